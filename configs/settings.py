@@ -1,0 +1,111 @@
+"""The settings model: env (SCHEMACHAT_*), a .env file and an optional YAML profile.
+
+Precedence, highest first: explicit overrides (CLI flags), environment, `.env`,
+the YAML profile, defaults. Secrets (the Firebird password) are read, never written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+from schemachat.configs.errors import BadInput
+
+PROFILES_DIR = Path(__file__).parent / "profiles"
+
+
+class Settings(BaseSettings):
+    """Everything schemachat can be told, with defaults that work on the demo."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SCHEMACHAT_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="forbid",
+    )
+
+    workspace: Path = Field(Path("data"), description="Folder holding the workspace files.")
+
+    # Firebird connection. A database is a file path (embedded engine) or
+    # `host[/port]:path` (a server).
+    fb_database: str | None = Field(None, description="Database file or host[/port]:path.")
+    fb_user: str = Field("SYSDBA", description="Firebird user.")
+    fb_password: SecretStr | None = Field(None, description="Firebird password (env only).")
+    fb_role: str | None = Field(None, description="Firebird role.")
+    fb_charset: str = Field("UTF8", description="Connection character set.")
+
+    # Limits for anything that reads the database on a user's behalf.
+    statement_timeout_ms: int = Field(10_000, ge=1, description="Statement timeout.")
+    row_cap: int = Field(1_000, ge=1, description="Most rows fetched by one query.")
+    sample_rows: int = Field(5, ge=0, le=100, description="Rows kept per table in samples.")
+    distinct_max: int = Field(
+        20, ge=1, le=200, description="A column with at most this many values gets a histogram."
+    )
+    count_timeout_s: float = Field(30.0, gt=0, description="Timeout of one exact COUNT(*).")
+
+    # Set by load_settings from --config; read by the YAML source below.
+    config_file: Path | None = Field(None, exclude=True, description="YAML profile in use.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources = [init_settings, env_settings, dotenv_settings, file_secret_settings]
+        yaml_file = _yaml_file
+        if yaml_file is not None:
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=yaml_file))
+        return tuple(sources)
+
+
+# The YAML file is chosen at load time; pydantic-settings builds sources from the
+# class, so the path is passed through this module-level slot.
+_yaml_file: Path | None = None
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Build settings from a YAML profile (optional), env, `.env` and explicit overrides.
+
+    `config` may be a file path or the name of a bundled profile (`configs/profiles/NAME.yaml`).
+    Raises BadInput naming the file and field when the profile or a value is wrong.
+    """
+    global _yaml_file
+    path = _resolve_profile(config) if config is not None else None
+    _yaml_file = path
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        settings = Settings(**clean)
+    except ValidationError as exc:
+        raise BadInput(_describe(exc, path)) from None
+    finally:
+        _yaml_file = None
+    settings.config_file = path
+    return settings
+
+
+def _resolve_profile(config: Path) -> Path:
+    if config.is_file():
+        return config
+    bundled = PROFILES_DIR / f"{config}.yaml"
+    if bundled.is_file():
+        return bundled
+    raise BadInput(f"config file not found: {config}")
+
+
+def _describe(exc: ValidationError, path: Path | None) -> str:
+    err = exc.errors()[0]
+    field = ".".join(str(p) for p in err["loc"]) or "(root)"
+    where = f"{path}: " if path else ""
+    return f"{where}setting '{field}': {err['msg']}"

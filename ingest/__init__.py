@@ -1,0 +1,1 @@
+"""Firebird access and the workspace files: extract, counts, samples, annotations, merge."""

@@ -1,0 +1,1 @@
+"""Build the Portuguese demo ERP database."""

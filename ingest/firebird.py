@@ -1,0 +1,204 @@
+"""The one place that opens Firebird connections, embedded or server.
+
+The embedded engine comes from the `firebird-embedded` wheel. Its plugins need
+`libtommath` (Debian `libtommath1`) and the wheel's own `libtomcrypt`, which the
+dynamic loader only finds through LD_LIBRARY_PATH read at process start; loading
+them here with RTLD_GLOBAL first makes that unnecessary.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from firebird.driver import (
+    TPB,
+    Connection,
+    DatabaseError,
+    Isolation,
+    TraAccessMode,
+    TransactionManager,
+    driver_config,
+)
+from firebird.driver import connect as fb_connect
+from firebird.driver import create_database as fb_create_database
+
+from schemachat.configs import BadInput, SchemachatError, Settings
+
+# host[/port]:path, but not a Windows drive letter such as C:\db.fdb
+_SERVER_DSN = re.compile(r"^(?P<host>[A-Za-z0-9_.\-\[\]]{2,})(?:/(?P<port>\d+))?:(?P<path>.+)$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a database lives: a local file (embedded) or a server."""
+
+    path: str
+    host: str | None = None
+    port: int | None = None
+
+    @property
+    def embedded(self) -> bool:
+        return self.host is None
+
+    @property
+    def dsn(self) -> str:
+        """The connection string the client library understands."""
+        if self.embedded:
+            return self.path
+        port = f"/{self.port}" if self.port else ""
+        return f"{self.host}{port}:{self.path}"
+
+    def __str__(self) -> str:
+        return self.dsn
+
+
+def parse_target(database: str) -> Target:
+    """Split `host[/port]:path` from a plain file path (embedded)."""
+    match = _SERVER_DSN.match(database)
+    if match:
+        port = int(match["port"]) if match["port"] else None
+        return Target(path=match["path"], host=match["host"], port=port)
+    return Target(path=str(Path(database).expanduser()))
+
+
+@cache
+def ensure_client() -> Path:
+    """Point firebird-driver at the embedded runtime (once per process).
+
+    Raises BadInput when Debian's libtommath1 is missing, saying how to install it.
+    """
+    try:
+        from firebird.embedded.provider import FirebirdProvider
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise SchemachatError("firebird-embedded is not installed: pip install firebird-embedded") from exc
+    provider = FirebirdProvider()
+    os.environ.setdefault("FIREBIRD", str(provider.root))
+    try:
+        ctypes.CDLL("libtommath.so.1", mode=ctypes.RTLD_GLOBAL)
+    except OSError:
+        raise BadInput(
+            "the Firebird engine needs libtommath, which is missing: "
+            "run `apt-get install libtommath1` (Debian/Ubuntu)"
+        ) from None
+    ctypes.CDLL(str(provider.root / "libtomcrypt.so.1"), mode=ctypes.RTLD_GLOBAL)
+    ctypes.CDLL(str(provider.client_library), mode=ctypes.RTLD_GLOBAL)
+    driver_config.fb_client_library.value = str(provider.client_library)
+    return provider.root
+
+
+def connect(settings: Settings, database: str | None = None) -> Connection:
+    """Open a connection to the configured database (or `database`).
+
+    Raises BadInput with one line naming the problem: no database configured, missing
+    file, not a Firebird database, wrong user or password, server unreachable.
+    """
+    spec = database or settings.fb_database
+    if not spec:
+        raise BadInput("no database given: pass --database or set SCHEMACHAT_FB_DATABASE")
+    target = parse_target(spec)
+    if target.embedded:
+        _check_file(Path(target.path))
+    ensure_client()
+    password = settings.fb_password.get_secret_value() if settings.fb_password else None
+    try:
+        return fb_connect(
+            target.dsn,
+            user=settings.fb_user,
+            password=password,
+            role=settings.fb_role,
+            charset=settings.fb_charset,
+        )
+    except DatabaseError as exc:
+        raise BadInput(explain(exc, target)) from None
+
+
+def create_database(path: Path, *, charset: str = "UTF8", overwrite: bool = False) -> Connection:
+    """Create a new embedded database file and return a connection to it."""
+    ensure_client()
+    if path.exists() and not overwrite:
+        raise BadInput(f"{path} already exists (use --force to replace it)")
+    if not path.parent.is_dir():
+        raise BadInput(f"folder does not exist: {path.parent}")
+    if path.exists():
+        path.unlink()
+    try:
+        return fb_create_database(str(path), user="SYSDBA", charset=charset, overwrite=True)
+    except DatabaseError as exc:
+        raise BadInput(explain(exc, Target(str(path)))) from None
+
+
+def read_only_tpb() -> bytes:
+    """A read-only READ COMMITTED READ CONSISTENCY transaction that never waits on locks."""
+    return TPB(
+        access_mode=TraAccessMode.READ,
+        isolation=Isolation.READ_COMMITTED_READ_CONSISTENCY,
+        lock_timeout=0,
+    ).get_buffer()
+
+
+@contextmanager
+def read_only(con: Connection) -> Iterator[TransactionManager]:
+    """A read-only transaction on `con`, always rolled back at the end.
+
+    Anything that reads on a user's behalf (extraction, counts, samples, the agent's
+    SQL) runs inside one of these, so no statement can change the database.
+    """
+    tra = con.transaction_manager(default_tpb=read_only_tpb())
+    tra.begin()
+    try:
+        yield tra
+    finally:
+        if tra.is_active():
+            tra.rollback()
+        tra.close()
+
+
+@contextmanager
+def opened(settings: Settings, database: str | None = None) -> Iterator[Connection]:
+    """`connect` as a context manager that always closes the connection."""
+    con = connect(settings, database)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise BadInput(f"database file not found: {path}")
+    if path.is_dir():
+        raise BadInput(f"database path is a folder, not a file: {path}")
+    with path.open("rb") as fh:
+        head = fh.read(32)
+    # A Firebird database starts with a header page: page type 1.
+    if len(head) < 32 or head[0] != 1:
+        raise BadInput(f"not a Firebird database: {path}")
+
+
+_EXPLANATIONS: list[tuple[tuple[str, ...], str]] = [
+    (("Your user name and password are not defined",), "wrong user or password for {target}"),
+    (("unavailable database", "failed to establish a connection", "Connection refused",
+      "Unable to complete network request"), "cannot reach the Firebird server for {target}"),
+    (("file is not a valid database", "not a valid database"), "not a Firebird database: {target}"),
+    (("No such file or directory", "I/O error during \"open\""),
+     "database file not found: {target}"),
+    (("unsupported on-disk structure",), "database {target} was made by another Firebird "
+     "version (unsupported on-disk structure)"),
+]
+
+
+def explain(exc: DatabaseError, target: Target) -> str:
+    """Turn a driver error into one line a user can act on."""
+    text = str(exc)
+    for needles, message in _EXPLANATIONS:
+        if any(n in text for n in needles):
+            return message.format(target=target)
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return f"cannot open {target}: {first}"

@@ -1,0 +1,43 @@
+"""Shared fixtures: settings pointing at temporary workspaces, and the demo database
+built once per test session with the real embedded Firebird engine."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from schemachat.configs import Settings, load_settings
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Keep the developer's SCHEMACHAT_* env and .env out of the tests."""
+    import os
+
+    for key in list(os.environ):
+        if key.startswith("SCHEMACHAT_"):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+    """Settings with a temporary workspace; keyword overrides go on top."""
+
+    def make(**overrides: object) -> Settings:
+        overrides.setdefault("workspace", tmp_path / "ws")
+        return load_settings(**overrides)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Portuguese demo ERP, built once per session (read-only use only!)."""
+    from schemachat.ingest.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.fdb"
+    build_demo(path)
+    return path

@@ -1,0 +1,91 @@
+"""The typer app, the options every command shares, and exit codes.
+
+Exit 0 on success, 2 on bad input (one line on stderr), 1 on anything else.
+Commands only parse arguments and call library functions.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from schemachat.configs import BadInput, SchemachatError, Settings, load_settings
+
+app = typer.Typer(
+    name="schemachat",
+    help="Talk to a legacy Firebird database: extract, annotate, index and query its schema.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+# Human output goes to stderr so that stdout stays clean for --json.
+err = Console(stderr=True)
+out = Console()
+
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option("--workspace", "-w", help="Workspace folder (default: ./data or config).",
+                 show_default=False),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="YAML profile: a file, or a bundled name such as 'demo'.",
+                 show_default=False),
+]
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option("--database", "-d", help="Database: a file (embedded) or host[/port]:path.",
+                 show_default=False),
+]
+UserOpt = Annotated[
+    str | None,
+    typer.Option("--user", "-u", help="Firebird user (env SCHEMACHAT_FB_USER).",
+                 show_default=False),
+]
+PasswordOpt = Annotated[
+    str | None,
+    typer.Option("--password", "-p", help="Firebird password (better: env SCHEMACHAT_FB_PASSWORD).",
+                 show_default=False),
+]
+
+
+def settings_from(
+    config: Path | None = None,
+    workspace: Path | None = None,
+    database: str | None = None,
+    user: str | None = None,
+    password: str | None = None,
+) -> Settings:
+    """Settings from the profile, env and `.env`, with command-line flags on top."""
+    return load_settings(
+        config, workspace=workspace, fb_database=database, fb_user=user, fb_password=password
+    )
+
+
+def main() -> None:
+    """Entry point of the console script: run the app and map errors to exit codes."""
+    try:
+        app(standalone_mode=False)
+    except BadInput as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except SchemachatError as exc:
+        err.print(f"[red]failed:[/red] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("aborted")
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click's usage errors carry their own exit code (2)
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

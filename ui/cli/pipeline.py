@@ -1,0 +1,1 @@
+"""Commands of the ingest pipeline: demo-db, extract, counts, samples, merge, summary."""
