@@ -20,15 +20,16 @@ from pathlib import Path
 from firebird.driver import (
     TPB,
     Connection,
+    Cursor,
     DatabaseError,
     Isolation,
+    Statement,
     TraAccessMode,
     TransactionManager,
     driver_config,
 )
 from firebird.driver import connect as fb_connect
 from firebird.driver import create_database as fb_create_database
-
 from schemachat.configs import BadInput, SchemachatError, Settings
 
 # host[/port]:path, but not a Windows drive letter such as C:\db.fdb
@@ -77,7 +78,9 @@ def ensure_client() -> Path:
     try:
         from firebird.embedded.provider import FirebirdProvider
     except ImportError as exc:  # pragma: no cover - a broken install
-        raise SchemachatError("firebird-embedded is not installed: pip install firebird-embedded") from exc
+        raise SchemachatError(
+            "firebird-embedded is not installed: pip install firebird-embedded"
+        ) from exc
     provider = FirebirdProvider()
     os.environ.setdefault("FIREBIRD", str(provider.root))
     try:
@@ -202,3 +205,26 @@ def explain(exc: DatabaseError, target: Target) -> str:
             return message.format(target=target)
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
     return f"cannot open {target}: {first}"
+
+
+def quote(name: str) -> str:
+    """Quote an identifier as Firebird wants it (names come from RDB$, trimmed)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def prepare_timed(cur: Cursor, sql: str, timeout_ms: int) -> Statement:
+    """Prepare `sql` on `cur` with a statement timeout (Firebird 4+).
+
+    firebird-driver 2.x exposes the property setter under the name `_timeout`
+    (`stmt.timeout = ...` raises "no setter"), so the interface call is used directly.
+    A statement that runs longer fails with "operation was cancelled".
+    """
+    stmt = cur.prepare(sql)
+    stmt._istmt.set_timeout(timeout_ms)
+    return stmt
+
+
+def is_timeout(exc: Exception) -> bool:
+    """True when a driver error means the statement timeout fired."""
+    text = str(exc).lower()
+    return "cancelled" in text or "timeout" in text

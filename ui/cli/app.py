@@ -12,7 +12,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-
 from schemachat.configs import BadInput, SchemachatError, Settings, load_settings
 
 app = typer.Typer(

@@ -1,1 +1,187 @@
 """Commands of the ingest pipeline: demo-db, extract, counts, samples, merge, summary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from schemachat.configs import BadInput
+from schemachat.ingest import pipeline
+from schemachat.ingest.stats import schema_stats
+from schemachat.ingest.workspace import Workspace, write_model
+from schemachat.ui.cli.app import (
+    ConfigOpt,
+    DatabaseOpt,
+    PasswordOpt,
+    UserOpt,
+    WorkspaceOpt,
+    app,
+    err,
+    out,
+    settings_from,
+)
+
+
+@contextmanager
+def progress_bar(label: str, total: int | None) -> Iterator[Callable[[str], None]]:
+    """A rich progress bar on stderr; yields a callback that advances it by one item."""
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn(), TextColumn("[dim]{task.fields[item]}")]
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task(label, total=total, item="")
+
+        def step(item: str) -> None:
+            bar.update(task, advance=1, item=item)
+
+        yield step
+
+
+@app.command("demo-db")
+def demo_db(
+    path: Annotated[Path, typer.Argument(help="Where to create the demo database file.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    annotations: Annotated[
+        bool,
+        typer.Option("--annotations/--no-annotations",
+                     help="Also write the demo team's annotations into the workspace."),
+    ] = False,
+    workspace: WorkspaceOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Build the Portuguese demo ERP database (deterministic, about a minute)."""
+    from schemachat.ingest.demo import build_demo, demo_annotations
+
+    settings = settings_from(config, workspace)
+    if annotations:
+        ws = Workspace(settings.workspace)
+        if ws.annotations.exists():
+            raise BadInput(f"{ws.annotations} already exists; not overwriting annotations")
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err) as bar:
+        task = bar.add_task("building demo", total=None)
+
+        def step(name: str, done: int, total: int) -> None:
+            bar.update(task, description=f"building {name}", completed=done, total=total)
+
+        report = build_demo(path, overwrite=force, progress=step)
+    err.print(f"demo database [bold]{report.path}[/bold]: {report.tables} tables, "
+              f"{report.views} views, {report.procedures} procedures, {report.rows:,} rows "
+              f"in {report.seconds:.1f} s")
+    if annotations:
+        ws = Workspace(settings.workspace).ensure()
+        write_model(ws.annotations, demo_annotations())
+        err.print(f"demo annotations written to {ws.annotations}")
+
+
+@app.command()
+def extract(
+    workspace: WorkspaceOpt = None,
+    database: DatabaseOpt = None,
+    user: UserOpt = None,
+    password: PasswordOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Read the schema from Firebird's RDB$ tables into technical_schema_details.json."""
+    settings = settings_from(config, workspace, database, user, password)
+    with err.status("extracting schema"):
+        schema = pipeline.run_extract(settings)
+    cols = sum(len(r.columns) for r in schema.relations())
+    err.print(f"extracted {len(schema.tables)} tables, {len(schema.views)} views, {cols} columns, "
+              f"{len(schema.procedures)} procedures -> {Workspace(settings.workspace).technical}")
+
+
+@app.command()
+def counts(
+    exact: Annotated[bool, typer.Option("--exact", help="COUNT(*) every table (slower).")] = False,
+    workspace: WorkspaceOpt = None,
+    database: DatabaseOpt = None,
+    user: UserOpt = None,
+    password: PasswordOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Rows per table into overview_counts.json: a fast estimate, or --exact."""
+    settings = settings_from(config, workspace, database, user, password)
+    ws = Workspace(settings.workspace)
+    if exact:
+        from schemachat.ingest.models.technical import TechnicalSchema
+        from schemachat.ingest.workspace import read_model
+
+        total = len(read_model(ws.technical, TechnicalSchema).tables)
+        with progress_bar("counting", total) as step:
+            result = pipeline.run_counts(settings, exact=True, progress=step)
+    else:
+        result = pipeline.run_counts(settings)
+    by_method: dict[str, int] = {}
+    for count in result.tables.values():
+        by_method[count.method] = by_method.get(count.method, 0) + 1
+    summary = ", ".join(f"{n} {m}" for m, n in sorted(by_method.items()))
+    err.print(f"counted {len(result.tables)} tables ({summary}) -> {ws.counts}")
+
+
+@app.command()
+def samples(
+    workspace: WorkspaceOpt = None,
+    database: DatabaseOpt = None,
+    user: UserOpt = None,
+    password: PasswordOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Sample rows and value distributions of code columns into samples.json."""
+    from schemachat.ingest.models.technical import TechnicalSchema
+    from schemachat.ingest.workspace import read_model
+
+    settings = settings_from(config, workspace, database, user, password)
+    ws = Workspace(settings.workspace)
+    total = len(read_model(ws.technical, TechnicalSchema).relations())
+    with progress_bar("sampling", total) as step:
+        result = pipeline.run_samples(settings, progress=step)
+    hist = sum(len(t.distributions) for t in result.tables.values())
+    err.print(f"sampled {len(result.tables)} tables and views, {hist} code columns -> {ws.samples}")
+
+
+@app.command()
+def merge(workspace: WorkspaceOpt = None, config: ConfigOpt = None) -> None:
+    """Merge technical schema, annotations, counts and samples into combined_schema_details.json."""
+    settings = settings_from(config, workspace)
+    doc = pipeline.run_merge(settings)
+    orphans = len(doc.orphans.objects) + len(doc.orphans.columns)
+    note = f", {orphans} orphan annotations kept" if orphans else ""
+    err.print(f"merged {len(doc.tables)} tables and {len(doc.views)} views{note} "
+              f"-> {Workspace(settings.workspace).combined}")
+
+
+@app.command()
+def summary(workspace: WorkspaceOpt = None, config: ConfigOpt = None) -> None:
+    """Print what the workspace knows: objects, rows, documentation, most referenced columns."""
+    from schemachat.ingest.models.combined import CombinedSchema
+    from schemachat.ingest.workspace import read_model
+
+    settings = settings_from(config, workspace)
+    doc = read_model(Workspace(settings.workspace).combined, CombinedSchema)
+    stats = schema_stats(doc)
+    overview = Table(title=f"schemachat: {doc.database.name}", show_header=False)
+    overview.add_column("what")
+    overview.add_column("how many", justify="right")
+    described = (f"{stats.tables_described} of {stats.tables + stats.views} objects, "
+                 f"{stats.columns_described} of {stats.columns} columns")
+    rows = f"{stats.rows:,}" + (f" ({stats.rows_unknown} tables unknown)" if stats.rows_unknown
+                                else "")
+    for what, value in [
+        ("tables", str(stats.tables)), ("views", str(stats.views)),
+        ("columns", str(stats.columns)), ("foreign keys", str(stats.foreign_keys)),
+        ("procedures", str(stats.procedures)), ("triggers", str(stats.triggers)),
+        ("rows", rows), ("described", described),
+    ]:
+        overview.add_row(what, value)
+    top = Table(title="most referenced columns")
+    top.add_column("table.column")
+    top.add_column("foreign keys", justify="right")
+    for name, n in stats.most_referenced:
+        top.add_row(name, str(n))
+    out.print(overview)
+    out.print(top)
