@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from firebird.driver import Connection, DatabaseError
+
 from schemachat.ingest.firebird import is_timeout, prepare_timed, quote, read_only
 from schemachat.ingest.models.counts import OverviewCounts, TableCount
 

@@ -30,6 +30,7 @@ from firebird.driver import (
 )
 from firebird.driver import connect as fb_connect
 from firebird.driver import create_database as fb_create_database
+
 from schemachat.configs import BadInput, SchemachatError, Settings
 
 # host[/port]:path, but not a Windows drive letter such as C:\db.fdb

@@ -15,6 +15,7 @@ from typing import Any
 
 from firebird.driver import Connection, DatabaseError
 from firebird.driver.core import BlobReader
+
 from schemachat.ingest.firebird import prepare_timed, quote, read_only
 from schemachat.ingest.models.samples import Samples, Scalar, TableSample, ValueCount
 from schemachat.ingest.models.technical import Column, Relation, TechnicalSchema

@@ -1,1 +1,40 @@
-"""Workspace file models."""
+"""Workspace file models: one versioned pydantic model per file, with its JSON Schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from schemachat.ingest.models import annotations, combined, counts, samples, technical
+
+FILE_MODELS: dict[str, type[BaseModel]] = {
+    technical.FILENAME: technical.TechnicalSchema,
+    annotations.FILENAME: annotations.SchemaMetadata,
+    counts.FILENAME: counts.OverviewCounts,
+    samples.FILENAME: samples.Samples,
+    combined.FILENAME: combined.CombinedSchema,
+}
+
+
+def json_schemas() -> dict[str, str]:
+    """`NAME.schema.json` -> JSON Schema text, for every workspace file."""
+    result = {}
+    for filename, model in FILE_MODELS.items():
+        name = filename.removesuffix(".json") + ".schema.json"
+        schema = model.model_json_schema()
+        schema["$id"] = f"https://schemachat.invalid/schemas/{name}"
+        result[name] = json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    return result
+
+
+def write_json_schemas(folder: Path) -> list[Path]:
+    """Write every JSON Schema into `folder`; returns the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in json_schemas().items():
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+
 from schemachat.configs import BadInput, SchemachatError, Settings, load_settings
 
 app = typer.Typer(

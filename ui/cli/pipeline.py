@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from schemachat.configs import BadInput
+
 from schemachat.ingest import pipeline
 from schemachat.ingest.stats import schema_stats
 from schemachat.ingest.workspace import Workspace, write_model
@@ -57,10 +57,6 @@ def demo_db(
     from schemachat.ingest.demo import build_demo, demo_annotations
 
     settings = settings_from(config, workspace)
-    if annotations:
-        ws = Workspace(settings.workspace)
-        if ws.annotations.exists():
-            raise BadInput(f"{ws.annotations} already exists; not overwriting annotations")
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err) as bar:
         task = bar.add_task("building demo", total=None)
@@ -74,8 +70,11 @@ def demo_db(
               f"in {report.seconds:.1f} s")
     if annotations:
         ws = Workspace(settings.workspace).ensure()
-        write_model(ws.annotations, demo_annotations())
-        err.print(f"demo annotations written to {ws.annotations}")
+        if ws.annotations.exists():  # never overwrite what people wrote
+            err.print(f"kept the existing annotations in {ws.annotations}")
+        else:
+            write_model(ws.annotations, demo_annotations())
+            err.print(f"demo annotations written to {ws.annotations}")
 
 
 @app.command()
@@ -185,3 +184,16 @@ def summary(workspace: WorkspaceOpt = None, config: ConfigOpt = None) -> None:
         top.add_row(name, str(n))
     out.print(overview)
     out.print(top)
+
+
+@app.command("schemas")
+def schemas(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the JSON Schemas into.")] = Path(
+        "docs/schemas"
+    ),
+) -> None:
+    """Write the JSON Schema of every workspace file (generated from the pydantic models)."""
+    from schemachat.ingest.models import write_json_schemas
+
+    for path in write_json_schemas(out_dir):
+        err.print(f"wrote {path}")
