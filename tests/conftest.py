@@ -41,3 +41,22 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "demo.fdb"
     build_demo(path)
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_workspace(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace for the demo DB with the demo team's annotations, fully merged:
+    technical schema, estimate counts, samples, combined document. Treat as read-only;
+    copy it (shutil.copytree) before changing anything."""
+    from schemachat.ingest import pipeline
+    from schemachat.ingest.demo import demo_annotations
+    from schemachat.ingest.workspace import Workspace, write_model
+
+    root = tmp_path_factory.mktemp("demo_ws")
+    settings = load_settings(workspace=root, fb_database=str(demo_db))
+    write_model(Workspace(root).annotations, demo_annotations())
+    pipeline.run_extract(settings)
+    pipeline.run_counts(settings)
+    pipeline.run_samples(settings)
+    pipeline.run_merge(settings)
+    return root
