@@ -73,6 +73,9 @@ class Relation(Part):
     indices: list[Index] = Field(default_factory=list)
     view_source: str | None = None
     external_file: str | None = None
+    on_commit: Literal["DELETE ROWS", "PRESERVE ROWS"] | None = Field(
+        None, description="Global temporary tables only: what happens to rows at commit."
+    )
 
     def column(self, name: str) -> Column | None:
         """The column called `name`, or None."""
