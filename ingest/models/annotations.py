@@ -48,3 +48,26 @@ class SchemaMetadata(FileModel):
     objects: dict[str, ObjectNote] = Field(
         default_factory=dict, description="Table, view or procedure name -> its notes."
     )
+
+
+HISTORY_FILENAME = "schema_metadata.history.jsonl"
+
+
+class HistoryEntry(Part):
+    """One line of `schema_metadata.history.jsonl`: one save of one object.
+
+    `old` and `new` are the whole object note before and after (None when absent), so
+    any entry can be reverted; `changed` names what differs, e.g. `columns.SITUACAO.values`.
+    """
+
+    id: str = Field(description="Unique id of this entry (what `revert` takes).")
+    at: datetime
+    who: str
+    object: str
+    column: str | None = Field(None, description="The column, when the save touched only one.")
+    action: Literal["edit", "revert", "import"] = "edit"
+    revision: int = Field(ge=0, description="Revision of the object after this save.")
+    changed: list[str] = Field(default_factory=list)
+    reverts: str | None = Field(None, description="Id of the entry this one reverted.")
+    old: ObjectNote | None = None
+    new: ObjectNote | None = None
