@@ -7,18 +7,20 @@ BIN    := $(VENV)/bin
 WS     ?= data
 DB     ?= $(WS)/demo.fdb
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Debian packages: the embedded engine needs libtommath1; browser tests need chromium.
-APT_PACKAGES ?= libtommath1 chromium
+# Debian packages: the embedded engine needs libtommath1; browser tests need chromium;
+# server-mode tests start a private firebird3.0-server on loopback (no system service).
+APT_PACKAGES ?= libtommath1 chromium firebird3.0-server
 
 .PHONY: help install dev apt demo test test-slow lint bench schemas clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
 
-apt:  ## install the Debian packages (libtommath1, chromium)
+apt:  ## install the Debian packages (libtommath1, chromium, firebird3.0-server)
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
-	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
 $(BIN)/python:

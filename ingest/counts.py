@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from firebird.driver import Connection, DatabaseError
 
-from schemachat.ingest.firebird import is_timeout, prepare_timed, quote, read_only
+from schemachat.ingest.firebird import fetch_timed, is_timeout, quote, read_only
 from schemachat.ingest.models.counts import OverviewCounts, TableCount
 
 _UNIQUE_INDEX_STATS = """
@@ -82,8 +82,7 @@ def exact_counts(
 
 def _count_one(cur, table: str, timeout_ms: int) -> TableCount:
     try:
-        cur.execute(prepare_timed(cur, f"select count(*) from {quote(table)}", timeout_ms))
-        (rows,) = cur.fetchone()
+        ((rows,),) = fetch_timed(cur, f"select count(*) from {quote(table)}", timeout_ms)
         return TableCount(rows=rows, method="exact", counted_at=datetime.now(UTC))
     except DatabaseError as exc:
         reason = "timed out" if is_timeout(exc) else str(exc).splitlines()[0]

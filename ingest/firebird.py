@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import os
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,11 +20,11 @@ from pathlib import Path
 
 from firebird.driver import (
     TPB,
+    CancelType,
     Connection,
     Cursor,
     DatabaseError,
     Isolation,
-    Statement,
     TraAccessMode,
     TransactionManager,
     driver_config,
@@ -138,11 +139,17 @@ def create_database(path: Path, *, charset: str = "UTF8", overwrite: bool = Fals
         raise BadInput(explain(exc, Target(str(path)))) from None
 
 
-def read_only_tpb() -> bytes:
-    """A read-only READ COMMITTED READ CONSISTENCY transaction that never waits on locks."""
+def read_only_tpb(engine_version: float = 5.0) -> bytes:
+    """A read-only READ COMMITTED transaction that never waits on locks.
+
+    READ CONSISTENCY (one snapshot per statement) on Firebird 4+; Firebird 3 does not
+    know it and gets RECORD_VERSION, the closest it has.
+    """
+    isolation = (Isolation.READ_COMMITTED_READ_CONSISTENCY if engine_version >= 4
+                 else Isolation.READ_COMMITTED_RECORD_VERSION)
     return TPB(
         access_mode=TraAccessMode.READ,
-        isolation=Isolation.READ_COMMITTED_READ_CONSISTENCY,
+        isolation=isolation,
         lock_timeout=0,
     ).get_buffer()
 
@@ -154,7 +161,7 @@ def read_only(con: Connection) -> Iterator[TransactionManager]:
     Anything that reads on a user's behalf (extraction, counts, samples, the agent's
     SQL) runs inside one of these, so no statement can change the database.
     """
-    tra = con.transaction_manager(default_tpb=read_only_tpb())
+    tra = con.transaction_manager(default_tpb=read_only_tpb(con.info.engine_version))
     tra.begin()
     try:
         yield tra
@@ -213,16 +220,28 @@ def quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def prepare_timed(cur: Cursor, sql: str, timeout_ms: int) -> Statement:
-    """Prepare `sql` on `cur` with a statement timeout (Firebird 4+).
+def fetch_timed(cur: Cursor, sql: str, timeout_ms: int) -> list[tuple]:
+    """Run `sql` on `cur` and fetch every row, cancelled after `timeout_ms`.
 
-    firebird-driver 2.x exposes the property setter under the name `_timeout`
-    (`stmt.timeout = ...` raises "no setter"), so the interface call is used directly.
-    A statement that runs longer fails with "operation was cancelled".
+    Firebird 4+ has statement timeouts; firebird-driver 2.x exposes the property setter
+    under the name `_timeout` (`stmt.timeout = ...` raises "no setter"), so the
+    interface call is used directly. Firebird 3 has none: a timer cancels the running
+    operation of the attachment instead. Either way a statement that runs too long
+    fails with "operation was cancelled" (see `is_timeout`).
     """
-    stmt = cur.prepare(sql)
-    stmt._istmt.set_timeout(timeout_ms)
-    return stmt
+    con = cur.connection
+    if con.info.engine_version >= 4:
+        stmt = cur.prepare(sql)
+        stmt._istmt.set_timeout(timeout_ms)
+        cur.execute(stmt)
+        return cur.fetchall()
+    timer = threading.Timer(timeout_ms / 1000, con._att.cancel_operation, (CancelType.RAISE,))
+    timer.start()
+    try:
+        cur.execute(sql)
+        return cur.fetchall()
+    finally:
+        timer.cancel()
 
 
 def is_timeout(exc: Exception) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 from firebird.driver import Connection, DatabaseError
 from firebird.driver.core import BlobReader
 
-from schemachat.ingest.firebird import prepare_timed, quote, read_only
+from schemachat.ingest.firebird import fetch_timed, quote, read_only
 from schemachat.ingest.models.samples import Samples, Scalar, TableSample, ValueCount
 from schemachat.ingest.models.technical import Column, Relation, TechnicalSchema
 
@@ -61,9 +61,9 @@ def _sample_relation(cur: Any, rel: Relation, rows: int, distinct_max: int,
     try:
         if rows:
             cols = ", ".join(quote(n) for n in names)
-            cur.execute(prepare_timed(cur, f"select first {rows} {cols} from {quote(rel.name)}",
-                                      timeout_ms))
-            sample.rows = [[to_scalar(v) for v in row] for row in cur.fetchall()]
+            found = fetch_timed(cur, f"select first {rows} {cols} from {quote(rel.name)}",
+                                timeout_ms)
+            sample.rows = [[to_scalar(v) for v in row] for row in found]
         if rel.kind == "view":
             return sample  # histograms of views repeat their tables' and can be slow
         for col in rel.columns:
@@ -81,8 +81,7 @@ def _distribution(cur: Any, table: str, column: str, distinct_max: int,
     col = quote(column)
     sql = (f"select first {distinct_max + 1} {col}, count(*) from {quote(table)} "
            f"group by {col} order by 2 desc, 1")
-    cur.execute(prepare_timed(cur, sql, timeout_ms))
-    found = cur.fetchall()
+    found = fetch_timed(cur, sql, timeout_ms)
     if not found or len(found) > distinct_max:
         return None  # empty, or too many distinct values to be a code
     return [ValueCount(value=to_scalar(v), count=n) for v, n in found]

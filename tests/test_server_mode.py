@@ -3,12 +3,9 @@
 The client is the firebird-embedded wheel's Firebird 5 library (`ensure_client()`); it
 talks wire protocol 15 to the FB3 server. Covered: connecting with settings, the one-line
 errors (library and CLI, password by flag and by env), a user with only SELECT grants,
-a role, and extraction through the server compared with the same schema embedded.
-
-Known gap, pinned by strict xfails: `ingest.firebird.read_only_tpb()` asks for READ
-COMMITTED READ CONSISTENCY, which only Firebird 4+ understands; a Firebird 3 server
-rejects the transaction with "invalid format for transaction parameter block". Tests
-about something else use the `fb3_read_only` fixture to get past it.
+a role, extraction through the server compared with the same schema embedded, and the
+Firebird 3 fallbacks: READ COMMITTED RECORD_VERSION instead of READ CONSISTENCY, and a
+timer that cancels the operation instead of a statement timeout.
 """
 
 from __future__ import annotations
@@ -25,12 +22,20 @@ from typing import Any
 import fbserver
 import pytest
 from fbserver import FirebirdServer
-from firebird.driver import TPB, DatabaseError, Isolation, TraAccessMode, create_database
+from firebird.driver import DatabaseError, create_database
 
 from schemachat.configs import BadInput, Settings, load_settings
 from schemachat.ingest import firebird as fbmod
+from schemachat.ingest.counts import exact_counts
 from schemachat.ingest.extract import extract_schema
-from schemachat.ingest.firebird import connect, ensure_client, opened, read_only
+from schemachat.ingest.firebird import (
+    connect,
+    ensure_client,
+    fetch_timed,
+    is_timeout,
+    opened,
+    read_only,
+)
 from schemachat.ingest.models.technical import TechnicalSchema
 
 firebird_server = fbserver.firebird_server  # the session fixture, requested by name below
@@ -79,10 +84,6 @@ GRANTS = [
     f"GRANT {ROLE} TO {ANALYST}",
 ]
 WRONG = "not-the-password-7"
-READ_CONSISTENCY_XFAIL = pytest.mark.xfail(
-    raises=DatabaseError, strict=True,
-    reason="read_only_tpb() uses READ CONSISTENCY (Firebird 4+); Firebird 3 rejects the TPB",
-)
 
 
 def run_all(con: Any, statements: list[str]) -> None:
@@ -114,24 +115,6 @@ def as_sysdba(firebird_server: FirebirdServer, server_dsn: str,
                          fb_password=firebird_server.password)
 
 
-def fb3_tpb() -> bytes:
-    """read_only_tpb() with an isolation Firebird 3 knows (READ COMMITTED RECORD_VERSION)."""
-    return TPB(access_mode=TraAccessMode.READ, isolation=Isolation.READ_COMMITTED_RECORD_VERSION,
-               lock_timeout=0).get_buffer()
-
-
-@pytest.fixture
-def fb3_read_only(as_sysdba: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Swap in fb3_tpb() while read_only() is broken on Firebird 3; a no-op once fixed."""
-    with opened(as_sysdba) as con:
-        try:
-            with read_only(con):
-                return
-        except DatabaseError as exc:
-            assert "transaction parameter block" in str(exc)
-    monkeypatch.setattr(fbmod, "read_only_tpb", fb3_tpb)
-
-
 # --- connecting ----------------------------------------------------------------------
 
 
@@ -147,14 +130,13 @@ def test_fb5_client_talks_to_fb3_server(as_sysdba: Settings) -> None:
             assert cur.fetchall() == [("Ana Souza",), ("Bruno Lima",)]
 
 
-@READ_CONSISTENCY_XFAIL
 def test_read_only_query_through_server(as_sysdba: Settings) -> None:
     with opened(as_sysdba) as con, read_only(con) as tra, tra.cursor() as cur:
         cur.execute("SELECT CLI_COD, NOME FROM CLIENTE ORDER BY CLI_COD")
         assert cur.fetchall() == [(1, "Ana Souza"), (2, "Bruno Lima")]
 
 
-def test_read_only_transaction_refuses_writes(as_sysdba: Settings, fb3_read_only: None) -> None:
+def test_read_only_transaction_refuses_writes(as_sysdba: Settings) -> None:
     with opened(as_sysdba) as con, read_only(con) as tra, tra.cursor() as cur:
         cur.execute("SELECT COUNT(*) FROM CLIENTE")
         assert cur.fetchone() == (2,)
@@ -222,7 +204,6 @@ def test_cli_wrong_password_exits_2_with_one_line(server_dsn: str, tmp_path: Pat
     assert not (tmp_path / "ws" / "technical_schema_details.json").exists()
 
 
-@READ_CONSISTENCY_XFAIL
 def test_cli_extract_through_server(firebird_server: FirebirdServer, server_dsn: str,
                                     tmp_path: Path) -> None:
     done = run_cli(["extract", "--database", server_dsn, "--workspace", str(tmp_path)],
@@ -284,7 +265,7 @@ def embedded_schema(tmp_path_factory: pytest.TempPathFactory) -> TechnicalSchema
 
 
 @pytest.fixture
-def server_schema(as_sysdba: Settings, fb3_read_only: None) -> Iterator[TechnicalSchema]:
+def server_schema(as_sysdba: Settings) -> Iterator[TechnicalSchema]:
     """SCHEMA extracted through the Firebird 3 server as SYSDBA."""
     with opened(as_sysdba) as con:
         yield extract_schema(con, database_name="erp.fdb")
@@ -311,3 +292,21 @@ def test_select_only_user_can_extract(
     skip = {"extracted_at", "database"}
     assert schema.model_dump(mode="json", exclude=skip) == server_schema.model_dump(
         mode="json", exclude=skip)
+
+
+def test_fb3_counts_exact_and_estimate(as_sysdba: Settings) -> None:
+    with opened(as_sysdba) as con:
+        exact = exact_counts(con, ["CLIENTE"], timeout_s=30)
+        assert exact.tables["CLIENTE"].rows == 2 and exact.tables["CLIENTE"].method == "exact"
+
+
+def test_fb3_timeout_cancels_a_runaway_query(as_sysdba: Settings) -> None:
+    # Firebird 3 has no statement timeout: fetch_timed cancels the operation from a timer.
+    runaway = ("select count(*) from rdb$fields a, rdb$fields b, rdb$fields c, "
+               "rdb$relation_fields d")
+    with opened(as_sysdba) as con, read_only(con) as tra:
+        cur = tra.cursor()
+        with pytest.raises(DatabaseError) as exc:
+            fetch_timed(cur, runaway, 300)
+        assert is_timeout(exc.value)
+        assert fetch_timed(cur, "select count(*) from CLIENTE", 5_000) == [(2,)]

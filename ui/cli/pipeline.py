@@ -58,7 +58,7 @@ def demo_db(
 
     settings = settings_from(config, workspace)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err) as bar:
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
         task = bar.add_task("building demo", total=None)
 
         def step(name: str, done: int, total: int) -> None:
