@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     )
     count_timeout_s: float = Field(30.0, gt=0, description="Timeout of one exact COUNT(*).")
 
+    # Model suggestions in the Annotate tab: any OpenAI-compatible endpoint (Ollama,
+    # vLLM, llama.cpp server). Unset: heuristic suggestions only.
+    suggest_base_url: str | None = Field(
+        None, description="OpenAI-compatible base URL, e.g. http://localhost:11434/v1.")
+    suggest_model: str | None = Field(None, description="Model name at suggest_base_url.")
+    suggest_api_key: SecretStr | None = Field(None, description="API key, if the server wants one.")
+    suggest_timeout_s: float = Field(60.0, gt=0, description="Timeout of one suggestion call.")
+
     # Set by load_settings from --config; read by the YAML source below.
     config_file: Path | None = Field(None, exclude=True, description="YAML profile in use.")
 

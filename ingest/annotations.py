@@ -260,8 +260,8 @@ def clean_note(note: ObjectNote) -> ObjectNote:
             "values": {k.strip() if k.strip() else k: v.strip() if v.strip() else v
                        for k, v in col.values.items()},
         })
-        if not col.is_empty():
-            columns[name] = col
+        if col.values or any(x is not None for x in (col.description, col.unit, col.notes)):
+            columns[name] = col  # a blank string stays, for the checks to refuse
     tags = list(dict.fromkeys(t.strip() for t in note.tags if t.strip()))
     return note.model_copy(update={
         "description": trim(note.description), "notes": trim(note.notes), "tags": tags,
