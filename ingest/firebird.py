@@ -232,9 +232,14 @@ def fetch_timed(cur: Cursor, sql: str, timeout_ms: int) -> list[tuple]:
     con = cur.connection
     if con.info.engine_version >= 4:
         stmt = cur.prepare(sql)
-        stmt._istmt.set_timeout(timeout_ms)
-        cur.execute(stmt)
-        return cur.fetchall()
+        try:
+            stmt._istmt.set_timeout(timeout_ms)
+            cur.execute(stmt)
+            return cur.fetchall()
+        finally:
+            # Freed here, not by the garbage collector after the connection is gone.
+            cur.close()
+            stmt.free()
     timer = threading.Timer(timeout_ms / 1000, con._att.cancel_operation, (CancelType.RAISE,))
     timer.start()
     try:
