@@ -168,8 +168,9 @@ def summary(workspace: WorkspaceOpt = None, config: ConfigOpt = None) -> None:
     overview.add_column("how many", justify="right")
     described = (f"{stats.tables_described} of {stats.tables + stats.views} objects, "
                  f"{stats.columns_described} of {stats.columns} columns")
-    rows = f"{stats.rows:,}" + (f" ({stats.rows_unknown} tables unknown)" if stats.rows_unknown
-                                else "")
+    unknown = stats.rows_unknown
+    rows = f"{stats.rows:,}" + (f" ({unknown} table{'s' if unknown > 1 else ''} unknown)"
+                                if unknown else "")
     for what, value in [
         ("tables", str(stats.tables)), ("views", str(stats.views)),
         ("columns", str(stats.columns)), ("foreign keys", str(stats.foreign_keys)),
