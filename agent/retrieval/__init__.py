@@ -1,0 +1,25 @@
+"""Retrieval over `combined_schema_details.json`: which tables answer a question.
+
+Hybrid (BM25 over Portuguese/English-normalised text + sentence-transformers vectors in
+Chroma), fused by reciprocal rank, expanded along foreign keys, refreshed incrementally.
+
+    from schemachat.agent.retrieval import build_index, SchemaIndex
+    build_index(settings)                      # schemachat index
+    SchemaIndex.open(settings).search("clientes inadimplentes", k=5)
+
+Modules: `chunks` (what is indexed), `text` (normalisation), `lexical` (BM25),
+`embeddings` + `vector` (LangChain embeddings and vector store), `fusion` (RRF),
+`fk_graph` (join paths), `index` (build, refresh, checks), `retriever` (search and the
+LangChain retriever), `evaluate` (recall@k and MRR on a question set).
+"""
+
+from schemachat.agent.retrieval.index import IndexReport, build_index, index_document
+from schemachat.agent.retrieval.retriever import (
+    SchemaIndex,
+    SchemaRetriever,
+    SearchResult,
+    TableHit,
+)
+
+__all__ = ["IndexReport", "SchemaIndex", "SchemaRetriever", "SearchResult", "TableHit",
+           "build_index", "index_document"]

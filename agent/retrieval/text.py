@@ -1,0 +1,256 @@
+"""Text normalisation for the lexical index, for Portuguese and English.
+
+A document or a question becomes a list of *terms*: words folded to lower case
+without accents, identifiers split into their parts (`CLI_NOMRAZ` -> cli, nomraz,
+nom, raz), abbreviations expanded (`cli` -> cliente) from `vocabulary.yaml` and from
+what the annotations themselves say (`learn_abbreviations`), documents enriched with
+the other-language synonyms of their words (cliente -> customer), and everything
+lightly stemmed with both the Portuguese and the English Snowball stemmer.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import Stemmer
+import yaml
+
+_WORD = re.compile(r"[^\W_]+(?:_+[^\W_]+)*")
+_PARTS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_LETTERS = re.compile(r"^[a-z]+$")
+SEGMENT_MIN = 5  # parts shorter than this are never split into smaller abbreviations
+
+
+def strip_accents(text: str) -> str:
+    """'Situação' -> 'Situacao'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: 'Situação' -> 'situacao'."""
+    return strip_accents(text).lower()
+
+
+def is_identifier(word: str) -> bool:
+    """True for words that look like schema names (CLI_COD, VL_TOTAL, NF): the only ones
+    whose parts are read as abbreviations, so prose words such as 'com' or 'end' are not."""
+    return "_" in word or (len(word) >= 2 and word.isupper()) or any(c.isdigit() for c in word)
+
+
+def split_identifier(word: str) -> list[str]:
+    """The folded parts of an identifier: 'CLI_NOMRAZ' -> ['cli', 'nomraz'],
+    'dtCadastro' -> ['dt', 'cadastro']; digits are dropped."""
+    parts: list[str] = []
+    for piece in strip_accents(word).split("_"):
+        parts += [p.lower() for p in _PARTS.findall(piece) or [piece] if not p.isdigit()]
+    return [p for p in parts if p]
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: one per process
+class Vocabulary:
+    """Abbreviations, synonym groups and stop words (see vocabulary.yaml)."""
+
+    abbreviations: dict[str, tuple[str, ...]]
+    synonyms: dict[str, frozenset[str]]
+    canonical: dict[str, str]
+    stopwords: frozenset[str]
+    by_stem: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def knows(self, part: str) -> bool:
+        """True when `part` is an abbreviation or a word of a synonym group."""
+        return part in self.abbreviations or part in self.synonyms
+
+    def synonyms_of(self, word: str) -> frozenset[str]:
+        """The other words of `word`'s synonym groups; inflected forms ('vencidos')
+        are found through their stems."""
+        if word in self.synonyms:
+            return self.synonyms[word]
+        if len(word) < 4:
+            return frozenset()
+        found: set[str] = set()
+        for s in stems(word):
+            found |= self.by_stem.get(s, frozenset())
+        return frozenset(found)
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """The bundled vocabulary, read once."""
+    text = resources.files(__package__).joinpath("vocabulary.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    abbreviations = {fold(k): tuple(fold(w) for w in v) for k, v in data["abbreviations"].items()}
+    synonyms: dict[str, set[str]] = {}
+    canonical: dict[str, str] = {}
+    for group in data["synonyms"]:
+        words = [fold(w) for w in group]
+        for word in words:
+            synonyms.setdefault(word, set()).update(w for w in words if w != word)
+            canonical.setdefault(word, words[0])
+    from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_PORTUGUESE
+
+    stop = {fold(w) for w in [*STOPWORDS_EN, *STOPWORDS_PORTUGUESE, *data["stopwords"].split()]}
+    by_stem: dict[str, set[str]] = {}
+    for word, others in synonyms.items():
+        for s in stems(word):
+            by_stem.setdefault(s, set()).update(others | {word})
+    return Vocabulary(abbreviations, {k: frozenset(v) for k, v in synonyms.items()}, canonical,
+                      frozenset(stop), {k: frozenset(v) for k, v in by_stem.items()})
+
+
+@cache
+def _stemmers() -> tuple[Stemmer.Stemmer, Stemmer.Stemmer]:
+    return Stemmer.Stemmer("portuguese"), Stemmer.Stemmer("english")
+
+
+@cache
+def stems(word: str) -> tuple[str, ...]:
+    """The Portuguese and English stems of a folded word (one when they agree)."""
+    if len(word) <= 3:
+        return (word,)
+    pt, en = _stemmers()
+    a, b = pt.stemWord(word), en.stemWord(word)
+    return (a,) if a == b else (a, b)
+
+
+@dataclass
+class Analyzer:
+    """Turns text into terms. `learned` holds abbreviations read from annotations."""
+
+    vocab: Vocabulary = field(default_factory=vocabulary)
+    learned: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def expand_part(self, part: str) -> list[str]:
+        """What an identifier part stands for: dictionary, then learned, then a split
+        into known abbreviations ('nomraz' -> nom, raz, and their meanings)."""
+        known = self.vocab.abbreviations.get(part) or self.learned.get(part)
+        if known:
+            return list(known)
+        if len(part) >= SEGMENT_MIN and not self.vocab.knows(part):
+            pieces = self.segment(part)
+            out: list[str] = []
+            for piece in pieces:
+                out += [piece, *self.vocab.abbreviations.get(piece, ())]
+            return out
+        return []
+
+    def segment(self, part: str) -> list[str]:
+        """Split `part` into known abbreviations or words when it is made only of them."""
+        return _segment(part, self.vocab)
+
+    def words(self, text: str, *, document: bool) -> list[tuple[str, str]]:
+        """(folded word, the original word it came from) pairs, before stemming."""
+        out: list[tuple[str, str]] = []
+        for raw in _WORD.findall(text):
+            if is_identifier(raw):
+                for part in split_identifier(raw):
+                    out.append((part, raw))
+                    out += [(w, raw) for w in self.expand_part(part)]
+            else:
+                word = fold(raw)
+                if not word.isdigit():
+                    out.append((word, raw))
+        if document:
+            out += [(syn, orig) for word, orig in list(out)
+                    for syn in sorted(self.vocab.synonyms_of(word))]
+        return [(w, o) for w, o in out if w not in self.vocab.stopwords and len(w) > 1]
+
+    def terms(self, text: str, *, document: bool = True) -> list[str]:
+        """Stemmed terms of `text`; documents also get the synonyms of their words."""
+        return [s for word, _ in self.words(text, document=document) for s in stems(word)]
+
+    def query_terms(self, text: str) -> dict[str, str]:
+        """Stemmed term -> the word of the question it came from (for 'why it matched')."""
+        out: dict[str, str] = {}
+        for word, orig in self.words(text, document=False):
+            for s in stems(word):
+                out.setdefault(s, orig)
+        return out
+
+    def canonical(self, part: str) -> str:
+        """One word per concept, for matching FK-like names: 'usr' and 'user' -> 'usuario'."""
+        expanded = self.vocab.abbreviations.get(part) or self.learned.get(part)
+        word = expanded[0] if expanded else part
+        return self.vocab.canonical.get(word, word)
+
+
+def gloss(text: str, limit: int = 48, analyzer: Analyzer | None = None) -> str:
+    """What the words of `text` mean in other words (mostly English), for an embedding
+    model that reads only English: 'CAD_CLI: Cadastro de clientes' -> 'register
+    customer client ...'. Words already in the text are left out; at most `limit`."""
+    analyzer = analyzer or Analyzer()
+    present = {fold(w) for w in _WORD.findall(text)}
+    present |= {p for w in _WORD.findall(text) if is_identifier(w) for p in split_identifier(w)}
+    out: dict[str, None] = {}
+    for word, _ in analyzer.words(text, document=True):
+        if word not in present and word not in out:
+            out[word] = None
+            if len(out) >= limit:
+                break
+    return " ".join(out)
+
+
+@cache
+def _segment(part: str, vocab: Vocabulary) -> list[str]:
+    # Fewest pieces, each at least 2 letters and known; [] when there is no such split.
+    best: list[list[str] | None] = [[]] + [None] * len(part)
+    for end in range(2, len(part) + 1):
+        for start in range(0, end - 1):
+            prev = best[start]
+            piece = part[start:end]
+            if prev is not None and vocab.knows(piece):
+                cand = [*prev, piece]
+                if best[end] is None or len(cand) < len(best[end]):  # type: ignore[arg-type]
+                    best[end] = cand
+    result = best[len(part)]
+    return result if result and len(result) > 1 else []
+
+
+def learn_abbreviations(pairs: Iterable[tuple[str, str]],
+                        vocab: Vocabulary | None = None) -> dict[str, tuple[str, ...]]:
+    """Abbreviations read from annotations: for each (identifier, its description), an
+    unknown part of the identifier that is the initials of consecutive words
+    ('CBO' / 'Classificação Brasileira de Ocupações'), the start of a word
+    ('PARENT' / 'parentesco') or its consonant skeleton ('QTDE' / 'quantidade') is taken
+    to mean those words. The most frequent reading wins when several are found.
+    """
+    vocab = vocab or vocabulary()
+    seen: dict[str, Counter[tuple[str, ...]]] = {}
+    for identifier, description in pairs:
+        words = [fold(w) for w in _WORD.findall(description)]
+        content = [w for w in words if w not in vocab.stopwords and _LETTERS.match(w)]
+        for part in split_identifier(identifier):
+            if len(part) < 2 or not _LETTERS.match(part) or vocab.knows(part):
+                continue
+            if part in content:
+                continue
+            meaning = _reading(part, content)
+            if meaning:
+                seen.setdefault(part, Counter())[meaning] += 1
+    return {part: counts.most_common(1)[0][0] for part, counts in sorted(seen.items())}
+
+
+def _reading(part: str, words: list[str]) -> tuple[str, ...] | None:
+    for start in range(len(words) - len(part) + 1):
+        window = words[start:start + len(part)]
+        if len(part) >= 2 and "".join(w[0] for w in window) == part:
+            return tuple(window)
+    if len(part) >= 3:
+        for word in words:
+            if len(word) > len(part) and word.startswith(part):
+                return (word,)
+        for word in words:
+            if len(word) > len(part) and word[0] == part[0] and _subsequence(part, word):
+                return (word,)
+    return None
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(c in it for c in short)
