@@ -1,0 +1,62 @@
+"""The Analysis tab: most FK-referenced columns (table and chart), tables without a primary
+key, FK-like columns with no declared FK, the largest tables, and an ER picture of a
+table and its neighbours."""
+
+from __future__ import annotations
+
+import gradio as gr
+import pandas as pd
+
+from schemachat.ingest import analysis
+from schemachat.ui.app.context import AppContext
+from schemachat.ui.app.er_diagram import er_html
+
+TITLE = "Analysis"
+ID = "analysis"
+
+
+def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
+    """Lay out the tab and wire its events (recomputed whenever it is opened)."""
+    with gr.Row():
+        with gr.Column():
+            referenced = gr.Dataframe(label="Most referenced columns", interactive=False,
+                                      elem_id="analysis-referenced")
+        with gr.Column():
+            chart = gr.BarPlot(x="column", y="foreign keys", label="Most referenced columns",
+                               sort="-y", x_label_angle=-40, height=320)
+    with gr.Row():
+        no_pk = gr.Dataframe(label="Tables without a primary key", interactive=False)
+        largest = gr.Dataframe(label="Largest tables", interactive=False)
+    fk_like = gr.Dataframe(label="Columns that look like foreign keys but have none declared",
+                           interactive=False, wrap=True, elem_id="analysis-fk-like")
+    gr.Markdown("#### A table and its neighbours")
+    with gr.Row():
+        er_table = gr.Dropdown(label="Table", choices=[], value=None, filterable=True,
+                               elem_id="analysis-er-table", scale=3)
+        depth = gr.Slider(1, 3, value=1, step=1, label="FK hops", scale=1)
+    er = gr.HTML(elem_id="analysis-er")
+
+    def show() -> tuple[pd.DataFrame, ...] | tuple[object, ...]:
+        doc = ctx.doc()
+        refs = pd.DataFrame(analysis.most_referenced(doc), columns=["column", "foreign keys"])
+        sizes = pd.DataFrame(analysis.largest_tables(doc), columns=["table", "rows", "method"])
+        likes = pd.DataFrame([{"table": f.table, "column": f.column, "type": f.type,
+                               "probably references": f"{f.ref_table}.{f.ref_column}",
+                               "why": f.reason} for f in analysis.fk_like_columns(doc)],
+                             columns=["table", "column", "type", "probably references", "why"])
+        names = sorted(t.name for t in doc.tables)
+        first = refs["column"].iloc[0].split(".")[0] if len(refs) else (names[0] if names
+                                                                         else None)
+        return (refs, refs, pd.DataFrame({"table": analysis.tables_without_pk(doc)}), sizes,
+                likes, gr.update(choices=names, value=first))
+
+    def diagram(table: str | None, hops: float) -> str:
+        if not table or ctx.doc().relation(table) is None:
+            return ""
+        return er_html(ctx.doc(), table, int(hops))
+
+    outputs = [referenced, chart, no_pk, largest, fk_like, er_table]
+    app.load(show, outputs=outputs)
+    tab.select(show, outputs=outputs)
+    er_table.change(diagram, inputs=[er_table, depth], outputs=er)
+    depth.release(diagram, inputs=[er_table, depth], outputs=er)

@@ -1,0 +1,59 @@
+"""Build and launch the Gradio app.
+
+Each tab is a module with `TITLE`, `ID` and `build(ctx, app, tab)`; adding a tab (Chat, Training)
+is one module plus one line in `TABS`.
+"""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+from typing import Any
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # never phone home
+
+import gradio as gr
+
+from schemachat.configs import Settings
+from schemachat.ui.app import analysis_tab, annotate_tab, overview_tab
+from schemachat.ui.app.context import AppContext
+
+TABS: list[ModuleType] = [annotate_tab, overview_tab, analysis_tab]
+
+# System fonts only: the default theme would fetch web fonts from the internet.
+_SANS = ["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "Helvetica", "Arial", "sans-serif"]
+_MONO = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"]
+CSS = """
+.status-ok { color: #166534; }
+.status-conflict { color: #9a3412; }
+#ann-status p { margin: 0; }
+"""
+
+
+def theme() -> gr.themes.Base:
+    """The app's theme (no web fonts)."""
+    return gr.themes.Default(font=_SANS, font_mono=_MONO)
+
+
+def build_app(settings: Settings) -> gr.Blocks:
+    """The app for the workspace of `settings`. BadInput (before anything is served) when
+    the workspace has no schema or its annotations file is broken."""
+    ctx = AppContext.open(settings)
+    with gr.Blocks(title="schemachat") as app:
+        gr.Markdown(f"## schemachat · `{ctx.doc().database.name}`")
+        with gr.Tabs():
+            for tab in TABS:
+                with gr.Tab(tab.TITLE, id=tab.ID) as handle:
+                    tab.build(ctx, app, handle)
+    return app
+
+
+def launch(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860,
+           block: bool = True) -> tuple[gr.Blocks, Any, str]:
+    """Serve the app on `host:port` (no share link, no analytics). With `block=False` it
+    returns at once (tests); `app.close()` stops it."""
+    app = build_app(settings)
+    _, url, _ = app.launch(server_name=host, server_port=port, share=False,
+                           prevent_thread_lock=not block, quiet=not block, show_error=True,
+                           theme=theme(), css=CSS, footer_links=[])
+    return app, None, url
