@@ -1,0 +1,315 @@
+"""Check and run SQL on a user's (or a model's) behalf, read-only, in depth.
+
+    checked = check_sql(con, sql, settings)        # SQLRefused / SQLFailed, or fine
+    result = run_read_only(con, sql, settings)     # QueryResult(columns, rows, ...)
+
+The layers, each enough on its own for what it covers (docs/sql-safety.md):
+
+1. text: exactly one statement (a `;` inside a string or comment is not a separator,
+   one trailing `;` is dropped); it starts with SELECT or WITH; no `?`/`:name`
+   parameters; no `NEXT VALUE FOR`, `GEN_ID`, `WITH LOCK`, `FOR UPDATE` outside string
+   literals and comments (generators change even in a read-only transaction);
+2. routines: selectable procedures, stored functions and UDFs found in the statement
+   (names read from RDB$PROCEDURES / RDB$FUNCTIONS) must be allow-listed in settings;
+3. engine: the statement is prepared by Firebird inside a read-only transaction and
+   its type must be SELECT (DML, DDL, EXECUTE BLOCK/PROCEDURE, SET TRANSACTION,
+   COMMIT, GRANT, ALTER USER, SET GENERATOR... all have other types);
+4. run: in a read-only transaction that is always rolled back, with a statement
+   timeout, fetching at most `row_cap + 1` rows.
+
+Errors: `SQLRefused` (the guard will not run it) and `SQLFailed` (the engine said no,
+with its message; `SQLTimeout` when the timeout fired). All are BadInput, so the CLI
+exits with 2, and their messages are one line a repair loop can hand back to a model.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from firebird.driver import CancelType, Connection, Cursor, DatabaseError, Statement, StatementType
+from firebird.driver.core import BlobReader
+
+from schemachat.agent.sql_tokens import Token, TokenizeError, code_tokens, join, tokenize
+from schemachat.configs import BadInput, Settings
+from schemachat.ingest.firebird import is_timeout, read_only
+
+BLOB_CHARS = 65_536  # a streamed BLOB value is cut to this many characters/bytes
+
+
+class SQLError(BadInput):
+    """SQL the guard did not run to completion; `reason` is the one-line message."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class SQLRefused(SQLError):
+    """The guard refuses the statement: not a single read-only SELECT, or it uses
+    something that can write (a generator, a procedure that is not allow-listed)."""
+
+
+class SQLFailed(SQLError):
+    """The engine rejected or failed the statement (unknown table, syntax error,
+    attempted update during a read-only transaction...); `reason` is its message."""
+
+
+class SQLTimeout(SQLFailed):
+    """The statement ran longer than `statement_timeout_ms` and was cancelled."""
+
+
+@dataclass(frozen=True)
+class CheckedSQL:
+    """A statement the engine prepared as a SELECT and the guard accepts."""
+
+    sql: str  # the statement as it will run (trailing ';' removed)
+    routines: tuple[str, ...] = ()  # allow-listed procedures/functions it uses
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """Rows of a read-only query: at most `row_cap`; `truncated` when there were more."""
+
+    sql: str
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+    truncated: bool
+    elapsed: float  # seconds, prepare to last fetch
+
+
+def check_sql(con: Connection, sql: str, settings: Settings) -> CheckedSQL:
+    """Check `sql` without running it: text rules, routines, engine prepare (SELECT).
+
+    Raises SQLRefused or SQLFailed (one-line reasons).
+    """
+    with read_only(con) as tra:
+        cur = tra.cursor()
+        try:
+            checked, stmt = _prepare_checked(cur, sql, settings)
+            stmt.free()
+            return checked
+        finally:
+            cur.close()
+
+
+def run_read_only(con: Connection, sql: str, settings: Settings) -> QueryResult:
+    """Check `sql` (as `check_sql`), then run it in a read-only transaction with the
+    statement timeout, fetching at most `settings.row_cap` rows.
+
+    Raises SQLRefused, SQLFailed or SQLTimeout.
+    """
+    started = time.perf_counter()
+    with read_only(con) as tra:
+        cur = tra.cursor()
+        stmt: Statement | None = None
+        try:
+            checked, stmt = _prepare_checked(cur, sql, settings)
+            rows, truncated = fetch_capped(cur, stmt, settings.row_cap,
+                                           settings.statement_timeout_ms)
+            columns = [d[0] for d in cur.description or ()]
+        except DatabaseError as exc:
+            if is_timeout(exc):
+                raise SQLTimeout(f"statement timed out after {settings.statement_timeout_ms} "
+                                 "ms: add filters, aggregate, or join on keys") from None
+            raise SQLFailed(engine_message(exc)) from None
+        finally:
+            cur.close()
+            if stmt is not None:
+                stmt.free()
+    return QueryResult(checked.sql, columns, rows, truncated, time.perf_counter() - started)
+
+
+def fetch_capped(cur: Cursor, stmt: Statement, cap: int,
+                 timeout_ms: int) -> tuple[list[tuple[Any, ...]], bool]:
+    """Execute the prepared `stmt` on `cur` and fetch at most `cap + 1` rows, cancelled
+    after `timeout_ms`. Returns (at most `cap` rows, whether there were more).
+
+    Firebird 4+ gets a statement timeout (covering execution and fetches); Firebird 3
+    a timer that cancels the attachment's running operation. Either way the driver
+    raises a DatabaseError that `is_timeout` recognises.
+    """
+    with _timeout(cur, stmt, timeout_ms):
+        cur.execute(stmt)
+        rows = cur.fetchmany(cap + 1)
+        rows = [tuple(_materialise(v) for v in row) for row in rows]
+    return rows[:cap], len(rows) > cap
+
+
+def engine_message(exc: DatabaseError) -> str:
+    """Firebird's error as one line: 'Table unknown: CAD_CLIX: At line 1, column 15'."""
+    noise = ("Dynamic SQL Error", "SQL error code")
+    parts = [p.strip().lstrip("-").strip() for p in str(exc).splitlines()]
+    kept = [p for p in parts if p and not p.startswith(noise)]
+    return ": ".join(kept) or type(exc).__name__
+
+
+@contextmanager
+def _timeout(cur: Cursor, stmt: Statement, timeout_ms: int) -> Iterator[None]:
+    con = cur.connection
+    if con.info.engine_version >= 4:
+        # firebird-driver 2.x has no public setter (see ingest.firebird.fetch_timed).
+        stmt._istmt.set_timeout(timeout_ms)
+        yield
+        return
+    timer = threading.Timer(timeout_ms / 1000, con._att.cancel_operation, (CancelType.RAISE,))
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+def _materialise(value: Any) -> Any:
+    # Large BLOBs come as readers bound to the transaction, which ends here.
+    if isinstance(value, BlobReader):
+        try:
+            return value.read(BLOB_CHARS)
+        finally:
+            value.close()
+    return value
+
+
+# ---------------------------------------------------------------- checks
+
+
+def _prepare_checked(cur: Cursor, sql: str, settings: Settings) -> tuple[CheckedSQL, Statement]:
+    text, tokens = single_statement(sql)
+    check_text(tokens)
+    routines = check_routines(cur, tokens, settings)
+    return CheckedSQL(text, routines), prepare_select(cur, text)
+
+
+def prepare_select(cur: Cursor, sql: str) -> Statement:
+    """Have the engine prepare `sql` (nothing runs) and insist on type SELECT.
+
+    Raises SQLFailed with the engine's message when it cannot prepare it, SQLRefused
+    when it is anything but a plain SELECT (SELECT ... FOR UPDATE included).
+    """
+    try:
+        stmt = cur.prepare(sql)
+    except DatabaseError as exc:
+        raise SQLFailed(engine_message(exc)) from None
+    if stmt.type != StatementType.SELECT:
+        kind = stmt.type.name.replace("_", " ")
+        stmt.free()
+        raise SQLRefused(f"only SELECT statements may run; the engine prepared this as {kind}")
+    return stmt
+
+
+def single_statement(sql: str) -> tuple[str, list[Token]]:
+    """The one statement in `sql` without a trailing `;`, and its code tokens.
+
+    Raises SQLRefused for an empty text, an unterminated literal or comment, or more
+    than one statement.
+    """
+    try:
+        tokens = tokenize(sql)
+    except TokenizeError as exc:
+        raise SQLRefused(str(exc)) from None
+    code = code_tokens(tokens)
+    if code and code[-1].text == ";":
+        cut = len(tokens) - 1 - tokens[::-1].index(code[-1])
+        tokens, code = tokens[:cut], code[:-1]
+    if not code:
+        raise SQLRefused("empty statement: write one SELECT")
+    check_first_word(code)
+    if any(t.text == ";" for t in code):
+        raise SQLRefused("more than one statement: send one SELECT per call, without ';' "
+                         "between statements")
+    return join(tokens).strip(), code
+
+
+# (words in a row, why). Matched on code tokens only, case-insensitively.
+FORBIDDEN: list[tuple[tuple[str, ...], str]] = [
+    (("NEXT", "VALUE", "FOR"), "NEXT VALUE FOR changes a generator, even in a read-only "
+                               "transaction"),
+    (("GEN_ID",), "GEN_ID changes a generator, even in a read-only transaction"),
+    (("WITH", "LOCK"), "SELECT ... WITH LOCK locks rows for update"),
+    (("FOR", "UPDATE"), "SELECT ... FOR UPDATE locks rows for update"),
+]
+
+
+def check_first_word(code: list[Token]) -> None:
+    """SQLRefused unless the statement starts with SELECT or WITH (after any '(').
+
+    The engine's statement type is not enough on its own: Firebird 5 prepares
+    `UPDATE ... RETURNING` and `EXECUTE BLOCK ... SUSPEND` as SELECT."""
+    first = next((t for t in code if t.text != "("), code[0])
+    if not first.is_word("SELECT", "WITH"):
+        raise SQLRefused(f"only SELECT statements may run; this one starts with "
+                         f"{first.text.upper()!r}")
+
+
+def check_text(code: list[Token]) -> None:
+    """The rules that need no engine: no parameters, nothing from FORBIDDEN.
+    Raises SQLRefused."""
+    if any(t.kind == "param" for t in code):
+        raise SQLRefused("the statement has parameters ('?' or ':name'): put the values "
+                         "in the SQL")
+    names = [t.name() or t.text for t in code]
+    for words, why in FORBIDDEN:
+        if _contains(names, words):
+            raise SQLRefused(why)
+
+
+def _contains(names: list[str], words: tuple[str, ...]) -> bool:
+    size = len(words)
+    return any(tuple(names[i:i + size]) == words for i in range(len(names) - size + 1))
+
+
+def check_routines(cur: Cursor, code: list[Token], settings: Settings) -> tuple[str, ...]:
+    """Procedures and functions (stored, packaged, UDFs) the statement names; SQLRefused
+    for any not allow-listed in settings. Returns the allowed ones it uses."""
+    procedures, functions, packages = _routine_names(cur)
+    allowed_procs = {n.upper() for n in settings.sql_allowed_procedures}
+    allowed_funcs = {n.upper() for n in settings.sql_allowed_functions}
+    used: list[str] = []
+    for i, tok in enumerate(code):
+        name = tok.name()
+        if name is None or _is_definition_or_member(code, i):
+            continue
+        if name in packages and i + 2 < len(code) and code[i + 1].text == ".":
+            name = f"{name}.{code[i + 2].name()}"
+        if name in procedures:
+            kind, allowed, setting = "procedure", allowed_procs, "sql_allowed_procedures"
+        elif name in functions and _is_call(code, i):
+            kind, allowed, setting = "function", allowed_funcs, "sql_allowed_functions"
+        else:
+            continue
+        if name.upper() not in allowed:
+            raise SQLRefused(f"{kind} {name} is not allow-listed (it could write or change "
+                             f"generators); an administrator can add it to {setting}")
+        used.append(name)
+    return tuple(dict.fromkeys(used))
+
+
+def _is_definition_or_member(code: list[Token], i: int) -> bool:
+    # `x AS SP_FOO` defines an alias; `t.SP_FOO` is a column of t.
+    prev = code[i - 1] if i else None
+    return prev is not None and (prev.text == "." or prev.is_word("AS"))
+
+
+def _is_call(code: list[Token], i: int) -> bool:
+    j = i + 3 if i + 1 < len(code) and code[i + 1].text == "." else i + 1
+    return j < len(code) and code[j].text == "("
+
+
+def _routine_names(cur: Cursor) -> tuple[set[str], set[str], set[str]]:
+    """User procedures, functions (with 'PKG.NAME' for packaged ones) and packages."""
+    cur.execute("select trim(rdb$procedure_name), trim(rdb$package_name) from rdb$procedures "
+                "where coalesce(rdb$system_flag, 0) = 0")
+    procedures = {_qualified(n, p) for n, p in cur.fetchall()}
+    cur.execute("select trim(rdb$function_name), trim(rdb$package_name) from rdb$functions "
+                "where coalesce(rdb$system_flag, 0) = 0")
+    functions = {_qualified(n, p) for n, p in cur.fetchall()}
+    packages = {n.split(".")[0] for n in procedures | functions if "." in n}
+    return procedures, functions, packages
+
+
+def _qualified(name: str, package: str | None) -> str:
+    return f"{package}.{name}" if package else name
