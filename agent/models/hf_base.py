@@ -146,7 +146,7 @@ def with_adapters(base: LoadedBase, adapters: Sequence[tuple[str, str | Path]],
     for name, path in adapters:
         _ensure_loaded(base, name, str(path))
     assert base.peft is not None
-    names = [name for name, _ in adapters]
+    names = [_peft_name(name) for name, _ in adapters]
     active = names[0] if len(names) == 1 else _combination(base, names, weights)
     base.peft.set_adapter(active)
     yield base.peft
@@ -159,12 +159,13 @@ def _ensure_loaded(base: LoadedBase, name: str, path: str) -> None:
         if base.peft is None:
             from peft import PeftModel
 
-            base.peft = PeftModel.from_pretrained(base.model, path, adapter_name=name,
+            base.peft = PeftModel.from_pretrained(base.model, path,
+                                                  adapter_name=_peft_name(name),
                                                   is_trainable=False)
         else:
             if name in base.adapter_paths:  # re-registered from another folder
                 _drop(base, name)
-            base.peft.load_adapter(path, adapter_name=name, is_trainable=False)
+            base.peft.load_adapter(path, adapter_name=_peft_name(name), is_trainable=False)
     except (ValueError, RuntimeError, KeyError, OSError) as exc:
         raise BadInput(f"adapter {name!r} ({path}) does not fit base model {base.source}: "
                        f"{_first_line(exc)}") from None
@@ -175,11 +176,16 @@ def _ensure_loaded(base: LoadedBase, name: str, path: str) -> None:
 def _drop(base: LoadedBase, name: str) -> None:
     assert base.peft is not None
     for combo, parts in list(base.combos.items()):
-        if name in parts:
+        if _peft_name(name) in parts:
             base.peft.delete_adapter(combo)
             del base.combos[combo]
-    base.peft.delete_adapter(name)
+    base.peft.delete_adapter(_peft_name(name))
     del base.adapter_paths[name]
+
+
+def _peft_name(name: str) -> str:
+    # peft misreads adapter names that occur inside its "lora_" prefix (such as "a").
+    return f"sc_{name}"
 
 
 def _combination(base: LoadedBase, names: list[str], weights: Sequence[float] | None) -> str:

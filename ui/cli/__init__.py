@@ -1,6 +1,7 @@
 """The `schemachat` command: one module per group of sub-commands, all on one typer app."""
 
 import schemachat.ui.cli.annotations  # registers its commands
+import schemachat.ui.cli.models  # registers its commands
 import schemachat.ui.cli.retrieval  # registers its commands
 import schemachat.ui.cli.serve  # noqa: F401  (registers its commands)
 from schemachat.ui.cli import pipeline  # noqa: F401  (registers its commands)

@@ -1,0 +1,69 @@
+"""A tiny randomly initialised Llama, its tokenizer and LoRA adapters, built offline in a
+test: small enough to load and generate in well under a second."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+SENTENCES = [
+    "onde fica o limite de crédito do cliente",
+    "select total from vendas where estado = 'SP'",
+    "the customer table holds names and credit limits",
+    "User: Assistant: join clientes on pedidos by cli_cod",
+    "tabela produtos coluna preco situacao ativo inativo",
+]
+
+
+def build_tokenizer(folder: Path) -> None:
+    """A word-level tokenizer trained in memory on SENTENCES, saved as a fast tokenizer."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    specials = ["<pad>", "<s>", "</s>", "<unk>"]
+    tok = Tokenizer(models.WordLevel(unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    tok.decoder = decoders.WordPiece(prefix="##")  # joins words with spaces
+    tok.train_from_iterator(SENTENCES, trainers.WordLevelTrainer(special_tokens=specials))
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", bos_token="<s>",
+                                   eos_token="</s>", unk_token="<unk>")
+    fast.save_pretrained(folder)
+
+
+def build_model(folder: Path, seed: int = 0) -> None:
+    """Tokenizer + a 2-layer, hidden-32 Llama with random weights, saved in `folder`."""
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    build_tokenizer(folder)
+    tok = AutoTokenizer.from_pretrained(folder)
+    config = LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64,
+                         num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                         max_position_embeddings=256, bos_token_id=tok.bos_token_id,
+                         eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
+    torch.manual_seed(seed)
+    LlamaForCausalLM(config).save_pretrained(folder)
+
+
+def build_adapter(base: Path, folder: Path, *, seed: int, rank: int = 4,
+                  base_name: str | None = None) -> None:
+    """A LoRA adapter with random (non-zero) weights on q/v projections of `base`."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(base)
+    torch.manual_seed(seed)
+    config = LoraConfig(r=rank, lora_alpha=4 * rank, target_modules=["q_proj", "v_proj"],
+                        init_lora_weights=False, task_type="CAUSAL_LM")
+    peft = get_peft_model(model, config)
+    with torch.no_grad():  # make the update large enough to change greedy outputs
+        for name, param in peft.named_parameters():
+            if "lora_" in name:
+                param.mul_(8.0)
+    peft.save_pretrained(folder)
+    if base_name is not None:
+        path = folder / "adapter_config.json"
+        data = json.loads(path.read_text())
+        data["base_model_name_or_path"] = base_name
+        path.write_text(json.dumps(data))

@@ -1,0 +1,104 @@
+"""Commands for models and adapters: `adapters add / list / remove`, `models prepare`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from schemachat.ui.cli.app import ConfigOpt, WorkspaceOpt, app, err, out, settings_from
+
+adapters_app = typer.Typer(help="Register, list and remove LoRA adapters of the workspace.",
+                           no_args_is_help=True)
+app.add_typer(adapters_app, name="adapters")
+models_app = typer.Typer(help="The chat model: prepare the offline default.",
+                         no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+@adapters_app.command("add")
+def adapters_add(
+    name: Annotated[str, typer.Argument(help="Name to use it by (letters, digits, _ and -).")],
+    path: Annotated[Path, typer.Argument(help="A PEFT adapter folder (adapter_config.json + "
+                                              "adapter_model.safetensors).")],
+    link: Annotated[bool, typer.Option("--link/--copy", help="Link to PATH instead of "
+                                       "copying it into the workspace.")] = False,
+    replace: Annotated[bool, typer.Option("--replace", help="Replace an adapter of the same "
+                                          "name.")] = False,
+    workspace: WorkspaceOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Register an existing PEFT adapter as NAME, after checking that it was trained on the
+    configured base model (model_id / model_path, or the default model)."""
+    from schemachat.agent.adapters import AdapterStore
+
+    settings = settings_from(config, workspace)
+    info = AdapterStore.from_settings(settings).add(name, path, mode="link" if link else "copy",
+                                                    replace=replace)
+    how = "linked" if link else "copied"
+    err.print(f"adapter [bold]{info.name}[/bold] {how} -> {info.path} ({info.peft_type} "
+              f"r={info.rank}, base {info.base_model})")
+
+
+@adapters_app.command("list")
+def adapters_list(
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON array on stdout.")] = False,
+    workspace: WorkspaceOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """The adapters of the workspace, marking the ones active by default (setting `adapters`)."""
+    from schemachat.agent.adapters import AdapterStore
+
+    settings = settings_from(config, workspace)
+    adapters = AdapterStore(settings.workspace).list()
+    if as_json:
+        out.print_json(json.dumps([{**a.model_dump(mode="json"),
+                                    "active": a.name in settings.adapters} for a in adapters]))
+        return
+    if not adapters:
+        err.print(f"no adapters in {settings.workspace / 'adapters'}; add one with "
+                  "`schemachat adapters add NAME PATH`")
+        return
+    table = Table(title=f"adapters in {settings.workspace / 'adapters'}")
+    for column in ("name", "active", "type", "rank", "modules", "base model", "from"):
+        table.add_column(column)
+    for a in adapters:
+        origin = a.origin if a.source is None else f"{a.origin} of {a.source}"
+        table.add_row(a.name, "yes" if a.name in settings.adapters else "", a.peft_type,
+                      str(a.rank or ""), ",".join(a.target_modules), a.base_model, origin)
+    out.print(table)
+
+
+@adapters_app.command("remove")
+def adapters_remove(
+    name: Annotated[str, typer.Argument(help="The adapter to remove.")],
+    workspace: WorkspaceOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Remove an adapter from the workspace (a linked folder itself is left alone)."""
+    from schemachat.agent.adapters import AdapterStore
+
+    settings = settings_from(config, workspace)
+    info = AdapterStore(settings.workspace).remove(name)
+    what = f"link to {info.source} removed" if info.origin == "link" else "deleted"
+    err.print(f"adapter [bold]{name}[/bold]: {what}")
+
+
+@models_app.command("prepare")
+def models_prepare(config: ConfigOpt = None) -> None:
+    """Build the cached safetensors copy of the default model (once; about a minute), so
+    later loads take seconds. Prints the folder."""
+    import time
+
+    from schemachat.agent.models.default import ensure_default_model
+
+    settings = settings_from(config)
+    started = time.perf_counter()
+    with err.status("preparing the default model") as status:
+        folder = ensure_default_model(settings.model_cache_dir,
+                                      log=lambda text: status.update(text))
+    err.print(f"default model ready in {time.perf_counter() - started:.1f} s")
+    out.print(str(folder), highlight=False, soft_wrap=True)
