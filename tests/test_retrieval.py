@@ -43,7 +43,7 @@ SPLITS = [
 
 @pytest.mark.parametrize(("identifier", "parts"), SPLITS)
 def test_split_identifier(identifier: str, parts: list[str]) -> None:
-    assert split_identifier(identifier) == parts
+    assert list(split_identifier(identifier)) == parts
 
 
 # (text, stems that must be among its document terms)

@@ -109,11 +109,18 @@ def index_document(doc: CombinedSchema, index_dir: Path, settings: Settings, *,
     write_model(index_dir / MANIFEST, IndexManifest(
         built_at=datetime.now(UTC), document_fingerprint=doc.fingerprint,
         embedding_model=settings.embedding_model,
-        embedding_dimension=len(embeddings.embed_query("dimension")),
+        embedding_dimension=_dimension(embeddings, old, reason),
         vector_store=settings.vector_store, chunker_version=CHUNKER_VERSION, chunks=current))
     return IndexReport(full=bool(reason), reason=reason or "incremental", chunks=len(chunks),
                        embedded=len(changed), deleted=len(gone),
                        seconds=time.perf_counter() - started)
+
+
+def _dimension(embeddings: Embeddings, old: IndexManifest | None, reason: str) -> int:
+    # Same model as last time: same dimension, no need to embed anything to learn it.
+    if old is not None and not reason:
+        return old.embedding_dimension
+    return len(embeddings.embed_query("dimension"))
 
 
 def default_embeddings(settings: Settings) -> Embeddings:

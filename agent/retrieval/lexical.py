@@ -69,10 +69,11 @@ class LexicalIndex:
         # (one column of chunk ids per term).
         data = self._bm25.scores
         indptr, indices = data["indptr"], data["indices"]
+        wanted = np.fromiter(positions, dtype=indices.dtype)
         out: dict[int, list[str]] = {}
         for term, word in terms.items():
             t = self._bm25.vocab_dict[term]
-            for doc in indices[indptr[t]:indptr[t + 1]]:
-                if int(doc) in positions:
-                    out.setdefault(int(doc), []).append(word)
+            docs = indices[indptr[t]:indptr[t + 1]]
+            for doc in docs[np.isin(docs, wanted)]:
+                out.setdefault(int(doc), []).append(word)
         return out

@@ -15,7 +15,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import Stemmer
@@ -25,14 +25,17 @@ _WORD = re.compile(r"[^\W_]+(?:_+[^\W_]+)*")
 _PARTS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _LETTERS = re.compile(r"^[a-z]+$")
 SEGMENT_MIN = 5  # parts shorter than this are never split into smaller abbreviations
+CACHE_MAX = 200_000  # tokens an Analyzer remembers
 
 
+@lru_cache(maxsize=CACHE_MAX)
 def strip_accents(text: str) -> str:
     """'Situação' -> 'Situacao'."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=CACHE_MAX)
 def fold(text: str) -> str:
     """Lower case without accents: 'Situação' -> 'situacao'."""
     return strip_accents(text).lower()
@@ -44,13 +47,14 @@ def is_identifier(word: str) -> bool:
     return "_" in word or (len(word) >= 2 and word.isupper()) or any(c.isdigit() for c in word)
 
 
-def split_identifier(word: str) -> list[str]:
-    """The folded parts of an identifier: 'CLI_NOMRAZ' -> ['cli', 'nomraz'],
-    'dtCadastro' -> ['dt', 'cadastro']; digits are dropped."""
+@lru_cache(maxsize=CACHE_MAX)
+def split_identifier(word: str) -> tuple[str, ...]:
+    """The folded parts of an identifier: 'CLI_NOMRAZ' -> ('cli', 'nomraz'),
+    'dtCadastro' -> ('dt', 'cadastro'); digits are dropped."""
     parts: list[str] = []
     for piece in strip_accents(word).split("_"):
         parts += [p.lower() for p in _PARTS.findall(piece) or [piece] if not p.isdigit()]
-    return [p for p in parts if p]
+    return tuple(p for p in parts if p)
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one per process
@@ -125,6 +129,8 @@ class Analyzer:
 
     vocab: Vocabulary = field(default_factory=vocabulary)
     learned: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _cache: dict[str, tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     def expand_part(self, part: str) -> list[str]:
         """What an identifier part stands for: dictionary, then learned, then a split
@@ -145,21 +151,38 @@ class Analyzer:
         return _segment(part, self.vocab)
 
     def words(self, text: str, *, document: bool) -> list[tuple[str, str]]:
-        """(folded word, the original word it came from) pairs, before stemming."""
-        out: list[tuple[str, str]] = []
-        for raw in _WORD.findall(text):
+        """(folded word, the original word it came from) pairs, before stemming: the
+        words of `text` and their expansions, then (for documents) their synonyms."""
+        read = [self._read(raw) for raw in _WORD.findall(text)]
+        out = [pair for base, _ in read for pair in base]
+        if document:
+            out += [pair for _, synonyms in read for pair in synonyms]
+        return out
+
+    def _read(self, raw: str) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+        # One token's words and synonyms, remembered: schema text repeats the same
+        # names and words thousands of times.
+        cached = self._cache.get(raw)
+        if cached is None:
+            base: list[tuple[str, str]] = []
             if is_identifier(raw):
                 for part in split_identifier(raw):
-                    out.append((part, raw))
-                    out += [(w, raw) for w in self.expand_part(part)]
+                    base.append((part, raw))
+                    base += [(w, raw) for w in self.expand_part(part)]
             else:
                 word = fold(raw)
                 if not word.isdigit():
-                    out.append((word, raw))
-        if document:
-            out += [(syn, orig) for word, orig in list(out)
-                    for syn in sorted(self.vocab.synonyms_of(word))]
-        return [(w, o) for w, o in out if w not in self.vocab.stopwords and len(w) > 1]
+                    base.append((word, raw))
+            synonyms = [(syn, raw) for word, _ in base
+                        for syn in sorted(self.vocab.synonyms_of(word))]
+            cached = (self._keep(base), self._keep(synonyms))
+            if len(self._cache) > CACHE_MAX:  # a long-running server sees endless questions
+                self._cache.clear()
+            self._cache[raw] = cached
+        return cached
+
+    def _keep(self, pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+        return tuple((w, o) for w, o in pairs if w not in self.vocab.stopwords and len(w) > 1)
 
     def terms(self, text: str, *, document: bool = True) -> list[str]:
         """Stemmed terms of `text`; documents also get the synonyms of their words."""
