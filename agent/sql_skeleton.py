@@ -1,0 +1,195 @@
+"""SQL skeletons: the FROM/JOIN part of a query over chosen tables, from the schema's keys.
+
+A small model drafts poor joins; the keys are known. Given 1-4 tables the retrieval
+found, this writes
+
+    FROM CAD_CLI c
+    JOIN MOV_PED mp ON mp.CLI_COD = c.CLI_COD
+    JOIN MOV_PED_ITEM mpi ON mpi.FIL_COD = mp.FIL_COD AND mpi.PED_NUM = mp.PED_NUM
+
+from declared foreign keys (composite keys: every column), going through intermediate
+tables when two tables are not directly linked (the shortest join paths of
+`schemachat.agent.retrieval.fk_graph`), and, optionally, through FK-like columns
+nobody declared (same meaning by name and same kind of type), marked as such.
+The model then only completes SELECT, WHERE, GROUP BY.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from schemachat.agent.retrieval.fk_graph import Edge, FkGraph
+from schemachat.ingest.firebird import quote
+from schemachat.ingest.models.combined import CombinedSchema
+
+INFERRED_NOTE = "/* FK-like column, no declared foreign key */"
+_SIMPLE_NAME = re.compile(r"^[A-Z][A-Z0-9_$]*$")
+# Aliases that would read as SQL keywords.
+_RESERVED = frozenset(("AS", "AT", "BY", "DO", "IF", "IN", "IS", "ON", "OR", "TO", "ALL",
+                       "AND", "ANY", "ASC", "END", "FOR", "NOT", "ROW", "SET", "USING"))
+
+
+@dataclass(frozen=True)
+class Join:
+    """One table of the skeleton: how it joins the tables before it (`on` is None for
+    the first table). `declared` is False when a join uses an FK-like column; `via` is
+    True for tables only added to connect the requested ones."""
+
+    table: str
+    alias: str
+    on: str | None = None
+    declared: bool = True
+    via: bool = False
+
+    def sql(self) -> str:
+        """'FROM T t' or 'JOIN T t ON ...' (with a note when not declared)."""
+        if self.on is None:
+            return f"FROM {_name(self.table)} {self.alias}"
+        note = "" if self.declared else f" {INFERRED_NOTE}"
+        return f"JOIN {_name(self.table)} {self.alias} ON {self.on}{note}"
+
+
+@dataclass(frozen=True)
+class Skeleton:
+    """FROM/JOIN over the requested tables; `unjoined` lists those no path reaches
+    (they are left out rather than cross-joined)."""
+
+    joins: list[Join]
+    unjoined: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # ambiguous or row-multiplying joins
+
+    @property
+    def aliases(self) -> dict[str, str]:
+        """Table -> alias."""
+        return {j.table: j.alias for j in self.joins}
+
+    def from_clause(self) -> str:
+        """The FROM ... JOIN ... text, one line per table."""
+        return "\n".join(j.sql() for j in self.joins)
+
+    def sql(self, select: str = "COUNT(*)") -> str:
+        """A complete statement: SELECT `select` + the FROM clause."""
+        return f"SELECT {select}\n{self.from_clause()}"
+
+
+def build_skeleton(doc: CombinedSchema, tables: list[str], *, inferred: bool = True,
+                   graph: FkGraph | None = None) -> Skeleton:
+    """The skeleton joining `tables` (in that order; the first is the FROM table).
+
+    `inferred` allows FK-like columns whose types match; `graph` may be passed when
+    already built (e.g. loaded from the index). Unknown table names raise KeyError.
+    """
+    for table in tables:
+        if doc.relation(table) is None:
+            raise KeyError(f"table unknown: {table}")
+    graph = join_graph(doc, inferred=inferred) if graph is None else graph
+    wanted = list(dict.fromkeys(tables))
+    if not wanted:
+        return Skeleton([])
+    aliases = _Aliases()
+    joins = [Join(wanted[0], aliases.new(wanted[0]))]
+    placed = {wanted[0]}
+    warnings: list[str] = []
+    for path in graph.connect(wanted):
+        warnings += _fan_traps(path.edges)
+        warnings += [w for w in (_ambiguity(graph, e) for e in path.edges) if w]
+        for edge in reversed(path.edges):  # the last edge touches the tables placed
+            joins.append(_join(edge, placed, aliases,
+                               via=edge_target(edge, placed) in path.via))
+            placed.add(joins[-1].table)
+    unjoined = [t for t in wanted if t not in placed]
+    return Skeleton(joins, unjoined, warnings)
+
+
+def join_graph(doc: CombinedSchema, *, inferred: bool = True) -> FkGraph:
+    """The FK graph of `doc`: declared FKs, plus FK-like columns whose type is of the
+    same kind as the key they point at when `inferred`."""
+    graph = FkGraph.from_doc(doc)
+    edges = [e for e in graph.edges
+             if e.declared or (inferred and _types_match(doc, e))]
+    return FkGraph(edges)
+
+
+def edge_target(edge: Edge, placed: set[str]) -> str:
+    """The end of `edge` not yet in `placed`."""
+    return edge.table if edge.ref_table in placed else edge.ref_table
+
+
+def _fan_traps(edges: tuple[Edge, ...]) -> list[str]:
+    # Two steps that both point at the table between them (child -> parent <- child)
+    # relate the children many-to-many: counts and sums multiply.
+    return [f"{a.table} and {b.table} are only related through {a.ref_table} (both "
+            f"reference it): rows multiply, aggregate each side first"
+            for a, b in pairwise(edges)
+            if a.ref_table == b.ref_table and a.table != b.table]
+
+
+def _ambiguity(graph: FkGraph, edge: Edge) -> str:
+    # Several keys link the same two tables (FIN_LANC.CTA_DEB and .CTA_CRED).
+    others = [e for t, e in graph.neighbours(edge.table)
+              if t == edge.ref_table and e.table == edge.table and e != edge]
+    if not others:
+        return ""
+    names = ", ".join("/".join(e.columns) for e in (edge, *others))
+    return (f"{edge.table} references {edge.ref_table} through several columns ({names}); "
+            f"the skeleton uses {'/'.join(edge.columns)}")
+
+
+def _join(edge: Edge, placed: set[str], aliases: _Aliases, *, via: bool) -> Join:
+    new = edge_target(edge, placed)
+    alias = aliases.new(new)
+    pairs = zip(edge.columns, edge.ref_columns, strict=True)
+    if new == edge.table:
+        old = aliases.of[edge.ref_table]
+        parts = [f"{alias}.{_name(a)} = {old}.{_name(b)}" for a, b in pairs]
+    else:
+        old = aliases.of[edge.table]
+        parts = [f"{alias}.{_name(b)} = {old}.{_name(a)}" for a, b in pairs]
+    return Join(new, alias, " AND ".join(parts), edge.declared, via)
+
+
+class _Aliases:
+    """Short unique aliases: initials of the name's parts (MOV_PED_ITEM -> mpi)."""
+
+    def __init__(self) -> None:
+        self.of: dict[str, str] = {}
+
+    def new(self, table: str) -> str:
+        parts = [p for p in re.split(r"[^A-Za-z0-9]+", table) if p]
+        base = "".join(p[0] for p in parts).lower() or "t"
+        if not base[0].isalpha():
+            base = "t" + base
+        alias, n = base, 1
+        while alias in self.of.values() or alias.upper() in _RESERVED:
+            n += 1
+            alias = f"{base}{n}"
+        self.of[table] = alias
+        return alias
+
+
+def _name(name: str) -> str:
+    return name if _SIMPLE_NAME.match(name) else quote(name)
+
+
+def _types_match(doc: CombinedSchema, edge: Edge) -> bool:
+    left, right = doc.relation(edge.table), doc.relation(edge.ref_table)
+    if left is None or right is None:
+        return False
+    for a, b in zip(edge.columns, edge.ref_columns, strict=True):
+        ca, cb = left.column(a), right.column(b)
+        if ca is None or cb is None or _type_kind(ca.type) != _type_kind(cb.type):
+            return False
+    return True
+
+
+def _type_kind(spelling: str) -> str:
+    """INTEGER/SMALLINT/BIGINT -> int, CHAR(2)/VARCHAR(20) -> text, NUMERIC(15,2) ->
+    NUMERIC, others as spelled without size."""
+    base = spelling.upper().split("(")[0].split(" CHARACTER SET")[0].strip()
+    if base in ("SMALLINT", "INTEGER", "BIGINT", "INT128"):
+        return "int"
+    if base in ("CHAR", "VARCHAR", "CHARACTER", "CHARACTER VARYING"):
+        return "text"
+    return base
