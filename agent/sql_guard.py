@@ -9,8 +9,9 @@ The layers, each enough on its own for what it covers (docs/sql-safety.md):
    one trailing `;` is dropped); it starts with SELECT or WITH; no `?`/`:name`
    parameters; no `NEXT VALUE FOR`, `GEN_ID`, `WITH LOCK`, `FOR UPDATE` outside string
    literals and comments (generators change even in a read-only transaction);
-2. routines: selectable procedures, stored functions and UDFs found in the statement
-   (names read from RDB$PROCEDURES / RDB$FUNCTIONS) must be allow-listed in settings;
+2. routines: selectable procedures, stored functions and UDFs the statement names, or
+   reaches through the views and computed columns it names (RDB$PROCEDURES,
+   RDB$FUNCTIONS, RDB$DEPENDENCIES), must be allow-listed in settings;
 3. engine: the statement is prepared by Firebird inside a read-only transaction and
    its type must be SELECT (DML, DDL, EXECUTE BLOCK/PROCEDURE, SET TRANSACTION,
    COMMIT, GRANT, ALTER USER, SET GENERATOR... all have other types);
@@ -34,6 +35,7 @@ from typing import Any
 from firebird.driver import CancelType, Connection, Cursor, DatabaseError, Statement, StatementType
 from firebird.driver.core import BlobReader
 
+from schemachat.agent.sql_routines import find_routines
 from schemachat.agent.sql_tokens import Token, TokenizeError, code_tokens, join, tokenize
 from schemachat.configs import BadInput, Settings
 from schemachat.ingest.firebird import is_timeout, read_only
@@ -263,53 +265,22 @@ def _contains(names: list[str], words: tuple[str, ...]) -> bool:
 
 
 def check_routines(cur: Cursor, code: list[Token], settings: Settings) -> tuple[str, ...]:
-    """Procedures and functions (stored, packaged, UDFs) the statement names; SQLRefused
-    for any not allow-listed in settings. Returns the allowed ones it uses."""
-    procedures, functions, packages = _routine_names(cur)
-    allowed_procs = {n.upper() for n in settings.sql_allowed_procedures}
-    allowed_funcs = {n.upper() for n in settings.sql_allowed_functions}
-    used: list[str] = []
-    for i, tok in enumerate(code):
-        name = tok.name()
-        if name is None or _is_definition_or_member(code, i):
-            continue
-        if name in packages and i + 2 < len(code) and code[i + 1].text == ".":
-            name = f"{name}.{code[i + 2].name()}"
-        if name in procedures:
-            kind, allowed, setting = "procedure", allowed_procs, "sql_allowed_procedures"
-        elif name in functions and _is_call(code, i):
-            kind, allowed, setting = "function", allowed_funcs, "sql_allowed_functions"
-        else:
-            continue
-        if name.upper() not in allowed:
-            raise SQLRefused(f"{kind} {name} is not allow-listed (it could write or change "
-                             f"generators); an administrator can add it to {setting}")
-        used.append(name)
-    return tuple(dict.fromkeys(used))
-
-
-def _is_definition_or_member(code: list[Token], i: int) -> bool:
-    # `x AS SP_FOO` defines an alias; `t.SP_FOO` is a column of t.
-    prev = code[i - 1] if i else None
-    return prev is not None and (prev.text == "." or prev.is_word("AS"))
-
-
-def _is_call(code: list[Token], i: int) -> bool:
-    j = i + 3 if i + 1 < len(code) and code[i + 1].text == "." else i + 1
-    return j < len(code) and code[j].text == "("
-
-
-def _routine_names(cur: Cursor) -> tuple[set[str], set[str], set[str]]:
-    """User procedures, functions (with 'PKG.NAME' for packaged ones) and packages."""
-    cur.execute("select trim(rdb$procedure_name), trim(rdb$package_name) from rdb$procedures "
-                "where coalesce(rdb$system_flag, 0) = 0")
-    procedures = {_qualified(n, p) for n, p in cur.fetchall()}
-    cur.execute("select trim(rdb$function_name), trim(rdb$package_name) from rdb$functions "
-                "where coalesce(rdb$system_flag, 0) = 0")
-    functions = {_qualified(n, p) for n, p in cur.fetchall()}
-    packages = {n.split(".")[0] for n in procedures | functions if "." in n}
-    return procedures, functions, packages
-
-
-def _qualified(name: str, package: str | None) -> str:
-    return f"{package}.{name}" if package else name
+    """The procedures and functions the statement runs, named or hidden in the views and
+    computed columns it names (`sql_routines`); SQLRefused for any not allow-listed in
+    settings. Returns the allowed ones it uses."""
+    allowed = {
+        "procedure": {n.upper() for n in settings.sql_allowed_procedures},
+        "function": {n.upper() for n in settings.sql_allowed_functions},
+        "package": {n.upper().split(".")[0] for n in
+                    [*settings.sql_allowed_procedures, *settings.sql_allowed_functions]},
+    }
+    setting = {"procedure": "sql_allowed_procedures", "function": "sql_allowed_functions",
+               "package": "sql_allowed_procedures or sql_allowed_functions"}
+    uses = find_routines(cur, code)
+    for use in uses:
+        if use.name.upper() not in allowed[use.kind]:
+            where = f"{use.through} uses {use.kind} {use.name}, which" if use.through else (
+                f"{use.kind} {use.name}")
+            raise SQLRefused(f"{where} is not allow-listed (it could write or change "
+                             f"generators); an administrator can add it to {setting[use.kind]}")
+    return tuple(dict.fromkeys(u.name for u in uses))
