@@ -80,7 +80,7 @@ def test_mismatched_base_is_refused_naming_both(tmp_path: Path, make_settings) -
 def test_not_an_adapter_and_bad_names(tmp_path: Path, make_settings) -> None:
     store = AdapterStore.from_settings(make_settings(model_id=LLAMA))
     (tmp_path / "empty").mkdir()
-    with pytest.raises(BadInput, match="no adapter_config.json"):
+    with pytest.raises(BadInput, match=r"no adapter_config\.json"):
         store.add("x", tmp_path / "empty")
     with pytest.raises(BadInput, match="not found"):
         store.add("x", tmp_path / "missing")

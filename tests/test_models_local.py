@@ -102,8 +102,8 @@ def test_plain_prompt_without_template_and_chat_template_when_present(
     base = model.base()
     inputs, stops = model._encode(base, PROMPT, None)
     text = base.tokenizer.decode(inputs["input_ids"][0])
-    assert "User: onde fica" in text and text.endswith("Assistant:")
-    assert "\nUser:" in stops
+    assert "Question: onde fica" in text and text.endswith("Answer:")
+    assert "\nQuestion:" in stops
     base.tokenizer.chat_template = (
         "{% for m in messages %}<{{ m.role }}>{{ m.content }}{% endfor %}"
         "{% if add_generation_prompt %}<assistant>{% endif %}")

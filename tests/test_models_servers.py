@@ -43,7 +43,7 @@ def test_tgi_stream_yields_tokens_skips_special_and_honours_stop() -> None:
     assert server.requests[0]["path"] == "/generate_stream"
     assert server.requests[0]["parameters"]["adapter_id"] == "chat"  # the model's default
     assert "adapter_id" not in server.requests[1]["parameters"]  # adapters=[]: the base
-    assert server.requests[0]["inputs"].endswith("User: five customers?\n\nAssistant:")
+    assert server.requests[0]["inputs"].endswith("Question: five customers?\nAnswer:")
 
 
 def test_tgi_retries_5xx_then_succeeds() -> None:

