@@ -66,7 +66,8 @@ def adapters_list(
     for column in ("name", "active", "type", "rank", "modules", "base model", "from"):
         table.add_column(column)
     for a in adapters:
-        origin = a.origin if a.source is None else f"{a.origin} of {a.source}"
+        origin = {"copy": f"copied from {a.source}", "link": f"link to {a.source}"}.get(
+            a.origin, "trained here")
         table.add_row(a.name, "yes" if a.name in settings.adapters else "", a.peft_type,
                       str(a.rank or ""), ",".join(a.target_modules), a.base_model, origin)
     out.print(table)
