@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -25,7 +26,7 @@ from schemachat.ingest.models.combined import (
 
 ChunkKind = Literal["table", "columns", "procedure"]
 # Bump when the chunk text changes shape, so indexes built by an older version rebuild.
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2
 WIDE_TABLE = 16  # a table with more columns than this also gets column-group chunks
 GROUP_SIZE = 10
 _NAME = re.compile(r"\b[A-Z][A-Z0-9_$]{2,}\b")
@@ -57,10 +58,13 @@ class Chunk:
         return hashlib.sha256(f"{CHUNKER_VERSION}\n{self.embed_text}".encode()).hexdigest()
 
 
-def build_chunks(doc: CombinedSchema, analyzer: Analyzer | None = None) -> list[Chunk]:
+def build_chunks(doc: CombinedSchema, analyzer: Analyzer | None = None,
+                 known_glosses: Mapping[str, str] | None = None) -> list[Chunk]:
     """All chunks of `doc`, tables and views first, in document order, each with the
-    gloss of its text (read with `analyzer`, which may know learned abbreviations)."""
+    gloss of its text (read with `analyzer`, which may know learned abbreviations;
+    `known_glosses` maps texts to glosses already computed with the same analyzer)."""
     analyzer = analyzer or Analyzer()
+    known = known_glosses or {}
     referenced_by = _referenced_by(doc)
     chunks: list[Chunk] = []
     for rel in doc.relations():
@@ -68,7 +72,8 @@ def build_chunks(doc: CombinedSchema, analyzer: Analyzer | None = None) -> list[
         if len(rel.columns) > WIDE_TABLE:
             chunks += _column_group_chunks(rel)
     chunks += [_procedure_chunk(p, doc) for p in doc.procedures]
-    return [replace(c, gloss=gloss(c.text, analyzer=analyzer)) for c in chunks]
+    return [replace(c, gloss=known[c.text] if c.text in known else gloss(c.text, analyzer=analyzer))
+            for c in chunks]
 
 
 def titles(doc: CombinedSchema) -> list[tuple[str, str]]:
@@ -126,10 +131,9 @@ def _relation_chunk(rel: CombinedRelation, referenced_by: list[str],
 
 
 def _column_group_chunks(rel: CombinedRelation) -> list[Chunk]:
+    # The table's name only, not its description: editing the description then
+    # re-embeds one chunk, not every column group too.
     head = f"{_kind_word(rel.kind)} {rel.name}"
-    desc = description_of(rel)
-    if desc:
-        head += f" ({desc})"
     out = []
     for n in range(0, len(rel.columns), GROUP_SIZE):
         group = rel.columns[n:n + GROUP_SIZE]

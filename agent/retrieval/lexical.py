@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,12 @@ import bm25s
 import numpy as np
 
 from schemachat.agent.retrieval.text import Analyzer
+
+TERMS = "terms.txt"  # one line per indexed text: its digest, then its terms
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -24,24 +31,38 @@ class LexicalHit:
 class LexicalIndex:
     """BM25 over the chunks' terms; chunk positions are those of the list indexed."""
 
-    def __init__(self, bm25: bm25s.BM25, analyzer: Analyzer) -> None:
+    def __init__(self, bm25: bm25s.BM25, analyzer: Analyzer,
+                 terms: dict[str, list[str]] | None = None) -> None:
         self._bm25 = bm25
         self.analyzer = analyzer
+        self._terms = terms or {}
 
     @classmethod
-    def build(cls, texts: list[str], analyzer: Analyzer) -> LexicalIndex:
-        """Index `texts` (one per chunk)."""
+    def build(cls, texts: list[str], analyzer: Analyzer,
+              known_terms: dict[str, list[str]] | None = None) -> LexicalIndex:
+        """Index `texts` (one per chunk). `known_terms` (text digest -> terms, from
+        `read_terms`) saves analysing texts that did not change since the last build."""
+        known = known_terms or {}
+        terms: dict[str, list[str]] = {}
+        corpus = []
+        for text in texts:
+            key = _digest(text)
+            found = known.get(key) or terms.get(key) or analyzer.terms(text) or ["_empty_"]
+            terms[key] = found
+            corpus.append(found)
         bm25 = bm25s.BM25()
-        corpus = [analyzer.terms(t) or ["_empty_"] for t in texts]
         bm25.index(corpus, show_progress=False)
-        return cls(bm25, analyzer)
+        return cls(bm25, analyzer, terms)
 
     def save(self, folder: Path) -> None:
-        """Write the index and the learned abbreviations into `folder`."""
+        """Write the index, the learned abbreviations and each text's terms into `folder`."""
         folder.mkdir(parents=True, exist_ok=True)
         self._bm25.save(str(folder))
         (folder / "learned.json").write_text(
             json.dumps(self.analyzer.learned, ensure_ascii=False, sort_keys=True), "utf-8")
+        (folder / TERMS).write_text(
+            "".join(f"{key} {' '.join(words)}\n" for key, words in self._terms.items()),
+            "utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
@@ -49,6 +70,15 @@ class LexicalIndex:
         bm25 = bm25s.BM25.load(str(folder))
         learned = json.loads((folder / "learned.json").read_text("utf-8"))
         return cls(bm25, Analyzer(learned={k: tuple(v) for k, v in learned.items()}))
+
+    @staticmethod
+    def read_terms(folder: Path) -> dict[str, list[str]]:
+        """Text digest -> terms, as the last `save` wrote them ({} when missing)."""
+        try:
+            lines = (folder / TERMS).read_text("utf-8").splitlines()
+        except OSError:
+            return {}
+        return {key: rest.split() for key, _, rest in (line.partition(" ") for line in lines)}
 
     def search(self, query: str, limit: int) -> list[LexicalHit]:
         """The best `limit` chunks with a positive score, best first."""
