@@ -1,5 +1,6 @@
 """The `schemachat` command: one module per group of sub-commands, all on one typer app."""
 
+import schemachat.ui.cli.agent  # registers its commands
 import schemachat.ui.cli.annotations  # registers its commands
 import schemachat.ui.cli.models  # registers its commands
 import schemachat.ui.cli.retrieval  # registers its commands

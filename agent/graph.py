@@ -1,0 +1,64 @@
+"""The agent graph (LangGraph): built here and nothing else.
+
+    route ─┬─ smalltalk ──────────────────────────────────────────┐
+           └─ retrieve ─┬─ answer (schema) ───────────────────────┤
+                        └─ draft ─ validate ─┬─ repair ─ validate  │
+                                             ├─ run ──────────────┤
+                                             └────────────────────┴─ respond
+
+Nodes live in `schemachat.agent.nodes`; dependencies (model, index, database) come
+from the runtime context, `AgentContext`; the state is `AgentState`.
+"""
+
+from __future__ import annotations
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from schemachat.agent.context import AgentContext
+from schemachat.agent.nodes import (
+    answer_schema,
+    draft_sql,
+    repair_sql,
+    respond,
+    retrieve,
+    route,
+    run_sql,
+    smalltalk,
+)
+from schemachat.agent.nodes.validate import after_validate, validate_sql
+from schemachat.agent.state import AgentState
+
+
+def _after_route(state: AgentState) -> str:
+    return "smalltalk" if state.get("intent") == "smalltalk" else "retrieve"
+
+
+def _after_retrieve(state: AgentState) -> str:
+    return "draft" if state.get("intent") in ("sql", "run") else "answer"
+
+
+def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
+    """The compiled agent graph; with `checkpointer`, state persists per `thread_id`."""
+    graph = StateGraph(AgentState, context_schema=AgentContext)
+    graph.add_node("route", route)
+    graph.add_node("smalltalk", smalltalk)
+    graph.add_node("retrieve", retrieve)
+    graph.add_node("answer", answer_schema)
+    graph.add_node("draft", draft_sql)
+    graph.add_node("validate", validate_sql)
+    graph.add_node("repair", repair_sql)
+    graph.add_node("run", run_sql)
+    graph.add_node("respond", respond)
+    graph.add_edge(START, "route")
+    graph.add_conditional_edges("route", _after_route, ["smalltalk", "retrieve"])
+    graph.add_edge("smalltalk", "respond")
+    graph.add_conditional_edges("retrieve", _after_retrieve, ["answer", "draft"])
+    graph.add_edge("answer", "respond")
+    graph.add_edge("draft", "validate")
+    graph.add_conditional_edges("validate", after_validate, ["repair", "run", "respond"])
+    graph.add_edge("repair", "validate")
+    graph.add_edge("run", "respond")
+    graph.add_edge("respond", END)
+    return graph.compile(checkpointer=checkpointer)

@@ -1,0 +1,77 @@
+"""respond: the turn's result as DESIGN.md's JSON contract (`AgentAnswer`), and a `Turn`
+in the conversation memory. For SQL turns the wording is fixed text around what the
+engine said; citations are the tables and columns the SQL uses that exist in the
+schema document (an invented name is never cited)."""
+
+from __future__ import annotations
+
+from langgraph.config import get_stream_writer
+from langgraph.runtime import Runtime
+
+from schemachat.agent.answer import AgentAnswer, Citation
+from schemachat.agent.context import AgentContext
+from schemachat.agent.grounding import sql_citations, sql_relations
+from schemachat.agent.state import AgentState, Turn
+
+NO_DATABASE = ("not checked: no database configured (--database or "
+               "SCHEMACHAT_FB_DATABASE)")
+
+
+def sql_answer(state: AgentState, ctx: AgentContext) -> tuple[str, str | None]:
+    """(answer text, error) for a SQL turn, from what validate and run recorded."""
+    error = state.get("sql_error")
+    sql = state.get("sql")
+    tries = state.get("attempts") or 0
+    if error and not state.get("checked"):
+        tables = ", ".join(state.get("tables") or []) or "none found"
+        return (f"I could not write SQL that Firebird accepts for this ({tries} "
+                f"{'try' if tries == 1 else 'tries'}); the last draft was rejected: {error}. "
+                f"Tables that look relevant: {tables}."
+                + (f" Their joins: {state['skeleton']}" if state.get("skeleton") else ""),
+                error)
+    if error:  # checked, but running it failed
+        return f"Firebird accepts the query, but running it failed: {error}", error
+    if not state.get("checked"):
+        return f"Draft SQL ({NO_DATABASE}).", NO_DATABASE
+    if not state.get("run"):
+        return ("Firebird accepts this query (prepared as a read-only SELECT; not run)."
+                + _repairs(tries)), None
+    return _result_text(state) + _repairs(tries), None if sql else "no SQL"
+
+
+def _repairs(tries: int) -> str:
+    return f" It took {tries} drafts." if tries > 1 else ""
+
+
+def _result_text(state: AgentState) -> str:
+    rows, columns = state.get("rows") or [], state.get("columns") or []
+    if len(rows) == 1 and len(columns) == 1:
+        return f"Result: {columns[0]} = {rows[0][0]}."
+    more = " (more rows exist; capped)" if state.get("truncated") else ""
+    return f"The query returned {len(rows)} row{'s' if len(rows) != 1 else ''}{more}."
+
+
+def respond(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
+    """Set `result` (the contract object as a dict), `error`, and append the turn."""
+    ctx = runtime.context
+    doc = ctx.doc()
+    intent = state.get("intent", "schema")
+    sql = state.get("sql")
+    error = None
+    if intent in ("sql", "run"):
+        text, error = sql_answer(state, ctx)
+        cites = [c.model_dump() for c in sql_citations(sql or "", doc)]
+        get_stream_writer()({"text": text})
+    else:
+        text = state.get("answer") or ""
+        cites = state.get("citations") or []
+    result = AgentAnswer(answer=text, sql=sql if intent in ("sql", "run") else None,
+                         columns=state.get("columns") or [], rows=state.get("rows") or [],
+                         citations=[Citation(**c) for c in cites], error=error)
+    used = [t for t in sql_relations(sql or "") if doc.relation(t) is not None]
+    kept = sql if sql and not state.get("sql_error") else None  # what a follow-up may change
+    turn = Turn(question=state["question"], intent=intent, sql=kept,
+                tables=used or [h["name"] for h in state.get("hits") or []][:3],
+                ok=error is None)
+    return AgentState(answer=text, error=error, citations=cites,
+                      result=result.model_dump(), turns=[turn])

@@ -1,0 +1,27 @@
+"""run: the checked statement, read-only (sql_guard.run_read_only: read-only
+transaction, statement timeout, row cap); the answer carries at most
+`settings.agent_rows_shown` rows."""
+
+from __future__ import annotations
+
+from langgraph.config import get_stream_writer
+from langgraph.runtime import Runtime
+
+from schemachat.agent.answer import json_rows
+from schemachat.agent.context import AgentContext
+from schemachat.agent.sql_guard import SQLError, run_read_only
+from schemachat.agent.state import AgentState
+
+
+def run_sql(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
+    """Set `columns`, `rows`, `truncated`; `sql_error` when the engine fails it."""
+    ctx = runtime.context
+    get_stream_writer()({"status": "running SQL"})
+    try:
+        with ctx.database() as con:
+            result = run_read_only(con, state.get("sql") or "", ctx.settings)
+    except SQLError as exc:
+        return AgentState(sql_error=exc.reason)
+    cap = ctx.settings.agent_rows_shown
+    return AgentState(columns=result.columns, rows=json_rows(result.rows[:cap]),
+                      truncated=result.truncated or len(result.rows) > cap)

@@ -1,0 +1,104 @@
+"""Run agent turns: `Agent.open(settings).ask("onde fica ...?", session="s1")`.
+
+`ask` returns the turn's `AgentAnswer`; `stream` yields `AgentEvent`s as the answer is
+written (text pieces, status lines), then the result. With `session`, the turn is
+checkpointed in the workspace's sessions file and later turns of the same session see it
+(follow-ups); without, the turn stands alone and nothing is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from langchain_core.language_models import BaseChatModel
+from langgraph.graph.state import CompiledStateGraph
+
+from schemachat.agent.answer import AgentAnswer
+from schemachat.agent.context import AgentContext
+from schemachat.agent.graph import build_graph
+from schemachat.agent.memory import open_checkpointer
+from schemachat.agent.retrieval import SchemaIndex
+from schemachat.agent.state import Mode, Turn, new_turn
+from schemachat.configs import BadInput, Settings
+
+MAX_QUESTION = 4_000  # characters
+
+
+@dataclass(frozen=True)
+class AgentEvent:
+    """A piece of a streamed turn: `text` to append, a `status` line, or the `result`."""
+
+    kind: Literal["text", "status", "result"]
+    text: str = ""
+    result: AgentAnswer | None = None
+
+
+class Agent:
+    """The graph with its context and (lazily) its checkpointer."""
+
+    def __init__(self, context: AgentContext) -> None:
+        self.context = context
+        self._plain = build_graph()
+        self._remembering: CompiledStateGraph | None = None
+
+    @classmethod
+    def open(cls, settings: Settings, *, backend: str | None = None,
+             adapters: Sequence[str] | None = None, model: BaseChatModel | None = None,
+             index: SchemaIndex | None = None) -> Agent:
+        """An agent over the workspace of `settings` (see AgentContext.open)."""
+        return cls(AgentContext.open(settings, backend=backend, adapters=adapters,
+                                     model=model, index=index))
+
+    def _graph(self, session: str | None) -> CompiledStateGraph:
+        if session is None:
+            return self._plain
+        if self._remembering is None:
+            saver = open_checkpointer(self.context.settings.workspace)
+            self._remembering = build_graph(saver)
+        return self._remembering
+
+    def _start(self, question: str, session: str | None, mode: Mode,
+               run: bool) -> tuple[CompiledStateGraph, dict[str, Any], dict[str, Any]]:
+        question = question.strip()
+        if not question:
+            raise BadInput("empty question: ask about the schema or for the SQL of a question")
+        if len(question) > MAX_QUESTION:
+            raise BadInput(f"question too long ({len(question)} characters; at most "
+                           f"{MAX_QUESTION})")
+        if session is not None and not session.strip():
+            raise BadInput("empty session id")
+        config: dict[str, Any] = {"configurable": {"thread_id": session}} if session else {}
+        return self._graph(session), dict(new_turn(question, mode=mode, run=run)), config
+
+    def ask(self, question: str, *, session: str | None = None, mode: Mode = "ask",
+            run: bool = False) -> AgentAnswer:
+        """One turn; BadInput for an empty question or a missing index."""
+        graph, state, config = self._start(question, session, mode, run)
+        final = graph.invoke(state, config, context=self.context)
+        return AgentAnswer.model_validate(final["result"])
+
+    def stream(self, question: str, *, session: str | None = None, mode: Mode = "ask",
+               run: bool = False) -> Iterator[AgentEvent]:
+        """One turn as events: text pieces and status lines as they come, then the result."""
+        graph, state, config = self._start(question, session, mode, run)
+        final: dict[str, Any] = {}
+        for kind, chunk in graph.stream(state, config, context=self.context,
+                                        stream_mode=["custom", "values"]):
+            if kind == "values":
+                final = chunk
+            elif "text" in chunk:
+                yield AgentEvent("text", text=chunk["text"])
+            elif "status" in chunk:
+                yield AgentEvent("status", text=chunk["status"])
+        yield AgentEvent("result", result=AgentAnswer.model_validate(final["result"]))
+
+    def history(self, session: str) -> list[Turn]:
+        """The turns of `session` so far (empty for an unknown session)."""
+        snapshot = self._graph(session).get_state({"configurable": {"thread_id": session}})
+        return list(snapshot.values.get("turns") or [])
+
+    def close(self) -> None:
+        """Release the database connection."""
+        self.context.close()
