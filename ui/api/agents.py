@@ -1,0 +1,93 @@
+"""The agents the API answers with: one per (backend, adapters), opened on first use and
+shared by every request (an Agent is safe across threads: its database connection is
+used one turn at a time). Model names of the OpenAI-compatible endpoint map to them:
+
+    schemachat                  settings' backend and adapters
+    schemachat:fake             another backend (default, local, tgi, openai, fake)
+    schemachat@sales            settings' backend with adapter `sales`
+    schemachat:local@sales+hr   backend local, adapters sales and hr combined
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from schemachat.configs import BadInput, Settings
+
+if TYPE_CHECKING:
+    from schemachat.agent.session import Agent
+
+BASE = "schemachat"
+MODEL_NAME = re.compile(r"^schemachat(?::(?P<backend>[a-z]+))?(?:@(?P<adapters>[\w.+-]+))?$")
+Key = tuple[str | None, tuple[str, ...] | None]
+Factory = Callable[[Settings, str | None, list[str] | None], "Agent"]
+
+
+def parse_model(name: str) -> Key:
+    """(backend, adapters) of a model name; BadInput when it is not one of ours."""
+    from schemachat.agent.models.registry import BACKENDS
+
+    match = MODEL_NAME.match(name)
+    if match is None or (match["backend"] and match["backend"] not in BACKENDS):
+        raise BadInput(f"unknown model {name!r}: use {BASE}, {BASE}:<backend> or "
+                       f"{BASE}@<adapter>[+<adapter>] (see GET /v1/models)")
+    adapters = tuple(match["adapters"].split("+")) if match["adapters"] else None
+    return match["backend"], adapters
+
+
+def model_names(settings: Settings) -> list[str]:
+    """What GET /v1/models lists: the default, the configured backend, each adapter."""
+    from schemachat.agent.adapters import AdapterStore
+
+    names = [BASE, f"{BASE}:{settings.model_backend}"]
+    with contextlib.suppress(BadInput):
+        names += [f"{BASE}@{a.name}" for a in AdapterStore(settings.workspace).list()]
+    return names
+
+
+def _open(settings: Settings, backend: str | None, adapters: list[str] | None) -> Agent:
+    from schemachat.agent.session import Agent
+
+    return Agent.open(settings, backend=backend, adapters=adapters)
+
+
+class Agents:
+    """Agents by (backend, adapters); `factory` opens one (tests pass their own)."""
+
+    def __init__(self, settings: Settings, factory: Factory | None = None) -> None:
+        self.settings = settings
+        self._factory = factory or _open
+        self._agents: dict[Key, Agent] = {}
+        self._lock = threading.Lock()
+
+    def get(self, backend: str | None = None, adapters: Sequence[str] | None = None) -> Agent:
+        key: Key = (backend, tuple(adapters) if adapters is not None else None)
+        with self._lock:
+            agent = self._agents.get(key)
+            if agent is None:
+                self._check_adapters(adapters)
+                agent = self._factory(self.settings, backend,
+                                      list(adapters) if adapters is not None else None)
+                self._agents[key] = agent
+            return agent
+
+    def _check_adapters(self, adapters: Sequence[str] | None) -> None:
+        """BadInput naming the known adapters when one is not in the workspace (every
+        backend, even one that ignores adapters, refuses unknown names the same way)."""
+        if adapters:
+            from schemachat.agent.adapters import AdapterStore
+
+            store = AdapterStore(self.settings.workspace)
+            for name in adapters:
+                store.get(name)
+
+    def close(self) -> None:
+        with self._lock:
+            for agent in self._agents.values():
+                agent.close()
+            self._agents.clear()
+

@@ -1,0 +1,125 @@
+"""The FastAPI app: `create_app(settings)`; `serve(settings)` runs it with uvicorn.
+
+Every route but /health and the OpenAPI document needs a bearer token (see auth.py).
+Bad input (a BadInput from any stage) is 400 with its one-line reason; an unexpected
+failure is 500 with a generic message (the details go to the log, not to the caller).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+
+import anyio
+from fastapi import Depends, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response
+
+from schemachat.configs import BadInput, SchemachatError, Settings
+from schemachat.ingest.workspace import Workspace
+from schemachat.ui.api.agents import Agents, Factory
+from schemachat.ui.api.auth import RateLimiter, TokenSet, bearer
+from schemachat.ui.api.limits import BodyLimitMiddleware
+from schemachat.ui.api.metrics import CONTENT_TYPE, Metrics, MetricsMiddleware
+from schemachat.ui.api.models import Health
+from schemachat.ui.app.context import AppContext
+
+log = logging.getLogger("schemachat.api")
+
+
+def _version() -> str:
+    try:
+        return version("schemachat")
+    except PackageNotFoundError:
+        return "0"
+
+
+def create_app(settings: Settings, *, agent_factory: Factory | None = None,
+               agent_threads: int = 8) -> FastAPI:
+    """The API over the workspace of `settings`. BadInput when the workspace has no schema
+    or the token file is broken. `agent_factory` opens agents (tests pass a fake-model
+    one); at most `agent_threads` agent turns run at once."""
+    ctx = AppContext.open(settings)
+    tokens = TokenSet.from_settings(settings)
+    agents = Agents(settings, agent_factory)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.agent_slots = anyio.CapacityLimiter(agent_threads)
+        try:
+            yield
+        finally:
+            await anyio.to_thread.run_sync(agents.close)  # releases database connections
+
+    app = FastAPI(title="schemachat", version=_version(), lifespan=lifespan,
+                  description="Ask a legacy Firebird database's schema questions, draft and "
+                              "run read-only SQL, read and edit annotations. Bearer-token "
+                              "auth on everything but /health.")
+    app.state.settings = settings
+    app.state.ctx = ctx
+    app.state.tokens = tokens
+    app.state.limiter = RateLimiter(settings.api_rate_limit_per_minute)
+    app.state.agents = agents
+    app.state.metrics = metrics = Metrics()
+    app.state.agent_slots = anyio.CapacityLimiter(agent_threads)
+
+    _routes(app)
+    _errors(app)
+    if settings.api_cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.api_cors_origins,
+                           allow_methods=["GET", "POST", "PUT"],
+                           allow_headers=["authorization", "content-type"])
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.api_max_request_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    return app
+
+
+def _routes(app: FastAPI) -> None:
+    from schemachat.ui.api import feedback_routes, schema_routes
+
+    @app.get("/health", response_model=Health, tags=["service"])
+    def health(request: Request) -> Health:
+        """Liveness: the app answers and its workspace has a schema (no token needed)."""
+        ws = Workspace(request.app.state.settings.workspace)
+        return Health(version=_version(), schema_loaded=ws.combined.exists())
+
+    @app.get("/metrics", tags=["service"], dependencies=[Depends(bearer)],
+             response_class=Response, responses={200: {"content": {CONTENT_TYPE: {}}}})
+    def metrics(request: Request) -> Response:
+        """Prometheus text format: requests, latency, agent turns, feedback."""
+        return Response(request.app.state.metrics.render(), media_type=CONTENT_TYPE)
+
+    app.include_router(schema_routes.router)
+    app.include_router(feedback_routes.router)
+
+
+def _errors(app: FastAPI) -> None:
+    @app.exception_handler(BadInput)
+    async def bad_input(request: Request, exc: BadInput) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    @app.exception_handler(SchemachatError)
+    async def failed(request: Request, exc: SchemachatError) -> JSONResponse:
+        log.warning("%s %s failed: %s", request.method, request.url.path, exc)
+        return JSONResponse({"detail": str(exc)}, status_code=503)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("%s %s failed", request.method, request.url.path)
+        return JSONResponse({"detail": "internal error (see the server log)"},
+                            status_code=500)
+
+
+def serve(settings: Settings, *, host: str | None = None, port: int | None = None) -> None:
+    """Run the API with uvicorn until SIGINT/SIGTERM (in-flight requests get 10 s to end).
+    BadInput when no token is configured (the API would refuse everyone)."""
+    import uvicorn
+
+    app = create_app(settings)
+    if not app.state.tokens.names:
+        raise BadInput("no API tokens: set SCHEMACHAT_API_TOKENS or api_token_file "
+                       "(see docs/api.md)")
+    uvicorn.run(app, host=host or settings.api_host, port=port or settings.api_port,
+                timeout_graceful_shutdown=10, log_level="info")
