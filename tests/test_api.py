@@ -100,7 +100,7 @@ def test_health_needs_no_token(api: Callable[..., httpx.Client]) -> None:
     {"Authorization": "Bearer"},
     {"Authorization": f"Bearer {TOKEN}x"},
 ])
-@pytest.mark.parametrize("path", ["/tables", "/annotations", "/metrics"])
+@pytest.mark.parametrize("path", ["/tables", "/annotations", "/metrics", "/v1/models"])
 def test_no_or_wrong_token_is_401_without_detail(api: Callable[..., httpx.Client],
                                                  headers: dict[str, str], path: str) -> None:
     client = api()
@@ -256,7 +256,8 @@ def test_openapi_document(api: Callable[..., httpx.Client]) -> None:
     doc = httpx.get(url(client, "/openapi.json")).json()
     paths = set(doc["paths"])
     assert {"/health", "/tables", "/tables/{name}", "/annotations", "/annotations/{name}",
-            "/annotations/{name}/history", "/feedback", "/metrics"} <= paths
+            "/annotations/{name}/history", "/feedback", "/metrics", "/ask", "/sql",
+            "/v1/chat/completions", "/v1/models"} <= paths
     assert "409" in doc["paths"]["/annotations/{name}"]["put"]["responses"]
 
 

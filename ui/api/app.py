@@ -77,7 +77,7 @@ def create_app(settings: Settings, *, agent_factory: Factory | None = None,
 
 
 def _routes(app: FastAPI) -> None:
-    from schemachat.ui.api import feedback_routes, schema_routes
+    from schemachat.ui.api import agent_routes, feedback_routes, openai_compat, schema_routes
 
     @app.get("/health", response_model=Health, tags=["service"])
     def health(request: Request) -> Health:
@@ -93,6 +93,8 @@ def _routes(app: FastAPI) -> None:
 
     app.include_router(schema_routes.router)
     app.include_router(feedback_routes.router)
+    app.include_router(agent_routes.router)
+    app.include_router(openai_compat.router)
 
 
 def _errors(app: FastAPI) -> None:

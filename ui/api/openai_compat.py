@@ -1,0 +1,202 @@
+"""OpenAI-compatible chat: GET /v1/models and POST /v1/chat/completions (with SSE
+streaming), so chat clients and LangChain's ChatOpenAI can talk to the agent.
+
+The last user message is the question; earlier messages are not replayed (the agent keeps
+its own conversation): pass `user` (or the `X-Session-Id` header) to continue one. The
+model name picks backend and adapters (see schemachat.ui.api.agents). The reply is the
+answer, then the SQL in a code block, a small table of rows and the sources; the contract
+object itself rides along under `schemachat` (clients ignore unknown fields).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any, Literal
+
+import anyio
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemachat.agent.answer import AgentAnswer
+from schemachat.configs import BadInput
+from schemachat.ui.api.agents import model_names, parse_model
+from schemachat.ui.api.auth import bearer
+
+router = APIRouter(prefix="/v1", tags=["openai"], dependencies=[Depends(bearer)])
+TABLE_ROWS = 10
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    role: Literal["system", "user", "assistant", "tool", "developer"]
+    content: str | list[dict[str, Any]] | None = None
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")  # temperature, top_p ...: accepted, unused
+
+    model: str = Field(max_length=200)
+    messages: list[ChatMessage] = Field(min_length=1, max_length=200)
+    stream: bool = False
+    user: str | None = Field(None, max_length=200)
+
+
+class ModelCard(BaseModel):
+    id: str
+    object: Literal["model"] = "model"
+    created: int = 0
+    owned_by: str = "schemachat"
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
+
+
+def _text(message: ChatMessage) -> str:
+    if isinstance(message.content, str):
+        return message.content
+    parts = message.content or []
+    return "".join(str(p.get("text", "")) for p in parts if p.get("type") == "text")
+
+
+def _question(body: ChatRequest) -> str:
+    for message in reversed(body.messages):
+        if message.role == "user":
+            return _text(message)
+    raise BadInput("no user message: the last user message is the question")
+
+
+def render_extras(result: AgentAnswer) -> str:
+    """The SQL as a code block, the first rows as a Markdown table, the sources, the error."""
+    parts = []
+    if result.sql:
+        parts.append(f"```sql\n{result.sql}\n```")
+    if result.columns:
+        head = "| " + " | ".join(result.columns) + " |"
+        rule = "|" + "---|" * len(result.columns)
+        rows = ["| " + " | ".join("" if v is None else str(v) for v in row) + " |"
+                for row in result.rows[:TABLE_ROWS]]
+        more = [f"({len(result.rows) - TABLE_ROWS} more rows)"] if len(result.rows) > \
+            TABLE_ROWS else []
+        parts.append("\n".join([head, rule, *rows, *more]))
+    if result.citations:
+        parts.append("Sources: " + ", ".join(c.table + (f".{c.column}" if c.column else "")
+                                              for c in result.citations))
+    if result.error:
+        parts.append(f"Error: {result.error}")
+    return "\n\n".join(parts)
+
+
+def _error(status: int, message: str, code: str) -> JSONResponse:
+    return JSONResponse({"error": {"message": message, "type": "invalid_request_error",
+                                   "param": None, "code": code}}, status_code=status)
+
+
+@router.get("/models", response_model=ModelList)
+def list_models(request: Request) -> ModelList:
+    """The model names the chat endpoint takes."""
+    return ModelList(data=[ModelCard(id=n) for n in model_names(request.app.state.settings)])
+
+
+@router.post("/chat/completions", response_model=None)
+async def chat_completions(request: Request, body: ChatRequest) -> Any:
+    """One agent turn in OpenAI's chat-completions shape; `stream: true` sends SSE chunks
+    (`data: {...}` lines, then `data: [DONE]`). Errors come in OpenAI's error shape."""
+    try:
+        key = parse_model(body.model)
+    except BadInput as exc:
+        return _error(404, str(exc), "model_not_found")
+    try:
+        return await _complete(request, body, key)
+    except BadInput as exc:
+        return _error(400, str(exc), "invalid_request")
+
+
+async def _complete(request: Request, body: ChatRequest,
+                    key: tuple[str | None, tuple[str, ...] | None]) -> Any:
+    backend, adapters = key
+    question = _question(body)
+    session = body.user or request.headers.get("x-session-id") or None
+    state = request.app.state
+    ident = f"chatcmpl-{uuid.uuid4().hex}"
+    created = int(time.time())
+
+    def agent() -> Any:
+        return state.agents.get(backend, list(adapters) if adapters else None)
+
+    if body.stream:
+        opened = await anyio.to_thread.run_sync(agent, limiter=state.agent_slots)
+        events = opened.stream(question, session=session)
+        first = await anyio.to_thread.run_sync(lambda: next(events, None))
+        return StreamingResponse(_sse(first, events, ident, created, body.model, state),
+                                 media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache"})
+
+    def work() -> AgentAnswer:
+        result: AgentAnswer = agent().ask(question, session=session)
+        return result
+
+    result = await anyio.to_thread.run_sync(work, limiter=state.agent_slots)
+    state.metrics.turns.labels("chat", "error" if result.error else "ok").inc()
+    extras = render_extras(result)
+    content = result.answer + (f"\n\n{extras}" if extras else "")
+    return {
+        "id": ident, "object": "chat.completion", "created": created, "model": body.model,
+        "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
+                     "message": {"role": "assistant", "content": content}}],
+        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        "schemachat": result.model_dump(mode="json"),
+    }
+
+
+def _chunk(ident: str, created: int, model: str, delta: dict[str, Any],
+           finish: str | None = None, extra: dict[str, Any] | None = None) -> str:
+    data: dict[str, Any] = {"id": ident, "object": "chat.completion.chunk",
+                            "created": created, "model": model,
+                            "choices": [{"index": 0, "delta": delta, "logprobs": None,
+                                         "finish_reason": finish}]}
+    if extra:
+        data.update(extra)
+    return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _sse(first: Any, events: Iterator[Any], ident: str, created: int, model: str,
+         state: Any) -> Iterator[str]:
+    """SSE lines from agent events (iterated in a worker thread by Starlette)."""
+    yield _chunk(ident, created, model, {"role": "assistant", "content": ""})
+    streamed = ""
+    result: AgentAnswer | None = None
+    chain = [first] if first is not None else []
+    for event in _chained(chain, events):
+        if event.kind == "text" and event.text:
+            streamed += event.text
+            yield _chunk(ident, created, model, {"content": event.text})
+        elif event.kind == "result":
+            result = event.result
+    if result is None:
+        yield _chunk(ident, created, model, {}, "stop")
+        yield "data: [DONE]\n\n"
+        return
+    state.metrics.turns.labels("chat", "error" if result.error else "ok").inc()
+    tail = ""
+    if not streamed.strip():
+        tail = result.answer
+    extras = render_extras(result)
+    if extras:
+        tail += ("\n\n" if (streamed or tail) else "") + extras
+    if tail:
+        yield _chunk(ident, created, model, {"content": tail})
+    yield _chunk(ident, created, model, {}, "stop",
+                 {"schemachat": result.model_dump(mode="json")})
+    yield "data: [DONE]\n\n"
+
+
+def _chained(head: list[Any], rest: Iterator[Any]) -> Iterator[Any]:
+    yield from head
+    yield from rest
