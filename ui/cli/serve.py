@@ -1,7 +1,8 @@
-"""`schemachat serve [ui|api|slack]`: start one of the interfaces (the Gradio app today)."""
+"""`schemachat serve [ui|api|slack]`: start one of the interfaces."""
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from typing import Annotated
 
@@ -27,20 +28,43 @@ class Interface(StrEnum):
 
 @app.command()
 def serve(
-    what: Annotated[Interface, typer.Argument(help="ui: the Gradio app; api, slack: later.")
-                    ] = Interface.ui,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 7860,
+    what: Annotated[Interface, typer.Argument(
+        help="ui: the Gradio app; api: the HTTP API; slack: the Slack bot.")] = Interface.ui,
+    host: Annotated[str | None, typer.Option(
+        "--host", help="Address to listen on (default 127.0.0.1; api/slack: api_host).",
+        show_default=False)] = None,
+    port: Annotated[int | None, typer.Option(
+        "--port", help="Port to listen on (default ui 7860; api/slack: api_port).",
+        show_default=False)] = None,
+    hash_token: Annotated[bool, typer.Option(
+        "--hash-token", help="Read a token on stdin, print its `sha256:` line for "
+                             "api_token_file, and exit.")] = False,
     workspace: WorkspaceOpt = None,
     database: DatabaseOpt = None,
     user: UserOpt = None,
     password: PasswordOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Serve an interface on the workspace: the Gradio app (Annotate, Overview, Analysis)."""
-    settings = settings_from(config, workspace, database, user, password)
-    if what is not Interface.ui:
-        raise BadInput(f"`serve {what.value}` is not available yet; use `serve ui`")
-    from schemachat.ui.app import launch
+    """Serve an interface on the workspace: the Gradio app, the HTTP API (docs/api.md) or
+    the Slack bot (docs/deploy.md)."""
+    if hash_token:
+        from schemachat.ui.api.auth import hash_token as digest
 
-    launch(settings, host=host, port=port, block=True)  # prints its URL once serving
+        token = sys.stdin.readline().strip()
+        if not token:
+            raise BadInput("--hash-token reads the token on stdin; got an empty line")
+        sys.stdout.write(digest(token) + "\n")
+        return
+    settings = settings_from(config, workspace, database, user, password)
+    if what is Interface.api:
+        from schemachat.ui.api import serve as serve_api
+
+        serve_api(settings, host=host, port=port)
+    elif what is Interface.slack:
+        from schemachat.ui.slack import serve as serve_slack
+
+        serve_slack(settings, host=host, port=port)
+    else:
+        from schemachat.ui.app import launch
+
+        launch(settings, host=host or "127.0.0.1", port=port or 7860, block=True)
