@@ -18,6 +18,7 @@ from bench.report import DOCS, show, write_section
 
 BENCHMARKS = [
     "bench.bench_extract",
+    "bench.bench_retrieval",
     "bench.bench_models",
 ]
 

@@ -70,6 +70,7 @@ class IndexReport:
     embedded: int
     deleted: int
     seconds: float
+    store_seconds: float = 0.0  # of `seconds`: embedding and updating the vector store
 
 
 def build_index(settings: Settings, *, rebuild: bool = False,
@@ -106,11 +107,13 @@ def index_document(doc: CombinedSchema, index_dir: Path, settings: Settings, *,
     changed = [c for c in chunks if known.get(c.id) != c.hash]
     gone = [i for i in known if i not in current]
     stale = gone + [c.id for c in changed if c.id in known]
+    store_started = time.perf_counter()
     if stale:
         store.delete(stale)
     for done in _add(store, changed):
         if progress:
             progress(done, len(changed))
+    store_seconds = time.perf_counter() - store_started
     _write_side_files(doc, chunks, analyzer, index_dir, reuse)
     write_model(index_dir / MANIFEST, IndexManifest(
         built_at=datetime.now(UTC), document_fingerprint=doc.fingerprint,
@@ -120,7 +123,7 @@ def index_document(doc: CombinedSchema, index_dir: Path, settings: Settings, *,
         analysis_fingerprint=analysis, chunks=current))
     return IndexReport(full=bool(reason), reason=reason or "incremental", chunks=len(chunks),
                        embedded=len(changed), deleted=len(gone),
-                       seconds=time.perf_counter() - started)
+                       seconds=time.perf_counter() - started, store_seconds=store_seconds)
 
 
 def _analysis_fingerprint(analyzer: Analyzer) -> str:
