@@ -6,6 +6,7 @@ The CLI, `schemachat up` and the Gradio app call these; each returns what it wro
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from schemachat.configs import Settings
 from schemachat.ingest.counts import estimate_counts, exact_counts
@@ -30,13 +31,16 @@ def workspace(settings: Settings) -> Workspace:
 
 def run_extract(settings: Settings) -> TechnicalSchema:
     """Extract the technical schema and write `technical_schema_details.json`."""
-    ws = workspace(settings)
-    target = parse_target(settings.fb_database or "")
-    name = target.path.rsplit("/", 1)[-1] if target.embedded else str(target)
     with opened(settings) as con:
-        schema = extract_schema(con, database_name=name)
-    write_model(ws.technical, schema)
+        schema = extract_schema(con, database_name=_database_name(settings))
+    write_model(workspace(settings).technical, schema)
     return schema
+
+
+def _database_name(settings: Settings) -> str:
+    """What the documents call the database: its file name, or host:path (no secrets)."""
+    target = parse_target(settings.fb_database or "")
+    return Path(target.path).name if target.embedded else str(target)
 
 
 def _tables(ws: Workspace) -> list[str]:
@@ -86,3 +90,50 @@ def run_merge(settings: Settings) -> CombinedSchema:
     )
     write_model(ws.combined, combined)
     return combined
+
+
+def refresh_extract(settings: Settings) -> bool:
+    """Extract again and rewrite `technical_schema_details.json` only if the schema
+    changed (the extraction is a dozen queries; comparing is cheaper than guessing from
+    file dates, which every attachment to an embedded database moves). True if changed."""
+    ws = workspace(settings)
+    old = read_optional(ws.technical, TechnicalSchema)
+    with opened(settings) as con:
+        new = extract_schema(con, database_name=_database_name(settings))
+    if old is not None and _same_schema(old, new):
+        return False
+    write_model(ws.technical, new)
+    return True
+
+
+def _same_schema(a: TechnicalSchema, b: TechnicalSchema) -> bool:
+    return a.model_dump(exclude={"extracted_at"}) == b.model_dump(exclude={"extracted_at"})
+
+
+def stale_stages(settings: Settings) -> list[str]:
+    """The stages after extraction whose file is missing or older than its inputs."""
+    ws = Workspace(settings.workspace)
+
+    def older(path: Path, *sources: Path) -> bool:
+        if not path.exists():
+            return True
+        mtime = path.stat().st_mtime
+        return any(s.exists() and s.stat().st_mtime > mtime for s in sources)
+
+    stale = [stage for stage, path in (("counts", ws.counts), ("samples", ws.samples))
+             if older(path, ws.technical)]
+    if stale or older(ws.combined, ws.technical, ws.annotations, ws.counts, ws.samples):
+        stale.append("merge")
+    return stale
+
+
+def run_stage(settings: Settings, stage: str, progress: Progress | None = None) -> None:
+    """Run one of the stages after extraction by name."""
+    if stage == "counts":
+        run_counts(settings)
+    elif stage == "samples":
+        run_samples(settings, progress=progress)
+    elif stage == "merge":
+        run_merge(settings)
+    else:
+        raise ValueError(f"unknown stage {stage!r}")

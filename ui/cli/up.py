@@ -1,0 +1,56 @@
+"""`schemachat up`: bring the workspace up to date, then serve the Gradio app."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from schemachat.ingest import pipeline
+from schemachat.ui.cli.app import (
+    ConfigOpt,
+    DatabaseOpt,
+    PasswordOpt,
+    UserOpt,
+    WorkspaceOpt,
+    app,
+    err,
+    settings_from,
+)
+
+
+@app.command()
+def up(
+    serve: Annotated[bool, typer.Option("--serve/--no-serve",
+                                        help="Start the Gradio app when done.")] = True,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 7860,
+    workspace: WorkspaceOpt = None,
+    database: DatabaseOpt = None,
+    user: UserOpt = None,
+    password: PasswordOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Extract (the file is rewritten only if the schema changed), run counts, samples,
+    merge and index where their files are missing or stale, then serve the Gradio app."""
+    from schemachat.agent.retrieval.index import build_index
+
+    settings = settings_from(config, workspace, database, user, password)
+    with err.status("extract…"):
+        changed = pipeline.refresh_extract(settings)
+    err.print("extract: schema changed" if changed else "extract: schema unchanged")
+    stale = pipeline.stale_stages(settings)
+    for stage in stale:
+        with err.status(f"{stage}…"):
+            pipeline.run_stage(settings, stage)
+        err.print(f"{stage}: done")
+    if not stale:
+        err.print("workspace files are up to date")
+    with err.status("index…"):
+        report = build_index(settings)
+    err.print(f"index: {report.reason or 'up to date'} ({report.embedded} chunks embedded, "
+              f"{report.seconds:.1f} s)")
+    if serve:
+        from schemachat.ui.app import launch
+
+        launch(settings, host=host, port=port, block=True)
