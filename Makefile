@@ -40,12 +40,14 @@ $(DB):
 	mkdir -p $(WS)
 	$(BIN)/schemachat demo-db $(DB) --annotations --workspace $(WS)
 
-demo: install $(DB)  ## build the demo ERP, run extract, counts, samples, merge, print a summary
+demo: install $(DB)  ## build the demo ERP, run every stage, print a summary, serve the app
 	SCHEMACHAT_FB_DATABASE=$(DB) $(BIN)/schemachat extract --workspace $(WS)
 	SCHEMACHAT_FB_DATABASE=$(DB) $(BIN)/schemachat counts --workspace $(WS)
 	SCHEMACHAT_FB_DATABASE=$(DB) $(BIN)/schemachat samples --workspace $(WS)
 	$(BIN)/schemachat merge --workspace $(WS)
 	$(BIN)/schemachat summary --workspace $(WS)
+	# index, then the Gradio app on http://127.0.0.1:7860 (Ctrl-C stops it)
+	SCHEMACHAT_FB_DATABASE=$(DB) $(BIN)/schemachat up --workspace $(WS)
 
 test:  ## run the test suite (slow tests excluded; see test-slow)
 	$(BIN)/python -m pytest
