@@ -1,0 +1,168 @@
+"""The Chat tab: ask the agent, see the answer stream in, the SQL in a code block with a
+Run button, the result table, citations linking to their Annotate entry, a backend and
+adapter selector, and thumbs up/down recorded in the workspace (feedback.jsonl; a thumbs
+up on checked SQL becomes a golden example in golden_sql.jsonl)."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+
+from schemachat.agent.answer import AgentAnswer, Citation, json_rows
+from schemachat.agent.feedback import Feedback, record_feedback
+from schemachat.agent.grounding import sql_citations, sql_relations
+from schemachat.agent.models import BACKENDS
+from schemachat.agent.session import Agent
+from schemachat.configs import SchemachatError
+from schemachat.ui.app.context import AppContext
+
+TITLE = "Chat"
+ID = "chat"
+
+_agents: dict[tuple[str, tuple[str, ...]], Agent] = {}
+_lock = threading.Lock()
+
+
+def agent_for(ctx: AppContext, backend: str, adapters: list[str]) -> Agent:
+    """One agent per backend and adapter choice, shared by every session."""
+    key = (backend, tuple(adapters))
+    with _lock:
+        if key not in _agents:
+            _agents[key] = Agent.open(ctx.settings, backend=backend,
+                                      adapters=adapters or None)
+        return _agents[key]
+
+
+def citations_markdown(citations: list[Citation]) -> str:
+    """Citations as links that open the Annotate tab on the table or column."""
+    if not citations:
+        return ""
+    links = []
+    for c in citations:
+        label = c.table + (f".{c.column}" if c.column else "")
+        query = f"?table={c.table}" + (f"&column={c.column}" if c.column else "")
+        links.append(f"[{label}]({query})")
+    return "**Sources:** " + " · ".join(links)
+
+
+def _rows_frame(result: AgentAnswer) -> pd.DataFrame:
+    return pd.DataFrame(result.rows, columns=result.columns) if result.columns \
+        else pd.DataFrame()
+
+
+def _adapter_names(ctx: AppContext) -> list[str]:
+    try:
+        from schemachat.agent.adapters import AdapterStore
+
+        return [a.name for a in AdapterStore.from_settings(ctx.settings).list()]
+    except (SchemachatError, OSError):
+        return []
+
+
+def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
+    """Lay out the tab and wire its events."""
+    session = gr.State(lambda: uuid.uuid4().hex)
+    last = gr.State(None)  # {"question", "result", "backend", "adapters"}
+    with gr.Row():
+        backend = gr.Dropdown(list(BACKENDS), value=ctx.settings.model_backend,
+                              label="Model backend", elem_id="chat-backend", scale=1)
+        adapters = gr.Dropdown(_adapter_names(ctx), value=list(ctx.settings.adapters),
+                               multiselect=True, label="Adapters", elem_id="chat-adapters",
+                               scale=2)
+    chatbot = gr.Chatbot(label="schemachat", elem_id="chat-log", height=360)
+    with gr.Row():
+        question = gr.Textbox(placeholder="onde fica o limite de crédito do cliente?",
+                              show_label=False, elem_id="chat-question", scale=5)
+        send = gr.Button("Ask", variant="primary", elem_id="chat-send", scale=1)
+    sql = gr.Code(language="sql", label="SQL", interactive=True, elem_id="chat-sql")
+    with gr.Row():
+        run = gr.Button("Run (read-only)", elem_id="chat-run")
+        up = gr.Button("👍", elem_id="chat-up")
+        down = gr.Button("👎", elem_id="chat-down")
+    status = gr.Markdown(elem_id="chat-status")
+    rows = gr.Dataframe(label="Result", interactive=False, elem_id="chat-rows")
+    cites = gr.Markdown(elem_id="chat-cites")
+
+    def ask(text: str, history: list[dict[str, Any]], sid: str, be: str,
+            ads: list[str]) -> Iterator[tuple[Any, ...]]:
+        text = (text or "").strip()
+        if not text:
+            yield history, gr.update(), gr.update(), gr.update(), "Type a question.", None, ""
+            return
+        history = [*history, {"role": "user", "content": text},
+                   {"role": "assistant", "content": ""}]
+        yield history, "", gr.update(), gr.update(), "", None, ""
+        try:
+            agent = agent_for(ctx, be, ads or [])
+            result: AgentAnswer | None = None
+            for event in agent.stream(text, session=sid):
+                if event.kind == "text":
+                    history[-1]["content"] += event.text
+                    yield history, "", gr.update(), gr.update(), "", None, ""
+                elif event.kind == "status":
+                    yield history, "", gr.update(), gr.update(), f"_{event.text}_", None, ""
+                else:
+                    result = event.result
+        except SchemachatError as exc:
+            history[-1]["content"] = f"⚠️ {exc}"
+            yield history, "", gr.update(), gr.update(), f"**Error:** {exc}", None, ""
+            return
+        assert result is not None
+        history[-1]["content"] = result.answer
+        state = {"question": text, "result": result.model_dump(), "backend": be,
+                 "adapters": ads or []}
+        note = f"**SQL error:** {result.error}" if result.error else ""
+        yield (history, "", result.sql or "", _rows_frame(result), note, state,
+               citations_markdown(result.citations))
+
+    outputs = [chatbot, question, sql, rows, status, last, cites]
+    send.click(ask, [question, chatbot, session, backend, adapters], outputs)
+    question.submit(ask, [question, chatbot, session, backend, adapters], outputs)
+
+    def run_sql(text: str, state: dict[str, Any] | None, be: str,
+                ads: list[str]) -> tuple[Any, ...]:
+        from schemachat.agent.dialect import fix_dialect, known_names
+        from schemachat.agent.sql_guard import SQLError, run_read_only
+
+        if not (text or "").strip():
+            return gr.update(), "No SQL to run.", state, gr.update()
+        if not ctx.settings.fb_database:
+            return gr.update(), "**No database configured** (SCHEMACHAT_FB_DATABASE).", \
+                state, gr.update()
+        agent = agent_for(ctx, be, ads or [])
+        doc = agent.context.doc()
+        fixed = fix_dialect(text, known_names(doc)).sql
+        try:
+            with agent.context.database() as con:
+                res = run_read_only(con, fixed, ctx.settings)
+        except SQLError as exc:
+            return gr.update(), f"**Refused or failed:** {exc.reason}", state, gr.update()
+        cap = ctx.settings.agent_rows_shown
+        frame = pd.DataFrame(json_rows(res.rows[:cap]), columns=res.columns)
+        more = " (capped)" if res.truncated or len(res.rows) > cap else ""
+        if state is not None:  # what a thumbs up would now confirm
+            state = {**state, "result": {**state["result"], "sql": fixed, "error": None}}
+        return (frame, f"{len(res.rows[:cap])} rows{more} in {res.elapsed:.2f} s", state,
+                citations_markdown(sql_citations(fixed, doc)))
+
+    run.click(run_sql, [sql, last, backend, adapters], [rows, status, last, cites])
+
+    def rate(rating: str, state: dict[str, Any] | None, sid: str, edited: str) -> str:
+        if state is None:
+            return "Ask something first."
+        result = state["result"]
+        sql_text = (edited or "").strip() or result.get("sql")
+        feedback = Feedback(rating=rating, question=state["question"], answer=result["answer"],  # type: ignore[arg-type]
+                            sql=sql_text, sql_error=result.get("error"), session=sid,
+                            backend=state["backend"], adapters=state["adapters"])
+        golden = record_feedback(ctx.workspace.root, feedback,
+                                 tables=sql_relations(sql_text or ""))
+        return "Thanks: recorded" + (" (saved as a golden example)." if golden else ".")
+
+    up.click(lambda s, sid, e: rate("up", s, sid, e), [last, session, sql], status)
+    down.click(lambda s, sid, e: rate("down", s, sid, e), [last, session, sql], status)
