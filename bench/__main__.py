@@ -20,6 +20,7 @@ BENCHMARKS = [
     "bench.bench_extract",
     "bench.bench_retrieval",
     "bench.bench_models",
+    "bench.bench_agent",
 ]
 
 
