@@ -68,13 +68,13 @@ def _questions(n: int, seed: int = 11) -> list[str]:
     return out
 
 
-def _edited(doc: CombinedSchema) -> tuple[CombinedSchema, str]:
-    """`doc` after someone annotated one table (its description), as merge would write it."""
+def _edited(doc: CombinedSchema, which: int) -> tuple[CombinedSchema, str]:
+    """`doc` after someone annotated table `which` (its description), as merge would."""
     from schemachat.ingest.merge import fingerprint
     from schemachat.ingest.models.annotations import ObjectNote
 
     doc = doc.model_copy(deep=True)
-    target = doc.tables[len(doc.tables) // 2]
+    target = doc.tables[which]
     target.annotation = ObjectNote(description="Cadastro de clientes inadimplentes (editado).")
     doc.fingerprint = fingerprint(doc)
     return doc, target.name
@@ -114,7 +114,9 @@ def run(console: Console, *, quick: bool = False) -> Report:
         p50 = statistics.median(times)
         p95 = statistics.quantiles(times, n=20)[-1]
 
-        edited, table = _edited(doc)
+        edited, _ = _edited(doc, len(doc.tables) // 2)
+        first = index_document(edited, folder / "index", settings, embeddings=embeddings)
+        edited, table = _edited(edited, len(doc.tables) // 3)
         edit = index_document(edited, folder / "index", settings, embeddings=embeddings)
         again = index_document(edited, folder / "index", settings, embeddings=embeddings)
 
@@ -125,6 +127,9 @@ def run(console: Console, *, quick: bool = False) -> Report:
          f"{len(times)} queries after {WARMUP} warm-up", ""],
         ["query p95", f"{p95:.1f} ms", f"{added / len(times):.1f} tables added for joins "
          "per query", "met" if p95 <= GOAL_P95_MS else "NOT met"],
+        ["first re-index after the full build", f"{first.seconds:.2f} s",
+         f"{first.embedded} chunk re-embedded; embedding + store update "
+         f"{first.store_seconds:.2f} s", ""],
         ["re-index after one edit", f"{edit.seconds:.2f} s",
          f"{edit.embedded} chunk re-embedded ({table}); embedding + store update "
          f"{edit.store_seconds:.2f} s",
@@ -148,6 +153,11 @@ def run(console: Console, *, quick: bool = False) -> Report:
             f"≤ {GOAL_EDIT_S:.0f} s and ≥ {GOAL_SPEEDUP:.0f}× faster than a full build.",
             "Query time includes embedding the question (one short text on CPU), Chroma's "
             "nearest-neighbour search, both BM25 rankings, the fusion and the join search.",
+            "The first re-index after a full build in the same process is slower: the "
+            "embedding of one chunk then takes seconds instead of ~0.1 s (not explained yet; "
+            "perhaps it competes with Chroma's own work on the fresh collection: with a "
+            "stub embedding the store update takes 0.06 s). A `schemachat index` after an "
+            "edit runs in a new process, like the second re-index here.",
             "A re-index is `index_document` on the merged document in memory (reading "
             "combined_schema_details.json is not included): it rebuilds the chunks, both "
             "BM25 indexes and the join graph, reusing the analysed text of unchanged "
