@@ -268,3 +268,10 @@ def test_app_refuses_a_token_file_holding_plain_tokens(tmp_path: Path) -> None:
     tokens.write_text("plain-token\n")
     with pytest.raises(BadInput, match=r"tokens:1: expected `sha256:"):
         create_app(small_settings(tmp_path / "ws", api_token_file=tokens))
+
+
+def test_method_not_allowed_lists_every_method_of_the_path(
+        api: Callable[..., httpx.Client]) -> None:
+    reply = api().delete("/annotations/CAD_CLI")
+    assert reply.status_code == 405
+    assert reply.headers["allow"] == "GET, HEAD, PUT"

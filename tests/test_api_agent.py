@@ -79,7 +79,8 @@ def test_ask_returns_the_contract_object(serve: Callable[..., str]) -> None:
     ({"question": ""}, 422, "question"),
     ({"question": "x" * 4001}, 422, "question"),
     ({"question": "q", "adapters": ["nope"]}, 400, "nope"),
-    ({"question": "q", "backend": "nope"}, 400, "nope"),
+    ({"question": "q", "backend": "nope"}, 422, "backend"),
+    ({"question": "q", "adapters": ["a b"]}, 422, "adapters"),
     ({"question": "q", "session": "a b"}, 422, "session"),
     ({"q": "q"}, 422, "question"),
 ])

@@ -9,12 +9,13 @@ from fastapi import APIRouter, Depends, Request
 
 from schemachat.agent.answer import AgentAnswer
 from schemachat.ui.api.auth import bearer
-from schemachat.ui.api.models import AskRequest, SqlRequest
+from schemachat.ui.api.models import COMMON, AskRequest, SqlRequest, errors
 
 if TYPE_CHECKING:
     from schemachat.ui.api.metrics import Metrics
 
-router = APIRouter(tags=["agent"], dependencies=[Depends(bearer)])
+router = APIRouter(tags=["agent"], dependencies=[Depends(bearer)],
+                   responses=errors(400, *COMMON))
 
 
 async def run_turn(request: Request, body: AskRequest, *, mode: str, run: bool,

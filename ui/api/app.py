@@ -14,8 +14,11 @@ from importlib.metadata import PackageNotFoundError, version
 
 import anyio
 from fastapi import Depends, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from schemachat.configs import BadInput, SchemachatError, Settings
 from schemachat.ingest.workspace import Workspace
@@ -23,7 +26,7 @@ from schemachat.ui.api.agents import Agents, Factory
 from schemachat.ui.api.auth import RateLimiter, TokenSet, bearer
 from schemachat.ui.api.limits import BodyLimitMiddleware
 from schemachat.ui.api.metrics import CONTENT_TYPE, Metrics, MetricsMiddleware
-from schemachat.ui.api.models import Health
+from schemachat.ui.api.models import COMMON, Health, errors
 from schemachat.ui.app.context import AppContext
 
 log = logging.getLogger("schemachat.api")
@@ -86,7 +89,8 @@ def _routes(app: FastAPI) -> None:
         return Health(version=_version(), schema_loaded=ws.combined.exists())
 
     @app.get("/metrics", tags=["service"], dependencies=[Depends(bearer)],
-             response_class=Response, responses={200: {"content": {CONTENT_TYPE: {}}}})
+             response_class=Response,
+             responses={200: {"content": {CONTENT_TYPE: {}}}, **errors(*COMMON)})
     def metrics(request: Request) -> Response:
         """Prometheus text format: requests, latency, agent turns, feedback."""
         return Response(request.app.state.metrics.render(), media_type=CONTENT_TYPE)
@@ -98,6 +102,14 @@ def _routes(app: FastAPI) -> None:
 
 
 def _errors(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 405:  # list every method of the path, not the first route's
+            allowed = ", ".join(_methods(request.app, request.url.path))
+            return JSONResponse({"detail": exc.detail}, status_code=405,
+                                headers={**(exc.headers or {}), "Allow": allowed})
+        return await http_exception_handler(request, exc)
+
     @app.exception_handler(BadInput)
     async def bad_input(request: Request, exc: BadInput) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=400)
@@ -112,6 +124,17 @@ def _errors(app: FastAPI) -> None:
         log.exception("%s %s failed", request.method, request.url.path)
         return JSONResponse({"detail": "internal error (see the server log)"},
                             status_code=500)
+
+
+def _methods(app: FastAPI, path: str) -> list[str]:
+    """Every method the OpenAPI document lists for the paths matching `path` (+ HEAD)."""
+    methods: set[str] = set()
+    for template, operations in app.openapi()["paths"].items():
+        if compile_path(template)[0].match(path):
+            methods |= {m.upper() for m in operations}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
 
 
 def serve(settings: Settings, *, host: str | None = None, port: int | None = None) -> None:

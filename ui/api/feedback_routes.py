@@ -7,9 +7,10 @@ from fastapi import APIRouter, Depends, Request
 
 from schemachat.ui.api.auth import bearer
 from schemachat.ui.api.feedback import record_feedback
-from schemachat.ui.api.models import FeedbackRequest, FeedbackStored
+from schemachat.ui.api.models import COMMON, FeedbackRequest, FeedbackStored, errors
 
-router = APIRouter(tags=["agent"], dependencies=[Depends(bearer)])
+router = APIRouter(tags=["agent"], dependencies=[Depends(bearer)],
+                   responses=errors(400, *COMMON))
 
 
 @router.post("/feedback", response_model=FeedbackStored, status_code=201)

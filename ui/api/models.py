@@ -3,13 +3,15 @@ JSON contract, defined in schemachat.agent.answer)."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from schemachat.ingest.models.annotations import ColumnNote, ObjectNote
 
 QUESTION = Field(min_length=1, max_length=4_000, description="A question, pt or en.")
+ADAPTER = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
+Backend = Literal["default", "local", "tgi", "openai", "fake"]
 SESSION = Field(None, min_length=1, max_length=200, pattern=r"^[\w.:@-]+$",
                 description="Conversation id: later turns of the same id see this one.")
 
@@ -25,12 +27,13 @@ class AskRequest(BaseModel):
 
     question: str = QUESTION
     session: str | None = SESSION
-    backend: str | None = Field(None, description="Model backend (default: settings).")
-    adapters: list[str] | None = Field(None, description="LoRA adapters (default: settings).")
+    backend: Backend | None = Field(None, description="Model backend (default: settings).")
+    adapters: list[ADAPTER] | None = Field(None, max_length=8,
+                                           description="LoRA adapters (default: settings).")
 
 
 class SqlRequest(AskRequest):
-    run: bool = Field(False, description="Also run the SQL, read-only.")
+    run: StrictBool = Field(False, description="Also run the SQL, read-only.")
 
 
 class TableSummary(BaseModel):
@@ -55,6 +58,24 @@ class AnnotationEdit(BaseModel):
     def note(self) -> ObjectNote:
         return ObjectNote(description=self.description, tags=self.tags, notes=self.notes,
                           columns=self.columns)
+
+
+class ErrorBody(BaseModel):
+    detail: str | list[dict[str, object]] = Field(
+        description="One line saying what was wrong (a list of field errors for 422).")
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, object]]:
+    """OpenAPI `responses` for the error statuses a route can answer with."""
+    said = {400: "Bad input (the reason names the field or name).",
+            401: "No or wrong bearer token.",
+            404: "No such table, view or procedure.",
+            413: "Request body too large.",
+            429: "Rate limit of the token reached (see Retry-After)."}
+    return {code: {"model": ErrorBody, "description": said[code]} for code in codes}
+
+
+COMMON = (401, 413, 429)
 
 
 class StaleEditBody(BaseModel):

@@ -19,14 +19,16 @@ from typing import Any, Literal
 import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from schemachat.agent.answer import AgentAnswer
 from schemachat.configs import BadInput
 from schemachat.ui.api.agents import model_names, parse_model
 from schemachat.ui.api.auth import bearer
+from schemachat.ui.api.models import COMMON, ErrorBody, errors
 
-router = APIRouter(prefix="/v1", tags=["openai"], dependencies=[Depends(bearer)])
+router = APIRouter(prefix="/v1", tags=["openai"], dependencies=[Depends(bearer)],
+                   responses=errors(*COMMON))
 TABLE_ROWS = 10
 
 
@@ -40,9 +42,10 @@ class ChatMessage(BaseModel):
 class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="allow")  # temperature, top_p ...: accepted, unused
 
-    model: str = Field(max_length=200)
+    model: str = Field(max_length=200, examples=["schemachat"],
+                       description="schemachat[:backend][@adapter[+adapter]]")
     messages: list[ChatMessage] = Field(min_length=1, max_length=200)
-    stream: bool = False
+    stream: StrictBool = False
     user: str | None = Field(None, max_length=200)
 
 
@@ -104,7 +107,17 @@ def list_models(request: Request) -> ModelList:
     return ModelList(data=[ModelCard(id=n) for n in model_names(request.app.state.settings)])
 
 
-@router.post("/chat/completions", response_model=None)
+class OpenAIError(BaseModel):
+    error: dict[str, Any]
+
+
+@router.post("/chat/completions", response_model=None, responses={
+    200: {"description": "A chat.completion object, or with `stream` an SSE stream of "
+                         "chat.completion.chunk objects.",
+          "content": {"application/json": {}, "text/event-stream": {}}},
+    400: {"model": OpenAIError | ErrorBody,
+          "description": "Bad input (no user message, a body that is not JSON, ...)."},
+    404: {"model": OpenAIError, "description": "Unknown model name."}})
 async def chat_completions(request: Request, body: ChatRequest) -> Any:
     """One agent turn in OpenAI's chat-completions shape; `stream: true` sends SSE chunks
     (`data: {...}` lines, then `data: [DONE]`). Errors come in OpenAI's error shape."""

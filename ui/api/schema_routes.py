@@ -17,10 +17,11 @@ from schemachat.ingest.annotations import StaleEdit
 from schemachat.ingest.models.annotations import HistoryEntry, ObjectNote, SchemaMetadata
 from schemachat.ingest.models.combined import CombinedRelation, CombinedSchema
 from schemachat.ui.api.auth import bearer
-from schemachat.ui.api.models import AnnotationEdit, StaleEditBody, TableSummary
+from schemachat.ui.api.models import COMMON, AnnotationEdit, StaleEditBody, TableSummary, errors
 from schemachat.ui.app.context import AppContext
 
-router = APIRouter(tags=["schema"], dependencies=[Depends(bearer)])
+router = APIRouter(tags=["schema"], dependencies=[Depends(bearer)],
+                   responses=errors(400, 404, *COMMON))
 
 
 def _ctx(request: Request) -> AppContext:
