@@ -21,6 +21,7 @@ BENCHMARKS = [
     "bench.bench_retrieval",
     "bench.bench_models",
     "bench.bench_agent",
+    "bench.bench_api",
 ]
 
 
