@@ -158,3 +158,21 @@ def test_langchain_chat_openai(serve: Callable[..., str]) -> None:
     assert str(chat.invoke("onde ficam os clientes?").content).startswith(ANSWER)
     streamed = "".join(str(c.content) for c in chat.stream("onde ficam os clientes?"))
     assert streamed.startswith(ANSWER)
+
+
+def test_health_says_when_an_edit_made_the_index_stale(serve: Callable[..., str],
+                                                       tmp_path: Path) -> None:
+    from schemachat.ingest.workspace import Workspace, write_model
+
+    base = serve()
+    # Edits are merged into the combined document from the technical schema.
+    write_model(Workspace(tmp_path / "ws0").technical, retrieval_fixtures.tiny_technical())
+    with _client(base) as client:
+        assert client.get("/health").json()["index"] == "ready"
+        note = client.get("/annotations/CAD_CLI").json()
+        saved = client.put("/annotations/CAD_CLI", json={
+            "based_on": note["revision"], "description": "Clientes e prospects.",
+            "tags": note["tags"], "columns": note["columns"]})
+        assert saved.status_code == 200, saved.text
+        assert "is stale" in client.get("/health").json()["index"]
+        assert "run `schemachat index`" in client.get("/health").json()["index"]

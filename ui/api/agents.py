@@ -11,6 +11,7 @@ used one turn at a time). Model names of the OpenAI-compatible endpoint map to t
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -21,6 +22,7 @@ from schemachat.configs import BadInput, Settings
 if TYPE_CHECKING:
     from schemachat.agent.session import Agent
 
+log = logging.getLogger("schemachat.api")
 BASE = "schemachat"
 MODEL_NAME = re.compile(r"^schemachat(?::(?P<backend>[a-z]+))?(?:@(?P<adapters>[\w.+-]+))?$")
 Key = tuple[str | None, tuple[str, ...] | None]
@@ -88,6 +90,9 @@ class Agents:
     def close(self) -> None:
         with self._lock:
             for agent in self._agents.values():
-                agent.close()
+                try:
+                    agent.close()
+                except Exception as exc:  # e.g. the engine already shut the connection
+                    log.warning("closing an agent: %s", exc)
             self._agents.clear()
 

@@ -85,8 +85,10 @@ def _routes(app: FastAPI) -> None:
     @app.get("/health", response_model=Health, tags=["service"])
     def health(request: Request) -> Health:
         """Liveness: the app answers and its workspace has a schema (no token needed)."""
-        ws = Workspace(request.app.state.settings.workspace)
-        return Health(version=_version(), schema_loaded=ws.combined.exists())
+        settings = request.app.state.settings
+        ws = Workspace(settings.workspace)
+        return Health(version=_version(), schema_loaded=ws.combined.exists(),
+                      index=_index_state(settings, ws))
 
     @app.get("/metrics", tags=["service"], dependencies=[Depends(bearer)],
              response_class=Response,
@@ -124,6 +126,16 @@ def _errors(app: FastAPI) -> None:
         log.exception("%s %s failed", request.method, request.url.path)
         return JSONResponse({"detail": "internal error (see the server log)"},
                             status_code=500)
+
+
+def _index_state(settings: Settings, ws: Workspace) -> str:
+    from schemachat.agent.retrieval.index import check_usable, read_manifest
+
+    try:
+        check_usable(read_manifest(ws.index_dir), settings, ws)
+    except BadInput as exc:
+        return str(exc)
+    return "ready"
 
 
 def _methods(app: FastAPI, path: str) -> list[str]:

@@ -20,6 +20,8 @@ class Health(BaseModel):
     status: Literal["ok"] = "ok"
     version: str
     schema_loaded: bool = Field(description="Whether the workspace has a combined document.")
+    index: str = Field(description="`ready`, or why the agent cannot answer yet (no index, "
+                                   "stale after an annotation edit: run `schemachat index`).")
 
 
 class AskRequest(BaseModel):
