@@ -9,8 +9,11 @@ them here with RTLD_GLOBAL first makes that unnecessary.
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import os
 import re
+import shutil
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -84,7 +87,7 @@ def ensure_client() -> Path:
             "firebird-embedded is not installed: pip install firebird-embedded"
         ) from exc
     provider = FirebirdProvider()
-    os.environ.setdefault("FIREBIRD", str(provider.root))
+    os.environ.setdefault("FIREBIRD", str(shared_runtime(provider.root, provider.package_version)))
     try:
         ctypes.CDLL("libtommath.so.1", mode=ctypes.RTLD_GLOBAL)
     except OSError:
@@ -96,6 +99,37 @@ def ensure_client() -> Path:
     ctypes.CDLL(str(provider.client_library), mode=ctypes.RTLD_GLOBAL)
     driver_config.fb_client_library.value = str(provider.client_library)
     return provider.root
+
+
+def shared_runtime(root: Path, version: str) -> Path:
+    """A runtime folder like the wheel's whose firebird.conf says ServerMode = SuperClassic.
+
+    With the default mode (Super) the first process to open an embedded database locks
+    it for itself, so the app, the CLI and a cron job could not use one database file
+    together ("Database already opened with engine instance"). SuperClassic shares it.
+    The folder links to the wheel's files (in the user cache, keyed by the wheel's
+    version and location), so the installed package is never changed.
+    """
+    key = hashlib.sha256(str(root).encode()).hexdigest()[:10]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = cache / "schemachat" / f"firebird-{version}-{key}"
+    if (folder / "firebird.conf").is_file() and (folder / "plugins").exists():
+        return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".firebird-", dir=folder.parent))
+    for entry in root.iterdir():
+        if entry.name != "firebird.conf":
+            (staging / entry.name).symlink_to(entry)
+    conf = (root / "firebird.conf").read_text(encoding="utf-8")
+    (staging / "firebird.conf").write_text(
+        conf + "\n# schemachat: several processes may open one embedded database\n"
+        "ServerMode = SuperClassic\n", encoding="utf-8")
+    shutil.rmtree(folder, ignore_errors=True)  # a stale copy (dangling links)
+    try:
+        staging.rename(folder)
+    except OSError:  # another process made it first
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder
 
 
 def connect(settings: Settings, database: str | None = None) -> Connection:

@@ -65,9 +65,9 @@ def test_er_diagram() -> None:
     assert "<svg" in er_html(doc, "CAD_CLI") or "<pre>" in er_html(doc, "CAD_CLI")
 
 
-def test_serve_refuses_later_interfaces_and_broken_files(tmp_path: Path) -> None:
+def test_serve_refuses_missing_tokens_and_broken_files(tmp_path: Path) -> None:
     ws = small_workspace(tmp_path / "ws")
-    assert_bad_input(run("serve", "api", "-w", str(ws.root)), "not available yet")
+    assert_bad_input(run("serve", "api", "-w", str(ws.root)), "no API tokens")
     ws.annotations.write_text('{\n  "objects": {\n    "CAD_CLI": {\n      "description": x\n')
     assert_bad_input(run("serve", "ui", "-w", str(ws.root), "--port", "1"), "line 4",
                      "Not overwriting")
