@@ -312,3 +312,20 @@ def test_missing_tokens_are_bad_input(tmp_path: Path) -> None:
         build_app(load_settings(workspace=tmp_path))
     with pytest.raises(BadInput, match="SIGNING_SECRET"):
         build_app(load_settings(workspace=tmp_path, slack_bot_token=BOT_TOKEN))
+
+
+def test_rejected_bot_token_is_a_clear_error(tmp_path: Path) -> None:
+    from schemachat.configs import SchemachatError
+
+    class Refusing(FakeSlack):
+        def reply(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+            return {"ok": False, "error": "invalid_auth"}
+
+    slack = Refusing()
+    try:
+        with pytest.raises(SchemachatError, match="invalid_auth"):
+            build_app(load_settings(workspace=tmp_path, slack_bot_token=BOT_TOKEN,
+                                    slack_signing_secret=SECRET,
+                                    slack_api_url=f"{slack.base}/api/"))
+    finally:
+        slack.close()

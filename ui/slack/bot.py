@@ -21,10 +21,12 @@ from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_bolt.error import BoltError
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
 
 from schemachat.agent.answer import AgentAnswer, json_rows
-from schemachat.configs import BadInput, Settings
+from schemachat.configs import BadInput, SchemachatError, Settings
 from schemachat.ui.api.agents import Agents
 from schemachat.ui.api.feedback import record_feedback
 from schemachat.ui.slack.blocks import (
@@ -168,9 +170,13 @@ def build_app(settings: Settings, *, agents: Agents | None = None,
         client = WebClient(token=token, base_url=settings.slack_api_url or
                            "https://slack.com/api/")
     secret = settings.slack_signing_secret
-    app = App(client=client,
-              signing_secret=secret.get_secret_value() if secret else "",
-              request_verification_enabled=not settings.slack_socket_mode)
+    try:  # bolt checks the token with auth.test at once
+        app = App(client=client,
+                  signing_secret=secret.get_secret_value() if secret else "",
+                  request_verification_enabled=not settings.slack_socket_mode)
+    except (BoltError, SlackClientError, OSError) as exc:
+        raise SchemachatError(f"Slack did not accept the bot token or could not be reached "
+                              f"at {client.base_url}: {exc}") from None
     bot = Bot(settings, agents or Agents(settings))
     app.bot = bot  # type: ignore[attr-defined]  # for serve() and tests
 
