@@ -1,0 +1,106 @@
+"""Retrain when the annotated document changed since the active adapter's dataset.
+
+    outcome = retrain(settings, config)    # outcome.status, outcome.exit_code
+
+The active schema adapter is recorded in `<workspace>/training/active.json` (name,
+document fingerprint of its dataset, eval score). When the document's fingerprint
+differs (or there is no active adapter), retrain regenerates the dataset, trains a new
+adapter into `<workspace>/adapters/` (starting from the previous adapter when it has the
+same base), evaluates both on the new held-out split, and switches only when the new one
+is not worse. Exit codes for cron/CI: 0 up to date or switched, 3 trained but kept the
+old adapter (worse), 2 bad input, 1 failure (see the CLI).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from schemachat.configs import Settings
+from schemachat.ingest.models.combined import CombinedSchema
+from schemachat.ingest.workspace import Workspace, read_model
+from schemachat.training.dataset import build_dataset
+from schemachat.training.evaluate import adapter_score, evaluate_with_settings
+from schemachat.training.lora import LossCallback, TrainConfig, train
+
+ACTIVE = "active.json"
+KEPT_OLD = 3
+
+TrainFn = Callable[..., Any]
+EvalFn = Callable[[Path, Path, Settings], dict[str, Any]]
+
+
+@dataclass
+class RetrainOutcome:
+    status: str  # "unchanged" | "switched" | "kept"
+    reason: str
+    adapter: str | None  # the active adapter afterwards
+    candidate: str | None = None
+    new_score: float | None = None
+    old_score: float | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return KEPT_OLD if self.status == "kept" else 0
+
+
+def active_file(workspace: Path) -> Path:
+    return Path(workspace) / "training" / ACTIVE
+
+
+def read_active(workspace: Path) -> dict[str, Any] | None:
+    """The active schema adapter record, or None."""
+    path = active_file(workspace)
+    return json.loads(path.read_text("utf-8")) if path.is_file() else None
+
+
+def set_active(workspace: Path, name: str, fingerprint: str, score: float | None,
+               base: str) -> None:
+    """Make adapter `name` the active schema adapter."""
+    path = active_file(workspace)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"adapter": name, "fingerprint": fingerprint, "score": score,
+                                "base": base, "at": dt.datetime.now(dt.UTC).isoformat()},
+                               indent=2), "utf-8")
+
+
+def _default_eval(adapter: Path, dataset: Path, settings: Settings) -> dict[str, Any]:
+    return evaluate_with_settings(adapter, dataset, settings)
+
+
+def retrain(settings: Settings, config: TrainConfig, *, force: bool = False,
+            train_fn: TrainFn = train, eval_fn: EvalFn = _default_eval,
+            on_loss: LossCallback | None = None, show_progress: bool = False,
+            log: Callable[[str], None] = lambda _: None) -> RetrainOutcome:
+    """Regenerate, train, evaluate and maybe switch (see the module docstring)."""
+    ws = Workspace(settings.workspace)
+    doc = read_model(ws.combined, CombinedSchema)
+    active = read_active(ws.root)
+    if active and active["fingerprint"] == doc.fingerprint and not force:
+        return RetrainOutcome("unchanged", "the annotated document has not changed since "
+                              f"adapter {active['adapter']!r} was trained", active["adapter"])
+    log("annotations changed: regenerating the dataset")
+    dataset = build_dataset(settings, name=f"schema-{doc.fingerprint[:12]}")
+    name = f"schema-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}"
+    output = ws.root / "adapters" / name
+    old_dir = ws.root / "adapters" / active["adapter"] if active else None
+    init = old_dir if old_dir and old_dir.is_dir() and active.get("base") == config.base else None
+    log(f"training {name}" + (f" from {active['adapter']}" if init else ""))
+    train_fn(config, dataset.folder, output, init_adapter=init, on_loss=on_loss,
+             show_progress=show_progress, cache_dir=settings.model_cache_dir)
+    new = adapter_score(eval_fn(output, dataset.folder, settings))
+    old = None
+    if old_dir is not None and old_dir.is_dir():
+        old = adapter_score(eval_fn(old_dir, dataset.folder, settings))
+    if old is not None and new < old:
+        return RetrainOutcome("kept", f"new adapter {name} scored {new:.3f} < {old:.3f} of "
+                              f"{active['adapter']} on the new held-out split; kept the old one",
+                              active["adapter"], name, new, old)
+    set_active(ws.root, name, doc.fingerprint, new, config.base)
+    was = f" (was {old:.3f})" if old is not None else ""
+    return RetrainOutcome("switched", f"adapter {name} scored {new:.3f}{was}; now active",
+                          name, name, new, old)
