@@ -1,0 +1,137 @@
+"""Training commands: `train dataset`, `train`, `eval`, `retrain` (docs/training.md)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from schemachat import configs
+from schemachat.ui.cli.app import (
+    ConfigOpt,
+    DatabaseOpt,
+    PasswordOpt,
+    UserOpt,
+    WorkspaceOpt,
+    app,
+    err,
+    out,
+    settings_from,
+)
+
+PROFILES = Path(configs.__file__).resolve().parent / "profiles"
+
+train_app = typer.Typer(help="Datasets and LoRA adapters from the annotated schema.",
+                        invoke_without_command=True)
+app.add_typer(train_app, name="train")
+
+ProfileOpt = Annotated[str, typer.Option(
+    "--profile", help="Training profile: a YAML file or a bundled name (cpu-gemma, "
+    "llama3-8b-gpu).")]
+StepsOpt = Annotated[int | None, typer.Option("--steps", help="Override max_steps.",
+                                              show_default=False)]
+
+
+def profile_path(profile: str) -> Path:
+    path = Path(profile)
+    return path if path.is_file() else PROFILES / f"train-{profile}.yaml"
+
+
+def _config(profile: str, steps: int | None) -> Any:  # a TrainConfig, imported lazily
+    from schemachat.configs import BadInput
+    from schemachat.training.lora import TrainConfig
+
+    path = profile_path(profile)
+    if not path.is_file():
+        raise BadInput(f"no training profile {profile!r} (a file, or one of: "
+                       f"{', '.join(p.stem[6:] for p in PROFILES.glob('train-*.yaml'))})")
+    return TrainConfig.from_yaml(path, max_steps=steps)
+
+
+@train_app.command("dataset")
+def train_dataset(
+    seed: Annotated[int, typer.Option(help="Seed of the split and order.")] = 0,
+    eval_share: Annotated[float, typer.Option(help="Share of tables held out.")] = 0.2,
+    name: Annotated[str, typer.Option(help="Folder name under datasets/.")] = "schema",
+    workspace: WorkspaceOpt = None, config: ConfigOpt = None, database: DatabaseOpt = None,
+    user: UserOpt = None, password: PasswordOpt = None,
+) -> None:
+    """Write datasets/NAME/{train,eval}.jsonl: schema Q&A and engine-verified SQL pairs."""
+    from schemachat.training.dataset import build_dataset
+
+    settings = settings_from(config, workspace, database, user, password)
+    report = build_dataset(settings, seed=seed, eval_share=eval_share, name=name)
+    err.print(f"dataset [bold]{report.folder}[/bold]: {report.train} train, {report.eval} eval "
+              f"(held out: {', '.join(report.held_out_tables)}); SQL verified "
+              f"{report.sql_verified}, dropped {report.sql_dropped}; context from "
+              f"{report.context}; fingerprint {report.fingerprint[:12]}")
+
+
+@train_app.callback()
+def train_run(
+    ctx: typer.Context,
+    profile: ProfileOpt = "cpu-gemma",
+    dataset: Annotated[str, typer.Option(help="Dataset folder name under datasets/.")] = "schema",
+    name: Annotated[str, typer.Option(help="Adapter name under adapters/.")] = "schema",
+    steps: StepsOpt = None,
+    from_adapter: Annotated[Path | None, typer.Option(
+        "--from", help="Continue from this adapter folder (same base).")] = None,
+    workspace: WorkspaceOpt = None, config: ConfigOpt = None,
+) -> None:
+    """Train a LoRA adapter on datasets/DATASET into adapters/NAME (resumes a cut run)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from schemachat.training.lora import train
+
+    settings = settings_from(config, workspace)
+    result = train(_config(profile, steps), settings.workspace / "datasets" / dataset,
+                   settings.workspace / "adapters" / name, init_adapter=from_adapter,
+                   cache_dir=settings.model_cache_dir, show_progress=True)
+    err.print(f"adapter [bold]{result.output}[/bold]: {result.steps} steps in "
+              f"{result.seconds:.0f} s, train loss {result.train_loss:.3f} (logged "
+              f"{result.first_loss} -> {result.last_loss})")
+
+
+@app.command("eval")
+def eval_command(
+    name: Annotated[str, typer.Argument(help="Adapter name under adapters/.")] = "schema",
+    dataset: Annotated[str, typer.Option(help="Dataset folder under datasets/.")] = "schema",
+    limit: Annotated[int, typer.Option(help="Examples per kind (Q&A, SQL).")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="The report as JSON on stdout.")] = False,
+    workspace: WorkspaceOpt = None, config: ConfigOpt = None, database: DatabaseOpt = None,
+    user: UserOpt = None, password: PasswordOpt = None,
+) -> None:
+    """Base vs base+adapter, with and without context, on the held-out tables."""
+    from schemachat.training.evaluate import evaluate_with_settings, markdown
+
+    settings = settings_from(config, workspace, database, user, password)
+    report = evaluate_with_settings(settings.workspace / "adapters" / name,
+                                    settings.workspace / "datasets" / dataset, settings,
+                                    limit=limit)
+    if as_json:
+        out.print_json(json.dumps(report, ensure_ascii=False))
+    else:
+        out.print(markdown(report), highlight=False)
+
+
+@app.command("retrain")
+def retrain_command(
+    profile: ProfileOpt = "cpu-gemma",
+    steps: StepsOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Retrain even if unchanged.")] = False,
+    workspace: WorkspaceOpt = None, config: ConfigOpt = None, database: DatabaseOpt = None,
+    user: UserOpt = None, password: PasswordOpt = None,
+) -> None:
+    """Retrain when the annotations changed; switch adapters only if not worse.
+    Exit 0 up to date or switched, 3 new adapter worse (old kept), 2 bad input, 1 failure."""
+    from schemachat.training.retrain import retrain
+
+    settings = settings_from(config, workspace, database, user, password)
+    outcome = retrain(settings, _config(profile, steps), force=force, show_progress=True,
+                      log=lambda line: err.print(line))
+    err.print(f"{outcome.status}: {outcome.reason}")
+    if outcome.exit_code:
+        sys.exit(outcome.exit_code)
