@@ -95,7 +95,7 @@ def build_skeleton(doc: CombinedSchema, tables: list[str], *, inferred: bool = T
     for path in graph.connect(wanted):
         warnings += _fan_traps(path.edges)
         warnings += [w for w in (_ambiguity(graph, e) for e in path.edges) if w]
-        for edge in reversed(path.edges):  # the last edge touches the tables placed
+        for edge in _in_join_order(path.edges, placed):
             joins.append(_join(edge, placed, aliases,
                                via=edge_target(edge, placed) in path.via))
             placed.add(joins[-1].table)
@@ -110,6 +110,23 @@ def join_graph(doc: CombinedSchema, *, inferred: bool = True) -> FkGraph:
     edges = [e for e in graph.edges
              if e.declared or (inferred and _types_match(doc, e))]
     return FkGraph(edges)
+
+
+def _in_join_order(edges: tuple[Edge, ...], placed: set[str]) -> list[Edge]:
+    """The edges of a path in an order where each joins one new table to placed ones.
+
+    A path may touch the placed tables at either end or in its middle, so its own order
+    is not enough; edges whose ends are both placed already add nothing and are left out.
+    """
+    seen, pending, ordered = set(placed), list(edges), []
+    while pending:
+        edge = next((e for e in pending if (e.table in seen) != (e.ref_table in seen)), None)
+        if edge is None:
+            break
+        pending.remove(edge)
+        ordered.append(edge)
+        seen |= {edge.table, edge.ref_table}
+    return ordered
 
 
 def edge_target(edge: Edge, placed: set[str]) -> str:

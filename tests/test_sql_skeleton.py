@@ -117,3 +117,27 @@ def test_inferred_joins_need_matching_types(doc: CombinedSchema) -> None:
     inferred = [(e.table, e.columns) for e in join_graph(doc).edges if not e.declared]
     assert ("CAD_CLI", ("COD_VEND",)) in inferred
     assert all(e.declared for e in join_graph(doc, inferred=False).edges)
+
+
+def test_any_tables_give_a_consistent_skeleton(doc: CombinedSchema) -> None:
+    # Paths may touch already-joined tables in their middle; every join must still add
+    # one new table and refer only to aliases already in the FROM clause.
+    import random
+
+    graph = join_graph(doc)
+    names = [r.name for r in doc.relations()]
+    rnd = random.Random(7)
+    for size in (2, 3, 4):
+        for _ in range(150):
+            tables = rnd.sample(names, size)
+            skeleton = build_skeleton(doc, tables, graph=graph)
+            placed = [j.table for j in skeleton.joins]
+            assert len(placed) == len(set(placed)), tables
+            assert set(tables) <= set(placed) | set(skeleton.unjoined), tables
+            aliases: set[str] = set()
+            for join in skeleton.joins:
+                if join.on:
+                    used = {part.split(".")[0].strip() for side in join.on.split(" AND ")
+                            for part in side.split(" = ")}
+                    assert used <= aliases | {join.alias}, (tables, join.on)
+                aliases.add(join.alias)
