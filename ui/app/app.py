@@ -15,10 +15,10 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # never phone home
 import gradio as gr
 
 from schemachat.configs import Settings
-from schemachat.ui.app import analysis_tab, annotate_tab, chat_tab, overview_tab
+from schemachat.ui.app import analysis_tab, annotate_tab, chat_tab, overview_tab, training_tab
 from schemachat.ui.app.context import AppContext
 
-TABS: list[ModuleType] = [annotate_tab, overview_tab, analysis_tab, chat_tab]
+TABS: list[ModuleType] = [annotate_tab, overview_tab, analysis_tab, chat_tab, training_tab]
 
 # System fonts only: the default theme would fetch web fonts from the internet.
 _SANS = ["ui-sans-serif", "system-ui", "Segoe UI", "Roboto", "Helvetica", "Arial", "sans-serif"]

@@ -1,0 +1,66 @@
+"""The Training tab's parts: adapters table, reports side by side, set active, retrain
+log streamed with the loss (retrain replaced by a fake), and the tab builds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from schemachat.configs import load_settings
+from schemachat.training.retrain import RetrainOutcome, read_active
+from schemachat.ui.app import training_tab
+
+
+def _adapter(ws: Path, name: str, score: float | None) -> None:
+    folder = ws / "adapters" / name
+    folder.mkdir(parents=True)
+    (folder / "adapter_config.json").write_text("{}")
+    (folder / "train_results.json").write_text(json.dumps({"global_step": 5,
+                                                           "train_loss": 1.5}))
+    (folder / "dataset.json").write_text(json.dumps({"fingerprint": "fp"}))
+    (folder / "training_args.json").write_text(json.dumps({"schemachat": {"base": "b"}}))
+    if score is not None:
+        (folder / "eval_report.json").write_text(json.dumps(
+            {"runs": [{"model": "adapter", "with_context": True, "headline": score}]}))
+        (folder / "eval_report.md").write_text(f"| adapter | with | {score} |\n")
+
+
+def test_table_reports_and_set_active(tmp_path: Path) -> None:
+    _adapter(tmp_path, "one", 0.4)
+    _adapter(tmp_path, "two", None)
+    rows = training_tab.adapter_rows(tmp_path)
+    assert list(rows["adapter"]) == ["one", "two"] and not rows["active"].any()
+    assert rows.iloc[0]["score (adapter, with context)"] == 0.4
+    left, right = training_tab.reports_markdown(tmp_path, ["one", "two"])
+    assert "| 0.4 |" in left and "no eval report" in right
+    assert "now the active" in training_tab.set_active(tmp_path, "one")
+    assert read_active(tmp_path)["adapter"] == "one"
+    assert training_tab.adapter_rows(tmp_path)["active"].tolist() == [True, False]
+
+
+def test_retrain_stream_shows_loss_live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        ) -> None:
+    from schemachat.training import retrain as module
+
+    def fake(settings: Any, config: Any, **kw: Any) -> RetrainOutcome:
+        kw["log"]("regenerating")
+        for step in (1, 2):
+            kw["on_loss"](step, 2, 3.0 / step)
+        return RetrainOutcome("switched", "new one is better", "x")
+
+    monkeypatch.setattr(module, "retrain", fake)
+    ctx = SimpleNamespace(settings=load_settings(workspace=tmp_path))
+    frames = list(training_tab.retrain_stream(ctx, "cpu-gemma"))  # type: ignore[arg-type]
+    assert "step 2/2 loss 1.5000" in frames[-2] and frames[-1].endswith("new one is better")
+
+
+def test_tab_builds(tmp_path: Path) -> None:
+    import gradio as gr
+
+    ctx = SimpleNamespace(settings=load_settings(workspace=tmp_path))
+    with gr.Blocks() as app, gr.Tabs(), gr.Tab("Training") as tab:
+        training_tab.build(ctx, app, tab)  # type: ignore[arg-type]

@@ -1,0 +1,135 @@
+"""The Training tab: the workspace's adapters (steps, loss, eval headline, which one is
+active), their eval reports side by side, set the active one, and start a retrain with
+the loss shown live."""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+
+from schemachat.ui.app.context import AppContext
+
+TITLE = "Training"
+ID = "training"
+COLUMNS = ["adapter", "active", "steps", "train loss", "score (adapter, with context)"]
+
+
+def _json(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def adapter_rows(workspace: Path) -> pd.DataFrame:
+    """One row per adapter folder of the workspace."""
+    from schemachat.training.evaluate import adapter_score
+    from schemachat.training.retrain import read_active
+
+    active = (read_active(workspace) or {}).get("adapter")
+    rows = []
+    root = Path(workspace) / "adapters"
+    for folder in sorted(root.iterdir()) if root.is_dir() else []:
+        if not (folder / "adapter_config.json").is_file():
+            continue
+        results, report = _json(folder / "train_results.json"), _json(folder / "eval_report.json")
+        rows.append([folder.name, folder.name == active, results.get("global_step"),
+                     results.get("train_loss"), adapter_score(report) if report else None])
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def reports_markdown(workspace: Path, names: list[str]) -> list[str]:
+    """The eval report (markdown) of each named adapter, or a line saying there is none."""
+    out = []
+    for name in names:
+        path = Path(workspace) / "adapters" / name / "eval_report.md"
+        text = path.read_text("utf-8") if path.is_file() else "_no eval report yet_"
+        out.append(f"### {name}\n\n{text}")
+    return out
+
+
+def set_active(workspace: Path, name: str | None) -> str:
+    from schemachat.training.retrain import read_active
+    from schemachat.training.retrain import set_active as write_active
+
+    if not name:
+        return "pick an adapter first"
+    folder = Path(workspace) / "adapters" / name
+    dataset, args = _json(folder / "dataset.json"), _json(folder / "training_args.json")
+    report = _json(folder / "eval_report.json")
+    from schemachat.training.evaluate import adapter_score
+
+    write_active(workspace, name, dataset.get("fingerprint", ""),
+                 adapter_score(report) if report else None,
+                 args.get("schemachat", {}).get("base", (read_active(workspace) or {})
+                                                .get("base", "")))
+    return f"{name} is now the active schema adapter"
+
+
+def retrain_stream(ctx: AppContext, profile: str) -> Iterator[str]:
+    """Run retrain in a thread, yielding the log with each logged loss as it comes."""
+    from schemachat.ui.cli.training import _config
+
+    events: queue.Queue[str | None] = queue.Queue()
+    lines: list[str] = []
+
+    def work() -> None:
+        from schemachat.training.retrain import retrain
+
+        try:
+            outcome = retrain(ctx.settings, _config(profile, None), log=events.put,
+                              on_loss=lambda s, n, loss: events.put(f"step {s}/{n} loss "
+                                                                    f"{loss:.4f}"))
+            events.put(f"{outcome.status}: {outcome.reason}")
+        except Exception as exc:  # shown in the tab, not raised into gradio
+            events.put(f"failed: {exc}")
+        events.put(None)
+
+    threading.Thread(target=work, daemon=True).start()
+    while (line := events.get()) is not None:
+        lines.append(line)
+        yield "\n".join(lines[-30:])
+
+
+def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
+    """Lay out the tab and wire its events."""
+    ws = ctx.settings.workspace
+    table = gr.Dataframe(label="Adapters", interactive=False, elem_id="training-adapters")
+    with gr.Row():
+        picked = gr.Dropdown(label="Reports of", multiselect=True, choices=[], scale=3)
+        active = gr.Dropdown(label="Adapter", choices=[], scale=2)
+        make_active = gr.Button("Set active", scale=1)
+    status = gr.Markdown(elem_id="training-status")
+    with gr.Row():
+        left, right = gr.Markdown(), gr.Markdown()
+    with gr.Row():
+        profile = gr.Dropdown(label="Profile", choices=["cpu-gemma", "llama3-8b-gpu"],
+                              value="cpu-gemma", scale=2)
+        start = gr.Button("Start retrain", variant="primary", scale=1)
+    log = gr.Textbox(label="Retrain log (loss live)", lines=10, elem_id="training-log")
+
+    def show() -> tuple[Any, ...]:
+        rows = adapter_rows(ws)
+        names = list(rows["adapter"])
+        return rows, gr.update(choices=names), gr.update(choices=names)
+
+    def reports(names: list[str] | None) -> tuple[str, str]:
+        texts = [*reports_markdown(ws, list(names or [])[:2]), "", ""]
+        return texts[0], texts[1]
+
+    outputs = [table, picked, active]
+    tab.select(show, outputs=outputs)
+    picked.change(reports, inputs=picked, outputs=[left, right])
+    make_active.click(lambda name: set_active(ws, name), inputs=active,
+                      outputs=status).then(show, outputs=outputs)
+    def run(name: str) -> Iterator[str]:
+        yield from retrain_stream(ctx, name)
+
+    start.click(run, inputs=profile, outputs=log).then(show, outputs=outputs)
