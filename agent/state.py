@@ -54,6 +54,7 @@ class AgentState(TypedDict, total=False):
     sql_error: str | None
     attempts: int  # drafts the engine has judged
     checked: bool  # the engine prepared `sql` as a SELECT
+    fallback_error: str | None  # set: `sql` is the starting query; the last draft's error
     columns: list[str]
     rows: list[list[Any]]
     truncated: bool
@@ -70,8 +71,9 @@ def new_turn(question: str, *, mode: Mode = "ask", run: bool = False) -> AgentSt
     """The input of one turn: the question and every per-turn field reset."""
     return AgentState(question=question, mode=mode, run=run, intent="schema",
                       follow_up=False, hits=[], tables=[], skeleton="", sql=None,
-                      sql_error=None, attempts=0, checked=False, columns=[], rows=[],
-                      truncated=False, answer="", citations=[], error=None, result={})
+                      sql_error=None, fallback_error=None, attempts=0, checked=False,
+                      columns=[], rows=[], truncated=False, answer="", citations=[],
+                      error=None, result={})
 
 
 def last_turn(state: AgentState) -> Turn | None:

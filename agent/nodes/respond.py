@@ -1,7 +1,9 @@
 """respond: the turn's result as DESIGN.md's JSON contract (`AgentAnswer`), and a `Turn`
 in the conversation memory. For SQL turns the wording is fixed text around what the
 engine said; citations are the tables and columns the SQL uses that exist in the
-schema document (an invented name is never cited)."""
+schema document (an invented name is never cited). When validate fell back to the
+starting query, the answer says the drafts failed and that the query only joins the
+retrieved tables (it does not answer the question); it is not kept for follow-ups."""
 
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ def sql_answer(state: AgentState, ctx: AgentContext) -> tuple[str, str | None]:
     error = state.get("sql_error")
     sql = state.get("sql")
     tries = state.get("attempts") or 0
+    if state.get("fallback_error"):
+        return fallback_text(state), None
     if error and not state.get("checked"):
         tables = ", ".join(state.get("tables") or []) or "none found"
         return (f"I could not write SQL that Firebird accepts for this ({tries} "
@@ -37,6 +41,18 @@ def sql_answer(state: AgentState, ctx: AgentContext) -> tuple[str, str | None]:
         return ("Firebird accepts this query (prepared as a read-only SELECT; not run)."
                 + _repairs(tries)), None
     return _result_text(state) + _repairs(tries), None if sql else "no SQL"
+
+
+def fallback_text(state: AgentState) -> str:
+    """What to say about the starting query: the drafts failed, and this only joins."""
+    tries = state.get("attempts") or 0
+    tables = ", ".join(state.get("tables") or [])
+    return (f"The model could not draft a query Firebird accepts ({tries} "
+            f"{'try' if tries == 1 else 'tries'}; the last draft was rejected: "
+            f"{state.get('fallback_error')}). The SQL below does NOT answer the question: it "
+            f"is a starting query that joins the retrieved tables ({tables}) on their keys "
+            "and shows a few of their columns, checked by Firebird and not run. Add the "
+            "columns, filters and grouping the question needs.")
 
 
 def _repairs(tries: int) -> str:
@@ -69,7 +85,9 @@ def respond(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
                          columns=state.get("columns") or [], rows=state.get("rows") or [],
                          citations=[Citation(**c) for c in cites], error=error)
     used = [t for t in sql_relations(sql or "") if doc.relation(t) is not None]
-    kept = sql if sql and not state.get("sql_error") else None  # what a follow-up may change
+    # what a follow-up may change (not the starting query: it answered nothing)
+    kept = sql if sql and not state.get("sql_error") and not state.get("fallback_error") \
+        else None
     turn = Turn(question=state["question"], intent=intent, sql=kept,
                 tables=used or [h["name"] for h in state.get("hits") or []][:3],
                 ok=error is None)

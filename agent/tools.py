@@ -1,0 +1,318 @@
+"""The agent's capabilities as LangChain tools, for models that can call tools and for
+the HTTP/Slack surfaces:
+
+    tools = schema_tools(settings)          # list[BaseTool], bound to the workspace
+    tools = SchemaToolbox(settings, index=index, database=ctx.database).tools()
+
+| tool | gives |
+|---|---|
+| `search_schema(query, k)` | the tables that answer a question (the hybrid index) |
+| `describe_table(name)` | columns, types, keys, FKs, descriptions, value mappings, rows |
+| `join_path(tables)` | the FK path joining tables and its FROM/JOIN skeleton |
+| `value_mappings(table, column)` | stored value -> meaning, unit, value counts |
+| `sample_rows(table, n)` | rows from the workspace's `samples.json` |
+| `run_readonly_sql(sql)` | a SELECT through `sql_guard.run_read_only`, rows capped |
+
+Facts come from the combined schema document, `samples.json` or the engine, never from
+a model. Each tool returns a JSON-able dict (a tool message shows it as JSON).
+
+Errors: an unknown table or column, a missing file and SQL the guard refuses or the
+engine rejects raise `ToolException` with a one-line message naming the culprit; every
+tool has `handle_tool_error=True`, so a caller (or LangGraph's `ToolNode`) gets that
+message back as the tool's text result and the model can correct itself.
+
+The workspace pieces open lazily, on a tool's first use: the document, the index, the
+samples; the database is connected per `run_readonly_sql` call (or borrowed from a
+`database` context manager such as `AgentContext.database`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager, closing
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.tools import BaseTool, StructuredTool, ToolException
+from pydantic import BaseModel, Field
+
+from schemachat.agent.answer import json_rows
+from schemachat.agent.dialect import fix_dialect, known_names
+from schemachat.agent.sql_guard import SQLError, run_read_only
+from schemachat.agent.sql_skeleton import build_skeleton
+from schemachat.configs import BadInput, Settings
+from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation, CombinedSchema
+from schemachat.ingest.models.samples import Samples
+from schemachat.ingest.workspace import Workspace, read_model, read_optional
+
+if TYPE_CHECKING:
+    from firebird.driver import Connection
+
+    from schemachat.agent.retrieval import SchemaIndex
+
+MAX_K = 20
+MAX_SAMPLE_ROWS = 20
+MAX_JOIN_TABLES = 8
+MAX_SQL = 10_000  # characters
+SUGGESTIONS = 5  # similar names an unknown-name error suggests
+
+DatabaseOpener = Callable[[], AbstractContextManager["Connection"]]
+
+
+class SearchArgs(BaseModel):
+    """Arguments of `search_schema`."""
+
+    query: str = Field(min_length=1, max_length=1000,
+                       description="A question or business terms, Portuguese or English.")
+    k: int = Field(5, ge=1, le=MAX_K, description="How many tables to return.")
+
+
+class TableArgs(BaseModel):
+    """Arguments of `describe_table`."""
+
+    name: str = Field(min_length=1, description="A table or view name, e.g. CAD_CLI.")
+
+
+class JoinArgs(BaseModel):
+    """Arguments of `join_path`."""
+
+    tables: list[str] = Field(min_length=1, max_length=MAX_JOIN_TABLES,
+                              description="Tables to join; the first is the FROM table.")
+
+
+class ColumnArgs(BaseModel):
+    """Arguments of `value_mappings`."""
+
+    table: str = Field(min_length=1, description="A table or view name.")
+    column: str = Field(min_length=1, description="A column of that table.")
+
+
+class SampleArgs(BaseModel):
+    """Arguments of `sample_rows`."""
+
+    table: str = Field(min_length=1, description="A table or view name.")
+    n: int = Field(5, ge=1, le=MAX_SAMPLE_ROWS, description="How many rows.")
+
+
+class SQLArgs(BaseModel):
+    """Arguments of `run_readonly_sql`."""
+
+    sql: str = Field(min_length=1, max_length=MAX_SQL,
+                     description="One Firebird SELECT statement (FIRST n, not LIMIT).")
+
+
+class SchemaToolbox:
+    """The tools' shared, lazily opened state for one workspace (see the module doc)."""
+
+    def __init__(self, settings: Settings, *, index: SchemaIndex | None = None,
+                 database: DatabaseOpener | None = None) -> None:
+        self.settings = settings
+        self._index = index
+        self._database = database
+        self._doc: CombinedSchema | None = None
+        self._samples: Samples | None = None
+        self._lock = threading.Lock()
+
+    # -- lazily opened pieces ---------------------------------------------------------
+
+    def doc(self) -> CombinedSchema:
+        """The combined schema document; ToolException when the workspace has none."""
+        with self._lock:
+            if self._doc is None:
+                path = Workspace(self.settings.workspace).combined
+                if not path.exists():
+                    raise ToolException(f"no combined_schema_details.json in "
+                                        f"{self.settings.workspace}: run `schemachat merge`")
+                self._doc = read_model(path, CombinedSchema)
+            return self._doc
+
+    def index(self) -> SchemaIndex:
+        """The retrieval index (opened on first use)."""
+        with self._lock:
+            if self._index is None:
+                from schemachat.agent.retrieval import SchemaIndex
+
+                try:
+                    self._index = SchemaIndex.open(self.settings)
+                except BadInput as exc:
+                    raise ToolException(str(exc)) from None
+            return self._index
+
+    def samples(self) -> Samples:
+        """`samples.json`; ToolException naming `schemachat samples` when missing."""
+        with self._lock:
+            if self._samples is None:
+                found = read_optional(Workspace(self.settings.workspace).samples, Samples)
+                if found is None:
+                    raise ToolException("no samples.json in the workspace: run "
+                                        "`schemachat samples` (or `schemachat up`)")
+                self._samples = found
+            return self._samples
+
+    def relation(self, name: str) -> CombinedRelation:
+        """The table or view `name` (exact, else as Firebird folds it: upper case);
+        ToolException naming it, with similar names, when the document has none."""
+        doc = self.doc()
+        rel = doc.relation(name) or doc.relation(name.strip().upper())
+        if rel is not None:
+            return rel
+        near = _similar(name, [r.name for r in doc.relations()])
+        hint = f"; similar: {', '.join(near)}" if near else ""
+        raise ToolException(f"unknown table: {name} (not in the schema document{hint})")
+
+    def column(self, rel: CombinedRelation, name: str) -> CombinedColumn:
+        """The column `name` of `rel`; ToolException naming both when it has none."""
+        for col in rel.columns:
+            if col.name in (name, name.strip().upper()):
+                return col
+        near = _similar(name, [c.name for c in rel.columns])
+        hint = f"; similar: {', '.join(near)}" if near else ""
+        raise ToolException(f"unknown column: {name} in table {rel.name}{hint}")
+
+    # -- the tools' bodies ------------------------------------------------------------
+
+    def search_schema(self, query: str, k: int = 5) -> dict[str, Any]:
+        """The `k` best tables for `query`, then the tables needed to join them."""
+        try:
+            result = self.index().search(query, k)
+        except BadInput as exc:
+            raise ToolException(str(exc)) from None
+        doc = self.doc()
+        tables = []
+        for hit in result.hits:
+            rel = doc.relation(hit.name)
+            tables.append({"table": hit.name, "kind": hit.kind, "why": hit.why(),
+                           "added_for_join": hit.added_for_join,
+                           "description": _description(rel) if rel else None})
+        return {"query": query, "tables": tables}
+
+    def describe_table(self, name: str) -> dict[str, Any]:
+        """Everything the document says about one table or view."""
+        rel = self.relation(name)
+        keys = set(rel.primary_key.columns) if rel.primary_key else set()
+        fk_of = {c: fk.ref_table for fk in rel.foreign_keys for c in fk.columns}
+        referenced_by = [{"table": other.name, "columns": fk.columns,
+                          "ref_columns": fk.ref_columns}
+                         for other in self.doc().relations() for fk in other.foreign_keys
+                         if fk.ref_table == rel.name]
+        return {
+            "table": rel.name, "kind": rel.kind, "description": _description(rel),
+            "rows": rel.rows.rows if rel.rows else None,
+            "rows_method": rel.rows.method if rel.rows else None,
+            "primary_key": rel.primary_key.columns if rel.primary_key else [],
+            "foreign_keys": [{"columns": fk.columns, "ref_table": fk.ref_table,
+                              "ref_columns": fk.ref_columns} for fk in rel.foreign_keys],
+            "referenced_by": referenced_by,
+            "columns": [_column(c, c.name in keys, fk_of.get(c.name)) for c in rel.columns],
+        }
+
+    def join_path(self, tables: list[str]) -> dict[str, Any]:
+        """The join path over `tables` (declared FKs first) and its FROM/JOIN text."""
+        names = [self.relation(t).name for t in tables]
+        skeleton = build_skeleton(self.doc(), names)
+        return {
+            "tables": names,
+            "joins": [{"table": j.table, "alias": j.alias, "on": j.on,
+                       "declared": j.declared, "added_to_connect": j.via}
+                      for j in skeleton.joins],
+            "from_clause": skeleton.from_clause(),
+            "unjoined": skeleton.unjoined,
+            "warnings": skeleton.warnings,
+        }
+
+    def value_mappings(self, table: str, column: str) -> dict[str, Any]:
+        """Stored value -> meaning (annotations), unit, and value counts (samples)."""
+        rel = self.relation(table)
+        col = self.column(rel, column)
+        note = col.annotation
+        return {"table": rel.name, "column": col.name, "type": col.type,
+                "values": dict(note.values) if note else {},
+                "unit": note.unit if note else None,
+                "distribution": [{"value": v.value, "count": v.count}
+                                 for v in col.distribution or []]}
+
+    def sample_rows(self, table: str, n: int = 5) -> dict[str, Any]:
+        """At most `n` rows of `table` as sampled into `samples.json`."""
+        rel = self.relation(table)
+        sample = self.samples().tables.get(rel.name)
+        if sample is not None and sample.error:
+            raise ToolException(f"no samples of {rel.name}: {sample.error}")
+        if sample is None:
+            return {"table": rel.name, "columns": [], "rows": [],
+                    "note": f"{rel.name} was not sampled"}
+        return {"table": rel.name, "columns": sample.columns, "rows": sample.rows[:n]}
+
+    def run_readonly_sql(self, sql: str) -> dict[str, Any]:
+        """`sql` after the dialect fixer, through the guard; at most
+        `settings.agent_rows_shown` rows."""
+        if not self.settings.fb_database:
+            raise ToolException("no database configured (--database or "
+                                "SCHEMACHAT_FB_DATABASE): SQL cannot be run")
+        fixed = fix_dialect(sql, known_names(self.doc())).sql
+        try:
+            with self._connection() as con:
+                result = run_read_only(con, fixed, self.settings)
+        except SQLError as exc:
+            raise ToolException(f"SQL refused or failed: {exc.reason}") from None
+        cap = self.settings.agent_rows_shown
+        return {"sql": result.sql, "columns": result.columns,
+                "rows": json_rows(result.rows[:cap]),
+                "truncated": result.truncated or len(result.rows) > cap}
+
+    def _connection(self) -> AbstractContextManager[Connection]:
+        if self._database is not None:
+            return self._database()
+        from schemachat.ingest.firebird import connect
+
+        return closing(connect(self.settings))
+
+    # -- as LangChain tools -----------------------------------------------------------
+
+    def tools(self) -> list[BaseTool]:
+        """The six tools, bound to this toolbox."""
+        specs: list[tuple[Callable[..., dict[str, Any]], type[BaseModel], str]] = [
+            (self.search_schema, SearchArgs,
+             "Find the tables and views that answer a question (Portuguese or English)."),
+            (self.describe_table, TableArgs,
+             "Describe a table: columns, types, keys, foreign keys, descriptions, value "
+             "mappings and row count, from the schema document."),
+            (self.join_path, JoinArgs,
+             "How to join tables on their keys: the FK path and the FROM/JOIN skeleton."),
+            (self.value_mappings, ColumnArgs,
+             "What the stored values of a column mean (e.g. 'A' = ativo), its unit, "
+             "and how often each value occurs."),
+            (self.sample_rows, SampleArgs, "A few sample rows of a table."),
+            (self.run_readonly_sql, SQLArgs,
+             "Run one read-only Firebird SELECT (checked by the engine, rows capped)."),
+        ]
+        return [StructuredTool.from_function(func=func, name=func.__name__,
+                                             description=text, args_schema=schema,
+                                             handle_tool_error=True)
+                for func, schema, text in specs]
+
+
+def schema_tools(settings: Settings, *, index: SchemaIndex | None = None,
+                 database: DatabaseOpener | None = None) -> list[BaseTool]:
+    """The schema tools bound to the workspace (and database) of `settings`; nothing
+    opens until a tool is called."""
+    return SchemaToolbox(settings, index=index, database=database).tools()
+
+
+def _description(rel: CombinedRelation) -> str | None:
+    note = rel.annotation.description if rel.annotation else None
+    return note or rel.description
+
+
+def _column(col: CombinedColumn, key: bool, references: str | None) -> dict[str, Any]:
+    note = col.annotation
+    return {"name": col.name, "type": col.type, "nullable": col.nullable,
+            "primary_key": key, "references": references,
+            "description": (note.description if note else None) or col.description,
+            "values": dict(note.values) if note else {},
+            "unit": note.unit if note else None}
+
+
+def _similar(name: str, candidates: list[str]) -> list[str]:
+    import difflib
+
+    return difflib.get_close_matches(name.upper(), candidates, n=SUGGESTIONS, cutoff=0.6)
