@@ -71,11 +71,20 @@ def test_sql_run_json_and_human_output(workspace: Path, demo_db: Path) -> None:
 
 
 def test_rejected_sql_exits_1_with_the_error_in_json(workspace: Path, demo_db: Path) -> None:
+    # without a database nothing engine-checks a fallback: the rejection is the result
     proc = _run("sql", "quantos clientes?", "--json", "-w", str(workspace),
-                responses=["SELECT COUNT(*) FROM CLIENTES_VIP"], database=demo_db)
+                responses=["SELECT COUNT(*) FROM CLIENTES_VIP"])
     assert proc.returncode == 1
     data = _json(proc)
     assert "CLIENTES_VIP" in data["error"]
+    assert all(c["table"] != "CLIENTES_VIP" for c in data["citations"])
+    # with one, the engine-checked starting query comes back, saying the drafts failed
+    proc = _run("sql", "quantos clientes?", "--json", "-w", str(workspace),
+                responses=["SELECT COUNT(*) FROM CLIENTES_VIP"], database=demo_db)
+    assert proc.returncode == 0, proc.stderr
+    data = _json(proc)
+    assert data["error"] is None and "could not draft" in data["answer"]
+    assert "CLIENTES_VIP" not in data["sql"] and data["rows"] == []
     assert all(c["table"] != "CLIENTES_VIP" for c in data["citations"])
 
 
