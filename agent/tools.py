@@ -18,7 +18,8 @@ a model. Each tool returns a JSON-able dict (a tool message shows it as JSON).
 
 Errors: an unknown table or column, a missing file and SQL the guard refuses or the
 engine rejects raise `ToolException` with a one-line message naming the culprit; every
-tool has `handle_tool_error=True`, so a caller (or LangGraph's `ToolNode`) gets that
+tool has `handle_tool_error=True` (and `handle_validation_error=True`, for arguments
+out of bounds), so a caller (or LangGraph's `ToolNode`) gets that
 message back as the tool's text result and the model can correct itself.
 
 The workspace pieces open lazily, on a tool's first use: the document, the index, the
@@ -287,7 +288,8 @@ class SchemaToolbox:
         ]
         return [StructuredTool.from_function(func=func, name=func.__name__,
                                              description=text, args_schema=schema,
-                                             handle_tool_error=True)
+                                             handle_tool_error=True,
+                                             handle_validation_error=True)
                 for func, schema, text in specs]
 
 

@@ -97,6 +97,10 @@ def test_unknown_names_come_back_as_text(tools: dict[str, BaseTool], name: str,
     assert isinstance(out, str) and named in out
 
 
+def test_arguments_out_of_bounds_come_back_as_text(tools: dict[str, BaseTool]) -> None:
+    assert isinstance(tools["sample_rows"].invoke({"table": "CAD_CLI", "n": 999}), str)
+
+
 def test_a_write_is_refused_through_the_tool(tools: dict[str, BaseTool], demo_db: Path,
                                              agent_workspace: Path) -> None:
     settings = agent_fixtures.agent_settings(agent_workspace, demo_db)
