@@ -41,6 +41,13 @@ def test_help_lists_stages() -> None:
         assert command in result.stdout
 
 
+@pytest.mark.parametrize("args", [["nosuch"], ["extract", "--bogus"], ["counts", "--exact=maybe"]])
+def test_usage_errors_exit_2_without_traceback(args: list[str]) -> None:
+    result = run(*args)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "Error:" in result.stderr
+
+
 def test_no_database_configured(tmp_path: Path) -> None:
     assert_bad_input(run("extract", "-w", str(tmp_path)), "no database given", "--database")
 
