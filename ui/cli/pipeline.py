@@ -27,12 +27,17 @@ from schemachat.ui.cli.app import (
 )
 
 
+def _progress(*, transient: bool = False) -> Progress:
+    """The rich progress display every long command shows on stderr."""
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TextColumn("[dim]{task.fields[item]}"), console=err,
+                    transient=transient)
+
+
 @contextmanager
 def progress_bar(label: str, total: int | None) -> Iterator[Callable[[str], None]]:
     """A rich progress bar on stderr; yields a callback that advances it by one item."""
-    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn(), TextColumn("[dim]{task.fields[item]}")]
-    with Progress(*columns, console=err, transient=False) as bar:
+    with _progress() as bar:
         task = bar.add_task(label, total=total, item="")
 
         def step(item: str) -> None:
@@ -57,9 +62,9 @@ def demo_db(
     from schemachat.ingest.demo import build_demo, demo_annotations
 
     settings = settings_from(config, workspace)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err, transient=True) as bar:
-        task = bar.add_task("building demo", total=None)
+    # Transient, so a refusal (file exists) leaves only its one-line error on stderr.
+    with _progress(transient=True) as bar:
+        task = bar.add_task("building demo", total=None, item="")
 
         def step(name: str, done: int, total: int) -> None:
             bar.update(task, description=f"building {name}", completed=done, total=total)
