@@ -113,9 +113,10 @@ class Settings(BaseSettings):
                             "bfloat16 on CUDA).")
     load_in_4bit: bool = Field(
         False, description="QLoRA-style 4-bit NF4 loading with bitsandbytes (CUDA only).")
-    adapters: list[str] = Field(
-        default_factory=list, description="Adapters (names in <workspace>/adapters) active by "
-                                          "default; several are combined.")
+    adapters: list[str] | None = Field(
+        None, description="Adapters (names in <workspace>/adapters) active by default; "
+        "several are combined. Unset: the active schema adapter of training/active.json "
+        "(local and tgi backends, when its base matches); []: none.")
     adapter_weights: list[float] | None = Field(
         None, description="Weight of each active adapter when several are combined "
                           "(default 1.0 each).")

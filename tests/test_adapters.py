@@ -126,3 +126,38 @@ def test_cli_add_list_remove(tmp_path: Path) -> None:
     assert removed.returncode == 0 and "link to" in removed.stderr
     assert schema.is_dir()
     assert json.loads(run("adapters", "list", "--json", "-w", str(ws), env=env).stdout) == []
+
+
+def test_cli_list_marks_the_active_adapter(tmp_path: Path) -> None:
+    from schemachat.agent.active_adapter import ActiveAdapter, write_active
+
+    ws = tmp_path / "ws"
+    env = {"SCHEMACHAT_MODEL_BACKEND": "local", "SCHEMACHAT_MODEL_ID": LLAMA}
+    for name in ("schema-1", "schema-2"):
+        peft_folder(ws / "adapters" / name, LLAMA)
+    write_active(ws, ActiveAdapter(adapter="schema-2", base=LLAMA))
+    listed = run("adapters", "list", "--json", "-w", str(ws), env=env)
+    assert listed.returncode == 0, listed.stderr
+    marks = {a["name"]: (a["active"], a["active_record"]) for a in json.loads(listed.stdout)}
+    assert marks == {"schema-1": (False, False), "schema-2": (True, True)}
+    table = run("adapters", "list", "-w", str(ws), env=env).stdout
+    assert "yes*" in table and "active schema adapter" in table
+    pinned = {**env, "SCHEMACHAT_ADAPTERS": '["schema-1"]'}  # the setting wins
+    marks = {a["name"]: (a["active"], a["active_record"]) for a in json.loads(
+        run("adapters", "list", "--json", "-w", str(ws), env=pinned).stdout)}
+    assert marks == {"schema-1": (True, False), "schema-2": (False, True)}
+
+
+def test_active_record_reads_old_files_and_names_broken_ones(tmp_path: Path) -> None:
+    from schemachat.agent.active_adapter import active_file, read_active
+
+    assert read_active(tmp_path) is None
+    path = active_file(tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"adapter": "schema-x", "fingerprint": "f", "score": 0.5,
+                                "base": "b", "at": "2026-11-25T03:00:00+00:00"}))
+    record = read_active(tmp_path)
+    assert record and record.adapter == "schema-x" and record.version == 1
+    path.write_text(json.dumps({"fingerprint": "f"}))
+    with pytest.raises(BadInput, match=r"active\.json: field 'adapter'"):
+        read_active(tmp_path)

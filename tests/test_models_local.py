@@ -130,3 +130,59 @@ def test_chat_model_local_backend_uses_workspace_adapters(tiny: Path, make_setti
     assert chat_model(settings, adapters=["chat", "schema"]).invoke(PROMPT).content
     with pytest.raises(BadInput, match=r"no adapter named 'nope'.*known: chat, schema"):
         chat_model(settings, adapters=["nope"])
+
+
+def test_local_backend_follows_the_active_adapter(tiny: Path, make_settings) -> None:
+    """Without `adapters` in the settings, the model uses training/active.json's adapter,
+    re-read when it changes; an explicit [] (setting or request) means the bare base."""
+    from schemachat.agent.active_adapter import ActiveAdapter, write_active
+
+    forget_bases()
+    settings = make_settings(model_backend="local", model_path=tiny / "base", max_new_tokens=8)
+    store = AdapterStore.from_settings(settings)
+    store.add("schema-1", tiny / "a", mode="link")
+    store.add("schema-2", tiny / "b", mode="link")
+    direct = LocalChatModel(model_path=str(tiny / "base"), max_new_tokens=8,
+                            adapter_dirs={"a": str(tiny / "a"), "b": str(tiny / "b")})
+    plain = direct.invoke(PROMPT).content
+    with_a = direct.invoke(PROMPT, adapters=["a"]).content
+    with_b = direct.invoke(PROMPT, adapters=["b"]).content
+    assert len({plain, with_a, with_b}) == 3
+
+    model = chat_model(settings)
+    assert model.invoke(PROMPT).content == plain  # no active.json yet: the base
+    write_active(settings.workspace, ActiveAdapter(adapter="schema-1"))
+    reply = model.invoke(PROMPT)
+    assert reply.content == with_a and reply.response_metadata["adapters"] == ["schema-1"]
+    base = model.base()
+    assert base.peft is not None and base.peft.active_adapter == "sc_schema-1"
+    assert "".join(c.content for c in model.stream(PROMPT)).strip() == with_a.strip()
+
+    # retrain switched: the same long-lived model picks the new one on its next request
+    write_active(settings.workspace, ActiveAdapter(adapter="schema-2"))
+    assert model.invoke(PROMPT).content == with_b
+    # explicit choices win: per request, per chat_model call, and in the settings
+    assert model.invoke(PROMPT, adapters=[]).content == plain
+    assert model.invoke(PROMPT, adapters=["schema-1"]).content == with_a
+    assert chat_model(settings, adapters=[]).invoke(PROMPT).content == plain
+    none = make_settings(model_backend="local", model_path=tiny / "base", max_new_tokens=8,
+                         adapters=[])
+    assert chat_model(none).invoke(PROMPT).content == plain
+    pinned = none.model_copy(update={"adapters": ["schema-1"]})
+    assert chat_model(pinned).invoke(PROMPT).content == with_a
+
+
+def test_active_adapter_of_another_base_is_not_used(tiny: Path, tmp_path: Path,
+                                                     make_settings) -> None:
+    from schemachat.agent.active_adapter import ActiveAdapter, write_active
+
+    forget_bases()
+    build_adapter(tiny / "base", tmp_path / "other", seed=3, base_name="org/another-model")
+    settings = make_settings(model_backend="local", model_path=tiny / "base", max_new_tokens=8)
+    (settings.workspace / "adapters").mkdir(parents=True)
+    (settings.workspace / "adapters" / "other").symlink_to(tmp_path / "other")
+    write_active(settings.workspace, ActiveAdapter(adapter="other"))
+    reply = chat_model(settings).invoke(PROMPT)
+    assert reply.response_metadata["adapters"] == []
+    write_active(settings.workspace, ActiveAdapter(adapter="gone"))  # folder missing
+    assert chat_model(settings).invoke(PROMPT).response_metadata["adapters"] == []

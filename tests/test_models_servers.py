@@ -112,3 +112,27 @@ def test_backend_settings_are_checked(make_settings) -> None:
         chat_model(make_settings(), backend="gpt5")
     fake = chat_model(make_settings(fake_responses=["um", "dois"]), backend="fake")
     assert [fake.invoke("x").content for _ in range(3)] == ["um", "dois", "um"]
+
+
+def test_tgi_follows_the_active_adapter_of_the_same_base(make_settings) -> None:
+    from schemachat.agent.active_adapter import ActiveAdapter, write_active
+    from tests.test_adapters import LLAMA, peft_folder
+
+    settings = make_settings(model_backend="tgi", model_id=LLAMA)
+    peft_folder(settings.workspace / "adapters" / "schema-1", LLAMA)
+    peft_folder(settings.workspace / "adapters" / "mistral", "mistralai/Mistral-7B-v0.1")
+    with fake_server() as server:
+        settings = settings.model_copy(update={"tgi_url": server.url})
+        model = chat_model(settings)
+        model.invoke(MESSAGES)
+        write_active(settings.workspace, ActiveAdapter(adapter="schema-1"))
+        model.invoke(MESSAGES)
+        model.invoke(MESSAGES, adapters=[])
+        chat_model(settings, adapters=[]).invoke(MESSAGES)
+        write_active(settings.workspace, ActiveAdapter(adapter="mistral"))  # another base
+        model.invoke(MESSAGES)
+        write_active(settings.workspace, ActiveAdapter(adapter="schema-1"))
+        unchecked = settings.model_copy(update={"model_id": None})  # no base to check
+        chat_model(unchecked).invoke(MESSAGES)
+    sent = [r["parameters"].get("adapter_id") for r in server.requests]
+    assert sent == [None, "schema-1", None, None, None, None]

@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
+from schemachat.agent.active_adapter import read_active
 from schemachat.configs import BadInput, load_settings
 from schemachat.training.evaluate import Checker, evaluate, first_sql, markdown
 from schemachat.training.lora import TrainConfig
-from schemachat.training.retrain import read_active, retrain
+from schemachat.training.retrain import retrain
 
 RECORDS = [
     {"kind": "schema_qa", "question": "O que é CAD_CLI?", "answer": "A tabela CAD_CLI ...",
@@ -105,7 +106,7 @@ def test_retrain_switches_then_skips_then_keeps_the_better_one(ws: Any) -> None:
     first = retrain(ws, config, train_fn=_fake_train(calls), eval_fn=_fake_eval({"new": 0.5}))
     assert first.status == "switched" and first.exit_code == 0
     active = read_active(ws.workspace)
-    assert active and active["adapter"] == first.adapter and calls[0]["init_adapter"] is None
+    assert active and active.adapter == first.adapter and calls[0]["init_adapter"] is None
     assert (calls[0]["dataset"] / "train.jsonl").is_file()
 
     again = retrain(ws, config, train_fn=_fake_train(calls), eval_fn=_fake_eval({"new": 0.5}))
@@ -120,4 +121,5 @@ def test_retrain_switches_then_skips_then_keeps_the_better_one(ws: Any) -> None:
                     eval_fn=_fake_eval({"new": 0.2, first.adapter: 0.5}))
     assert worse.status == "kept" and worse.exit_code == 3 and "kept the old" in worse.reason
     assert calls[1]["init_adapter"].name == first.adapter  # same base: continued from it
-    assert read_active(ws.workspace)["adapter"] == first.adapter
+    kept = read_active(ws.workspace)
+    assert kept and kept.adapter == first.adapter

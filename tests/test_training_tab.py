@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+from schemachat.agent.active_adapter import read_active
 from schemachat.configs import load_settings
-from schemachat.training.retrain import RetrainOutcome, read_active
+from schemachat.training.retrain import RetrainOutcome
 from schemachat.ui.app import training_tab
 
 
@@ -38,7 +39,9 @@ def test_table_reports_and_set_active(tmp_path: Path) -> None:
     left, right = training_tab.reports_markdown(tmp_path, ["one", "two"])
     assert "| 0.4 |" in left and "no eval report" in right
     assert "now the active" in training_tab.set_active(tmp_path, "one")
-    assert read_active(tmp_path)["adapter"] == "one"
+    record = read_active(tmp_path)
+    assert record and record.adapter == "one" and record.fingerprint == "fp"
+    assert record.base == "b"
     assert training_tab.adapter_rows(tmp_path)["active"].tolist() == [True, False]
 
 

@@ -14,12 +14,12 @@ old adapter (worse), 2 bad input, 1 failure (see the CLI).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from schemachat.agent.active_adapter import ActiveAdapter, read_active, write_active
 from schemachat.configs import Settings
 from schemachat.ingest.models.combined import CombinedSchema
 from schemachat.ingest.workspace import Workspace, read_model
@@ -27,7 +27,6 @@ from schemachat.training.dataset import build_dataset
 from schemachat.training.evaluate import adapter_score, evaluate_with_settings
 from schemachat.training.lora import LossCallback, TrainConfig, train
 
-ACTIVE = "active.json"
 KEPT_OLD = 3
 
 TrainFn = Callable[..., Any]
@@ -48,24 +47,12 @@ class RetrainOutcome:
         return KEPT_OLD if self.status == "kept" else 0
 
 
-def active_file(workspace: Path) -> Path:
-    return Path(workspace) / "training" / ACTIVE
-
-
-def read_active(workspace: Path) -> dict[str, Any] | None:
-    """The active schema adapter record, or None."""
-    path = active_file(workspace)
-    return json.loads(path.read_text("utf-8")) if path.is_file() else None
-
-
 def set_active(workspace: Path, name: str, fingerprint: str, score: float | None,
-               base: str) -> None:
-    """Make adapter `name` the active schema adapter."""
-    path = active_file(workspace)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"adapter": name, "fingerprint": fingerprint, "score": score,
-                                "base": base, "at": dt.datetime.now(dt.UTC).isoformat()},
-                               indent=2), "utf-8")
+               base: str) -> ActiveAdapter:
+    """Make adapter `name` the active schema adapter (the chat model follows it)."""
+    record = ActiveAdapter(adapter=name, fingerprint=fingerprint, score=score, base=base)
+    write_active(workspace, record)
+    return record
 
 
 def _default_eval(adapter: Path, dataset: Path, settings: Settings) -> dict[str, Any]:
@@ -80,16 +67,16 @@ def retrain(settings: Settings, config: TrainConfig, *, force: bool = False,
     ws = Workspace(settings.workspace)
     doc = read_model(ws.combined, CombinedSchema)
     active = read_active(ws.root)
-    if active and active["fingerprint"] == doc.fingerprint and not force:
+    if active and active.fingerprint == doc.fingerprint and not force:
         return RetrainOutcome("unchanged", "the annotated document has not changed since "
-                              f"adapter {active['adapter']!r} was trained", active["adapter"])
+                              f"adapter {active.adapter!r} was trained", active.adapter)
     log("annotations changed: regenerating the dataset")
     dataset = build_dataset(settings, name=f"schema-{doc.fingerprint[:12]}")
     name = f"schema-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}"
     output = ws.root / "adapters" / name
-    old_dir = ws.root / "adapters" / active["adapter"] if active else None
-    init = old_dir if old_dir and old_dir.is_dir() and active.get("base") == config.base else None
-    log(f"training {name}" + (f" from {active['adapter']}" if init else ""))
+    old_dir = ws.root / "adapters" / active.adapter if active else None
+    init = old_dir if old_dir and old_dir.is_dir() and active.base == config.base else None
+    log(f"training {name}" + (f" from {active.adapter}" if init else ""))
     train_fn(config, dataset.folder, output, init_adapter=init, on_loss=on_loss,
              show_progress=show_progress, cache_dir=settings.model_cache_dir)
     new = adapter_score(eval_fn(output, dataset.folder, settings))
@@ -98,8 +85,8 @@ def retrain(settings: Settings, config: TrainConfig, *, force: bool = False,
         old = adapter_score(eval_fn(old_dir, dataset.folder, settings))
     if old is not None and new < old:
         return RetrainOutcome("kept", f"new adapter {name} scored {new:.3f} < {old:.3f} of "
-                              f"{active['adapter']} on the new held-out split; kept the old one",
-                              active["adapter"], name, new, old)
+                              f"{active.adapter} on the new held-out split; kept the old one",
+                              active.adapter, name, new, old)
     set_active(ws.root, name, doc.fingerprint, new, config.base)
     was = f" (was {old:.3f})" if old is not None else ""
     return RetrainOutcome("switched", f"adapter {name} scored {new:.3f}{was}; now active",

@@ -1,11 +1,13 @@
 """The local backend: a transformers model (+ peft LoRA adapters) as a LangChain chat model.
 
 The base loads once per process (hf_base.load_base); adapters are chosen per request
-without reloading it:
+without reloading it. With `follow_active` and no `adapters`, a request that names none
+uses the active schema adapter of training/active.json (re-read when the file changes):
 
     model = LocalChatModel(model_path="/models/llama3", adapter_dirs={"schema": "..."})
     model.invoke("onde fica o limite de crédito?", adapters=["schema"])
     model.invoke(messages, adapters=["chat", "schema"], adapter_weights=[0.5, 1.0])
+    model.invoke(messages, adapters=[])   # the bare base
     for chunk in model.stream(messages): ...
 
 Prompts use the tokenizer's chat template when it has one (Llama 3 Instruct), else the
@@ -26,6 +28,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
+from schemachat.agent.active_adapter import ActiveAdapterWatch
 from schemachat.agent.models.formats import PLAIN_STOP, chat_dicts, plain_prompt
 from schemachat.agent.models.hf_base import LoadedBase, load_base, with_adapters
 from schemachat.agent.models.stops import StopBuffer, cut_at_stop
@@ -47,6 +50,9 @@ class LocalChatModel(BaseChatModel):
                                          description="Adapters that may be used: name -> folder.")
     adapters: list[str] = Field(default_factory=list, description="Active unless overridden.")
     adapter_weights: list[float] | None = None
+    follow_active: ActiveAdapterWatch | None = Field(
+        None, description="When set and `adapters` is empty, requests that name no adapters "
+                          "use the active schema adapter (training/active.json).")
     max_new_tokens: int = 256
     temperature: float = 0.0
     dtype: str = "auto"
@@ -154,6 +160,9 @@ class LocalChatModel(BaseChatModel):
 
     def _adapters(self, kwargs: dict[str, Any]) -> tuple[list[tuple[str, str]], list[float] | None]:
         names = kwargs.get("adapters")
+        if names is None and not self.adapters and self.follow_active is not None:
+            current = self.follow_active.current()
+            return ([current] if current else []), None
         names = list(self.adapters if names is None else names)
         weights = kwargs.get("adapter_weights")
         if weights is None and names == self.adapters:

@@ -6,6 +6,7 @@ which one they got: `invoke(messages, adapters=[...], max_new_tokens=..., stop=[
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -14,34 +15,40 @@ from schemachat.configs import BadInput
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from schemachat.agent.active_adapter import ActiveAdapterWatch
     from schemachat.agent.models.local import LocalChatModel
     from schemachat.configs import Settings
 
+log = logging.getLogger(__name__)
 BACKENDS = ("default", "local", "tgi", "openai", "fake")
 
 
 def chat_model(settings: Settings, *, backend: str | None = None,
                adapters: Sequence[str] | None = None) -> BaseChatModel:
     """The chat model of `backend` (default: settings.model_backend) with `adapters`
-    active (default: settings.adapters). Cheap to call again: local weights load once per
-    process, on first use. BadInput for an unknown backend or adapter, or a backend
-    whose settings are missing."""
+    active (default: settings.adapters; when that is unset too, the local and tgi
+    backends follow the active schema adapter of training/active.json, re-read when it
+    changes; [] means none). Cheap to call again: local weights load once per process,
+    on first use. BadInput for an unknown backend or adapter, or a backend whose settings
+    are missing."""
     name = backend or settings.model_backend
-    active = list(settings.adapters if adapters is None else adapters)
+    chosen = settings.adapters if adapters is None else adapters
+    active = list(chosen or [])
     weights = settings.adapter_weights if adapters is None else None
+    follow = _watch(settings, name) if chosen is None else None
     if name == "default":
         from schemachat.agent.models.default import ensure_default_model
 
         return _local(settings, str(ensure_default_model(settings.model_cache_dir)), active,
-                      weights)
+                      weights, follow)
     if name == "local":
         source = settings.model_path or settings.model_id
         if source is None:
             raise BadInput("the local backend needs model_path (a folder) or model_id "
                            "(SCHEMACHAT_MODEL_PATH / SCHEMACHAT_MODEL_ID)")
-        return _local(settings, str(source), active, weights)
+        return _local(settings, str(source), active, weights, follow)
     if name == "tgi":
-        return _tgi(settings, active)
+        return _tgi(settings, active, follow)
     if name == "openai":
         return _openai(settings, active)
     if name == "fake":
@@ -51,8 +58,25 @@ def chat_model(settings: Settings, *, backend: str | None = None,
     raise BadInput(f"unknown model backend {name!r}: choose one of {', '.join(BACKENDS)}")
 
 
+def _watch(settings: Settings, backend: str) -> ActiveAdapterWatch | None:
+    """A follower of training/active.json for the local and tgi backends, checking the
+    adapter's base against the backend's (None when there is no base to check against)."""
+    if backend not in ("default", "local", "tgi"):
+        return None
+    from schemachat.agent.active_adapter import ActiveAdapterWatch, active_file
+    from schemachat.agent.adapters import configured_base_names
+
+    try:
+        names = configured_base_names(settings.model_copy(update={"model_backend": backend}))
+    except BadInput as exc:
+        if active_file(settings.workspace).exists():
+            log.warning("the active schema adapter is not used: %s", exc)
+        return None
+    return ActiveAdapterWatch(workspace=settings.workspace, base_names=names)
+
+
 def _local(settings: Settings, source: str, active: list[str],
-           weights: list[float] | None) -> LocalChatModel:
+           weights: list[float] | None, follow: ActiveAdapterWatch | None) -> LocalChatModel:
     from schemachat.agent.adapters import AdapterStore
     from schemachat.agent.models.local import LocalChatModel
 
@@ -63,12 +87,13 @@ def _local(settings: Settings, source: str, active: list[str],
         raise BadInput(f"adapter_weights has {len(weights)} values for {len(active)} adapters")
     return LocalChatModel(
         model_path=source, adapter_dirs=store.dirs(), adapters=active, adapter_weights=weights,
-        max_new_tokens=settings.max_new_tokens, temperature=settings.temperature,
-        dtype=settings.model_dtype, load_in_4bit=settings.load_in_4bit,
-        local_files_only=not settings.model_hub_download)
+        follow_active=follow, max_new_tokens=settings.max_new_tokens,
+        temperature=settings.temperature, dtype=settings.model_dtype,
+        load_in_4bit=settings.load_in_4bit, local_files_only=not settings.model_hub_download)
 
 
-def _tgi(settings: Settings, active: list[str]) -> BaseChatModel:
+def _tgi(settings: Settings, active: list[str],
+         follow: ActiveAdapterWatch | None) -> BaseChatModel:
     from schemachat.agent.models.tgi import TGIChatModel
 
     if not settings.tgi_url:
@@ -77,6 +102,7 @@ def _tgi(settings: Settings, active: list[str]) -> BaseChatModel:
     if len(active) > 1:
         raise BadInput(f"TGI takes one adapter per request, not {len(active)}")
     return TGIChatModel(base_url=settings.tgi_url, adapter_id=active[0] if active else None,
+                        follow_active=follow,
                         prompt_format=settings.tgi_prompt_format,
                         max_new_tokens=settings.max_new_tokens,
                         temperature=settings.temperature, timeout_s=settings.model_timeout_s)

@@ -25,6 +25,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import Field
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from schemachat.agent.active_adapter import ActiveAdapterWatch
 from schemachat.agent.models.errors import ModelError
 from schemachat.agent.models.formats import LLAMA3_STOP, PLAIN_STOP, llama3_prompt, plain_prompt
 from schemachat.agent.models.stops import StopBuffer, cut_at_stop
@@ -41,6 +42,10 @@ class TGIChatModel(BaseChatModel):
 
     base_url: str = Field(description="e.g. http://localhost:8080")
     adapter_id: str | None = Field(None, description="Adapter used unless a request says.")
+    follow_active: ActiveAdapterWatch | None = Field(
+        None, description="Without adapter_id: requests that name no adapter use the active "
+                          "schema adapter of training/active.json (TGI must serve it by that "
+                          "name, LORA_ADAPTERS=name=path).")
     prompt_format: Literal["llama3", "plain"] = "llama3"
     max_new_tokens: int = 256
     temperature: float = 0.0
@@ -142,7 +147,10 @@ class TGIChatModel(BaseChatModel):
             parameters["top_p"] = self.top_p
         if self.repetition_penalty is not None:
             parameters["repetition_penalty"] = self.repetition_penalty
-        adapter = _adapter_id(kwargs, self.adapter_id)
+        default = self.adapter_id
+        if default is None and self.follow_active is not None:
+            default = (self.follow_active.current() or (None, None))[0]
+        adapter = _adapter_id(kwargs, default)
         if adapter:
             parameters["adapter_id"] = adapter
         return {"inputs": prompt, "parameters": parameters}, stops

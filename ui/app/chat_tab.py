@@ -71,9 +71,10 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
     with gr.Row():
         backend = gr.Dropdown(list(BACKENDS), value=ctx.settings.model_backend,
                               label="Model backend", elem_id="chat-backend", scale=1)
-        adapters = gr.Dropdown(_adapter_names(ctx), value=list(ctx.settings.adapters),
+        adapters = gr.Dropdown(_adapter_names(ctx), value=list(ctx.settings.adapters or []),
                                multiselect=True, label="Adapters", elem_id="chat-adapters",
-                               scale=2)
+                               info="none picked: the setting, else the active schema "
+                                    "adapter (Training tab)", scale=2)
     chatbot = gr.Chatbot(label="schemachat", elem_id="chat-log", height=360)
     with gr.Row():
         question = gr.Textbox(placeholder="onde fica o limite de crédito do cliente?",

@@ -30,10 +30,11 @@ def _json(path: Path) -> dict[str, Any]:
 
 def adapter_rows(workspace: Path) -> pd.DataFrame:
     """One row per adapter folder of the workspace."""
+    from schemachat.agent.active_adapter import read_active
     from schemachat.training.evaluate import adapter_score
-    from schemachat.training.retrain import read_active
 
-    active = (read_active(workspace) or {}).get("adapter")
+    record = read_active(workspace)
+    active = record.adapter if record else None
     rows = []
     root = Path(workspace) / "adapters"
     for folder in sorted(root.iterdir()) if root.is_dir() else []:
@@ -56,20 +57,20 @@ def reports_markdown(workspace: Path, names: list[str]) -> list[str]:
 
 
 def set_active(workspace: Path, name: str | None) -> str:
-    from schemachat.training.retrain import read_active
-    from schemachat.training.retrain import set_active as write_active
+    """Record adapter `name` in training/active.json (the chat model follows it)."""
+    from schemachat.agent.active_adapter import ActiveAdapter, read_active, write_active
+    from schemachat.training.evaluate import adapter_score
 
     if not name:
         return "pick an adapter first"
     folder = Path(workspace) / "adapters" / name
     dataset, args = _json(folder / "dataset.json"), _json(folder / "training_args.json")
     report = _json(folder / "eval_report.json")
-    from schemachat.training.evaluate import adapter_score
-
-    write_active(workspace, name, dataset.get("fingerprint", ""),
-                 adapter_score(report) if report else None,
-                 args.get("schemachat", {}).get("base", (read_active(workspace) or {})
-                                                .get("base", "")))
+    previous = read_active(workspace)
+    base = args.get("schemachat", {}).get("base") or (previous.base if previous else "")
+    write_active(workspace, ActiveAdapter(
+        adapter=name, fingerprint=dataset.get("fingerprint", ""), base=base,
+        score=adapter_score(report) if report else None))
     return f"{name} is now the active schema adapter"
 
 

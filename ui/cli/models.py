@@ -49,27 +49,39 @@ def adapters_list(
     workspace: WorkspaceOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """The adapters of the workspace, marking the ones active by default (setting `adapters`)."""
+    """The adapters of the workspace, marking the ones active by default: the setting
+    `adapters`, else the active schema adapter of training/active.json."""
+    from schemachat.agent.active_adapter import read_active
     from schemachat.agent.adapters import AdapterStore
 
     settings = settings_from(config, workspace)
     adapters = AdapterStore(settings.workspace).list()
+    record = read_active(settings.workspace)
+    trained = record.adapter if record else None
+
+    def mark(name: str) -> str:
+        if settings.adapters is not None:
+            return "yes" if name in settings.adapters else ""
+        return "yes*" if name == trained else ""
+
     if as_json:
-        out.print_json(json.dumps([{**a.model_dump(mode="json"),
-                                    "active": a.name in settings.adapters} for a in adapters]))
+        out.print_json(json.dumps([{**a.model_dump(mode="json"), "active": bool(mark(a.name)),
+                                    "active_record": a.name == trained} for a in adapters]))
         return
     if not adapters:
         err.print(f"no adapters in {settings.workspace / 'adapters'}; add one with "
                   "`schemachat adapters add NAME PATH`")
         return
-    table = Table(title=f"adapters in {settings.workspace / 'adapters'}")
+    table = Table(title=f"adapters in {settings.workspace / 'adapters'}",
+                  caption="yes*: the active schema adapter (training/active.json)"
+                  if trained and settings.adapters is None else None)
     for column in ("name", "active", "type", "rank", "modules", "base model", "from"):
         table.add_column(column)
     for a in adapters:
         origin = {"copy": f"copied from {a.source}", "link": f"link to {a.source}"}.get(
             a.origin, "trained here")
-        table.add_row(a.name, "yes" if a.name in settings.adapters else "", a.peft_type,
-                      str(a.rank or ""), ",".join(a.target_modules), a.base_model, origin)
+        table.add_row(a.name, mark(a.name), a.peft_type, str(a.rank or ""),
+                      ",".join(a.target_modules), a.base_model, origin)
     out.print(table)
 
 
