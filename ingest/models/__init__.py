@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -18,10 +19,11 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
 }
 
 
-def json_schemas() -> dict[str, str]:
-    """`NAME.schema.json` -> JSON Schema text, for every workspace file."""
+def json_schemas(models: Mapping[str, type[BaseModel]] | None = None) -> dict[str, str]:
+    """`NAME.schema.json` -> JSON Schema text, for every workspace file (of `models`:
+    file name -> model, default FILE_MODELS; higher stages add theirs)."""
     result = {}
-    for filename, model in FILE_MODELS.items():
+    for filename, model in (FILE_MODELS if models is None else models).items():
         name = filename.removesuffix(".json") + ".schema.json"
         schema = model.model_json_schema()
         schema["$id"] = f"https://schemachat.invalid/schemas/{name}"
@@ -29,11 +31,12 @@ def json_schemas() -> dict[str, str]:
     return result
 
 
-def write_json_schemas(folder: Path) -> list[Path]:
-    """Write every JSON Schema into `folder`; returns the paths written."""
+def write_json_schemas(folder: Path,
+                       models: Mapping[str, type[BaseModel]] | None = None) -> list[Path]:
+    """Write every JSON Schema (see json_schemas) into `folder`; returns the paths written."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, text in json_schemas().items():
+    for name, text in json_schemas(models).items():
         path = folder / name
         path.write_text(text, encoding="utf-8")
         paths.append(path)

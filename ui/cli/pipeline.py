@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -25,6 +25,9 @@ from schemachat.ui.cli.app import (
     out,
     settings_from,
 )
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 
 def _progress(*, transient: bool = False) -> Progress:
@@ -192,6 +195,14 @@ def summary(workspace: WorkspaceOpt = None, config: ConfigOpt = None) -> None:
     out.print(top)
 
 
+def file_models() -> dict[str, type[BaseModel]]:
+    """Every workspace file's model: ingest's, plus training/active.json (agent)."""
+    from schemachat.agent import active_adapter
+    from schemachat.ingest.models import FILE_MODELS
+
+    return {**FILE_MODELS, active_adapter.FILENAME: active_adapter.ActiveAdapter}
+
+
 @app.command("schemas")
 def schemas(
     out_dir: Annotated[Path, typer.Argument(help="Folder to write the JSON Schemas into.")] = Path(
@@ -201,5 +212,5 @@ def schemas(
     """Write the JSON Schema of every workspace file (generated from the pydantic models)."""
     from schemachat.ingest.models import write_json_schemas
 
-    for path in write_json_schemas(out_dir):
+    for path in write_json_schemas(out_dir, file_models()):
         err.print(f"wrote {path}")
