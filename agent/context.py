@@ -2,12 +2,13 @@
 document, the retrieval index and a Firebird connection (LangGraph's runtime context).
 
 Opened once per CLI call or per app, shared by every turn; heavy parts (the index, the
-database connection) open on first use. `close()` releases the connection.
+database connection) open on first use. `close()` releases the connection. The connection
+is an `ingest.firebird.SharedConnection`: after a Firebird server restart the turn that
+finds it lost fails with DatabaseUnavailable and the next turn connects again.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from langchain_core.messages import BaseMessage
 
 from schemachat.agent.retrieval.text import Analyzer
 from schemachat.configs import BadInput, Settings
+from schemachat.ingest.firebird import SharedConnection
 from schemachat.ingest.models.combined import CombinedSchema
 from schemachat.ingest.workspace import Workspace, read_model
 
@@ -37,8 +39,10 @@ class AgentContext:
     analyzer: Analyzer = field(default_factory=Analyzer)
     _doc: CombinedSchema | None = field(default=None, repr=False)
     _index: SchemaIndex | None = field(default=None, repr=False)
-    _con: Connection | None = field(default=None, repr=False)
-    _db_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _db: SharedConnection = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._db = SharedConnection(self.settings)  # connects on first use
 
     @classmethod
     def open(cls, settings: Settings, *, backend: str | None = None,
@@ -78,20 +82,14 @@ class AgentContext:
 
     @contextmanager
     def database(self) -> Iterator[Connection]:
-        """The Firebird connection, opened on first use, one user at a time."""
-        with self._db_lock:
-            if self._con is None:
-                from schemachat.ingest.firebird import connect
-
-                self._con = connect(self.settings)
-            yield self._con
+        """The Firebird connection, opened on first use, one user at a time; reopened
+        after it was lost (DatabaseUnavailable for the call that found it lost)."""
+        with self._db.use() as con:
+            yield con
 
     def close(self) -> None:
         """Close the database connection, if one was opened."""
-        with self._db_lock:
-            if self._con is not None:
-                self._con.close()
-                self._con = None
+        self._db.close()
 
     def _kwargs(self, stop: Sequence[str], max_new_tokens: int) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"stop": list(stop), "max_new_tokens": max_new_tokens}

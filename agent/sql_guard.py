@@ -19,7 +19,9 @@ The layers, each enough on its own for what it covers (docs/sql-safety.md):
    timeout, fetching at most `row_cap + 1` rows.
 
 Errors: `SQLRefused` (the guard will not run it) and `SQLFailed` (the engine said no,
-with its message; `SQLTimeout` when the timeout fired). All are BadInput, so the CLI
+with its message; `SQLTimeout` when the timeout fired). A lost connection is not the
+statement's fault: that driver error passes through unchanged, for the connection's
+owner to report (`ingest.firebird.SharedConnection`). All are BadInput, so the CLI
 exits with 2, and their messages are one line a repair loop can hand back to a model.
 """
 
@@ -38,7 +40,7 @@ from firebird.driver.core import BlobReader
 from schemachat.agent.sql_routines import find_routines
 from schemachat.agent.sql_tokens import Token, TokenizeError, code_tokens, join, tokenize
 from schemachat.configs import BadInput, Settings
-from schemachat.ingest.firebird import is_timeout, read_only
+from schemachat.ingest.firebird import is_connection_lost, is_timeout, read_only
 
 BLOB_CHARS = 65_536  # a streamed BLOB value is cut to this many characters/bytes
 
@@ -115,6 +117,8 @@ def run_read_only(con: Connection, sql: str, settings: Settings) -> QueryResult:
                                            settings.statement_timeout_ms)
             columns = [d[0] for d in cur.description or ()]
         except DatabaseError as exc:
+            if is_connection_lost(exc):
+                raise  # not the statement's fault: the caller's connection reports it
             if is_timeout(exc):
                 raise SQLTimeout(f"statement timed out after {settings.statement_timeout_ms} "
                                  "ms: add filters, aggregate, or join on keys") from None
@@ -195,6 +199,8 @@ def prepare_select(cur: Cursor, sql: str) -> Statement:
     try:
         stmt = cur.prepare(sql)
     except DatabaseError as exc:
+        if is_connection_lost(exc):
+            raise
         raise SQLFailed(engine_message(exc)) from None
     if stmt.type != StatementType.SELECT:
         kind = stmt.type.name.replace("_", " ")

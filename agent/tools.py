@@ -30,8 +30,8 @@ samples; the database is connected per `run_readonly_sql` call (or borrowed from
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from contextlib import AbstractContextManager, closing
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
@@ -263,9 +263,7 @@ class SchemaToolbox:
     def _connection(self) -> AbstractContextManager[Connection]:
         if self._database is not None:
             return self._database()
-        from schemachat.ingest.firebird import connect
-
-        return closing(connect(self.settings))
+        return _connection_of_one_call(self.settings)
 
     # -- as LangChain tools -----------------------------------------------------------
 
@@ -291,6 +289,15 @@ class SchemaToolbox:
                                              handle_tool_error=True,
                                              handle_validation_error=True)
                 for func, schema, text in specs]
+
+
+@contextmanager
+def _connection_of_one_call(settings: Settings) -> Iterator[Connection]:
+    """A connection for one tool call, closed after it; a lost one is DatabaseUnavailable."""
+    from schemachat.ingest.firebird import opened, parse_target, reporting_lost
+
+    with opened(settings) as con, reporting_lost(parse_target(settings.fb_database or "")):
+        yield con
 
 
 def schema_tools(settings: Settings, *, index: SchemaIndex | None = None,

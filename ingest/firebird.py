@@ -1,5 +1,9 @@
 """The one place that opens Firebird connections, embedded or server.
 
+Long-lived users (the agent, the API, the app, the Slack bot) hold a `SharedConnection`:
+when the server drops the connection (a restart, a network error, a shutdown) the failing
+call gets `DatabaseUnavailable`, a one-line error, and the next call connects again.
+
 The embedded engine comes from the `firebird-embedded` wheel. Its plugins need
 `libtommath` (Debian `libtommath1`) and the wheel's own `libtomcrypt`, which the
 dynamic loader only finds through LD_LIBRARY_PATH read at process start; loading
@@ -16,7 +20,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -34,8 +38,32 @@ from firebird.driver import (
 )
 from firebird.driver import connect as fb_connect
 from firebird.driver import create_database as fb_create_database
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
 from schemachat.configs import BadInput, SchemachatError, Settings
+
+# GDS codes meaning the attachment is gone (the server went away, shut down, or the network
+# failed): the connection cannot be used again, a new one may work.
+CONNECTION_LOST_CODES = frozenset({
+    335544721,  # isc_network_error: Unable to complete network request to host
+    335544722,  # isc_net_connect_err: Failed to establish a connection
+    335544726,  # isc_net_read_err: Error reading data from the connection
+    335544727,  # isc_net_write_err: Error writing data to the connection
+    335544741,  # isc_lost_db_connection: Connection lost to database
+    335544528,  # isc_shutdown: database shutdown
+    335544856,  # isc_att_shutdown: connection shutdown
+})
+RECONNECT_WAIT_S = 0.5  # between the two attempts to open a shared connection
+
+
+class ServerUnreachable(BadInput):
+    """`connect` could not reach the server (or the database is shut down)."""
+
+
+class DatabaseUnavailable(SchemachatError):
+    """The database went away (connection lost, server down or shut down); a shared
+    connection is opened again on its next use. Not bad input: the API answers 503."""
+
 
 # host[/port]:path, but not a Windows drive letter such as C:\db.fdb
 _SERVER_DSN = re.compile(r"^(?P<host>[A-Za-z0-9_.\-\[\]]{2,})(?:/(?P<port>\d+))?:(?P<path>.+)$")
@@ -155,7 +183,94 @@ def connect(settings: Settings, database: str | None = None) -> Connection:
             charset=settings.fb_charset,
         )
     except DatabaseError as exc:
-        raise BadInput(explain(exc, target)) from None
+        message = explain(exc, target)
+        if is_connection_lost(exc) or message.startswith("cannot reach"):
+            raise ServerUnreachable(message) from None
+        raise BadInput(message) from None
+
+
+def is_connection_lost(exc: BaseException) -> bool:
+    """True when `exc` says the attachment is gone (see CONNECTION_LOST_CODES)."""
+    if isinstance(exc, DatabaseUnavailable):
+        return True
+    return isinstance(exc, DatabaseError) and bool(
+        CONNECTION_LOST_CODES.intersection(exc.gds_codes or ()))
+
+
+def unavailable(target: Target, why: str) -> DatabaseUnavailable:
+    """The one-line error of a database that went away, naming the server (or file)."""
+    if target.embedded:
+        return DatabaseUnavailable(f"the Firebird database {target.path} is unavailable "
+                                   f"({why}); retrying on the next request")
+    where = f"{target.host}/{target.port}" if target.port else target.host
+    return DatabaseUnavailable(f"the Firebird server at {where} is unreachable ({why}); "
+                               "retrying on the next request")
+
+
+@contextmanager
+def reporting_lost(target: Target) -> Iterator[None]:
+    """Turn a connection-lost driver error raised inside into DatabaseUnavailable."""
+    try:
+        yield
+    except DatabaseError as exc:
+        if not is_connection_lost(exc):
+            raise
+        raise unavailable(target, "connection lost") from exc
+
+
+class SharedConnection:
+    """One connection, opened on first use and used by one caller at a time, that
+    recovers from a server restart: a call that finds the connection lost gets
+    DatabaseUnavailable and the connection is dropped, so the next call opens a new one
+    (two attempts, RECONNECT_WAIT_S apart). Thread-safe."""
+
+    def __init__(self, settings: Settings, database: str | None = None) -> None:
+        self.settings = settings
+        self.database = database
+        self._con: Connection | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def target(self) -> Target:
+        """Where the connection goes."""
+        return parse_target(self.database or self.settings.fb_database or "")
+
+    @contextmanager
+    def use(self) -> Iterator[Connection]:
+        """The connection (opened if needed) for the length of the block. Raises
+        DatabaseUnavailable when it cannot be opened or was lost inside the block."""
+        with self._lock:
+            if self._con is None:
+                self._con = self._open()
+            try:
+                yield self._con
+            except Exception as exc:
+                if not is_connection_lost(exc):
+                    raise
+                self._drop()
+                if isinstance(exc, DatabaseUnavailable):
+                    raise
+                raise unavailable(self.target, "connection lost") from exc
+
+    def _open(self) -> Connection:
+        retrying = Retrying(retry=retry_if_exception_type(ServerUnreachable),
+                             stop=stop_after_attempt(2), wait=wait_fixed(RECONNECT_WAIT_S),
+                             reraise=True)
+        try:
+            return retrying(connect, self.settings, self.database)
+        except ServerUnreachable:
+            raise unavailable(self.target, "cannot connect") from None
+
+    def _drop(self) -> None:
+        con, self._con = self._con, None
+        if con is not None:
+            with suppress(Exception):  # the attachment is gone: closing it may fail too
+                con.close()
+
+    def close(self) -> None:
+        """Close the connection, if one is open (errors of a lost one are ignored)."""
+        with self._lock:
+            self._drop()
 
 
 def create_database(path: Path, *, charset: str = "UTF8", overwrite: bool = False) -> Connection:

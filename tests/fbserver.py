@@ -8,6 +8,10 @@ Not a conftest: test modules that need a server do
 (an assignment rather than `from fbserver import firebird_server`, so ruff does not read
 the fixture parameter as a redefinition of an unused import).
 
+`restartable_server` (function scoped) is another private instance, of its own, that a
+test may stop and start again on the same port (`RestartableServer.stop()`/`.start()`)
+to see what a client does across a server restart; the session one is not disturbed.
+
 The instance is entirely private: its own root folder holding a generated `firebird.conf`
 (loopback only, a free port, `DatabaseAccess` restricted to its data folder), its own
 security database built the way Debian's postinst builds the system one (an empty database
@@ -216,6 +220,55 @@ def running_server(base: Path, *, attempts: int = 3) -> Iterator[FirebirdServer]
             _stop(proc)
     raise RuntimeError(f"Firebird server did not start in {attempts} attempts; "
                        f"log:\n{log.read_text(errors='replace')}")
+
+
+class RestartableServer:
+    """A private server a test may stop and start again (same root, port and password)."""
+
+    def __init__(self, install: Install, root: Path, port: int, password: str) -> None:
+        self.install, self.root, self.port = install, root, port
+        self.server = FirebirdServer(HOST, port, "SYSDBA", password, root / "data")
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start the server process and wait until it listens; RuntimeError if it exits."""
+        log = self.root / "server.log"
+        with log.open("ab") as out:
+            self._proc = subprocess.Popen([str(self.install.server)], cwd=self.root,
+                                          env=server_env(self.root), stdin=subprocess.DEVNULL,
+                                          stdout=out, stderr=subprocess.STDOUT,
+                                          start_new_session=True)
+        if not _wait_listening(self._proc, self.port, log):
+            raise RuntimeError(f"Firebird server exited on start; log:\n"
+                               f"{log.read_text(errors='replace')}")
+
+    def stop(self) -> None:
+        """Stop the server process we started (its clients lose their connections)."""
+        if self._proc is not None:
+            _stop(self._proc)
+            self._proc = None
+
+
+@pytest.fixture
+def restartable_server(tmp_path: Path) -> Iterator[RestartableServer]:
+    """A private Firebird 3 server of this test alone, running, that it may restart."""
+    install = find_install()
+    if install is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{SKIP_REASON} (CI is set, so this is an error)")
+        pytest.skip(SKIP_REASON)
+    root = tmp_path / "fb3"
+    make_root(install, root)
+    password = secrets.token_urlsafe(12)
+    port = free_port()
+    write_config(root, port)
+    make_security_db(install, root, password)
+    server = RestartableServer(install, root, port, password)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from schemachat.ui.api.metrics import Metrics
 
 router = APIRouter(tags=["agent"], dependencies=[Depends(bearer)],
-                   responses=errors(400, *COMMON))
+                   responses=errors(400, 503, *COMMON))
 
 
 async def run_turn(request: Request, body: AskRequest, *, mode: str, run: bool,

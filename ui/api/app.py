@@ -1,8 +1,10 @@
 """The FastAPI app: `create_app(settings)`; `serve(settings)` runs it with uvicorn.
 
 Every route but /health and the OpenAPI document needs a bearer token (see auth.py).
-Bad input (a BadInput from any stage) is 400 with its one-line reason; an unexpected
-failure is 500 with a generic message (the details go to the log, not to the caller).
+Bad input (a BadInput from any stage) is 400 with its one-line reason; any other
+SchemachatError (the Firebird server went away: DatabaseUnavailable) is 503 with its
+one-line reason, and the next request reconnects; an unexpected failure is 500 with a
+generic message (the details go to the log, not to the caller).
 """
 
 from __future__ import annotations

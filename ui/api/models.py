@@ -73,7 +73,9 @@ def errors(*codes: int) -> dict[int | str, dict[str, object]]:
             401: "No or wrong bearer token.",
             404: "No such table, view or procedure.",
             413: "Request body too large.",
-            429: "Rate limit of the token reached (see Retry-After)."}
+            429: "Rate limit of the token reached (see Retry-After).",
+            503: "The Firebird server is unreachable or dropped the connection (a restart): "
+                 "try again; the next request reconnects."}
     return {code: {"model": ErrorBody, "description": said[code]} for code in codes}
 
 

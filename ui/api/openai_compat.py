@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from schemachat.agent.answer import AgentAnswer
-from schemachat.configs import BadInput
+from schemachat.configs import BadInput, SchemachatError
 from schemachat.ui.api.agents import model_names, parse_model
 from schemachat.ui.api.auth import bearer
 from schemachat.ui.api.models import COMMON, ErrorBody, errors
@@ -117,7 +117,9 @@ class OpenAIError(BaseModel):
           "content": {"application/json": {}, "text/event-stream": {}}},
     400: {"model": OpenAIError | ErrorBody,
           "description": "Bad input (no user message, a body that is not JSON, ...)."},
-    404: {"model": OpenAIError, "description": "Unknown model name."}})
+    404: {"model": OpenAIError, "description": "Unknown model name."},
+    503: {"model": OpenAIError, "description": "The Firebird server is unreachable "
+                                               "(reconnected on the next call)."}})
 async def chat_completions(request: Request, body: ChatRequest) -> Any:
     """One agent turn in OpenAI's chat-completions shape; `stream: true` sends SSE chunks
     (`data: {...}` lines, then `data: [DONE]`). Errors come in OpenAI's error shape."""
@@ -129,6 +131,8 @@ async def chat_completions(request: Request, body: ChatRequest) -> Any:
         return await _complete(request, body, key)
     except BadInput as exc:
         return _error(400, str(exc), "invalid_request")
+    except SchemachatError as exc:  # the database went away (reconnects on the next call)
+        return _error(503, str(exc), "service_unavailable")
 
 
 async def _complete(request: Request, body: ChatRequest,

@@ -143,6 +143,8 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
                 res = run_read_only(con, fixed, ctx.settings)
         except SQLError as exc:
             return gr.update(), f"**Refused or failed:** {exc.reason}", state, gr.update()
+        except SchemachatError as exc:  # the database went away: the next run reconnects
+            return gr.update(), f"**Failed:** {exc}", state, gr.update()
         cap = ctx.settings.agent_rows_shown
         frame = pd.DataFrame(json_rows(res.rows[:cap]), columns=res.columns)
         more = " (capped)" if res.truncated or len(res.rows) > cap else ""

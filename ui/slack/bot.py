@@ -103,7 +103,7 @@ class Bot:
         try:
             agent = self.agents.get()
             result = agent.ask(question, session=f"slack:{channel}:{thread}")
-        except BadInput as exc:
+        except SchemachatError as exc:  # bad input, or the database went away
             result = AgentAnswer(answer=f"Sorry: {exc}", error=str(exc))
         except Exception:
             log.exception("agent turn failed")
@@ -124,6 +124,8 @@ class Bot:
         sql = str(body["actions"][0].get("value") or "")
         try:
             result = run_sql(self.agents, sql)
+        except SchemachatError as exc:  # e.g. the database went away: the next try reconnects
+            result = AgentAnswer(answer=f"Sorry: {exc}", sql=sql, error=str(exc))
         except Exception:
             log.exception("running the SQL failed")
             result = AgentAnswer(answer="Sorry, running that failed.", sql=sql,
