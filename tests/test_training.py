@@ -180,3 +180,56 @@ def test_profiles_load(tmp_path: Path) -> None:
     bad.write_text("rank: 4\nlearning_rat: 1\n")
     with pytest.raises(BadInput, match="learning_rat"):
         TrainConfig.from_yaml(bad)
+
+
+def test_golden_pairs_join_the_dataset_verified_and_split_by_table(
+        demo_workspace: Path, demo_db: Path, tmp_path: Path) -> None:
+    from schemachat.agent.feedback import GOLDEN, GoldenExample
+    from schemachat.training.dataset import dataset_fingerprint
+
+    root = tmp_path / "ws"
+    shutil.copytree(demo_workspace, root)
+    settings = load_settings(workspace=root, fb_database=str(demo_db))
+    golden = [
+        GoldenExample(question="quantos clientes ativos temos?", tables=["CAD_CLI"],
+                      sql="SELECT COUNT(*) FROM CAD_CLI c WHERE c.SITUACAO = 'A';"),
+        GoldenExample(question="How many invoice lines are there?",
+                      sql="select count(*) from nf_item"),  # tables found in the SQL
+        GoldenExample(question="broken", sql="SELECT NO_SUCH_COLUMN FROM CAD_CLI"),
+        GoldenExample(question="delete", sql="DELETE FROM CAD_CLI"),
+    ]
+    (root / GOLDEN).write_text("".join(g.model_dump_json() + "\n" for g in golden))
+    report = build_dataset(settings, seed=0, use_index=False)
+    doc = read_model(Workspace(root).combined, CombinedSchema)
+    assert report.golden_verified == 2 and report.golden_dropped == 2
+    assert report.document_fingerprint == doc.fingerprint
+    assert report.fingerprint == dataset_fingerprint(doc.fingerprint, golden[::-1])
+    assert report.fingerprint != doc.fingerprint
+    assert dataset_fingerprint(doc.fingerprint, golden[:1]) != report.fingerprint
+    reasons = [r for r in report.dropped_reasons if r.startswith("golden: ")]
+    assert len(reasons) == 2 and any("NO_SUCH_COLUMN" in r for r in reasons)
+    saved = json.loads((report.folder / "dataset.json").read_text())
+    assert saved["golden_verified"] == 2 and saved["golden_dropped"] == 2
+    records = {split: read_examples(report.folder / f"{split}.jsonl")
+               for split in ("train", "eval")}
+    held = set(report.held_out_tables)
+    found = {}
+    for split, rows in records.items():
+        for r in rows:
+            if r["source"] == "golden":
+                found[r["question"]] = (split, r)
+            assert r["fingerprint"] == report.fingerprint
+    assert set(found) == {"quantos clientes ativos temos?", "How many invoice lines are there?"}
+    for split, r in found.values():
+        assert split == ("eval" if held.intersection(r["tables"]) else "train")
+        assert r["kind"] == "sql" and r["columns"] and isinstance(r["rows"][0][0], int)
+        assert r["context"] and r["context"] in r["messages"][1]["content"]
+        assert r["messages"][2]["content"] == r["answer"]
+    active = found["quantos clientes ativos temos?"][1]
+    assert active["tables"] == ["CAD_CLI"] and active["lang"] == "pt"
+    assert active["answer"] == "SELECT COUNT(*) FROM CAD_CLI c WHERE c.SITUACAO = 'A'"
+    assert found["How many invoice lines are there?"][1]["tables"] == ["NF_ITEM"]
+    assert found["How many invoice lines are there?"][1]["lang"] == "en"
+    # without golden pairs the dataset's fingerprint is the document's
+    assert build_dataset(settings, name="plain", use_index=False, verify_sql=False,
+                         golden=False).fingerprint == doc.fingerprint

@@ -123,3 +123,23 @@ def test_retrain_switches_then_skips_then_keeps_the_better_one(ws: Any) -> None:
     assert calls[1]["init_adapter"].name == first.adapter  # same base: continued from it
     kept = read_active(ws.workspace)
     assert kept and kept.adapter == first.adapter
+
+
+def test_retrain_notices_new_golden_pairs(ws: Any) -> None:
+    from schemachat.agent.feedback import Feedback, record_feedback
+
+    calls: list[dict[str, Any]] = []
+    config = TrainConfig(base="tiny")
+    first = retrain(ws, config, train_fn=_fake_train(calls), eval_fn=_fake_eval({"new": 0.5}))
+    assert retrain(ws, config, train_fn=_fake_train(calls),
+                   eval_fn=_fake_eval({"new": 0.5})).status == "unchanged"
+    record_feedback(ws.workspace, Feedback(rating="up", question="quantos clientes?",
+                                           answer="40", sql="SELECT COUNT(*) FROM CAD_CLI"),
+                    tables=["CAD_CLI"])
+    second = retrain(ws, config, train_fn=_fake_train(calls), eval_fn=_fake_eval({"new": 0.6}))
+    assert second.status == "switched" and second.adapter != first.adapter
+    dataset = json.loads((calls[-1]["dataset"] / "dataset.json").read_text())
+    assert dataset["golden_verified"] == 1
+    active = read_active(ws.workspace)
+    assert active and active.fingerprint == dataset["fingerprint"]
+    assert dataset["fingerprint"] != dataset["document_fingerprint"]

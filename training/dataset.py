@@ -7,6 +7,11 @@ column descriptions, value mappings, foreign keys. Every SQL pair is checked and
 the read-only guard (`agent/sql_guard.py`) on the database; pairs the engine refuses
 are dropped and counted, the others keep their result (columns and rows) as the gold.
 
+Confirmed question -> SQL pairs from feedback (`golden_sql.jsonl`, agent/feedback.py) join
+the template pairs: checked and run by the same guard (refused ones dropped and counted),
+split by their tables like the rest; they change the dataset fingerprint, so `retrain`
+notices new ones.
+
 Each example carries the context the agent would show (retrieved chunks when an index
 is there, else the text of the tables the question is about), so the adapter learns to
 read the context rather than memorise facts that go stale. The held-out split is by
@@ -16,15 +21,18 @@ table: an example goes to `eval` when it touches any held-out table.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import random
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from schemachat.agent.feedback import GoldenExample, read_golden
 from schemachat.configs import BadInput, Settings
 from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation, CombinedSchema
 from schemachat.ingest.workspace import Workspace, read_model
@@ -33,6 +41,7 @@ SYSTEM = ("You answer questions about a Firebird database schema and write Fireb
           "using only the context given. Responda em português quando a pergunta for em "
           "português.")
 MAX_ROWS = 20  # gold rows kept per SQL pair
+GOLDEN_DROP = "golden: "  # prefix of the drop reasons of golden pairs
 CONTEXT_CHARS = 600  # per table, keeps CPU training examples short
 
 
@@ -49,6 +58,7 @@ class Example:
     columns: list[str] = field(default_factory=list)  # sql: gold result columns
     rows: list[list[Any]] = field(default_factory=list)  # sql: gold rows (JSON-safe)
     context: str = ""
+    source: str = "template"  # "template" | "golden" (confirmed in feedback)
 
     def messages(self, *, with_context: bool = True) -> list[dict[str, str]]:
         return [{"role": "system", "content": SYSTEM},
@@ -66,15 +76,18 @@ class Example:
 @dataclass
 class DatasetReport:
     folder: Path
-    fingerprint: str
+    fingerprint: str  # of the dataset: the document's, plus the golden pairs when any
     seed: int
     train: int
     eval: int
     held_out_tables: list[str]
-    sql_verified: int
+    sql_verified: int  # template and golden pairs the engine ran
     sql_dropped: int
     dropped_reasons: list[str]
     context: str  # "index" | "document"
+    document_fingerprint: str = ""
+    golden_verified: int = 0
+    golden_dropped: int = 0
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -188,6 +201,43 @@ def sql_candidates(rel: CombinedRelation) -> Iterator[Example]:
                       [name, fk.ref_table])
 
 
+_WORD = re.compile(r'"([^"]+)"|([A-Za-z_][A-Za-z0-9_$]*)')
+_PT = re.compile(r"[ãõçáéíóúâêô]|\b(quantos|quantas|qual|quais|onde|como|que|do|da|dos|das|"
+                 r"por|em|para|com)\b", re.IGNORECASE)
+
+
+def golden_candidates(golden: Sequence[GoldenExample], doc: CombinedSchema) -> list[Example]:
+    """Golden pairs as SQL examples; their tables are the ones recorded with the pair, else
+    the document's tables the SQL names (in order)."""
+    known = {rel.name for rel in doc.relations()}
+    out = []
+    for g in golden:
+        tables = [t for t in g.tables if t in known]
+        if not tables:
+            for quoted, bare in _WORD.findall(g.sql):
+                name = quoted or bare.upper()
+                if name in known and name not in tables:
+                    tables.append(name)
+        lang = "pt" if _PT.search(g.question) else "en"
+        out.append(Example("sql", lang, g.question.strip(), g.sql.strip().rstrip(";").strip(),
+                           tables, source="golden"))
+    return out
+
+
+def dataset_fingerprint(document: str, golden: Sequence[GoldenExample]) -> str:
+    """The dataset's fingerprint: the document's when there are no golden pairs, else a
+    sha256 of it and the pairs (order and repeats ignored)."""
+    if not golden:
+        return document
+    pairs = sorted({(g.question.strip(), g.sql.strip()) for g in golden})
+    return hashlib.sha256(json.dumps([document, pairs]).encode()).hexdigest()
+
+
+def current_fingerprint(workspace: Path, doc: CombinedSchema) -> str:
+    """The fingerprint a dataset built now from `workspace` would have."""
+    return dataset_fingerprint(doc.fingerprint, read_golden(workspace))
+
+
 def json_safe(value: Any) -> Any:
     """Rows as JSON: decimals and dates become strings, so gold and prediction compare."""
     if value is None or isinstance(value, (bool, int, str)):
@@ -290,14 +340,20 @@ def split_tables(names: list[str], seed: int, eval_share: float) -> set[str]:
 
 def generate(doc: CombinedSchema, run: Runner | None, *, seed: int = 0,
              eval_share: float = 0.2, context: Callable[[Example], str] | None = None,
+             golden: Sequence[GoldenExample] = (),
              ) -> tuple[list[Example], list[Example], set[str], int, list[str]]:
-    """(train, eval, held-out tables, verified SQL count, drop reasons); deterministic."""
+    """(train, eval, held-out tables, verified SQL count, drop reasons); deterministic.
+    Golden pairs are verified like the template SQL; their drop reasons start with
+    GOLDEN_DROP."""
     qa: list[Example] = []
     candidates: list[Example] = []
     for rel in sorted(doc.tables, key=lambda r: r.name):
         qa.extend(schema_questions(rel))
         candidates.extend(sql_candidates(rel))
     sql, dropped = verify(candidates, run) if run else ([], [])
+    gold, gold_dropped = verify(golden_candidates(golden, doc), run) if run else ([], [])
+    dropped += [GOLDEN_DROP + reason for reason in gold_dropped]
+    sql += gold
     examples = qa + sql
     context = context or document_context(doc)
     for ex in examples:
@@ -311,8 +367,9 @@ def generate(doc: CombinedSchema, run: Runner | None, *, seed: int = 0,
 
 def build_dataset(settings: Settings, *, seed: int = 0, eval_share: float = 0.2,
                   name: str = "schema", use_index: bool = True,
-                  verify_sql: bool = True) -> DatasetReport:
-    """Write `<workspace>/datasets/<name>/{train,eval}.jsonl` and `dataset.json`.
+                  verify_sql: bool = True, golden: bool = True) -> DatasetReport:
+    """Write `<workspace>/datasets/<name>/{train,eval}.jsonl` and `dataset.json`, with
+    the workspace's golden pairs (`golden_sql.jsonl`) unless `golden` is off.
 
     Raises BadInput when there is no combined document (run `schemachat merge`) or the
     database cannot be reached while `verify_sql` is on.
@@ -325,10 +382,12 @@ def build_dataset(settings: Settings, *, seed: int = 0, eval_share: float = 0.2,
     if use_index and (ws.index_dir / "manifest.json").exists():
         with contextlib.suppress(BadInput):  # a stale or foreign index: use the document
             context, how = index_context(settings, doc), "index"
+    pairs = read_golden(ws.root) if golden else []
+    fingerprint = dataset_fingerprint(doc.fingerprint, pairs)
     run, close = guard_runner(settings) if verify_sql else (None, lambda: None)
     try:
-        train, evals, held, verified, dropped = generate(doc, run, seed=seed,
-                                                         eval_share=eval_share, context=context)
+        train, evals, held, verified, dropped = generate(
+            doc, run, seed=seed, eval_share=eval_share, context=context, golden=pairs)
     finally:
         close()
     folder = ws.root / "datasets" / name
@@ -336,9 +395,12 @@ def build_dataset(settings: Settings, *, seed: int = 0, eval_share: float = 0.2,
     for split, rows in (("train", train), ("eval", evals)):
         with open(folder / f"{split}.jsonl", "w", encoding="utf-8") as fh:
             for ex in rows:
-                fh.write(json.dumps(ex.record(doc.fingerprint), ensure_ascii=False) + "\n")
-    report = DatasetReport(folder, doc.fingerprint, seed, len(train), len(evals), sorted(held),
-                           verified, len(dropped), dropped, how)
+                fh.write(json.dumps(ex.record(fingerprint), ensure_ascii=False) + "\n")
+    report = DatasetReport(
+        folder, fingerprint, seed, len(train), len(evals), sorted(held), verified,
+        len(dropped), dropped, how, document_fingerprint=doc.fingerprint,
+        golden_verified=sum(ex.source == "golden" for ex in train + evals),
+        golden_dropped=sum(r.startswith(GOLDEN_DROP) for r in dropped))
     (folder / "dataset.json").write_text(json.dumps(report.to_json(), indent=2,
                                                     ensure_ascii=False), "utf-8")
     return report

@@ -1,9 +1,11 @@
-"""Retrain when the annotated document changed since the active adapter's dataset.
+"""Retrain when the annotated document or the golden pairs changed since the active
+adapter's dataset.
 
     outcome = retrain(settings, config)    # outcome.status, outcome.exit_code
 
 The active schema adapter is recorded in `<workspace>/training/active.json` (name,
-document fingerprint of its dataset, eval score). When the document's fingerprint
+fingerprint of its dataset, eval score; agent/active_adapter.py, which the chat model
+follows). When the dataset fingerprint (the document's, plus the feedback golden pairs)
 differs (or there is no active adapter), retrain regenerates the dataset, trains a new
 adapter into `<workspace>/adapters/` (starting from the previous adapter when it has the
 same base), evaluates both on the new held-out split, and switches only when the new one
@@ -23,7 +25,7 @@ from schemachat.agent.active_adapter import ActiveAdapter, read_active, write_ac
 from schemachat.configs import Settings
 from schemachat.ingest.models.combined import CombinedSchema
 from schemachat.ingest.workspace import Workspace, read_model
-from schemachat.training.dataset import build_dataset
+from schemachat.training.dataset import build_dataset, current_fingerprint
 from schemachat.training.evaluate import adapter_score, evaluate_with_settings
 from schemachat.training.lora import LossCallback, TrainConfig, train
 
@@ -67,11 +69,13 @@ def retrain(settings: Settings, config: TrainConfig, *, force: bool = False,
     ws = Workspace(settings.workspace)
     doc = read_model(ws.combined, CombinedSchema)
     active = read_active(ws.root)
-    if active and active.fingerprint == doc.fingerprint and not force:
-        return RetrainOutcome("unchanged", "the annotated document has not changed since "
-                              f"adapter {active.adapter!r} was trained", active.adapter)
-    log("annotations changed: regenerating the dataset")
-    dataset = build_dataset(settings, name=f"schema-{doc.fingerprint[:12]}")
+    fingerprint = current_fingerprint(ws.root, doc)
+    if active and active.fingerprint == fingerprint and not force:
+        return RetrainOutcome("unchanged", "the annotated document and the golden pairs have "
+                              f"not changed since adapter {active.adapter!r} was trained",
+                              active.adapter)
+    log("annotations or golden pairs changed: regenerating the dataset")
+    dataset = build_dataset(settings, name=f"schema-{fingerprint[:12]}")
     name = f"schema-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}"
     output = ws.root / "adapters" / name
     old_dir = ws.root / "adapters" / active.adapter if active else None
@@ -87,7 +91,7 @@ def retrain(settings: Settings, config: TrainConfig, *, force: bool = False,
         return RetrainOutcome("kept", f"new adapter {name} scored {new:.3f} < {old:.3f} of "
                               f"{active.adapter} on the new held-out split; kept the old one",
                               active.adapter, name, new, old)
-    set_active(ws.root, name, doc.fingerprint, new, config.base)
+    set_active(ws.root, name, dataset.fingerprint, new, config.base)
     was = f" (was {old:.3f})" if old is not None else ""
     return RetrainOutcome("switched", f"adapter {name} scored {new:.3f}{was}; now active",
                           name, name, new, old)

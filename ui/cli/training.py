@@ -66,7 +66,8 @@ def train_dataset(
     report = build_dataset(settings, seed=seed, eval_share=eval_share, name=name)
     err.print(f"dataset [bold]{report.folder}[/bold]: {report.train} train, {report.eval} eval "
               f"(held out: {', '.join(report.held_out_tables)}); SQL verified "
-              f"{report.sql_verified}, dropped {report.sql_dropped}; context from "
+              f"{report.sql_verified}, dropped {report.sql_dropped} (golden pairs: "
+              f"{report.golden_verified} verified, {report.golden_dropped} dropped); context from "
               f"{report.context}; fingerprint {report.fingerprint[:12]}")
 
 
