@@ -176,3 +176,20 @@ def test_health_says_when_an_edit_made_the_index_stale(serve: Callable[..., str]
         assert saved.status_code == 200, saved.text
         assert "is stale" in client.get("/health").json()["index"]
         assert "run `schemachat index`" in client.get("/health").json()["index"]
+
+
+def test_chat_request_schema_states_what_the_route_checks(serve: Callable[..., str]) -> None:
+    base = serve()
+    with _client(base) as client:
+        schemas = client.get("/openapi.json").json()["components"]["schemas"]
+        model = schemas["ChatRequest"]["properties"]["model"]
+        assert model["pattern"].startswith("^schemachat")
+        assert schemas["UserMessage"]["properties"]["content"]["anyOf"][0]["pattern"] == r"\S"
+        blank = client.post("/v1/chat/completions", json={
+            "model": "schemachat", "messages": [{"role": "user", "content": "  "}]})
+        assert blank.status_code == 400, blank.text
+        assert blank.json()["error"]["code"] == "invalid_request"
+        assert blank.json()["error"]["message"].startswith("messages.0.user.content")
+        other = client.post("/v1/chat/completions", json={
+            "model": "schemachat:nope", "messages": [{"role": "user", "content": "oi"}]})
+        assert other.status_code == 404 and other.json()["error"]["code"] == "model_not_found"

@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from schemachat.agent.models.registry import BACKENDS
 from schemachat.configs import BadInput, Settings
 
 if TYPE_CHECKING:
@@ -24,21 +25,25 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("schemachat.api")
 BASE = "schemachat"
-MODEL_NAME = re.compile(r"^schemachat(?::(?P<backend>[a-z]+))?(?:@(?P<adapters>[\w.+-]+))?$")
+MAX_ADAPTERS = 8
+ADAPTER_NAME = r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}"  # an adapter in a request or model name
+# What the model name of the OpenAI-compatible endpoint may be (its OpenAPI pattern too,
+# so no Python-only syntax): group 1 the backend, group 2 the adapters.
+MODEL_PATTERN = (rf"^schemachat(?::({'|'.join(BACKENDS)}))?"
+                 rf"(?:@({ADAPTER_NAME}(?:\+{ADAPTER_NAME}){{0,{MAX_ADAPTERS - 1}}}))?$")
+MODEL_NAME = re.compile(MODEL_PATTERN)
 Key = tuple[str | None, tuple[str, ...] | None]
 Factory = Callable[[Settings, str | None, list[str] | None], "Agent"]
 
 
 def parse_model(name: str) -> Key:
     """(backend, adapters) of a model name; BadInput when it is not one of ours."""
-    from schemachat.agent.models.registry import BACKENDS
-
-    match = MODEL_NAME.match(name)
-    if match is None or (match["backend"] and match["backend"] not in BACKENDS):
+    match = MODEL_NAME.fullmatch(name)
+    if match is None:
         raise BadInput(f"unknown model {name!r}: use {BASE}, {BASE}:<backend> or "
                        f"{BASE}@<adapter>[+<adapter>] (see GET /v1/models)")
-    adapters = tuple(match["adapters"].split("+")) if match["adapters"] else None
-    return match["backend"], adapters
+    backend, names = match.group(1, 2)
+    return backend, tuple(names.split("+")) if names else None
 
 
 def model_names(settings: Settings) -> list[str]:

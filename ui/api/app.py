@@ -16,7 +16,11 @@ from importlib.metadata import PackageNotFoundError, version
 
 import anyio
 from fastapi import Depends, FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
+from fastapi.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -113,6 +117,14 @@ def _errors(app: FastAPI) -> None:
             return JSONResponse({"detail": exc.detail}, status_code=405,
                                 headers={**(exc.headers or {}), "Allow": allowed})
         return await http_exception_handler(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if request.url.path.startswith("/v1/"):  # OpenAI's shape and status for its clients
+            from schemachat.ui.api.openai_compat import validation_error
+
+            return validation_error(exc)
+        return await request_validation_exception_handler(request, exc)
 
     @app.exception_handler(BadInput)
     async def bad_input(request: Request, exc: BadInput) -> JSONResponse:

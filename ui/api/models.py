@@ -8,9 +8,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from schemachat.ingest.models.annotations import ColumnNote, ObjectNote
+from schemachat.ui.api.agents import ADAPTER_NAME, MAX_ADAPTERS
 
 QUESTION = Field(min_length=1, max_length=4_000, description="A question, pt or en.")
-ADAPTER = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
+ADAPTER = Annotated[str, Field(pattern=f"^{ADAPTER_NAME}$")]
 Backend = Literal["default", "local", "tgi", "openai", "fake"]
 SESSION = Field(None, min_length=1, max_length=200, pattern=r"^[\w.:@-]+$",
                 description="Conversation id: later turns of the same id see this one.")
@@ -30,7 +31,7 @@ class AskRequest(BaseModel):
     question: str = QUESTION
     session: str | None = SESSION
     backend: Backend | None = Field(None, description="Model backend (default: settings).")
-    adapters: list[ADAPTER] | None = Field(None, max_length=8,
+    adapters: list[ADAPTER] | None = Field(None, max_length=MAX_ADAPTERS,
                                            description="LoRA adapters (default: settings).")
 
 

@@ -14,39 +14,84 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import anyio
 from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 
 from schemachat.agent.answer import AgentAnswer
+from schemachat.agent.session import MAX_QUESTION
 from schemachat.configs import BadInput, SchemachatError
-from schemachat.ui.api.agents import model_names, parse_model
+from schemachat.ui.api.agents import MODEL_PATTERN, model_names, parse_model
 from schemachat.ui.api.auth import bearer
 from schemachat.ui.api.models import COMMON, ErrorBody, errors
 
 router = APIRouter(prefix="/v1", tags=["openai"], dependencies=[Depends(bearer)],
                    responses=errors(*COMMON))
 TABLE_ROWS = 10
+MAX_PARTS = 16  # text parts of one user message
 
 
-class ChatMessage(BaseModel):
+class TextPart(BaseModel):
+    """A text part of a user message's content (other part types are not understood)."""
+
     model_config = ConfigDict(extra="allow")
 
-    role: Literal["system", "user", "assistant", "tool", "developer"]
+    type: Literal["text"]
+    text: str = Field(max_length=MAX_QUESTION, pattern=r"\S")
+
+
+class UserMessage(BaseModel):
+    """A user message: its text (or its text parts joined, at most MAX_QUESTION
+    characters; longer is 400) is the question when it is the last one."""
+
+    model_config = ConfigDict(extra="allow")
+
+    role: Literal["user"]
+    content: Annotated[str, Field(min_length=1, max_length=MAX_QUESTION, pattern=r"\S")] | \
+        Annotated[list[TextPart], Field(min_length=1, max_length=MAX_PARTS)]
+
+
+class OtherMessage(BaseModel):
+    """A system, assistant, tool or developer message: accepted, not replayed."""
+
+    model_config = ConfigDict(extra="allow")
+
+    role: Literal["system", "assistant", "tool", "developer"]
     content: str | list[dict[str, Any]] | None = None
+
+
+ChatMessage = Annotated[UserMessage | OtherMessage, Field(discriminator="role")]
+
+
+def _has_user_message(messages: list[UserMessage | OtherMessage]
+                      ) -> list[UserMessage | OtherMessage]:
+    if not any(isinstance(m, UserMessage) for m in messages):
+        raise ValueError("no user message: the last user message is the question")
+    return messages
 
 
 class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="allow")  # temperature, top_p ...: accepted, unused
 
+    # The pattern is checked by the route, so that a name that does not fit is 404
+    # model_not_found as OpenAI clients expect, not a validation error.
     model: str = Field(max_length=200, examples=["schemachat"],
-                       description="schemachat[:backend][@adapter[+adapter]]")
-    messages: list[ChatMessage] = Field(min_length=1, max_length=200)
+                       json_schema_extra={"pattern": MODEL_PATTERN},
+                       description="schemachat[:backend][@adapter[+adapter]] (GET /v1/models); "
+                                   "another name is 404 model_not_found.")
+    messages: Annotated[list[ChatMessage], AfterValidator(_has_user_message)] = Field(
+        min_length=1, max_length=200, json_schema_extra={
+            "contains": {"type": "object", "required": ["role"],
+                         "properties": {"role": {"const": "user"}}}},
+        description="At least one user message; the last one is the question.")
     stream: StrictBool = False
-    user: str | None = Field(None, max_length=200)
+    user: str | None = Field(None, max_length=200, pattern=r"\S",
+                             description="Conversation id: later turns of the same id see "
+                                         "this one.")
 
 
 class ModelCard(BaseModel):
@@ -61,18 +106,12 @@ class ModelList(BaseModel):
     data: list[ModelCard]
 
 
-def _text(message: ChatMessage) -> str:
+def _question(body: ChatRequest) -> str:
+    """The text of the last user message (the request model insists there is one)."""
+    message = next(m for m in reversed(body.messages) if isinstance(m, UserMessage))
     if isinstance(message.content, str):
         return message.content
-    parts = message.content or []
-    return "".join(str(p.get("text", "")) for p in parts if p.get("type") == "text")
-
-
-def _question(body: ChatRequest) -> str:
-    for message in reversed(body.messages):
-        if message.role == "user":
-            return _text(message)
-    raise BadInput("no user message: the last user message is the question")
+    return "".join(p.text for p in message.content)
 
 
 def render_extras(result: AgentAnswer) -> str:
@@ -96,6 +135,15 @@ def render_extras(result: AgentAnswer) -> str:
     return "\n\n".join(parts)
 
 
+def validation_error(exc: RequestValidationError) -> JSONResponse:
+    """A request body that does not fit ChatRequest: 400 in OpenAI's error shape, naming
+    the first field that is wrong (OpenAI answers 400 to an invalid request, not 422)."""
+    first = exc.errors()[0] if exc.errors() else {}
+    where = ".".join(str(p) for p in first.get("loc", ())[1:])
+    what = str(first.get("msg", "invalid request")).removeprefix("Value error, ")
+    return _error(400, f"{where}: {what}" if where else what, "invalid_request")
+
+
 def _error(status: int, message: str, code: str) -> JSONResponse:
     return JSONResponse({"error": {"message": message, "type": "invalid_request_error",
                                    "param": None, "code": code}}, status_code=status)
@@ -116,7 +164,9 @@ class OpenAIError(BaseModel):
                          "chat.completion.chunk objects.",
           "content": {"application/json": {}, "text/event-stream": {}}},
     400: {"model": OpenAIError | ErrorBody,
-          "description": "Bad input (no user message, a body that is not JSON, ...)."},
+          "description": "Bad input: a body that does not fit the schema (no user message, "
+                         "a blank one...), that is not JSON, a question of text parts "
+                         "longer than 4,000 characters, an adapter that does not exist."},
     404: {"model": OpenAIError, "description": "Unknown model name."},
     503: {"model": OpenAIError, "description": "The Firebird server is unreachable "
                                                "(reconnected on the next call)."}})
