@@ -3,7 +3,8 @@
     route ─┬─ smalltalk ──────────────────────────────────────────┐
            └─ retrieve ─┬─ answer (schema) ───────────────────────┤
                         └─ draft ─ validate ─┬─ repair ─ validate  │
-                                             ├─ run ──────────────┤
+                                             ├─ run ─┬────────────┤
+                                             │       └─ repair (run error)
                                              └────────────────────┴─ respond
 
 Nodes live in `schemachat.agent.nodes`; dependencies (model, index, database) come
@@ -27,6 +28,7 @@ from schemachat.agent.nodes import (
     run_sql,
     smalltalk,
 )
+from schemachat.agent.nodes.run import after_run
 from schemachat.agent.nodes.validate import after_validate, validate_sql
 from schemachat.agent.state import AgentState
 
@@ -59,6 +61,6 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStat
     graph.add_edge("draft", "validate")
     graph.add_conditional_edges("validate", after_validate, ["repair", "run", "respond"])
     graph.add_edge("repair", "validate")
-    graph.add_edge("run", "respond")
+    graph.add_conditional_edges("run", after_run, ["repair", "respond"])
     graph.add_edge("respond", END)
     return graph.compile(checkpointer=checkpointer)

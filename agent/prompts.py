@@ -85,19 +85,31 @@ def sql_request(schema: str, skeleton: str, question: str,
 
 
 def sql_messages(schema: str, skeleton: str, question: str,
-                 previous_sql: str | None = None) -> list[BaseMessage]:
-    """Messages asking for a first SQL draft."""
-    return _transcript(SQL_SYSTEM, SQL_EXAMPLES,
-                       sql_request(schema, skeleton, question, previous_sql))
+                 previous_sql: str | None = None,
+                 examples: list[tuple[str, str]] | None = None) -> list[BaseMessage]:
+    """Messages asking for a first SQL draft. With `examples` (question, SQL) over the
+    same tables, the listing goes once into the system text and the examples are short
+    question/SQL turns; without, the made-up PRODUTOS/GRUPOS examples show the format."""
+    if not examples:
+        return _transcript(SQL_SYSTEM, SQL_EXAMPLES,
+                           sql_request(schema, skeleton, question, previous_sql))
+    system = f"{SQL_SYSTEM}\n\nTables:\n{schema}\nJoins: {skeleton}"
+    if previous_sql:
+        question = f"{question}\nPrevious SQL: {previous_sql}\nChange the previous SQL."
+    return _transcript(system, examples, question)
 
 
 def repair_messages(schema: str, skeleton: str, question: str, sql: str, error: str,
-                    previous_sql: str | None = None) -> list[BaseMessage]:
-    """Messages asking to fix `sql`, which the engine rejected with `error`."""
-    messages = sql_messages(schema, skeleton, question, previous_sql)
+                    previous_sql: str | None = None,
+                    examples: list[tuple[str, str]] | None = None,
+                    hint: str = "") -> list[BaseMessage]:
+    """Messages asking to fix `sql`, which the engine rejected with `error`; `hint` is a
+    deterministic note on the error (the columns a table really has)."""
+    messages = sql_messages(schema, skeleton, question, previous_sql, examples)
+    note = f" {hint}" if hint else ""
     messages += [AIMessage(sql + ";"),
-                 HumanMessage(f"Firebird rejected it: {error}\nWrite the corrected SQL, "
-                              "using only the tables and columns listed.")]
+                 HumanMessage(f"Firebird rejected it: {error}.{note}\nWrite the corrected "
+                              "SQL, using only the tables and columns listed.")]
     return messages
 
 

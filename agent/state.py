@@ -58,6 +58,7 @@ class AgentState(TypedDict, total=False):
     columns: list[str]
     rows: list[list[Any]]
     truncated: bool
+    timed_out: bool  # the run hit the statement timeout (no repair: it would run again)
     # answer / respond
     answer: str
     citations: list[dict[str, str | None]]
@@ -72,8 +73,8 @@ def new_turn(question: str, *, mode: Mode = "ask", run: bool = False) -> AgentSt
     return AgentState(question=question, mode=mode, run=run, intent="schema",
                       follow_up=False, hits=[], tables=[], skeleton="", sql=None,
                       sql_error=None, fallback_error=None, attempts=0, checked=False,
-                      columns=[], rows=[], truncated=False, answer="", citations=[],
-                      error=None, result={})
+                      columns=[], rows=[], truncated=False, timed_out=False, answer="",
+                      citations=[], error=None, result={})
 
 
 def last_turn(state: AgentState) -> Turn | None:

@@ -224,8 +224,33 @@ def test_sql_prompt_has_the_join_skeleton_and_firebird_rules(make_agent) -> None
     agent, model = make_agent(COUNT_ACTIVE)
     agent.ask("write the SQL for total sales per state last month", mode="sql")
     prompt = model.prompt_text()
-    assert "Joins: FROM" in prompt and " ON " in prompt
+    assert "Joins: FROM" in prompt
     assert "FIRST n" in prompt and "CONTAINING" in prompt and "RDB$DATABASE" in prompt
+    # the worked examples are over the turn's own tables, not the made-up PRODUTOS
+    assert "PRODUTOS" not in prompt and "COUNT(*)" in prompt
+
+
+def test_a_run_error_goes_to_repair(make_agent) -> None:
+    # Prepares (CHAR compared with a number), fails row by row when it runs.
+    agent, model = make_agent("SELECT COUNT(*) FROM CAD_CLI c WHERE c.SITUACAO = 1",
+                              COUNT_ACTIVE)
+    result = agent.ask(ACTIVE)
+    assert model.calls == 2 and "conversion error" in model.prompt_text(-1)
+    assert result.error is None and result.rows[0][0] > 0
+
+
+def test_a_run_error_after_the_last_repair_is_reported(make_agent) -> None:
+    agent, model = make_agent("SELECT COUNT(*) FROM CAD_CLI c WHERE c.SITUACAO = 1",
+                              agent_max_repairs=0)
+    result = agent.ask(ACTIVE)
+    assert model.calls == 1 and result.error and "conversion error" in result.error
+
+
+def test_repair_names_the_columns_of_the_aliased_table(make_agent) -> None:
+    agent, model = make_agent("SELECT c.CLI_NOPE FROM CAD_CLI c", COUNT_ACTIVE)
+    agent.ask("escreva o SQL dos clientes ativos")
+    assert "CAD_CLI c has no column CLI_NOPE; its columns are CLI_COD" in \
+        model.prompt_text(-1)
 
 
 def _private_workspace(agent_workspace: Path, tmp_path: Path) -> Path:

@@ -5,17 +5,22 @@ statement back with Firebird's message and tries again (validate bounds the loop
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from langchain_core.messages import BaseMessage
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
 from schemachat.agent.context import AgentContext
+from schemachat.agent.feedback import read_golden
 from schemachat.agent.prompts import SQL_STOP, repair_messages, sql_messages
 from schemachat.agent.schema_facts import sql_schema
+from schemachat.agent.sql_examples import golden_examples, schema_examples, skeleton_tables
 from schemachat.agent.state import AgentState, last_sql_turn
 
 SQL_TOKENS = 120
+HINT_COLUMNS = 16  # columns a repair hint lists
+_UNKNOWN_COLUMN = re.compile(r"Column unknown: (?:\"?([A-Za-z0-9_$]+)\"?\.)?\"?([A-Za-z0-9_$]+)")
 # SELECT, or a WITH that opens a common table expression ("help with that" is not one).
 _START = re.compile(r"\bSELECT\b|\bWITH\s+(?:RECURSIVE\s+)?\w+\s*(?:\([^)]*\)\s*)?AS\s*\(",
                     re.IGNORECASE)
@@ -32,11 +37,39 @@ def extract_sql(text: str) -> str:
     return text[m.start():].strip().rstrip(";").strip()
 
 
-def _inputs(state: AgentState, ctx: AgentContext) -> tuple[str, str, str | None]:
+class _Inputs(NamedTuple):
+    schema: str
+    skeleton: str
+    previous: str | None
+    examples: list[tuple[str, str]]
+
+
+def _inputs(state: AgentState, ctx: AgentContext) -> _Inputs:
     previous = last_sql_turn(state) if state.get("follow_up") else None
-    schema = sql_schema(ctx.doc(), state.get("tables") or [], state["question"], ctx.analyzer)
-    return (schema, state.get("skeleton") or "",
-            previous["sql"] if previous else None)
+    doc, question = ctx.doc(), state["question"]
+    schema = sql_schema(doc, state.get("tables") or [], question, ctx.analyzer)
+    skeleton = state.get("skeleton") or ""
+    examples = schema_examples(doc, skeleton, question, ctx.analyzer)
+    examples += golden_examples(read_golden(ctx.settings.workspace), question, doc,
+                                ctx.analyzer)
+    return _Inputs(schema, skeleton, previous["sql"] if previous else None, examples)
+
+
+def column_hint(state: AgentState, ctx: AgentContext, error: str) -> str:
+    """For 'Column unknown: A.X', the columns the table behind alias A has; '' else."""
+    m = _UNKNOWN_COLUMN.search(error)
+    if m is None:
+        return ""
+    prefix = (m.group(1) or "").upper()
+    # The draft's own aliases first: the model may have renamed the skeleton's.
+    tables = skeleton_tables(ctx.doc(), state.get("sql") or "") or \
+        skeleton_tables(ctx.doc(), state.get("skeleton") or "")
+    for t in tables:
+        if prefix in (t.alias.upper(), t.rel.name) or (not prefix and len(tables) == 1):
+            names = [c.name for c in t.rel.columns][:HINT_COLUMNS]
+            return (f"{t.rel.name} {t.alias} has no column {m.group(2)}; its columns are "
+                    f"{', '.join(names)}.")
+    return ""
 
 
 def _ask(ctx: AgentContext, messages: list[BaseMessage]) -> str:
@@ -46,18 +79,20 @@ def _ask(ctx: AgentContext, messages: list[BaseMessage]) -> str:
 def draft_sql(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     """Set `sql` to the model's first draft."""
     ctx = runtime.context
-    schema, skeleton, previous = _inputs(state, ctx)
+    got = _inputs(state, ctx)
     get_stream_writer()({"status": "drafting SQL"})
-    sql = _ask(ctx, sql_messages(schema, skeleton, state["question"], previous))
+    sql = _ask(ctx, sql_messages(got.schema, got.skeleton, state["question"], got.previous,
+                                 got.examples))
     return AgentState(sql=sql, sql_error=None)
 
 
 def repair_sql(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     """Set `sql` to the model's fix of the rejected statement."""
     ctx = runtime.context
-    schema, skeleton, previous = _inputs(state, ctx)
+    got = _inputs(state, ctx)
     error = state.get("sql_error") or ""
     get_stream_writer()({"status": f"repairing SQL: {error}"})
-    sql = _ask(ctx, repair_messages(schema, skeleton, state["question"],
-                                    state.get("sql") or "", error, previous))
+    sql = _ask(ctx, repair_messages(got.schema, got.skeleton, state["question"],
+                                    state.get("sql") or "", error, got.previous,
+                                    got.examples, column_hint(state, ctx, error)))
     return AgentState(sql=sql, sql_error=None)

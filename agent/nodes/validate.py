@@ -51,7 +51,8 @@ def _verdict(sql: str, ctx: AgentContext) -> tuple[str, bool, str | None, bool]:
     return checked.sql, True, None, False
 
 
-def _repairs_left(attempts: int, ctx: AgentContext) -> bool:
+def repairs_left(attempts: int, ctx: AgentContext) -> bool:
+    """Whether another repair is allowed after `attempts` judged drafts."""
     return attempts - 1 < ctx.settings.agent_max_repairs
 
 
@@ -61,7 +62,7 @@ def validate_sql(state: AgentState, runtime: Runtime[AgentContext]) -> AgentStat
     ctx = runtime.context
     sql, checked, error, refused = _verdict(state.get("sql") or "", ctx)
     attempts = (state.get("attempts") or 0) + 1
-    if error and not refused and ctx.has_database and not _repairs_left(attempts, ctx):
+    if error and not refused and ctx.has_database and not repairs_left(attempts, ctx):
         fallback = starting_query(state, ctx)
         if fallback:
             get_stream_writer()({"status": "no draft was accepted: checking a starting "
@@ -77,7 +78,7 @@ def after_validate(state: AgentState, runtime: Runtime[AgentContext]) -> str:
     """Next node: repair (rejected, tries left), run (checked and wanted) or respond
     (the starting query is never run)."""
     if state.get("sql_error"):
-        return "repair" if _repairs_left(state.get("attempts") or 1, runtime.context) \
+        return "repair" if repairs_left(state.get("attempts") or 1, runtime.context) \
             else "respond"
     if state.get("fallback_error"):
         return "respond"
