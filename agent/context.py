@@ -5,6 +5,8 @@ Opened once per CLI call or per app, shared by every turn; heavy parts (the inde
 database connection) open on first use. `close()` releases the connection. The connection
 is an `ingest.firebird.SharedConnection`: after a Firebird server restart the turn that
 finds it lost fails with DatabaseUnavailable and the next turn connects again.
+`reload()` makes the next turn read the document and the index again (after an
+annotation save).
 """
 
 from __future__ import annotations
@@ -79,6 +81,14 @@ class AgentContext:
     def has_database(self) -> bool:
         """Whether a database is configured (SQL can be checked and run)."""
         return bool(self.settings.fb_database)
+
+    def reload(self, *, index: bool = True) -> None:
+        """Read the combined document (and, with `index`, the retrieval index) again on
+        next use, so a running agent sees an annotation save. Turns under way keep
+        what they hold."""
+        self._doc = None
+        if index:
+            self._index = None
 
     @contextmanager
     def database(self) -> Iterator[Connection]:

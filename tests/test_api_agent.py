@@ -160,22 +160,35 @@ def test_langchain_chat_openai(serve: Callable[..., str]) -> None:
     assert streamed.startswith(ANSWER)
 
 
-def test_health_says_when_an_edit_made_the_index_stale(serve: Callable[..., str],
-                                                       tmp_path: Path) -> None:
+def test_annotation_edit_refreshes_the_index_and_the_running_agent(
+        serve: Callable[..., str], tmp_path: Path) -> None:
+    import os
+
     from schemachat.ingest.workspace import Workspace, write_model
 
     base = serve()
-    # Edits are merged into the combined document from the technical schema.
-    write_model(Workspace(tmp_path / "ws0").technical, retrieval_fixtures.tiny_technical())
+    ws = Workspace(tmp_path / "ws0")
+    # Edits are merged into the combined document from the technical schema (older than
+    # the combined document, so a save patches the one object instead of merging all).
+    write_model(ws.technical, retrieval_fixtures.tiny_technical())
+    os.utime(ws.technical, (0, 0))
+    question = {"question": "onde ficam os xiloprotocolos?"}
     with _client(base) as client:
         assert client.get("/health").json()["index"] == "ready"
-        note = client.get("/annotations/CAD_CLI").json()
-        saved = client.put("/annotations/CAD_CLI", json={
-            "based_on": note["revision"], "description": "Clientes e prospects.",
-            "tags": note["tags"], "columns": note["columns"]})
+        before = client.post("/ask", json=question).json()  # the agent caches doc and index
+        assert before["citations"][0]["table"] != "AUDIT_LOG"
+        note = client.get("/annotations/AUDIT_LOG").json()
+        saved = client.put("/annotations/AUDIT_LOG", json={
+            "based_on": note["revision"], "tags": note["tags"], "columns": note["columns"],
+            "description": "Log de auditoria; guarda também os xiloprotocolos."})
         assert saved.status_code == 200, saved.text
-        assert "is stale" in client.get("/health").json()["index"]
-        assert "run `schemachat index`" in client.get("/health").json()["index"]
+
+        assert client.get("/health").json()["index"] == "ready"  # refreshed, not stale
+        table = client.get("/tables/AUDIT_LOG").json()
+        assert table["annotation"]["description"].endswith("também os xiloprotocolos.")
+        after = client.post("/ask", json=question).json()
+        assert after["citations"][0]["table"] == "AUDIT_LOG"  # the refreshed index
+        assert "guarda também os xiloprotocolos" in after["answer"]  # the new document
 
 
 def test_chat_request_schema_states_what_the_route_checks(serve: Callable[..., str]) -> None:

@@ -13,7 +13,12 @@ Modules: `chunks` (what is indexed), `text` (normalisation), `lexical` (BM25),
 LangChain retriever), `evaluate` (recall@k and MRR on a question set).
 """
 
-from schemachat.agent.retrieval.index import IndexReport, build_index, index_document
+from schemachat.agent.retrieval.index import (
+    IndexReport,
+    build_index,
+    index_document,
+    refresh_index,
+)
 from schemachat.agent.retrieval.retriever import (
     SchemaIndex,
     SchemaRetriever,
@@ -22,4 +27,4 @@ from schemachat.agent.retrieval.retriever import (
 )
 
 __all__ = ["IndexReport", "SchemaIndex", "SchemaRetriever", "SearchResult", "TableHit",
-           "build_index", "index_document"]
+           "build_index", "index_document", "refresh_index"]

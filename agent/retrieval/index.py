@@ -4,10 +4,11 @@ The folder holds `manifest.json` (which document and embedding model it was buil
 and the hash of every chunk), `chunks.jsonl`, the BM25 index (`bm25/`), the join graph
 (`graph.json`) and, for the default store, the Chroma collection (`chroma/`).
 
-Refreshing re-embeds only the chunks whose hash changed and deletes the ones that are
-gone; everything is rebuilt when asked, when the embedding model, the vector store or
-the chunker changed, or when there is no manifest. The manifest is written last, so an
-interrupted run is finished by the next one.
+Refreshing (`build_index`, or `refresh_index` after an annotation save) re-embeds only the
+chunks whose hash changed and deletes the ones that are gone (one writer at a time, by a
+lock file in the workspace); everything is rebuilt when asked, when the embedding model,
+the vector store or the chunker changed, or when there is no manifest. The manifest is
+written last, so an interrupted run is finished by the next one.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from filelock import FileLock
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_core.vectorstores import VectorStore
@@ -40,6 +42,7 @@ from schemachat.ingest.workspace import Workspace, read_model, write_model, writ
 MANIFEST, CHUNKS, GRAPH = "manifest.json", "chunks.jsonl", "graph.json"
 BM25, TITLES = "bm25", "titles"
 EMBED_BATCH = 64
+INDEX_LOCK_TIMEOUT_S = 600  # a full build of a big schema may hold the lock this long
 Progress = Callable[[int, int], None]
 
 
@@ -81,9 +84,32 @@ def build_index(settings: Settings, *, rebuild: bool = False,
     Raises BadInput when combined_schema_details.json is missing or invalid.
     """
     ws = Workspace(settings.workspace)
-    doc = read_model(ws.combined, CombinedSchema)
-    return index_document(doc, ws.index_dir, settings, rebuild=rebuild, embeddings=embeddings,
-                          progress=progress)
+    with _index_lock(ws):
+        doc = read_model(ws.combined, CombinedSchema)
+        return index_document(doc, ws.index_dir, settings, rebuild=rebuild,
+                              embeddings=embeddings, progress=progress)
+
+
+def refresh_index(settings: Settings, doc: CombinedSchema, *,
+                  embeddings: Embeddings | None = None) -> IndexReport | None:
+    """After an annotation save: bring the workspace's index up to date with `doc`, the
+    combined document just written (only the chunks that changed are embedded again).
+
+    None, and nothing done, when there is no index or it needs a full rebuild (another
+    embedding model, store or chunker): `schemachat index` is for that, and /health says so.
+    """
+    ws = Workspace(settings.workspace)
+    with _index_lock(ws):
+        try:
+            check_usable(read_manifest(ws.index_dir), settings, ws, fresh=False)
+        except BadInput:
+            return None
+        return index_document(doc, ws.index_dir, settings, embeddings=embeddings)
+
+
+def _index_lock(ws: Workspace) -> FileLock:
+    # One writer of the index at a time: the CLI, the API and the app may all refresh it.
+    return FileLock(str(ws.root / ".index.lock"), timeout=INDEX_LOCK_TIMEOUT_S)
 
 
 def index_document(doc: CombinedSchema, index_dir: Path, settings: Settings, *,

@@ -92,6 +92,12 @@ class Agents:
             for name in adapters:
                 store.get(name)
 
+    def reload(self, index: bool = True) -> None:
+        """After an annotation save: every agent re-reads the document (and the index)."""
+        with self._lock:
+            for agent in self._agents.values():
+                agent.context.reload(index=index)
+
     def close(self) -> None:
         with self._lock:
             for agent in self._agents.values():

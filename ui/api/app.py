@@ -53,6 +53,7 @@ def create_app(settings: Settings, *, agent_factory: Factory | None = None,
     ctx = AppContext.open(settings)
     tokens = TokenSet.from_settings(settings)
     agents = Agents(settings, agent_factory)
+    ctx.on_refresh(agents.reload)  # an annotation save reaches the running agents
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

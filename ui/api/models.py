@@ -22,7 +22,8 @@ class Health(BaseModel):
     version: str
     schema_loaded: bool = Field(description="Whether the workspace has a combined document.")
     index: str = Field(description="`ready`, or why the agent cannot answer yet (no index, "
-                                   "stale after an annotation edit: run `schemachat index`).")
+                                   "or stale after the document changed outside the API: "
+                                   "run `schemachat index`).")
 
 
 class AskRequest(BaseModel):

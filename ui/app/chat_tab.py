@@ -38,6 +38,13 @@ def agent_for(ctx: AppContext, backend: str, adapters: list[str]) -> Agent:
         return _agents[key]
 
 
+def reload_agents(index: bool) -> None:
+    """After an annotation save: the shared agents re-read the document (and index)."""
+    with _lock:
+        for agent in _agents.values():
+            agent.context.reload(index=index)
+
+
 def citations_markdown(citations: list[Citation]) -> str:
     """Citations as links that open the Annotate tab on the table or column."""
     if not citations:
@@ -66,6 +73,7 @@ def _adapter_names(ctx: AppContext) -> list[str]:
 
 def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
     """Lay out the tab and wire its events."""
+    ctx.on_refresh(reload_agents)  # a save in the Annotate tab reaches the agents
     session = gr.State(lambda: uuid.uuid4().hex)
     last = gr.State(None)  # {"question", "result", "backend", "adapters"}
     with gr.Row():

@@ -1,8 +1,10 @@
-"""What every tab of the Gradio app shares: settings, the workspace, the annotation store,
-and the combined document and samples, re-read when their files change."""
+"""What every tab of the Gradio app (and the HTTP API) shares: settings, the workspace,
+the annotation store, and the combined document and samples, re-read when their files
+change. A save re-merges the document and refreshes the retrieval index (`saved`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ class AppContext:
     workspace: Workspace
     store: AnnotationStore
     _cache: dict[str, tuple[float, Any]] = field(default_factory=dict, repr=False)
+    _listeners: list[Callable[[bool], None]] = field(default_factory=list, repr=False)
 
     @classmethod
     def open(cls, settings: Settings) -> AppContext:
@@ -71,9 +74,25 @@ class AppContext:
         """Heuristic suggestions over the current document and annotations."""
         return Suggester(self.doc(), self.metadata(), self.samples())
 
+    def on_refresh(self, listener: Callable[[bool], None]) -> None:
+        """Call `listener(index_refreshed)` after each save has re-merged the document (and
+        refreshed the index, when True): running agents reload what they cached. Adding
+        the same listener twice adds it once."""
+        if listener not in self._listeners:
+            self._listeners.append(listener)
+
     def saved(self, objects: list[str]) -> None:
-        """After a save: re-merge the objects that changed into the combined document."""
-        refresh_combined(self.workspace, self.metadata(), objects)
+        """After a save: re-merge the objects that changed into the combined document,
+        update the retrieval index for them (when there is a usable one; only changed
+        chunks are embedded), then tell the listeners."""
+        doc = refresh_combined(self.workspace, self.metadata(), objects)
+        if doc is None:
+            return
+        from schemachat.agent.retrieval.index import refresh_index
+
+        refreshed = refresh_index(self.settings, doc) is not None
+        for listener in list(self._listeners):
+            listener(refreshed)
 
     def refresh_all(self) -> None:
         """After counts or samples change: merge everything again."""
