@@ -104,16 +104,19 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
     ws = ctx.settings.workspace
     table = gr.Dataframe(label="Adapters", interactive=False, elem_id="training-adapters")
     with gr.Row():
-        picked = gr.Dropdown(label="Reports of", multiselect=True, choices=[], scale=3)
-        active = gr.Dropdown(label="Adapter", choices=[], scale=2)
-        make_active = gr.Button("Set active", scale=1)
+        picked = gr.Dropdown(label="Reports of", multiselect=True, choices=[], scale=3,
+                             elem_id="training-reports-of")
+        active = gr.Dropdown(label="Adapter", choices=[], scale=2, elem_id="training-adapter")
+        make_active = gr.Button("Set active", scale=1, elem_id="training-set-active")
     status = gr.Markdown(elem_id="training-status")
     with gr.Row():
-        left, right = gr.Markdown(), gr.Markdown()
+        left = gr.Markdown(elem_id="training-report-left")
+        right = gr.Markdown(elem_id="training-report-right")
     with gr.Row():
         profile = gr.Dropdown(label="Profile", choices=["cpu-gemma", "llama3-8b-gpu"],
-                              value="cpu-gemma", scale=2)
-        start = gr.Button("Start retrain", variant="primary", scale=1)
+                              value="cpu-gemma", scale=2, elem_id="training-profile")
+        start = gr.Button("Start retrain", variant="primary", scale=1,
+                          elem_id="training-start")
     log = gr.Textbox(label="Retrain log (loss live)", lines=10, elem_id="training-log")
 
     def show() -> tuple[Any, ...]:
