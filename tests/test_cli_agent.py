@@ -78,12 +78,13 @@ def test_rejected_sql_exits_1_with_the_error_in_json(workspace: Path, demo_db: P
     data = _json(proc)
     assert "CLIENTES_VIP" in data["error"]
     assert all(c["table"] != "CLIENTES_VIP" for c in data["citations"])
-    # with one, the engine-checked starting query comes back, saying the drafts failed
+    # with one, the engine-checked starting query comes back, saying the drafts failed;
+    # the question is still unanswered, so exit 1 and the error says why
     proc = _run("sql", "quantos clientes?", "--json", "-w", str(workspace),
                 responses=["SELECT COUNT(*) FROM CLIENTES_VIP"], database=demo_db)
-    assert proc.returncode == 0, proc.stderr
+    assert proc.returncode == 1, proc.stderr
     data = _json(proc)
-    assert data["error"] is None and "could not draft" in data["answer"]
+    assert "CLIENTES_VIP" in data["error"] and "could not draft" in data["answer"]
     assert "CLIENTES_VIP" not in data["sql"] and data["rows"] == []
     assert all(c["table"] != "CLIENTES_VIP" for c in data["citations"])
 

@@ -3,7 +3,9 @@ in the conversation memory. For SQL turns the wording is fixed text around what 
 engine said; citations are the tables and columns the SQL uses that exist in the
 schema document (an invented name is never cited). When validate fell back to the
 starting query, the answer says the drafts failed and that the query only joins the
-retrieved tables (it does not answer the question); it is not kept for follow-ups."""
+retrieved tables (it does not answer the question), and `error` keeps the last
+draft's rejection, so callers see the question unanswered; it is not kept for
+follow-ups."""
 
 from __future__ import annotations
 
@@ -25,7 +27,8 @@ def sql_answer(state: AgentState, ctx: AgentContext) -> tuple[str, str | None]:
     sql = state.get("sql")
     tries = state.get("attempts") or 0
     if state.get("fallback_error"):
-        return fallback_text(state), None
+        # An error all the same: the question is unanswered (exit 1, the UI says so).
+        return fallback_text(state), f"no draft was accepted: {state['fallback_error']}"
     if error and not state.get("checked"):
         tables = ", ".join(state.get("tables") or []) or "none found"
         return (f"I could not write SQL that Firebird accepts for this ({tries} "

@@ -3,7 +3,8 @@
 `--json` prints exactly one JSON object on stdout (DESIGN.md's contract) and nothing
 else there: anything a library prints while the turn runs is sent to stderr. Exit 0
 when the turn succeeded, 1 when its result carries an error (SQL the engine kept
-rejecting, a query that failed), 2 on bad input.
+rejecting, even when a starting query stands in for it; a query that failed), 2 on bad
+input.
 """
 
 from __future__ import annotations
