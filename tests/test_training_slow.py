@@ -29,7 +29,7 @@ def test_cpu_profile_trains_and_evaluates_the_default_model(demo_workspace: Path
     profile = Path(__file__).resolve().parents[1] / "configs/profiles/train-cpu-gemma.yaml"
     config = TrainConfig.from_yaml(profile)
     result = train(config, dataset.folder, root / "adapters" / "schema")
-    assert result.steps == config.max_steps and result.seconds < 900
+    assert result.steps == config.max_steps  # time is reported (docs/training.md), not asserted
     assert result.last_loss is not None and result.first_loss is not None
     assert result.last_loss < result.first_loss
     report = evaluate_with_settings(root / "adapters" / "schema", dataset.folder, settings,
