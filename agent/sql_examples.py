@@ -30,6 +30,7 @@ _PT_WORDS = re.compile(r"\b(quantos|quantas|qual|quais|liste|listar|mostre|temos
                        r"por|cada|média|maior|menor|do|da|dos|das|são|não)\b|[ãõçáéíóúâê]",
                        re.IGNORECASE)
 _COUNTING = re.compile(r"\b(quant[oa]s|how many|number of|count)\b", re.IGNORECASE)
+_WORD = re.compile(r"\w+")
 _NUMBER = ("NUMERIC", "DECIMAL", "DOUBLE", "FLOAT", "INTEGER", "BIGINT", "SMALLINT")
 
 
@@ -192,7 +193,10 @@ def schema_examples(doc: CombinedSchema, skeleton: str, question: str,
              next((f for f in (_filtered(t, focus[t.rel.name], question, analyzer, pt)
                                for t in tables) if f), None)]
     out = [f for f in found if f is not None]
-    return out if len(out) >= 2 else [_listed(tables[0], pt), *out]
+    out = out if len(out) >= 2 else [_listed(tables[0], pt), *out]
+    # The example most like the question last: a small model copies the nearest one.
+    words = set(_WORD.findall(question.casefold()))
+    return sorted(out, key=lambda e: len(words & set(_WORD.findall(e[0].casefold()))))
 
 
 def golden_examples(golden: Iterable[GoldenExample], question: str, doc: CombinedSchema,
