@@ -24,7 +24,8 @@ COPY ingest ingest
 COPY agent agent
 COPY training training
 COPY ui ui
-RUN pip install . && pip check
+# the postgres extra: SCHEMACHAT_SESSIONS_URL=postgresql://... works without a rebuild
+RUN pip install ".[postgres]" && pip check
 
 FROM python:3.11-slim-bookworm AS runtime
 # libtommath1: the embedded Firebird engine; graphviz: the Analysis tab's ER picture.

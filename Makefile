@@ -9,15 +9,16 @@ DB     ?= $(WS)/demo.fdb
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages: the embedded engine needs libtommath1; browser tests need chromium;
 # server-mode tests start a private firebird3.0-server on loopback (no system service);
-# graphviz draws the ER pictures of the Analysis tab.
-APT_PACKAGES ?= libtommath1 chromium firebird3.0-server graphviz
+# graphviz draws the ER pictures of the Analysis tab; postgresql is the private server the
+# tests of the shared sessions store start on loopback.
+APT_PACKAGES ?= libtommath1 chromium firebird3.0-server graphviz postgresql
 
 .PHONY: help install dev apt demo test test-slow lint bench schemas clean
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
 
-apt:  ## install the Debian packages (libtommath1, chromium, firebird3.0-server, graphviz)
+apt:  ## install the Debian packages (libtommath1, chromium, firebird3.0-server, graphviz, postgresql)
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  $(SUDO) apt-get update -qq && \

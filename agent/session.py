@@ -18,7 +18,7 @@ from langgraph.graph.state import CompiledStateGraph
 from schemachat.agent.answer import AgentAnswer
 from schemachat.agent.context import AgentContext
 from schemachat.agent.graph import build_graph
-from schemachat.agent.memory import open_checkpointer
+from schemachat.agent.memory import Checkpointer, open_checkpointer
 from schemachat.agent.retrieval import SchemaIndex
 from schemachat.agent.state import Mode, Turn, new_turn
 from schemachat.configs import BadInput, Settings
@@ -42,6 +42,7 @@ class Agent:
         self.context = context
         self._plain = build_graph()
         self._remembering: CompiledStateGraph | None = None
+        self._checkpointer: Checkpointer | None = None
 
     @classmethod
     def open(cls, settings: Settings, *, backend: str | None = None,
@@ -55,8 +56,8 @@ class Agent:
         if session is None:
             return self._plain
         if self._remembering is None:
-            saver = open_checkpointer(self.context.settings.workspace)
-            self._remembering = build_graph(saver)
+            self._checkpointer = open_checkpointer(self.context.settings)
+            self._remembering = build_graph(self._checkpointer.saver)
         return self._remembering
 
     def _start(self, question: str, session: str | None, mode: Mode,
@@ -100,5 +101,8 @@ class Agent:
         return list(snapshot.values.get("turns") or [])
 
     def close(self) -> None:
-        """Release the database connection."""
+        """Release the database connection and the sessions store."""
         self.context.close()
+        if self._checkpointer is not None:
+            self._checkpointer.close()
+            self._checkpointer, self._remembering = None, None

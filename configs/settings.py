@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     agent_sql_tables: int = Field(
         3, ge=1, le=8, description="Retrieved tables a SQL draft starts from (plus the ones "
                                    "needed to join them).")
+    sessions_url: SecretStr | None = Field(
+        None, description="Where conversations are checkpointed: unset, <workspace>/"
+                          "chat_sessions.sqlite; sqlite:///PATH, another SQLite file; "
+                          "postgresql://USER:PASSWORD@HOST/DB, a Postgres database that "
+                          "several app replicas share (pip install 'schemachat[postgres]').")
 
     # Chat model (schemachat.agent.models): one backend, its base model, active adapters.
     model_backend: Literal["default", "local", "tgi", "openai", "fake"] = Field(

@@ -34,7 +34,8 @@ from schemachat.ui.cli.app import (
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")]
 SessionOpt = Annotated[str | None, typer.Option(
     "--session", help="Conversation id: later turns of the same id see this one "
-                      "(kept in <workspace>/chat_sessions.sqlite).", show_default=False)]
+                      "(kept in <workspace>/chat_sessions.sqlite, or where "
+                      "sessions_url says).", show_default=False)]
 AdapterOpt = Annotated[list[str] | None, typer.Option(
     "--adapter", help="LoRA adapter to use (repeat for several; default: settings).",
     show_default=False)]
