@@ -96,8 +96,10 @@ def _overview_percent(page: Any) -> float:
 def _shoot(page: Any, name: str) -> None:
     folder = os.environ.get("APP_SCREENSHOTS")
     if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / name), full_page=True)
+        # Relative to the repository: the tests run in a temporary working directory.
+        out = Path(__file__).resolve().parents[1] / folder
+        out.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(out / name), full_page=True)
 
 
 def test_annotate_save_reload_conflict_overview(served: tuple[str, Path], browser: Any) -> None:

@@ -91,8 +91,8 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
     sql = gr.Code(language="sql", label="SQL", interactive=True, elem_id="chat-sql")
     with gr.Row():
         run = gr.Button("Run (read-only)", elem_id="chat-run")
-        up = gr.Button("👍", elem_id="chat-up")
-        down = gr.Button("👎", elem_id="chat-down")
+        up = gr.Button("✓ Right", elem_id="chat-up")  # text: emoji fonts are not everywhere
+        down = gr.Button("✗ Wrong", elem_id="chat-down")
     status = gr.Markdown(elem_id="chat-status")
     rows = gr.Dataframe(label="Result", interactive=False, elem_id="chat-rows")
     cites = gr.Markdown(elem_id="chat-cites")
