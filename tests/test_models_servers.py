@@ -89,9 +89,12 @@ def test_openai_compatible_plain_and_stream(make_settings) -> None:
         model = chat_model(settings)
         answer = model.invoke(MESSAGES)
         chunks = [c.content for c in model.stream(MESSAGES, adapters=["schema"])]
+        model.invoke(MESSAGES, max_new_tokens=12)  # as the agent's nodes call it
     assert answer.content == "SELECT FIRST 5 * FROM CLIENTES"
     assert "".join(chunks) == answer.content and len([c for c in chunks if c]) > 2
-    plain, streamed = server.requests
+    plain, streamed, capped = server.requests
+    assert "max_new_tokens" not in capped
+    assert capped.get("max_completion_tokens", capped.get("max_tokens")) == 12
     assert plain["model"] == "llama3" and not plain.get("stream")
     assert plain.get("max_completion_tokens", plain.get("max_tokens")) == 64
     assert plain["messages"][0] == {"role": "system", "content": "Answer with Firebird SQL."}

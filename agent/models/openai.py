@@ -16,12 +16,15 @@ from schemachat.configs import BadInput
 
 
 class OpenAICompatibleChatModel(ChatOpenAI):
-    """ChatOpenAI that also takes the per-request `adapters` keyword of the other backends."""
+    """ChatOpenAI that also takes the per-request `adapters` and `max_new_tokens`
+    keywords of the other backends."""
 
     def _get_request_payload(self, input_: Any, *, stop: list[str] | None = None,
                              **kwargs: Any) -> dict:
         adapters = kwargs.pop("adapters", None)
         kwargs.pop("adapter_weights", None)
+        if "max_new_tokens" in kwargs:  # the agent's per-call name; OpenAI would refuse it
+            kwargs["max_tokens"] = kwargs.pop("max_new_tokens")
         if adapters:
             if len(adapters) > 1:
                 raise BadInput(f"an OpenAI-compatible server takes one model (adapter) per "
