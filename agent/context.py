@@ -27,8 +27,11 @@ from schemachat.ingest.workspace import Workspace, read_model
 
 if TYPE_CHECKING:
     from firebird.driver import Connection
+    from langchain_core.runnables import Runnable
+    from langchain_core.tools import BaseTool
 
     from schemachat.agent.retrieval import SchemaIndex
+    from schemachat.agent.tools import SchemaToolbox
 
 
 @dataclass
@@ -42,6 +45,8 @@ class AgentContext:
     _doc: CombinedSchema | None = field(default=None, repr=False)
     _index: SchemaIndex | None = field(default=None, repr=False)
     _db: SharedConnection = field(init=False, repr=False)
+    _toolbox: SchemaToolbox | None = field(default=None, repr=False)
+    _tool_model: Runnable | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._db = SharedConnection(self.settings)  # connects on first use
@@ -89,6 +94,8 @@ class AgentContext:
         self._doc = None
         if index:
             self._index = None
+        if self._toolbox is not None:
+            self._toolbox.reload(index=index)
 
     @contextmanager
     def database(self) -> Iterator[Connection]:
@@ -100,6 +107,28 @@ class AgentContext:
     def close(self) -> None:
         """Close the database connection, if one was opened."""
         self._db.close()
+
+    def tools(self) -> list[BaseTool]:
+        """The schema tools (agent/tools.py) over this context's workspace, index and
+        connection; BadInput when the index is missing."""
+        if self._toolbox is None:
+            from schemachat.agent.tools import SchemaToolbox
+
+            self._toolbox = SchemaToolbox(self.settings, index=self.index(),
+                                          database=self.database)
+        return self._toolbox.tools()
+
+    def tool_model(self) -> Runnable:
+        """The chat model bound to the schema tools; BadInput when it cannot call tools."""
+        if self._tool_model is None:
+            try:
+                self._tool_model = self.model.bind_tools(self.tools())
+            except NotImplementedError:
+                raise BadInput(f"agent_tools needs a model that can call tools; the "
+                               f"{self.settings.model_backend} backend's cannot (use the "
+                               "openai backend with a tool-calling model, or turn "
+                               "agent_tools off)") from None
+        return self._tool_model
 
     def _kwargs(self, stop: Sequence[str], max_new_tokens: int) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"stop": list(stop), "max_new_tokens": max_new_tokens}

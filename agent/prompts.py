@@ -40,6 +40,15 @@ SQL_EXAMPLES: list[tuple[str, str]] = [
 ]
 SQL_STOP: tuple[str, ...] = (";", "\nUser:", "\nQuestion:", "\n\n")
 
+TOOLS_SYSTEM = ("You help a colleague with their Firebird database. Use the tools to find "
+                "the tables (search_schema), read what their columns mean (describe_table, "
+                "value_mappings) and how they join (join_path); state only what a tool "
+                "returned. For data, write one Firebird SELECT and run it with "
+                "run_readonly_sql; on an error, fix the SQL and run it again. Answer "
+                "briefly, in the language of the question, naming the tables and columns "
+                "you used.\n" + FIREBIRD_RULES)
+TOOLS_SQL_HINT = "Write the Firebird SELECT that answers this and check it with run_readonly_sql: "
+
 ANSWER_SYSTEM = ("You explain a database schema to a colleague. Answer in one short "
                  "sentence, in the language of the question, using only the notes. Do not "
                  "name tables or columns that are not in the notes.")

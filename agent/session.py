@@ -13,14 +13,18 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 
 from schemachat.agent.answer import AgentAnswer
 from schemachat.agent.context import AgentContext
 from schemachat.agent.graph import build_graph
 from schemachat.agent.memory import Checkpointer, open_checkpointer
+from schemachat.agent.prompts import TOOLS_SQL_HINT
 from schemachat.agent.retrieval import SchemaIndex
-from schemachat.agent.state import Mode, Turn, new_turn
+from schemachat.agent.state import Mode, ToolState, Turn, new_turn
+from schemachat.agent.tool_graph import build_tool_graph
 from schemachat.configs import BadInput, Settings
 
 MAX_QUESTION = 4_000  # characters
@@ -40,7 +44,10 @@ class Agent:
 
     def __init__(self, context: AgentContext) -> None:
         self.context = context
-        self._plain = build_graph()
+        self._tools = context.settings.agent_tools
+        if self._tools:
+            context.tool_model()  # BadInput now, not mid-turn, for a model without tools
+        self._plain = self._build()
         self._remembering: CompiledStateGraph | None = None
         self._checkpointer: Checkpointer | None = None
 
@@ -57,8 +64,19 @@ class Agent:
             return self._plain
         if self._remembering is None:
             self._checkpointer = open_checkpointer(self.context.settings)
-            self._remembering = build_graph(self._checkpointer.saver)
+            self._remembering = self._build(self._checkpointer.saver)
         return self._remembering
+
+    def _build(self, saver: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
+        if self._tools:
+            return build_tool_graph(self.context.tools(), saver)
+        return build_graph(saver)
+
+    def _input(self, question: str, mode: Mode, run: bool) -> dict[str, Any]:
+        if not self._tools:
+            return dict(new_turn(question, mode=mode, run=run))
+        text = TOOLS_SQL_HINT + question if mode == "sql" else question
+        return dict(ToolState(messages=[HumanMessage(text)], rounds=0, result={}))
 
     def _start(self, question: str, session: str | None, mode: Mode,
                run: bool) -> tuple[CompiledStateGraph, dict[str, Any], dict[str, Any]]:
@@ -71,7 +89,7 @@ class Agent:
         if session is not None and not session.strip():
             raise BadInput("empty session id")
         config: dict[str, Any] = {"configurable": {"thread_id": session}} if session else {}
-        return self._graph(session), dict(new_turn(question, mode=mode, run=run)), config
+        return self._graph(session), self._input(question, mode, run), config
 
     def ask(self, question: str, *, session: str | None = None, mode: Mode = "ask",
             run: bool = False) -> AgentAnswer:
@@ -96,7 +114,8 @@ class Agent:
         yield AgentEvent("result", result=AgentAnswer.model_validate(final["result"]))
 
     def history(self, session: str) -> list[Turn]:
-        """The turns of `session` so far (empty for an unknown session)."""
+        """The turns of `session` so far (empty for an unknown session). With
+        `agent_tools` the session is its chat messages, and this is empty."""
         snapshot = self._graph(session).get_state({"configurable": {"thread_id": session}})
         return list(snapshot.values.get("turns") or [])
 

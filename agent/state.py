@@ -11,6 +11,9 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Any, Literal, TypedDict
 
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+
 Intent = Literal["schema", "sql", "run", "smalltalk"]
 Mode = Literal["ask", "sql"]
 
@@ -86,3 +89,13 @@ def last_turn(state: AgentState) -> Turn | None:
 def last_sql_turn(state: AgentState) -> Turn | None:
     """The most recent earlier turn that drafted SQL, if any."""
     return next((t for t in reversed(state.get("turns") or []) if t.get("sql")), None)
+
+
+class ToolState(TypedDict, total=False):
+    """One tool-calling turn (agent/tool_graph.py): the conversation as chat messages
+    (kept across turns by the checkpointer; a turn starts at its question, the last
+    human message), the model calls of this turn, and its result."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    rounds: int
+    result: dict[str, Any]  # AgentAnswer.model_dump()

@@ -116,6 +116,13 @@ class SchemaToolbox:
 
     # -- lazily opened pieces ---------------------------------------------------------
 
+    def reload(self, *, index: bool = True) -> None:
+        """Read the document (and, with `index`, the index) again on next use."""
+        with self._lock:
+            self._doc = None
+            if index:
+                self._index = None
+
     def doc(self) -> CombinedSchema:
         """The combined schema document; ToolException when the workspace has none."""
         with self._lock:

@@ -91,6 +91,13 @@ class Settings(BaseSettings):
     agent_sql_tables: int = Field(
         3, ge=1, le=8, description="Retrieved tables a SQL draft starts from (plus the ones "
                                    "needed to join them).")
+    agent_tools: bool = Field(
+        False, description="Let a model that can call tools (the openai backend with a "
+                           "tool-calling model) look the schema up itself with the schema "
+                           "tools and run read-only SQL, instead of the fixed graph.")
+    agent_max_tool_rounds: int = Field(
+        6, ge=1, le=20, description="Model calls one tool-calling turn may make; the "
+                                    "turn ends with an error after the last.")
     sessions_url: SecretStr | None = Field(
         None, description="Where conversations are checkpointed: unset, <workspace>/"
                           "chat_sessions.sqlite; sqlite:///PATH, another SQLite file; "

@@ -21,6 +21,8 @@ class FakeServer:
     reply: str = "SELECT FIRST 5 * FROM CLIENTES"
     fail_first: int = 0          # answer 503 to this many requests first
     status: int | None = None    # answer every request with this status (e.g. 422)
+    # OpenAI route, plain requests: assistant messages to answer in turn (tool calls too)
+    script: list[dict[str, Any]] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
     url: str = ""
@@ -92,10 +94,13 @@ class _Handler(BaseHTTPRequestHandler):
         model, created = body.get("model", "?"), int(time.time())
         reply = self.server_state.reply
         if not body.get("stream"):
+            message = (self.server_state.script.pop(0) if self.server_state.script
+                       else {"role": "assistant", "content": reply})
+            finish = "tool_calls" if message.get("tool_calls") else "stop"
             return self._json(200, {
                 "id": "chatcmpl-1", "object": "chat.completion", "created": created,
-                "model": model, "choices": [{"index": 0, "finish_reason": "stop",
-                                             "message": {"role": "assistant", "content": reply}}],
+                "model": model, "choices": [{"index": 0, "finish_reason": finish,
+                                             "message": message}],
                 "usage": {"prompt_tokens": 10, "completion_tokens": 7, "total_tokens": 17}})
         events = [json.dumps({"id": "chatcmpl-1", "object": "chat.completion.chunk",
                               "created": created, "model": model, "choices": [{
