@@ -73,7 +73,7 @@ def test_chat_ask_run_cite_and_rate(served: tuple[str, Path], browser: Any) -> N
 
     # Run the SQL (read-only): rows come from the engine.
     page.click("#chat-run")
-    page.wait_for_selector("#chat-status:has-text('rows')", timeout=20_000)
+    page.wait_for_selector("#chat-status:has-text(' row')", timeout=20_000)
     _shoot(page, "chat.png")
 
     # A citation opens the Annotate entry of that column.

@@ -158,7 +158,9 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
         more = " (capped)" if res.truncated or len(res.rows) > cap else ""
         if state is not None:  # what a thumbs up would now confirm
             state = {**state, "result": {**state["result"], "sql": fixed, "error": None}}
-        return (frame, f"{len(res.rows[:cap])} rows{more} in {res.elapsed:.2f} s", state,
+        shown = len(res.rows[:cap])
+        return (frame, f"{shown} row{'' if shown == 1 else 's'}{more} in {res.elapsed:.2f} s",
+                state,
                 citations_markdown(sql_citations(fixed, doc)))
 
     run.click(run_sql, [sql, last, backend, adapters], [rows, status, last, cites])
