@@ -30,7 +30,6 @@ class Checkpointer:
 
     saver: BaseCheckpointSaver
     close: Callable[[], None]
-    where: str  # for messages: a path, or the Postgres host and database (no password)
 
 
 def sessions_path(workspace: Path) -> Path:
@@ -60,7 +59,7 @@ def _sqlite(path: Path) -> Checkpointer:
     con = sqlite3.connect(str(path), check_same_thread=False)
     saver = SqliteSaver(con)
     saver.setup()
-    return Checkpointer(saver, con.close, str(path))
+    return Checkpointer(saver, con.close)
 
 
 def _postgres(url: str) -> Checkpointer:
@@ -90,4 +89,4 @@ def _postgres(url: str) -> Checkpointer:
     except Exception:
         pool.close()
         raise
-    return Checkpointer(saver, pool.close, where)
+    return Checkpointer(saver, pool.close)

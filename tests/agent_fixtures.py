@@ -109,6 +109,14 @@ def make_agent(agent_workspace: Path, agent_index: SchemaIndex, demo_db: Path,
         agent.close()
 
 
+def private_workspace(agent_workspace: Path, root: Path) -> Path:
+    """A workspace at `root` holding only a copy of the combined document (no index, no
+    sessions): for tests that write to their workspace or need the index missing."""
+    root.mkdir(parents=True)
+    shutil.copy(agent_workspace / "combined_schema_details.json", root)
+    return root
+
+
 def agent_settings(workspace: Path, database: Path | None, **overrides: Any) -> Settings:
     """Settings for an agent test: the workspace, the demo DB (or none), overrides."""
     return load_settings(workspace=workspace,

@@ -4,7 +4,6 @@ fact), conversation memory, streaming."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import agent_fixtures
@@ -253,16 +252,9 @@ def test_repair_names_the_columns_of_the_aliased_table(make_agent) -> None:
         model.prompt_text(-1)
 
 
-def _private_workspace(agent_workspace: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "ws"
-    root.mkdir()
-    shutil.copy(agent_workspace / "combined_schema_details.json", root)
-    return root
-
-
 def test_follow_up_uses_the_previous_sql(make_agent, agent_workspace: Path,
                                          tmp_path: Path) -> None:
-    root = _private_workspace(agent_workspace, tmp_path)
+    root = agent_fixtures.private_workspace(agent_workspace, tmp_path / "ws")
     follow = ("SELECT COUNT(*) FROM CAD_CLI c JOIN CAD_CID cc ON cc.CID_COD = c.CID_COD "
               "WHERE c.SITUACAO = 'A' AND cc.UF_SIGLA = 'SP'")
     agent, model = make_agent(COUNT_ACTIVE, follow, workspace=root)
@@ -284,7 +276,7 @@ def test_follow_up_uses_the_previous_sql(make_agent, agent_workspace: Path,
 
 def test_a_new_session_is_not_a_follow_up(make_agent, agent_workspace: Path,
                                           tmp_path: Path) -> None:
-    root = _private_workspace(agent_workspace, tmp_path)
+    root = agent_fixtures.private_workspace(agent_workspace, tmp_path / "ws")
     agent, model = make_agent(COUNT_ACTIVE, "nothing", workspace=root)
     agent.ask(ACTIVE, session="a")
     agent.ask("e só para São Paulo?", session="b")  # no previous SQL in session b

@@ -7,7 +7,6 @@ document lacks dropped). Fake tool-calling models for the graph, and the real
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -120,9 +119,7 @@ def test_refused_sql_goes_back_to_the_model_and_data_is_unchanged(
 
 def test_tool_budget_ends_the_turn_and_the_session_goes_on(
         agent_workspace: Path, agent_index, demo_db: Path, tmp_path: Path) -> None:
-    root = tmp_path / "ws"
-    root.mkdir()
-    shutil.copy(agent_workspace / "combined_schema_details.json", root)
+    root = agent_fixtures.private_workspace(agent_workspace, tmp_path / "ws")
     model = ToolCallingFake(responses=[
         call("search_schema", 0, query="clientes"),
         call("search_schema", 1, query="clientes de novo"),

@@ -101,9 +101,7 @@ def test_bad_input_exits_2_with_nothing_on_stdout(workspace: Path, args: list[st
 
 
 def test_missing_index_is_bad_input(tmp_path: Path, agent_workspace: Path) -> None:
-    root = tmp_path / "ws"
-    root.mkdir()
-    shutil.copy(agent_workspace / "combined_schema_details.json", root)
+    root = agent_fixtures.private_workspace(agent_workspace, tmp_path / "ws")
     proc = _run("ask", "onde fica o cliente?", "--json", "-w", str(root), responses=["x"])
     assert proc.returncode == 2 and "schemachat index" in proc.stderr
 

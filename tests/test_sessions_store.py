@@ -5,7 +5,6 @@ A real private Postgres on loopback, the real embedded demo database, scripted m
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import agent_fixtures
@@ -20,6 +19,7 @@ agent_index = agent_fixtures.agent_index
 embeddings = agent_fixtures.embeddings
 make_agent = agent_fixtures.make_agent
 postgres_url = pgserver.postgres_url
+private_workspace = agent_fixtures.private_workspace
 
 ACTIVE = "quantos clientes ativos temos?"
 FOLLOW = "e só para São Paulo?"
@@ -28,21 +28,14 @@ COUNT_SP = ("SELECT COUNT(*) FROM CAD_CLI c JOIN CAD_CID cc ON cc.CID_COD = c.CI
             "WHERE c.SITUACAO = 'A' AND cc.UF_SIGLA = 'SP'")
 
 
-def _workspace(agent_workspace: Path, tmp_path: Path, name: str) -> Path:
-    root = tmp_path / name
-    root.mkdir()
-    shutil.copy(agent_workspace / "combined_schema_details.json", root)
-    return root
-
-
 def test_sqlite_url_keeps_sessions_in_that_file(make_agent, agent_workspace: Path,
                                                 tmp_path: Path) -> None:
-    root = _workspace(agent_workspace, tmp_path, "ws")
+    root = private_workspace(agent_workspace, tmp_path / "ws")
     elsewhere = tmp_path / "shared" / "sessions.sqlite"
     agent, _ = make_agent(COUNT_ACTIVE, workspace=root, sessions_url=f"sqlite:///{elsewhere}")
     agent.ask(ACTIVE, session="s1")
     assert elsewhere.exists() and not memory.sessions_path(root).exists()
-    other, _ = make_agent(workspace=_workspace(agent_workspace, tmp_path, "ws2"),
+    other, _ = make_agent(workspace=private_workspace(agent_workspace, tmp_path / "ws2"),
                           sessions_url=f"sqlite:///{elsewhere}")
     assert [t["question"] for t in other.history("s1")] == [ACTIVE]
 
@@ -74,10 +67,10 @@ def test_unreachable_postgres_is_one_line_without_the_password(
 def test_two_replicas_share_sessions_in_postgres(make_agent, agent_workspace: Path,
                                                  tmp_path: Path, postgres_url: str) -> None:
     # Two agents with their own workspaces, as two replicas on two hosts would have.
-    first, _ = make_agent(COUNT_ACTIVE, workspace=_workspace(agent_workspace, tmp_path, "a"),
-                          sessions_url=postgres_url)
-    second, model = make_agent(COUNT_SP, workspace=_workspace(agent_workspace, tmp_path, "b"),
-                               sessions_url=postgres_url)
+    first, _ = make_agent(COUNT_ACTIVE, sessions_url=postgres_url,
+                          workspace=private_workspace(agent_workspace, tmp_path / "a"))
+    second, model = make_agent(COUNT_SP, sessions_url=postgres_url,
+                               workspace=private_workspace(agent_workspace, tmp_path / "b"))
     answered = first.ask(ACTIVE, session="pg-1")
     follow = second.ask(FOLLOW, session="pg-1")  # the load balancer sent it elsewhere
     assert f"Previous SQL: {COUNT_ACTIVE}" in model.prompt_text(-1)
@@ -90,10 +83,10 @@ def test_two_replicas_share_sessions_in_postgres(make_agent, agent_workspace: Pa
 
 def test_postgres_sessions_survive_closing_the_agent(make_agent, agent_workspace: Path,
                                                      tmp_path: Path, postgres_url: str) -> None:
-    agent, _ = make_agent(COUNT_ACTIVE, workspace=_workspace(agent_workspace, tmp_path, "c"),
-                          sessions_url=postgres_url)
+    agent, _ = make_agent(COUNT_ACTIVE, sessions_url=postgres_url,
+                          workspace=private_workspace(agent_workspace, tmp_path / "c"))
     agent.ask(ACTIVE, session="pg-3")
     agent.close()  # releases the pool; a later agent (a restarted app) reads it back
-    later, _ = make_agent(workspace=_workspace(agent_workspace, tmp_path, "d"),
+    later, _ = make_agent(workspace=private_workspace(agent_workspace, tmp_path / "d"),
                           sessions_url=postgres_url)
     assert [t["question"] for t in later.history("pg-3")] == [ACTIVE]

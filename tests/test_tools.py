@@ -184,11 +184,7 @@ def test_starting_query_joins_on_keys(agent_workspace: Path, agent_index: Schema
 
 def test_fallback_is_not_a_follow_up_basis(make_agent, agent_workspace: Path,
                                            tmp_path: Path) -> None:
-    import shutil
-
-    root = tmp_path / "ws"
-    root.mkdir()
-    shutil.copy(agent_workspace / "combined_schema_details.json", root)
+    root = agent_fixtures.private_workspace(agent_workspace, tmp_path / "ws")
     agent, model = make_agent(BAD, "nothing", workspace=root, agent_max_repairs=0)
     agent.ask("quantos clientes ativos temos?", session="f")
     agent.ask("e só para São Paulo?", session="f")
