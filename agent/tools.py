@@ -38,9 +38,9 @@ from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, Field
 
 from schemachat.agent.answer import json_rows
-from schemachat.agent.dialect import fix_dialect, known_names
-from schemachat.agent.sql_guard import SQLError, run_read_only
-from schemachat.agent.sql_skeleton import build_skeleton
+from schemachat.agent.sql.dialect import fix_dialect, known_names
+from schemachat.agent.sql.guard import SQLError, run_read_only
+from schemachat.agent.sql.skeleton import build_skeleton
 from schemachat.configs import BadInput, Settings
 from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation, CombinedSchema
 from schemachat.ingest.models.samples import Samples

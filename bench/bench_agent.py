@@ -75,7 +75,7 @@ def matches(draft: Rows, gold: Rows) -> bool:
 
 
 def _full_rows(agent: Any, sql: str) -> Rows:
-    from schemachat.agent.sql_guard import run_read_only
+    from schemachat.agent.sql.guard import run_read_only
 
     with agent.context.database() as con:
         return [list(r) for r in run_read_only(con, sql, agent.context.settings).rows]
@@ -153,7 +153,7 @@ def run(console: Console, *, quick: bool = False) -> Report:
         full.append(time.perf_counter() - t0)
     questions = yaml.safe_load(QUESTIONS.read_text("utf-8"))["questions"]
     questions = questions[:6] if quick else questions
-    with mock.patch("schemachat.agent.nodes.draft.schema_examples", _no_schema_examples):
+    with mock.patch("schemachat.agent.graph.nodes.draft.schema_examples", _no_schema_examples):
         base = sql_outcomes(agent, questions, console, "baseline")
     new = sql_outcomes(agent, questions, console, "examples")
     runs = [base, new]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from schemachat.agent.adapters import AdapterStore, base_matches, configured_base_names
+from schemachat.agent.adapters.store import AdapterStore, base_matches, configured_base_names
 from schemachat.configs import BadInput
 from tests.test_cli import assert_bad_input, run
 
@@ -129,7 +129,7 @@ def test_cli_add_list_remove(tmp_path: Path) -> None:
 
 
 def test_cli_list_marks_the_active_adapter(tmp_path: Path) -> None:
-    from schemachat.agent.active_adapter import ActiveAdapter, write_active
+    from schemachat.agent.adapters.active import ActiveAdapter, write_active
 
     ws = tmp_path / "ws"
     env = {"SCHEMACHAT_MODEL_BACKEND": "local", "SCHEMACHAT_MODEL_ID": LLAMA}
@@ -149,7 +149,7 @@ def test_cli_list_marks_the_active_adapter(tmp_path: Path) -> None:
 
 
 def test_active_record_reads_old_files_and_names_broken_ones(tmp_path: Path) -> None:
-    from schemachat.agent.active_adapter import active_file, read_active
+    from schemachat.agent.adapters.active import active_file, read_active
 
     assert read_active(tmp_path) is None
     path = active_file(tmp_path)

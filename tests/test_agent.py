@@ -11,12 +11,12 @@ import pytest
 from agent_fixtures import scripted
 
 from schemachat.agent.context import AgentContext
-from schemachat.agent.graph import build_graph
-from schemachat.agent.nodes.draft import extract_sql
-from schemachat.agent.nodes.route import is_follow_up, rule_intent
-from schemachat.agent.nodes.validate import NO_SQL
+from schemachat.agent.graph.graph import build_graph
+from schemachat.agent.graph.nodes.draft import extract_sql
+from schemachat.agent.graph.nodes.route import is_follow_up, rule_intent
+from schemachat.agent.graph.nodes.validate import NO_SQL
+from schemachat.agent.graph.state import new_turn
 from schemachat.agent.session import Agent
-from schemachat.agent.state import new_turn
 from schemachat.configs import BadInput
 
 agent_workspace = agent_fixtures.agent_workspace

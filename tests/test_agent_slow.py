@@ -8,8 +8,8 @@ from pathlib import Path
 import agent_fixtures
 import pytest
 
-from schemachat.agent.grounding import doc_names
 from schemachat.agent.session import Agent
+from schemachat.agent.sql.grounding import doc_names
 
 pytestmark = pytest.mark.slow
 

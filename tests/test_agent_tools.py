@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from pydantic import Field
 
 from schemachat.agent.session import Agent
-from schemachat.agent.sql_guard import run_read_only
+from schemachat.agent.sql.guard import run_read_only
 from schemachat.configs import BadInput
 from schemachat.ingest.firebird import opened
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from schemachat.agent.sql_guard import run_read_only
+from schemachat.agent.sql.guard import run_read_only
 from schemachat.configs import load_settings
 from schemachat.ingest.firebird import opened
 

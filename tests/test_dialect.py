@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from schemachat.agent.dialect import fix_dialect, known_names
-from schemachat.agent.sql_guard import prepare_select
+from schemachat.agent.sql.dialect import fix_dialect, known_names
+from schemachat.agent.sql.guard import prepare_select
 from schemachat.configs import load_settings
 from schemachat.ingest.firebird import opened, read_only
 from schemachat.ingest.models.combined import CombinedSchema

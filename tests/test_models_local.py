@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from schemachat.agent.adapters import AdapterStore
+from schemachat.agent.adapters.store import AdapterStore
 from schemachat.agent.models import chat_model
 from schemachat.agent.models.hf_base import forget_bases, load_base
 from schemachat.agent.models.local import LocalChatModel
@@ -135,7 +135,7 @@ def test_chat_model_local_backend_uses_workspace_adapters(tiny: Path, make_setti
 def test_local_backend_follows_the_active_adapter(tiny: Path, make_settings) -> None:
     """Without `adapters` in the settings, the model uses training/active.json's adapter,
     re-read when it changes; an explicit [] (setting or request) means the bare base."""
-    from schemachat.agent.active_adapter import ActiveAdapter, write_active
+    from schemachat.agent.adapters.active import ActiveAdapter, write_active
 
     forget_bases()
     settings = make_settings(model_backend="local", model_path=tiny / "base", max_new_tokens=8)
@@ -174,7 +174,7 @@ def test_local_backend_follows_the_active_adapter(tiny: Path, make_settings) -> 
 
 def test_active_adapter_of_another_base_is_not_used(tiny: Path, tmp_path: Path,
                                                      make_settings) -> None:
-    from schemachat.agent.active_adapter import ActiveAdapter, write_active
+    from schemachat.agent.adapters.active import ActiveAdapter, write_active
 
     forget_bases()
     build_adapter(tiny / "base", tmp_path / "other", seed=3, base_name="org/another-model")

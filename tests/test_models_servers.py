@@ -118,7 +118,7 @@ def test_backend_settings_are_checked(make_settings) -> None:
 
 
 def test_tgi_follows_the_active_adapter_of_the_same_base(make_settings) -> None:
-    from schemachat.agent.active_adapter import ActiveAdapter, write_active
+    from schemachat.agent.adapters.active import ActiveAdapter, write_active
     from tests.test_adapters import LLAMA, peft_folder
 
     settings = make_settings(model_backend="tgi", model_id=LLAMA)

@@ -24,7 +24,7 @@ from test_api import TOKEN, running
 
 from schemachat.agent.retrieval.embeddings import SentenceEmbeddings
 from schemachat.agent.retrieval.index import build_index
-from schemachat.agent.sql_guard import run_read_only
+from schemachat.agent.sql.guard import run_read_only
 from schemachat.configs import Settings, load_settings
 from schemachat.ingest.firebird import (
     DatabaseUnavailable,

@@ -11,7 +11,7 @@ import agent_fixtures
 import pgserver
 import pytest
 
-from schemachat.agent import memory
+from schemachat.agent.session import memory
 from schemachat.configs import BadInput, load_settings
 
 agent_workspace = agent_fixtures.agent_workspace

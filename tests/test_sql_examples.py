@@ -9,15 +9,15 @@ from pathlib import Path
 import pytest
 
 from schemachat.agent.feedback import GoldenExample
-from schemachat.agent.retrieval.text import Analyzer
-from schemachat.agent.sql_examples import (
+from schemachat.agent.prompts.examples import (
     golden_examples,
     is_portuguese,
     schema_examples,
     skeleton_tables,
 )
-from schemachat.agent.sql_guard import run_read_only
-from schemachat.agent.sql_skeleton import build_skeleton
+from schemachat.agent.retrieval.text import Analyzer
+from schemachat.agent.sql.guard import run_read_only
+from schemachat.agent.sql.skeleton import build_skeleton
 from schemachat.configs import load_settings
 from schemachat.ingest.firebird import opened
 from schemachat.ingest.models.combined import CombinedSchema

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from schemachat.agent.sql_guard import (
+from schemachat.agent.sql.guard import (
     SQLError,
     SQLFailed,
     SQLRefused,

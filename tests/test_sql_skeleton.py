@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from schemachat.agent.sql_guard import run_read_only
-from schemachat.agent.sql_skeleton import INFERRED_NOTE, build_skeleton, join_graph
+from schemachat.agent.sql.guard import run_read_only
+from schemachat.agent.sql.skeleton import INFERRED_NOTE, build_skeleton, join_graph
 from schemachat.configs import load_settings
 from schemachat.ingest.firebird import opened
 from schemachat.ingest.models.combined import CombinedSchema

@@ -18,10 +18,10 @@ from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode, tools_condition
 
 from schemachat.agent.context import AgentContext
-from schemachat.agent.nodes.fallback import starting_query
+from schemachat.agent.graph.nodes.fallback import starting_query
+from schemachat.agent.graph.state import AgentState, Hit
 from schemachat.agent.retrieval import SchemaIndex
-from schemachat.agent.sql_guard import run_read_only
-from schemachat.agent.state import AgentState, Hit
+from schemachat.agent.sql.guard import run_read_only
 from schemachat.agent.tools import schema_tools
 from schemachat.ingest.firebird import connect
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from test_app_browser import _free_port, _page, _shoot, browser  # noqa: F401
 
-from schemachat.agent.active_adapter import read_active
+from schemachat.agent.adapters.active import read_active
 
 pytestmark = [
     pytest.mark.skipif(not Path("/usr/bin/chromium").exists(),

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from schemachat.agent.active_adapter import read_active
+from schemachat.agent.adapters.active import read_active
 from schemachat.configs import BadInput, load_settings
 from schemachat.training.evaluate import Checker, evaluate, first_sql, markdown
 from schemachat.training.lora import TrainConfig

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from schemachat.agent.active_adapter import read_active
+from schemachat.agent.adapters.active import read_active
 from schemachat.configs import load_settings
 from schemachat.training.retrain import RetrainOutcome
 from schemachat.ui.app import training_tab

@@ -275,7 +275,7 @@ def verify(examples: list[Example], run: Runner) -> tuple[list[Example], list[st
 
 def guard_runner(settings: Settings) -> tuple[Runner, Callable[[], None]]:
     """A runner over the settings' database through the read-only guard, and its closer."""
-    from schemachat.agent.sql_guard import run_read_only
+    from schemachat.agent.sql.guard import run_read_only
     from schemachat.ingest.firebird import connect
 
     con = connect(settings)

@@ -115,7 +115,7 @@ def _pct(value: float | None) -> str:
 
 def guard_checker(settings: Settings) -> tuple[Checker, Callable[[], None]]:
     """A checker over the settings' database through the read-only guard."""
-    from schemachat.agent.sql_guard import check_sql, run_read_only
+    from schemachat.agent.sql.guard import check_sql, run_read_only
     from schemachat.ingest.firebird import connect
     from schemachat.training.dataset import normalise_rows
 

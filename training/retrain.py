@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from schemachat.agent.active_adapter import ActiveAdapter, read_active, write_active
+from schemachat.agent.adapters.active import ActiveAdapter, read_active, write_active
 from schemachat.configs import Settings
 from schemachat.ingest.models.combined import CombinedSchema
 from schemachat.ingest.workspace import Workspace, read_model

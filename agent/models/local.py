@@ -28,7 +28,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
-from schemachat.agent.active_adapter import ActiveAdapterWatch
+from schemachat.agent.adapters.active import ActiveAdapterWatch
 from schemachat.agent.models.formats import PLAIN_STOP, chat_dicts, plain_prompt
 from schemachat.agent.models.hf_base import LoadedBase, load_base, with_adapters
 from schemachat.agent.models.stops import StopBuffer, cut_at_stop

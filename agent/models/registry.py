@@ -15,7 +15,7 @@ from schemachat.configs import BadInput
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
-    from schemachat.agent.active_adapter import ActiveAdapterWatch
+    from schemachat.agent.adapters.active import ActiveAdapterWatch
     from schemachat.agent.models.local import LocalChatModel
     from schemachat.configs import Settings
 
@@ -63,8 +63,8 @@ def _watch(settings: Settings, backend: str) -> ActiveAdapterWatch | None:
     adapter's base against the backend's (None when there is no base to check against)."""
     if backend not in ("default", "local", "tgi"):
         return None
-    from schemachat.agent.active_adapter import ActiveAdapterWatch, active_file
-    from schemachat.agent.adapters import configured_base_names
+    from schemachat.agent.adapters.active import ActiveAdapterWatch, active_file
+    from schemachat.agent.adapters.store import configured_base_names
 
     try:
         names = configured_base_names(settings.model_copy(update={"model_backend": backend}))
@@ -77,7 +77,7 @@ def _watch(settings: Settings, backend: str) -> ActiveAdapterWatch | None:
 
 def _local(settings: Settings, source: str, active: list[str],
            weights: list[float] | None, follow: ActiveAdapterWatch | None) -> LocalChatModel:
-    from schemachat.agent.adapters import AdapterStore
+    from schemachat.agent.adapters.store import AdapterStore
     from schemachat.agent.models.local import LocalChatModel
 
     store = AdapterStore(settings.workspace)

@@ -25,7 +25,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import Field
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from schemachat.agent.active_adapter import ActiveAdapterWatch
+from schemachat.agent.adapters.active import ActiveAdapterWatch
 from schemachat.agent.models.errors import ModelError
 from schemachat.agent.models.formats import LLAMA3_STOP, PLAIN_STOP, llama3_prompt, plain_prompt
 from schemachat.agent.models.stops import StopBuffer, cut_at_stop

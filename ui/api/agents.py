@@ -48,7 +48,7 @@ def parse_model(name: str) -> Key:
 
 def model_names(settings: Settings) -> list[str]:
     """What GET /v1/models lists: the default, the configured backend, each adapter."""
-    from schemachat.agent.adapters import AdapterStore
+    from schemachat.agent.adapters.store import AdapterStore
 
     names = [BASE, f"{BASE}:{settings.model_backend}"]
     with contextlib.suppress(BadInput):
@@ -86,7 +86,7 @@ class Agents:
         """BadInput naming the known adapters when one is not in the workspace (every
         backend, even one that ignores adapters, refuses unknown names the same way)."""
         if adapters:
-            from schemachat.agent.adapters import AdapterStore
+            from schemachat.agent.adapters.store import AdapterStore
 
             store = AdapterStore(self.settings.workspace)
             for name in adapters:

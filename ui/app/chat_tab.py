@@ -15,9 +15,9 @@ import pandas as pd
 
 from schemachat.agent.answer import AgentAnswer, Citation, json_rows
 from schemachat.agent.feedback import Feedback, record_feedback
-from schemachat.agent.grounding import sql_citations, sql_relations
 from schemachat.agent.models import BACKENDS
 from schemachat.agent.session import Agent
+from schemachat.agent.sql.grounding import sql_citations, sql_relations
 from schemachat.configs import SchemachatError
 from schemachat.ui.app.context import AppContext
 
@@ -64,7 +64,7 @@ def _rows_frame(result: AgentAnswer) -> pd.DataFrame:
 
 def _adapter_names(ctx: AppContext) -> list[str]:
     try:
-        from schemachat.agent.adapters import AdapterStore
+        from schemachat.agent.adapters.store import AdapterStore
 
         return [a.name for a in AdapterStore.from_settings(ctx.settings).list()]
     except (SchemachatError, OSError):
@@ -135,8 +135,8 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
 
     def run_sql(text: str, state: dict[str, Any] | None, be: str,
                 ads: list[str]) -> tuple[Any, ...]:
-        from schemachat.agent.dialect import fix_dialect, known_names
-        from schemachat.agent.sql_guard import SQLError, run_read_only
+        from schemachat.agent.sql.dialect import fix_dialect, known_names
+        from schemachat.agent.sql.guard import SQLError, run_read_only
 
         if not (text or "").strip():
             return gr.update(), "No SQL to run.", state, gr.update()

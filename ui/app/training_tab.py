@@ -30,7 +30,7 @@ def _json(path: Path) -> dict[str, Any]:
 
 def adapter_rows(workspace: Path) -> pd.DataFrame:
     """One row per adapter folder of the workspace."""
-    from schemachat.agent.active_adapter import read_active
+    from schemachat.agent.adapters.active import read_active
     from schemachat.training.evaluate import adapter_score
 
     record = read_active(workspace)
@@ -58,7 +58,7 @@ def reports_markdown(workspace: Path, names: list[str]) -> list[str]:
 
 def set_active(workspace: Path, name: str | None) -> str:
     """Record adapter `name` in training/active.json (the chat model follows it)."""
-    from schemachat.agent.active_adapter import ActiveAdapter, read_active, write_active
+    from schemachat.agent.adapters.active import ActiveAdapter, read_active, write_active
     from schemachat.training.evaluate import adapter_score
 
     if not name:

@@ -33,7 +33,7 @@ def adapters_add(
 ) -> None:
     """Register an existing PEFT adapter as NAME, after checking that it was trained on the
     configured base model (model_id / model_path, or the default model)."""
-    from schemachat.agent.adapters import AdapterStore
+    from schemachat.agent.adapters.store import AdapterStore
 
     settings = settings_from(config, workspace)
     info = AdapterStore.from_settings(settings).add(name, path, mode="link" if link else "copy",
@@ -51,8 +51,8 @@ def adapters_list(
 ) -> None:
     """The adapters of the workspace, marking the ones active by default: the setting
     `adapters`, else the active schema adapter of training/active.json."""
-    from schemachat.agent.active_adapter import read_active
-    from schemachat.agent.adapters import AdapterStore
+    from schemachat.agent.adapters.active import read_active
+    from schemachat.agent.adapters.store import AdapterStore
 
     settings = settings_from(config, workspace)
     adapters = AdapterStore(settings.workspace).list()
@@ -92,7 +92,7 @@ def adapters_remove(
     config: ConfigOpt = None,
 ) -> None:
     """Remove an adapter from the workspace (a linked folder itself is left alone)."""
-    from schemachat.agent.adapters import AdapterStore
+    from schemachat.agent.adapters.store import AdapterStore
 
     settings = settings_from(config, workspace)
     info = AdapterStore(settings.workspace).remove(name)

@@ -197,7 +197,7 @@ def summary(workspace: WorkspaceOpt = None, config: ConfigOpt = None) -> None:
 
 def file_models() -> dict[str, type[BaseModel]]:
     """Every workspace file's model: ingest's, plus training/active.json (agent)."""
-    from schemachat.agent import active_adapter
+    from schemachat.agent.adapters import active as active_adapter
     from schemachat.ingest.models import FILE_MODELS
 
     return {**FILE_MODELS, active_adapter.FILENAME: active_adapter.ActiveAdapter}

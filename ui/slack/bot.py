@@ -67,7 +67,7 @@ class SeenEvents:
 
 def run_sql(agents: Agents, sql: str) -> AgentAnswer:
     """Run `sql` read-only through the SQL guard (the button's action)."""
-    from schemachat.agent.sql_guard import SQLError, run_read_only
+    from schemachat.agent.sql.guard import SQLError, run_read_only
 
     context = agents.get().context
     if not context.has_database:

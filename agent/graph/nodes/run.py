@@ -12,9 +12,9 @@ from langgraph.runtime import Runtime
 
 from schemachat.agent.answer import json_rows
 from schemachat.agent.context import AgentContext
-from schemachat.agent.nodes.validate import repairs_left
-from schemachat.agent.sql_guard import SQLError, SQLTimeout, run_read_only
-from schemachat.agent.state import AgentState
+from schemachat.agent.graph.nodes.validate import repairs_left
+from schemachat.agent.graph.state import AgentState
+from schemachat.agent.sql.guard import SQLError, SQLTimeout, run_read_only
 
 
 def run_sql(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:

@@ -7,10 +7,10 @@ from __future__ import annotations
 from langgraph.runtime import Runtime
 
 from schemachat.agent.context import AgentContext
-from schemachat.agent.grounding import sql_relations
+from schemachat.agent.graph.state import AgentState, Hit, last_sql_turn
 from schemachat.agent.retrieval import TableHit
-from schemachat.agent.sql_skeleton import build_skeleton
-from schemachat.agent.state import AgentState, Hit, last_sql_turn
+from schemachat.agent.sql.grounding import sql_relations
+from schemachat.agent.sql.skeleton import build_skeleton
 
 FOLLOW_UP_NEW = 1  # tables a follow-up may add to the previous query's
 

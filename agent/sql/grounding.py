@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 
 from schemachat.agent.answer import Citation
-from schemachat.agent.sql_tokens import Token, TokenizeError, code_tokens, tokenize
+from schemachat.agent.sql.tokens import Token, TokenizeError, code_tokens, tokenize
 from schemachat.ingest.models.combined import CombinedSchema
 
 # Something that looks like a schema name: upper case with a digit or underscore

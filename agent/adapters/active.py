@@ -81,7 +81,7 @@ class ActiveAdapterWatch(BaseModel):
             return self._current
 
     def _resolve(self) -> tuple[str, str] | None:
-        from schemachat.agent.adapters import AdapterStore, base_matches
+        from schemachat.agent.adapters.store import AdapterStore, base_matches
 
         try:
             record = read_active(self.workspace)

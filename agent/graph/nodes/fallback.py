@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 
 from schemachat.agent.context import AgentContext
-from schemachat.agent.nodes.retrieve import draft_tables
-from schemachat.agent.schema_facts import focus_columns
-from schemachat.agent.sql_skeleton import build_skeleton
-from schemachat.agent.state import AgentState
+from schemachat.agent.graph.nodes.retrieve import draft_tables
+from schemachat.agent.graph.state import AgentState
+from schemachat.agent.prompts.facts import focus_columns
+from schemachat.agent.sql.skeleton import build_skeleton
 from schemachat.ingest.firebird import quote
 from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation
 

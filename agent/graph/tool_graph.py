@@ -3,7 +3,7 @@
     model ─┬─ tools (ToolNode: the schema tools) ─ model   (at most agent_max_tool_rounds)
            └─ respond
 
-Nodes are in `schemachat.agent.nodes.tool_use`; the state is `ToolState`, whose
+Nodes are in `schemachat.agent.graph.nodes.tool_use`; the state is `ToolState`, whose
 messages the checkpointer keeps per session (follow-ups see the earlier turns).
 """
 
@@ -16,8 +16,8 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.prebuilt import ToolNode
 
 from schemachat.agent.context import AgentContext
-from schemachat.agent.nodes.tool_use import after_model, call_model, respond_tools
-from schemachat.agent.state import ToolState
+from schemachat.agent.graph.nodes.tool_use import after_model, call_model, respond_tools
+from schemachat.agent.graph.state import ToolState
 
 
 def build_tool_graph(tools: list[BaseTool],

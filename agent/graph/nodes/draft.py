@@ -13,10 +13,10 @@ from langgraph.runtime import Runtime
 
 from schemachat.agent.context import AgentContext
 from schemachat.agent.feedback import read_golden
-from schemachat.agent.prompts import SQL_STOP, repair_messages, sql_messages
-from schemachat.agent.schema_facts import sql_schema
-from schemachat.agent.sql_examples import golden_examples, schema_examples, skeleton_tables
-from schemachat.agent.state import AgentState, last_sql_turn
+from schemachat.agent.graph.state import AgentState, last_sql_turn
+from schemachat.agent.prompts.examples import golden_examples, schema_examples, skeleton_tables
+from schemachat.agent.prompts.facts import sql_schema
+from schemachat.agent.prompts.messages import SQL_STOP, repair_messages, sql_messages
 
 SQL_TOKENS = 120
 HINT_COLUMNS = 16  # columns a repair hint lists

@@ -19,12 +19,12 @@ from langgraph.graph.state import CompiledStateGraph
 
 from schemachat.agent.answer import AgentAnswer
 from schemachat.agent.context import AgentContext
-from schemachat.agent.graph import build_graph
-from schemachat.agent.memory import Checkpointer, open_checkpointer
-from schemachat.agent.prompts import TOOLS_SQL_HINT
+from schemachat.agent.graph.graph import build_graph
+from schemachat.agent.graph.state import Mode, ToolState, Turn, new_turn
+from schemachat.agent.graph.tool_graph import build_tool_graph
+from schemachat.agent.prompts.messages import TOOLS_SQL_HINT
 from schemachat.agent.retrieval import SchemaIndex
-from schemachat.agent.state import Mode, ToolState, Turn, new_turn
-from schemachat.agent.tool_graph import build_tool_graph
+from schemachat.agent.session.memory import Checkpointer, open_checkpointer
 from schemachat.configs import BadInput, Settings
 
 MAX_QUESTION = 4_000  # characters

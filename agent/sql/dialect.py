@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from schemachat.agent.sql_tokens import Token, TokenizeError, tokenize
+from schemachat.agent.sql.tokens import Token, TokenizeError, tokenize
 from schemachat.ingest.models.combined import CombinedSchema
 
 _SIMPLE_NAME = re.compile(r"^[A-Z][A-Z0-9_$]*$")

@@ -37,8 +37,8 @@ from typing import Any
 from firebird.driver import CancelType, Connection, Cursor, DatabaseError, Statement, StatementType
 from firebird.driver.core import BlobReader
 
-from schemachat.agent.sql_routines import find_routines
-from schemachat.agent.sql_tokens import Token, TokenizeError, code_tokens, join, tokenize
+from schemachat.agent.sql.routines import find_routines
+from schemachat.agent.sql.tokens import Token, TokenizeError, code_tokens, join, tokenize
 from schemachat.configs import BadInput, Settings
 from schemachat.ingest.firebird import is_connection_lost, is_timeout, read_only
 

@@ -7,7 +7,7 @@
                                              │       └─ repair (run error)
                                              └────────────────────┴─ respond
 
-Nodes live in `schemachat.agent.nodes`; dependencies (model, index, database) come
+Nodes live in `schemachat.agent.graph.nodes`; dependencies (model, index, database) come
 from the runtime context, `AgentContext`; the state is `AgentState`.
 """
 
@@ -18,7 +18,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from schemachat.agent.context import AgentContext
-from schemachat.agent.nodes import (
+from schemachat.agent.graph.nodes import (
     answer_schema,
     draft_sql,
     repair_sql,
@@ -28,9 +28,9 @@ from schemachat.agent.nodes import (
     run_sql,
     smalltalk,
 )
-from schemachat.agent.nodes.run import after_run
-from schemachat.agent.nodes.validate import after_validate, validate_sql
-from schemachat.agent.state import AgentState
+from schemachat.agent.graph.nodes.run import after_run
+from schemachat.agent.graph.nodes.validate import after_validate, validate_sql
+from schemachat.agent.graph.state import AgentState
 
 
 def _after_route(state: AgentState) -> str:

@@ -27,9 +27,9 @@ from langgraph.runtime import Runtime
 
 from schemachat.agent.answer import AgentAnswer, Citation
 from schemachat.agent.context import AgentContext
-from schemachat.agent.grounding import doc_names, keep_grounded, sql_citations
-from schemachat.agent.prompts import TOOLS_SYSTEM
-from schemachat.agent.state import ToolState
+from schemachat.agent.graph.state import ToolState
+from schemachat.agent.prompts.messages import TOOLS_SYSTEM
+from schemachat.agent.sql.grounding import doc_names, keep_grounded, sql_citations
 
 NOT_RUN = "not run: the turn's model calls were used up (agent_max_tool_rounds)"
 

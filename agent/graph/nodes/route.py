@@ -10,9 +10,9 @@ import re
 from langgraph.runtime import Runtime
 
 from schemachat.agent.context import AgentContext
-from schemachat.agent.prompts import ROUTE_STOP, route_messages
+from schemachat.agent.graph.state import AgentState, Intent, last_sql_turn
+from schemachat.agent.prompts.messages import ROUTE_STOP, route_messages
 from schemachat.agent.retrieval.text import fold
-from schemachat.agent.state import AgentState, Intent, last_sql_turn
 
 # (intent, pattern over the folded question); the first that matches wins.
 RULES: list[tuple[Intent, re.Pattern[str]]] = [

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from schemachat.agent.feedback import GoldenExample
+from schemachat.agent.prompts.facts import focus_columns
 from schemachat.agent.retrieval.text import Analyzer
-from schemachat.agent.schema_facts import focus_columns
 from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation, CombinedSchema
 
 GOLDEN_SHOWN = 2  # golden examples a prompt shows at most

@@ -17,10 +17,10 @@ from langgraph.runtime import Runtime
 
 from schemachat.agent.answer import Citation
 from schemachat.agent.context import AgentContext
-from schemachat.agent.grounding import keep_grounded, name_like
-from schemachat.agent.prompts import ANSWER_STOP, SMALLTALK_REPLY, answer_messages
-from schemachat.agent.schema_facts import focus_columns, relation_citations, relation_facts
-from schemachat.agent.state import AgentState
+from schemachat.agent.graph.state import AgentState
+from schemachat.agent.prompts.facts import focus_columns, relation_citations, relation_facts
+from schemachat.agent.prompts.messages import ANSWER_STOP, SMALLTALK_REPLY, answer_messages
+from schemachat.agent.sql.grounding import keep_grounded, name_like
 
 ANSWER_TABLES = 3  # tables a schema answer describes
 WORDING_TOKENS = 80

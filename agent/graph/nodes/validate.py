@@ -16,11 +16,11 @@ from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
 from schemachat.agent.context import AgentContext
-from schemachat.agent.dialect import fix_dialect, known_names
-from schemachat.agent.grounding import unknown_relations
-from schemachat.agent.nodes.fallback import starting_query
-from schemachat.agent.sql_guard import SQLError, SQLRefused, check_sql
-from schemachat.agent.state import AgentState
+from schemachat.agent.graph.nodes.fallback import starting_query
+from schemachat.agent.graph.state import AgentState
+from schemachat.agent.sql.dialect import fix_dialect, known_names
+from schemachat.agent.sql.grounding import unknown_relations
+from schemachat.agent.sql.guard import SQLError, SQLRefused, check_sql
 
 NO_SQL = "the model wrote no SELECT statement"
 

@@ -14,8 +14,8 @@ from langgraph.runtime import Runtime
 
 from schemachat.agent.answer import AgentAnswer, Citation
 from schemachat.agent.context import AgentContext
-from schemachat.agent.grounding import sql_citations, sql_relations
-from schemachat.agent.state import AgentState, Turn
+from schemachat.agent.graph.state import AgentState, Turn
+from schemachat.agent.sql.grounding import sql_citations, sql_relations
 
 NO_DATABASE = ("not checked: no database configured (--database or "
                "SCHEMACHAT_FB_DATABASE)")

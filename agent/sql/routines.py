@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from firebird.driver import Cursor
 
-from schemachat.agent.sql_tokens import Token
+from schemachat.agent.sql.tokens import Token
 
 # RDB$DEPENDENCIES.RDB$DEPENDED_ON_TYPE
 _RELATION, _VIEW, _PROCEDURE, _FUNCTION, _PACKAGE = 0, 1, 5, 15, 18
