@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     suggest_model: str | None = Field(None, description="Model name at suggest_base_url.")
     suggest_api_key: SecretStr | None = Field(None, description="API key, if the server wants one.")
     suggest_timeout_s: float = Field(60.0, gt=0, description="Timeout of one suggestion call.")
-    # The agent's read-only SQL (schemachat.agent.sql_guard, docs/sql-safety.md).
+    # The agent's read-only SQL (schemachat.agent.sql.guard, docs/sql-safety.md).
     sql_allowed_procedures: list[str] = Field(
         default_factory=list,
         description="Selectable procedures the agent's SQL may select from (none by default: "
@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     retrieval_k: int = Field(5, ge=1, le=100, description="Tables a search returns, before "
                                                           "the ones added to join them.")
 
-    # The agent (schemachat.agent.graph): drafting, repair and answers.
+    # The agent (schemachat.agent.graph.graph): drafting, repair and answers.
     agent_max_repairs: int = Field(
         2, ge=0, le=10, description="Times a drafted SQL the engine rejects goes back to the "
                                     "model with the engine's message before giving up.")
