@@ -1,5 +1,7 @@
-"""What the graph's nodes use besides the state: settings, the chat model, the schema
-document, the retrieval index and a Firebird connection (LangGraph's runtime context).
+"""What the graph's nodes and the schema tools use besides the state: settings, the chat
+model, the schema document, the retrieval index, the samples and a Firebird connection
+(LangGraph's runtime context). The one cache of these per agent: the tools
+(`agent/tools.py`) read them from here too.
 
 Opened once per CLI call or per app, shared by every turn; heavy parts (the index, the
 database connection) open on first use. `close()` releases the connection. The connection
@@ -11,6 +13,7 @@ annotation save).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,18 +23,19 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 
 from schemachat.agent.retrieval.text import Analyzer
+from schemachat.agent.sql.dialect import known_names
 from schemachat.configs import BadInput, Settings
 from schemachat.ingest.firebird import SharedConnection
 from schemachat.ingest.models.combined import CombinedSchema
-from schemachat.ingest.workspace import Workspace, read_model
+from schemachat.ingest.models.samples import Samples
+from schemachat.ingest.workspace import Workspace, read_model, read_optional
 
 if TYPE_CHECKING:
     from firebird.driver import Connection
     from langchain_core.runnables import Runnable
-    from langchain_core.tools import BaseTool
 
     from schemachat.agent.retrieval import SchemaIndex
-    from schemachat.agent.tools import SchemaToolbox
+    from schemachat.agent.sql.check import DatabaseOpener
 
 
 @dataclass
@@ -39,14 +43,16 @@ class AgentContext:
     """Runtime dependencies of one agent (see the module docstring)."""
 
     settings: Settings
-    model: BaseChatModel
+    model: BaseChatModel | None = None  # None: no model (the schema tools alone)
     adapters: list[str] | None = None  # None: the model's configured ones
     analyzer: Analyzer = field(default_factory=Analyzer)
+    tool_model: Runnable | None = None  # the model bound to the schema tools (agent_tools)
     _doc: CombinedSchema | None = field(default=None, repr=False)
+    _names: set[str] | None = field(default=None, repr=False)
     _index: SchemaIndex | None = field(default=None, repr=False)
+    _samples: Samples | None = field(default=None, repr=False)
     _db: SharedConnection = field(init=False, repr=False)
-    _toolbox: SchemaToolbox | None = field(default=None, repr=False)
-    _tool_model: Runnable | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         self._db = SharedConnection(self.settings)  # connects on first use
@@ -69,18 +75,47 @@ class AgentContext:
         return cls(settings=settings, model=model, adapters=chosen, _index=index)
 
     def doc(self) -> CombinedSchema:
-        """The combined schema document (read once)."""
-        if self._doc is None:
-            self._doc = read_model(Workspace(self.settings.workspace).combined, CombinedSchema)
-        return self._doc
+        """The combined schema document (read once); BadInput naming `schemachat merge`
+        when the workspace has none."""
+        with self._lock:
+            if self._doc is None:
+                path = Workspace(self.settings.workspace).combined
+                if not path.exists():
+                    raise BadInput(f"no combined_schema_details.json in "
+                                   f"{self.settings.workspace}: run `schemachat merge` (or "
+                                   "`schemachat up`)")
+                self._doc = read_model(path, CombinedSchema)
+                self._names = None
+            return self._doc
+
+    def names(self) -> set[str]:
+        """Every table, view, column and procedure name of the document (for the
+        dialect fixer), computed once per document."""
+        doc = self.doc()
+        with self._lock:
+            if self._names is None:
+                self._names = known_names(doc)
+            return self._names
 
     def index(self) -> SchemaIndex:
         """The retrieval index; BadInput naming `schemachat index` when missing or stale."""
-        if self._index is None:
-            from schemachat.agent.retrieval import SchemaIndex
+        with self._lock:
+            if self._index is None:
+                from schemachat.agent.retrieval import SchemaIndex
 
-            self._index = SchemaIndex.open(self.settings)
-        return self._index
+                self._index = SchemaIndex.open(self.settings)
+            return self._index
+
+    def samples(self) -> Samples:
+        """`samples.json`; BadInput naming `schemachat samples` when missing."""
+        with self._lock:
+            if self._samples is None:
+                found = read_optional(Workspace(self.settings.workspace).samples, Samples)
+                if found is None:
+                    raise BadInput("no samples.json in the workspace: run `schemachat "
+                                   "samples` (or `schemachat up`)")
+                self._samples = found
+            return self._samples
 
     @property
     def has_database(self) -> bool:
@@ -91,11 +126,14 @@ class AgentContext:
         """Read the combined document (and, with `index`, the retrieval index) again on
         next use, so a running agent sees an annotation save. Turns under way keep
         what they hold."""
-        self._doc = None
-        if index:
-            self._index = None
-        if self._toolbox is not None:
-            self._toolbox.reload(index=index)
+        with self._lock:
+            self._doc, self._names, self._samples = None, None, None
+            if index:
+                self._index = None
+
+    def opener(self) -> DatabaseOpener | None:
+        """`database` when a database is configured, else None (for `sql.check`)."""
+        return self.database if self.has_database else None
 
     @contextmanager
     def database(self) -> Iterator[Connection]:
@@ -108,45 +146,29 @@ class AgentContext:
         """Close the database connection, if one was opened."""
         self._db.close()
 
-    def tools(self) -> list[BaseTool]:
-        """The schema tools (agent/tools.py) over this context's workspace, index and
-        connection; BadInput when the index is missing."""
-        if self._toolbox is None:
-            from schemachat.agent.tools import SchemaToolbox
-
-            self._toolbox = SchemaToolbox(self.settings, index=self.index(),
-                                          database=self.database)
-        return self._toolbox.tools()
-
-    def tool_model(self) -> Runnable:
-        """The chat model bound to the schema tools; BadInput when it cannot call tools."""
-        if self._tool_model is None:
-            try:
-                self._tool_model = self.model.bind_tools(self.tools())
-            except NotImplementedError:
-                raise BadInput(f"agent_tools needs a model that can call tools; the "
-                               f"{self.settings.model_backend} backend's cannot (use the "
-                               "openai backend with a tool-calling model, or turn "
-                               "agent_tools off)") from None
-        return self._tool_model
-
     def _kwargs(self, stop: Sequence[str], max_new_tokens: int) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"stop": list(stop), "max_new_tokens": max_new_tokens}
         if self.adapters is not None:
             kwargs["adapters"] = self.adapters
         return kwargs
 
+    def chat_model(self) -> BaseChatModel:
+        """The chat model; BadInput when this context has none."""
+        if self.model is None:
+            raise BadInput("no chat model configured for this agent")
+        return self.model
+
     def generate(self, messages: list[BaseMessage], *, stop: Sequence[str] = (),
                  max_new_tokens: int = 128) -> str:
         """The model's text for `messages`, cut at the first stop string."""
-        reply = self.model.invoke(messages, **self._kwargs(stop, max_new_tokens))
+        reply = self.chat_model().invoke(messages, **self._kwargs(stop, max_new_tokens))
         return _cut(str(reply.text), stop)
 
     def stream(self, messages: list[BaseMessage], *, stop: Sequence[str] = (),
                max_new_tokens: int = 128) -> Iterator[str]:
         """The model's text in pieces as it is generated (stops honoured)."""
         seen = ""
-        for chunk in self.model.stream(messages, **self._kwargs(stop, max_new_tokens)):
+        for chunk in self.chat_model().stream(messages, **self._kwargs(stop, max_new_tokens)):
             piece = str(chunk.text)
             cut = _cut(seen + piece, stop)
             if len(cut) < len(seen) + len(piece):  # a stop string began: end here

@@ -2,7 +2,7 @@
 the HTTP/Slack surfaces:
 
     tools = schema_tools(settings)          # list[BaseTool], bound to the workspace
-    tools = SchemaToolbox(settings, index=index, database=ctx.database).tools()
+    tools = SchemaToolbox(context).tools()  # over an agent's context (one cache)
 
 | tool | gives |
 |---|---|
@@ -11,10 +11,15 @@ the HTTP/Slack surfaces:
 | `join_path(tables)` | the FK path joining tables and its FROM/JOIN skeleton |
 | `value_mappings(table, column)` | stored value -> meaning, unit, value counts |
 | `sample_rows(table, n)` | rows from the workspace's `samples.json` |
-| `run_readonly_sql(sql)` | a SELECT through `sql_guard.run_read_only`, rows capped |
+| `run_readonly_sql(sql)` | a SELECT through `sql.check.validate`, run read-only, rows capped |
 
 Facts come from the combined schema document, `samples.json` or the engine, never from
 a model. Each tool returns a JSON-able dict (a tool message shows it as JSON).
+
+`run_readonly_sql` takes the same validate step as every SQL text (dialect fixes, names
+against the document, the guard, the engine). It runs the statement unless the call's
+config says `{"configurable": {"run_sql": False}}`, as an agent turn without `--run`
+does: then the statement is only checked and the tool says it was not run.
 
 Errors: an unknown table or column, a missing file and SQL the guard refuses or the
 engine rejects raise `ToolException` with a one-line message naming the culprit; every
@@ -22,33 +27,28 @@ tool has `handle_tool_error=True` (and `handle_validation_error=True`, for argum
 out of bounds), so a caller (or LangGraph's `ToolNode`) gets that
 message back as the tool's text result and the model can correct itself.
 
-The workspace pieces open lazily, on a tool's first use: the document, the index, the
-samples; the database is connected per `run_readonly_sql` call (or borrowed from a
-`database` context manager such as `AgentContext.database`).
+The workspace pieces are the `AgentContext`'s, opened lazily on a tool's first use:
+the document, the index, the samples and the database connection.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, Field
 
 from schemachat.agent.answer import json_rows
-from schemachat.agent.sql.dialect import fix_dialect, known_names
-from schemachat.agent.sql.guard import SQLError, run_read_only
+from schemachat.agent.context import AgentContext
+from schemachat.agent.sql.check import validate
 from schemachat.agent.sql.skeleton import build_skeleton
 from schemachat.configs import BadInput, Settings
 from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation, CombinedSchema
 from schemachat.ingest.models.samples import Samples
-from schemachat.ingest.workspace import Workspace, read_model, read_optional
 
 if TYPE_CHECKING:
-    from firebird.driver import Connection
-
     from schemachat.agent.retrieval import SchemaIndex
 
 MAX_K = 20
@@ -56,8 +56,6 @@ MAX_SAMPLE_ROWS = 20
 MAX_JOIN_TABLES = 8
 MAX_SQL = 10_000  # characters
 SUGGESTIONS = 5  # similar names an unknown-name error suggests
-
-DatabaseOpener = Callable[[], AbstractContextManager["Connection"]]
 
 
 class SearchArgs(BaseModel):
@@ -103,59 +101,34 @@ class SQLArgs(BaseModel):
 
 
 class SchemaToolbox:
-    """The tools' shared, lazily opened state for one workspace (see the module doc)."""
+    """The tools over one agent context (see the module doc)."""
 
-    def __init__(self, settings: Settings, *, index: SchemaIndex | None = None,
-                 database: DatabaseOpener | None = None) -> None:
-        self.settings = settings
-        self._index = index
-        self._database = database
-        self._doc: CombinedSchema | None = None
-        self._samples: Samples | None = None
-        self._lock = threading.Lock()
+    def __init__(self, context: AgentContext) -> None:
+        self.context = context
+        self.settings = context.settings
 
-    # -- lazily opened pieces ---------------------------------------------------------
-
-    def reload(self, *, index: bool = True) -> None:
-        """Read the document (and, with `index`, the index) again on next use."""
-        with self._lock:
-            self._doc = None
-            if index:
-                self._index = None
+    # -- the context's pieces, as tool errors ---------------------------------------
 
     def doc(self) -> CombinedSchema:
         """The combined schema document; ToolException when the workspace has none."""
-        with self._lock:
-            if self._doc is None:
-                path = Workspace(self.settings.workspace).combined
-                if not path.exists():
-                    raise ToolException(f"no combined_schema_details.json in "
-                                        f"{self.settings.workspace}: run `schemachat merge`")
-                self._doc = read_model(path, CombinedSchema)
-            return self._doc
+        try:
+            return self.context.doc()
+        except BadInput as exc:
+            raise ToolException(str(exc)) from None
 
     def index(self) -> SchemaIndex:
         """The retrieval index (opened on first use)."""
-        with self._lock:
-            if self._index is None:
-                from schemachat.agent.retrieval import SchemaIndex
-
-                try:
-                    self._index = SchemaIndex.open(self.settings)
-                except BadInput as exc:
-                    raise ToolException(str(exc)) from None
-            return self._index
+        try:
+            return self.context.index()
+        except BadInput as exc:
+            raise ToolException(str(exc)) from None
 
     def samples(self) -> Samples:
         """`samples.json`; ToolException naming `schemachat samples` when missing."""
-        with self._lock:
-            if self._samples is None:
-                found = read_optional(Workspace(self.settings.workspace).samples, Samples)
-                if found is None:
-                    raise ToolException("no samples.json in the workspace: run "
-                                        "`schemachat samples` (or `schemachat up`)")
-                self._samples = found
-            return self._samples
+        try:
+            return self.context.samples()
+        except BadInput as exc:
+            raise ToolException(str(exc)) from None
 
     def relation(self, name: str) -> CombinedRelation:
         """The table or view `name` (exact, else as Firebird folds it: upper case);
@@ -250,27 +223,26 @@ class SchemaToolbox:
                     "note": f"{rel.name} was not sampled"}
         return {"table": rel.name, "columns": sample.columns, "rows": sample.rows[:n]}
 
-    def run_readonly_sql(self, sql: str) -> dict[str, Any]:
-        """`sql` after the dialect fixer, through the guard; at most
-        `settings.agent_rows_shown` rows."""
+    def run_readonly_sql(self, sql: str, config: RunnableConfig) -> dict[str, Any]:
+        """`sql` through the one validate step, run read-only (or only checked when the
+        call's config says run_sql False); at most `settings.agent_rows_shown` rows."""
         if not self.settings.fb_database:
             raise ToolException("no database configured (--database or "
                                 "SCHEMACHAT_FB_DATABASE): SQL cannot be run")
-        fixed = fix_dialect(sql, known_names(self.doc())).sql
-        try:
-            with self._connection() as con:
-                result = run_read_only(con, fixed, self.settings)
-        except SQLError as exc:
-            raise ToolException(f"SQL refused or failed: {exc.reason}") from None
+        run = ((config or {}).get("configurable") or {}).get("run_sql", True) is not False
+        verdict = validate(sql, self.doc(), self.settings, self.context.database, run=run,
+                           names=self.context.names())
+        if verdict.error:
+            raise ToolException(f"SQL refused or failed: {verdict.error}")
+        if verdict.result is None:
+            return {"sql": verdict.sql, "run": False, "columns": [], "rows": [],
+                    "truncated": False,
+                    "note": "checked by Firebird, not run (this turn does not run SQL)"}
         cap = self.settings.agent_rows_shown
-        return {"sql": result.sql, "columns": result.columns,
-                "rows": json_rows(result.rows[:cap]),
-                "truncated": result.truncated or len(result.rows) > cap}
-
-    def _connection(self) -> AbstractContextManager[Connection]:
-        if self._database is not None:
-            return self._database()
-        return _connection_of_one_call(self.settings)
+        rows = verdict.result.rows
+        return {"sql": verdict.sql, "run": True, "columns": verdict.result.columns,
+                "rows": json_rows(rows[:cap]),
+                "truncated": verdict.result.truncated or len(rows) > cap}
 
     # -- as LangChain tools -----------------------------------------------------------
 
@@ -298,20 +270,10 @@ class SchemaToolbox:
                 for func, schema, text in specs]
 
 
-@contextmanager
-def _connection_of_one_call(settings: Settings) -> Iterator[Connection]:
-    """A connection for one tool call, closed after it; a lost one is DatabaseUnavailable."""
-    from schemachat.ingest.firebird import opened, parse_target, reporting_lost
-
-    with opened(settings) as con, reporting_lost(parse_target(settings.fb_database or "")):
-        yield con
-
-
-def schema_tools(settings: Settings, *, index: SchemaIndex | None = None,
-                 database: DatabaseOpener | None = None) -> list[BaseTool]:
-    """The schema tools bound to the workspace (and database) of `settings`; nothing
-    opens until a tool is called."""
-    return SchemaToolbox(settings, index=index, database=database).tools()
+def schema_tools(settings: Settings, *, index: SchemaIndex | None = None) -> list[BaseTool]:
+    """The schema tools bound to the workspace (and database) of `settings`, with no chat
+    model; nothing opens until a tool is called."""
+    return SchemaToolbox(AgentContext(settings, _index=index)).tools()
 
 
 def _description(rel: CombinedRelation) -> str | None:

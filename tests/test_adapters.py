@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from schemachat.agent.adapters.store import AdapterStore, base_matches, configured_base_names
+from schemachat.agent.adapters.store import base_matches
+from schemachat.agent.models import adapter_store, configured_base_names
 from schemachat.configs import BadInput
 from tests.test_cli import assert_bad_input, run
 
@@ -40,7 +41,7 @@ def test_base_matching(adapter_base: str, names: list[str], match: bool) -> None
 
 def test_add_copy_link_list_remove(tmp_path: Path, make_settings) -> None:
     settings = make_settings(model_backend="local", model_id=LLAMA)
-    store = AdapterStore.from_settings(settings)
+    store = adapter_store(settings)
     chat = peft_folder(tmp_path / "results-llama3-8b-chat-adapter", LLAMA, rank=8)
     schema = peft_folder(tmp_path / "results-llama3-8b-chat-schema-adapter", LLAMA)
     store.add("chat", chat)
@@ -73,12 +74,12 @@ def test_mismatched_base_is_refused_naming_both(tmp_path: Path, make_settings) -
     settings = make_settings(model_backend="local", model_id=LLAMA)
     other = peft_folder(tmp_path / "mistral-adapter", "mistralai/Mistral-7B-v0.1")
     with pytest.raises(BadInput, match=r"'mistralai/Mistral-7B-v0.1'.*'meta-llama/Meta-Llama"):
-        AdapterStore.from_settings(settings).add("mistral", other)
+        adapter_store(settings).add("mistral", other)
     assert not (settings.workspace / "adapters" / "mistral").exists()
 
 
 def test_not_an_adapter_and_bad_names(tmp_path: Path, make_settings) -> None:
-    store = AdapterStore.from_settings(make_settings(model_id=LLAMA))
+    store = adapter_store(make_settings(model_id=LLAMA))
     (tmp_path / "empty").mkdir()
     with pytest.raises(BadInput, match=r"no adapter_config\.json"):
         store.add("x", tmp_path / "empty")

@@ -14,9 +14,9 @@ from schemachat.agent.context import AgentContext
 from schemachat.agent.graph.graph import build_graph
 from schemachat.agent.graph.nodes.draft import extract_sql
 from schemachat.agent.graph.nodes.route import is_follow_up, rule_intent
-from schemachat.agent.graph.nodes.validate import NO_SQL
 from schemachat.agent.graph.state import new_turn
 from schemachat.agent.session import Agent
+from schemachat.agent.sql.check import NO_SQL
 from schemachat.configs import BadInput
 
 agent_workspace = agent_fixtures.agent_workspace
@@ -69,7 +69,7 @@ def test_extract_sql(reply: str, sql: str) -> None:
 
 def test_graph_has_every_node() -> None:
     nodes = set(build_graph().get_graph().nodes)
-    assert {"route", "smalltalk", "retrieve", "answer", "draft", "validate", "repair", "run",
+    assert {"route", "smalltalk", "retrieve", "answer", "draft", "validate", "repair",
             "respond"} <= nodes
 
 
@@ -208,6 +208,27 @@ def test_sql_mode_drafts_without_running_unless_asked(make_agent) -> None:
     assert drafted.error is None and drafted.rows == [] and "not run" in drafted.answer
     ran = agent.ask(ACTIVE, mode="sql", run=True)
     assert ran.rows and ran.columns == ["COUNT"]
+
+
+def test_one_attempt_tokenises_once_and_prepares_once(make_agent, monkeypatch) -> None:
+    """The hot path: a draft that needs no dialect fix is cut into tokens once and
+    prepared by Firebird once, though it is fixed, name-checked, guarded, run and cited."""
+    from schemachat.agent.sql import guard, parsed
+
+    counts = {"tokenize": 0, "prepare": 0}
+
+    def counting(name: str, real):
+        def wrapper(*args, **kwargs):
+            counts[name] += 1
+            return real(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(parsed, "tokenize", counting("tokenize", parsed.tokenize))
+    monkeypatch.setattr(guard, "prepare_select", counting("prepare", guard.prepare_select))
+    agent, _ = make_agent(COUNT_ACTIVE)
+    result = agent.ask(ACTIVE, mode="sql", run=True)
+    assert result.error is None and result.rows and result.citations
+    assert counts == {"tokenize": 1, "prepare": 1}
 
 
 def test_without_a_database_sql_is_only_name_checked(make_agent) -> None:

@@ -107,7 +107,7 @@ def test_refused_sql_goes_back_to_the_model_and_data_is_unchanged(
     ])
     agent = _agent(agent_workspace, demo_db, agent_index, model)
     try:
-        result = agent.ask("quantas linhas tem CAD_CLI?", mode="sql")
+        result = agent.ask("quantas linhas tem CAD_CLI?", mode="sql", run=True)
     finally:
         agent.close()
     refused = _tool_results(model.prompts[1])["run_readonly_sql-0"]
@@ -115,6 +115,31 @@ def test_refused_sql_goes_back_to_the_model_and_data_is_unchanged(
     assert result.sql == "SELECT COUNT(*) FROM CAD_CLI" and result.rows == [[before]]
     assert _count(demo_db, "SELECT COUNT(*) FROM CAD_CLI") == before
     assert str(model.prompts[0][-1].content).startswith("Write the Firebird SELECT")
+    assert "run it with run_readonly_sql" in str(model.prompts[0][-1].content)
+
+
+def test_sql_without_run_executes_nothing_in_tool_mode(agent_workspace: Path, agent_index,
+                                                       demo_db: Path) -> None:
+    """One meaning of --run: `sql` without it only checks, whichever graph runs the turn;
+    every SQL text takes the same validate step (a name the document lacks is refused
+    before the engine sees it)."""
+    model = ToolCallingFake(responses=[
+        call("run_readonly_sql", sql="SELECT COUNT(*) FROM CLIENTES_VIP"),
+        call("run_readonly_sql", 1, sql=COUNT_ACTIVE),
+        AIMessage("Conta os clientes ativos."),
+    ])
+    agent = _agent(agent_workspace, demo_db, agent_index, model)
+    try:
+        result = agent.ask(ACTIVE, mode="sql")
+    finally:
+        agent.close()
+    results = _tool_results(model.prompts[2])
+    assert "CLIENTES_VIP (not in the schema)" in results["run_readonly_sql-0"]
+    checked = json.loads(results["run_readonly_sql-1"])
+    assert checked["run"] is False and checked["rows"] == []
+    assert "nothing is run" in str(model.prompts[0][-1].content)
+    assert result.sql == COUNT_ACTIVE and result.rows == [] and result.columns == []
+    assert result.error is None
 
 
 def test_tool_budget_ends_the_turn_and_the_session_goes_on(

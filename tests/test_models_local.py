@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from schemachat.agent.adapters.store import AdapterStore
-from schemachat.agent.models import chat_model
+from schemachat.agent.models import adapter_store, chat_model
 from schemachat.agent.models.hf_base import forget_bases, load_base
 from schemachat.agent.models.local import LocalChatModel
 from schemachat.configs import BadInput
@@ -119,7 +118,7 @@ def test_chat_model_local_backend_uses_workspace_adapters(tiny: Path, make_setti
     forget_bases()
     settings = make_settings(model_backend="local", model_path=tiny / "base",
                              adapters=["schema"], max_new_tokens=8)
-    store = AdapterStore.from_settings(settings)
+    store = adapter_store(settings)
     store.add("schema", tiny / "a", mode="link")
     store.add("chat", tiny / "b")
     model = chat_model(settings)
@@ -139,7 +138,7 @@ def test_local_backend_follows_the_active_adapter(tiny: Path, make_settings) -> 
 
     forget_bases()
     settings = make_settings(model_backend="local", model_path=tiny / "base", max_new_tokens=8)
-    store = AdapterStore.from_settings(settings)
+    store = adapter_store(settings)
     store.add("schema-1", tiny / "a", mode="link")
     store.add("schema-2", tiny / "b", mode="link")
     direct = LocalChatModel(model_path=str(tiny / "base"), max_new_tokens=8,

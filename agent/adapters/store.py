@@ -10,7 +10,6 @@ remembers where added ones came from. Which adapters are active is a setting
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import re
@@ -25,7 +24,7 @@ from schemachat.configs import BadInput
 from schemachat.ingest.workspace import read_optional, write_model
 
 if TYPE_CHECKING:
-    from schemachat.configs import Settings
+    pass
 
 REGISTRY = "registry.json"
 CONFIG = "adapter_config.json"
@@ -67,16 +66,12 @@ class AdapterInfo(BaseModel):
 
 class AdapterStore:
     """The adapters of one workspace. `base_names`: what the configured base model may be
-    called (see `configured_base_names`); `add` refuses adapters of another base."""
+    called (`schemachat.agent.models.configured_base_names`); `add` refuses adapters of
+    another base. `schemachat.agent.models.adapter_store(settings)` builds the usual one."""
 
     def __init__(self, workspace: Path, base_names: Sequence[str] = ()) -> None:
         self.root = Path(workspace) / "adapters"
         self.base_names = list(base_names)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> AdapterStore:
-        """The store of the configured workspace, checking against the configured base."""
-        return cls(settings.workspace, configured_base_names(settings))
 
     def add(self, name: str, path: Path, *, mode: Literal["copy", "link"] = "copy",
             replace: bool = False) -> AdapterInfo:
@@ -200,24 +195,6 @@ def read_adapter_config(folder: Path) -> dict:
     if not isinstance(config, dict):
         raise BadInput(f"{path}: not a JSON object")
     return config
-
-
-def configured_base_names(settings: Settings) -> list[str]:
-    """What the configured base model may be called, the display name first: model_id
-    and model_path when set, else (default backend) the default model's names and cache
-    folder. BadInput when nothing is configured to check against."""
-    names = [str(n) for n in (settings.model_id, settings.model_path) if n]
-    if settings.model_backend == "default" and not names:
-        from schemachat.agent.models import default
-
-        names = [*default.BASE_NAMES]
-        # Without the package installed its names still identify the model.
-        with contextlib.suppress(Exception):
-            names.append(str(default.cached_model_dir(settings.model_cache_dir)))
-    if not names:
-        raise BadInput(f"no base model configured for backend {settings.model_backend!r} to "
-                       "check adapters against: set model_id (SCHEMACHAT_MODEL_ID)")
-    return names
 
 
 def base_matches(adapter_base: str, names: Sequence[str]) -> bool:

@@ -1,11 +1,13 @@
 """The agent graph (LangGraph): built here and nothing else.
 
-    route ─┬─ smalltalk ──────────────────────────────────────────┐
-           └─ retrieve ─┬─ answer (schema) ───────────────────────┤
-                        └─ draft ─ validate ─┬─ repair ─ validate  │
-                                             ├─ run ─┬────────────┤
-                                             │       └─ repair (run error)
-                                             └────────────────────┴─ respond
+    route ─┬─ smalltalk ─────────────────────────────────────┐
+           └─ retrieve ─┬─ answer (schema) ──────────────────┤
+                        └─ draft ─ validate ─┬─ repair ─ validate
+                                             └───────────────┴─ respond
+
+validate is `sql.check.validate`: dialect fixes, names against the document, the
+guard, the engine's prepare and, when the turn runs SQL, the run of that same
+prepared statement; a rejected or failed statement goes to repair while tries last.
 
 Nodes live in `schemachat.agent.graph.nodes`; dependencies (model, index, database) come
 from the runtime context, `AgentContext`; the state is `AgentState`.
@@ -25,10 +27,8 @@ from schemachat.agent.graph.nodes import (
     respond,
     retrieve,
     route,
-    run_sql,
     smalltalk,
 )
-from schemachat.agent.graph.nodes.run import after_run
 from schemachat.agent.graph.nodes.validate import after_validate, validate_sql
 from schemachat.agent.graph.state import AgentState
 
@@ -51,7 +51,6 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStat
     graph.add_node("draft", draft_sql)
     graph.add_node("validate", validate_sql)
     graph.add_node("repair", repair_sql)
-    graph.add_node("run", run_sql)
     graph.add_node("respond", respond)
     graph.add_edge(START, "route")
     graph.add_conditional_edges("route", _after_route, ["smalltalk", "retrieve"])
@@ -59,8 +58,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStat
     graph.add_conditional_edges("retrieve", _after_retrieve, ["answer", "draft"])
     graph.add_edge("answer", "respond")
     graph.add_edge("draft", "validate")
-    graph.add_conditional_edges("validate", after_validate, ["repair", "run", "respond"])
+    graph.add_conditional_edges("validate", after_validate, ["repair", "respond"])
     graph.add_edge("repair", "validate")
-    graph.add_conditional_edges("run", after_run, ["repair", "respond"])
     graph.add_edge("respond", END)
     return graph.compile(checkpointer=checkpointer)

@@ -52,19 +52,20 @@ class AgentState(TypedDict, total=False):
     hits: list[Hit]
     tables: list[str]  # tables the SQL draft starts from, joins included
     skeleton: str  # FROM ... JOIN ... ON ... from declared/inferred keys
-    # draft, validate, repair, run
+    # draft, validate, repair (validate also runs the SQL when the turn runs it)
     sql: str | None
     sql_error: str | None
     attempts: int  # drafts the engine has judged
     checked: bool  # the engine prepared `sql` as a SELECT
     fallback_error: str | None  # set: `sql` is the starting query; the last draft's error
+    sql_tables: list[str]  # relations `sql` reads that the document has (one parse)
     columns: list[str]
     rows: list[list[Any]]
     truncated: bool
     timed_out: bool  # the run hit the statement timeout (no repair: it would run again)
     # answer / respond
     answer: str
-    citations: list[dict[str, str | None]]
+    citations: list[dict[str, str | None]]  # of the schema answer, or of `sql`
     error: str | None
     result: dict[str, Any]  # AgentAnswer.model_dump()
     # memory across turns (appended, never reset)
@@ -76,8 +77,8 @@ def new_turn(question: str, *, mode: Mode = "ask", run: bool = False) -> AgentSt
     return AgentState(question=question, mode=mode, run=run, intent="schema",
                       follow_up=False, hits=[], tables=[], skeleton="", sql=None,
                       sql_error=None, fallback_error=None, attempts=0, checked=False,
-                      columns=[], rows=[], truncated=False, timed_out=False, answer="",
-                      citations=[], error=None, result={})
+                      sql_tables=[], columns=[], rows=[], truncated=False, timed_out=False,
+                      answer="", citations=[], error=None, result={})
 
 
 def last_turn(state: AgentState) -> Turn | None:

@@ -11,6 +11,11 @@
 """
 
 from schemachat.agent.models.errors import ModelError
-from schemachat.agent.models.registry import BACKENDS, chat_model
+from schemachat.agent.models.registry import (
+    BACKENDS,
+    adapter_store,
+    chat_model,
+    configured_base_names,
+)
 
-__all__ = ["BACKENDS", "ModelError", "chat_model"]
+__all__ = ["BACKENDS", "ModelError", "adapter_store", "chat_model", "configured_base_names"]

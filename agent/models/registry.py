@@ -6,10 +6,13 @@ which one they got: `invoke(messages, adapters=[...], max_new_tokens=..., stop=[
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from schemachat.agent.adapters.store import AdapterStore
+from schemachat.agent.models import default
 from schemachat.configs import BadInput
 
 if TYPE_CHECKING:
@@ -37,9 +40,7 @@ def chat_model(settings: Settings, *, backend: str | None = None,
     weights = settings.adapter_weights if adapters is None else None
     follow = _watch(settings, name) if chosen is None else None
     if name == "default":
-        from schemachat.agent.models.default import ensure_default_model
-
-        return _local(settings, str(ensure_default_model(settings.model_cache_dir)), active,
+        return _local(settings, str(default.ensure_default_model(settings.model_cache_dir)), active,
                       weights, follow)
     if name == "local":
         source = settings.model_path or settings.model_id
@@ -64,7 +65,6 @@ def _watch(settings: Settings, backend: str) -> ActiveAdapterWatch | None:
     if backend not in ("default", "local", "tgi"):
         return None
     from schemachat.agent.adapters.active import ActiveAdapterWatch, active_file
-    from schemachat.agent.adapters.store import configured_base_names
 
     try:
         names = configured_base_names(settings.model_copy(update={"model_backend": backend}))
@@ -77,7 +77,6 @@ def _watch(settings: Settings, backend: str) -> ActiveAdapterWatch | None:
 
 def _local(settings: Settings, source: str, active: list[str],
            weights: list[float] | None, follow: ActiveAdapterWatch | None) -> LocalChatModel:
-    from schemachat.agent.adapters.store import AdapterStore
     from schemachat.agent.models.local import LocalChatModel
 
     store = AdapterStore(settings.workspace)
@@ -121,3 +120,24 @@ def _openai(settings: Settings, active: list[str]) -> BaseChatModel:
         base_url=settings.openai_base_url, model=active[0] if active else settings.openai_model,
         api_key=settings.openai_api_key, temperature=settings.temperature,
         max_tokens=settings.max_new_tokens, timeout_s=settings.model_timeout_s)
+
+
+def configured_base_names(settings: Settings) -> list[str]:
+    """What the configured base model may be called, the display name first: model_id
+    and model_path when set, else (default backend) the default model's names and cache
+    folder. BadInput when nothing is configured to check against."""
+    names = [str(n) for n in (settings.model_id, settings.model_path) if n]
+    if settings.model_backend == "default" and not names:
+        names = [*default.BASE_NAMES]
+        # Without the package installed its names still identify the model.
+        with contextlib.suppress(Exception):
+            names.append(str(default.cached_model_dir(settings.model_cache_dir)))
+    if not names:
+        raise BadInput(f"no base model configured for backend {settings.model_backend!r} to "
+                       "check adapters against: set model_id (SCHEMACHAT_MODEL_ID)")
+    return names
+
+
+def adapter_store(settings: Settings) -> AdapterStore:
+    """The adapters of the configured workspace, checked against the configured base."""
+    return AdapterStore(settings.workspace, configured_base_names(settings))

@@ -47,7 +47,9 @@ TOOLS_SYSTEM = ("You help a colleague with their Firebird database. Use the tool
                 "run_readonly_sql; on an error, fix the SQL and run it again. Answer "
                 "briefly, in the language of the question, naming the tables and columns "
                 "you used.\n" + FIREBIRD_RULES)
-TOOLS_SQL_HINT = "Write the Firebird SELECT that answers this and check it with run_readonly_sql: "
+TOOLS_RUN_HINT = "Write the Firebird SELECT that answers this and run it with run_readonly_sql: "
+TOOLS_CHECK_HINT = ("Write the Firebird SELECT that answers this and check it with "
+                    "run_readonly_sql (this turn only checks it; nothing is run): ")
 
 ANSWER_SYSTEM = ("You explain a database schema to a colleague. Answer in one short "
                  "sentence, in the language of the question, using only the notes. Do not "

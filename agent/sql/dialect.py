@@ -19,7 +19,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from schemachat.agent.sql.tokens import Token, TokenizeError, tokenize
+from schemachat.agent.sql.parsed import ParsedSQL, parse
+from schemachat.agent.sql.tokens import Token, tokenize
 from schemachat.ingest.models.combined import CombinedSchema
 
 _SIMPLE_NAME = re.compile(r"^[A-Z][A-Z0-9_$]*$")
@@ -62,10 +63,12 @@ _AFTER_SELECT_LIST = frozenset((
 
 @dataclass(frozen=True)
 class Fixed:
-    """The fixed SQL and one line per change made (empty when nothing changed)."""
+    """The fixed SQL, one line per change made (empty when nothing changed), and the
+    fixed statement's tokens."""
 
     sql: str
     changes: list[str] = field(default_factory=list)
+    parsed: ParsedSQL | None = None
 
 
 def known_names(doc: CombinedSchema) -> set[str]:
@@ -77,17 +80,21 @@ def known_names(doc: CombinedSchema) -> set[str]:
     return names
 
 
-def fix_dialect(sql: str, names: Iterable[str] = ()) -> Fixed:
+def fix_dialect(sql: str | ParsedSQL, names: Iterable[str] = ()) -> Fixed:
     """Rewrite what Firebird would reject; `names` are the real table/column names (for
-    quoted identifiers in the wrong case). Text that does not tokenize is returned as is."""
+    quoted identifiers in the wrong case). Text that does not tokenize is returned as is.
+    The text is tokenised once, and again only after a rewrite changed it."""
+    parsed = sql if isinstance(sql, ParsedSQL) else parse(sql)
+    if parsed.error:
+        return Fixed(parsed.text, [], parsed)
     known = {n.upper(): n for n in names}
     changes: list[str] = []
+    code = _Code(parsed.text, list(parsed.tokens))
     for rewrite in _PASSES:
-        try:
-            sql = _apply(sql, rewrite, known, changes)
-        except TokenizeError:
-            return Fixed(sql, changes)
-    return Fixed(sql, changes)
+        code = _apply(code, rewrite, known, changes)
+    if not changes:
+        return Fixed(parsed.text, [], parsed)
+    return Fixed(code.sql, changes, ParsedSQL(code.sql, tuple(code.tokens)))
 
 
 # ---------------------------------------------------------------- machinery
@@ -100,8 +107,9 @@ Rewrite = Callable[["_Code", dict[str, str]], "tuple[int, int, str, str] | None"
 class _Code:
     """The code tokens of a statement, with the text between any two of them."""
 
-    def __init__(self, sql: str) -> None:
-        self.tokens = tokenize(sql)
+    def __init__(self, sql: str, tokens: list[Token] | None = None) -> None:
+        self.sql = sql
+        self.tokens = tokens if tokens is not None else tokenize(sql)
         self.index = [i for i, t in enumerate(self.tokens) if t.code]
         self.code: list[Token] = [self.tokens[i] for i in self.index]
 
@@ -140,16 +148,19 @@ class _Code:
         return j - step
 
 
-def _apply(sql: str, rewrite: Rewrite, known: dict[str, str], changes: list[str]) -> str:
+def _apply(code: _Code, rewrite: Rewrite, known: dict[str, str], changes: list[str]) -> _Code:
+    # A rewrite whose result does not tokenize is dropped (the pass ends there).
     for _ in range(MAX_REWRITES):
-        code = _Code(sql)
         found = rewrite(code, known)
         if found is None:
             break
         first, last, new, change = found
-        sql = code.replace(first, last, new)
+        changed = parse(code.replace(first, last, new))
+        if changed.error:
+            break
+        code = _Code(changed.text, list(changed.tokens))
         changes.append(change)
-    return sql
+    return code
 
 
 def _is_function(code: _Code, k: int) -> bool:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 
 from schemachat.agent.answer import Citation
-from schemachat.agent.sql.tokens import Token, TokenizeError, code_tokens, tokenize
+from schemachat.agent.sql.parsed import ParsedSQL, parse
 from schemachat.ingest.models.combined import CombinedSchema
 
 # Something that looks like a schema name: upper case with a digit or underscore
@@ -21,52 +21,32 @@ from schemachat.ingest.models.combined import CombinedSchema
 _NAME_LIKE = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:[_$][A-Za-z0-9$]+)+\b|\b[A-Z]{2,}[0-9]+\b")
 _NUMBER = re.compile(r"(?<![\w.])\d[\d.,]*\d|(?<![\w.])\d(?![\w])")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
-_RELATION_LEAD = {"FROM", "JOIN"}
 
 
-def _tokens(sql: str) -> list[Token]:
-    try:
-        return code_tokens(tokenize(sql))
-    except TokenizeError:
-        return []
+def _parsed(sql: str | ParsedSQL) -> ParsedSQL:
+    return sql if isinstance(sql, ParsedSQL) else parse(sql)
 
 
-def sql_relations(sql: str) -> list[str]:
+def sql_relations(sql: str | ParsedSQL) -> list[str]:
     """Names that follow FROM/JOIN or a comma in a FROM list, in order (as Firebird
     resolves them: unquoted folded to upper case)."""
-    tokens = _tokens(sql)
-    out: list[str] = []
-    in_from = False
-    for i, tok in enumerate(tokens):
-        if tok.is_word("FROM", "JOIN"):
-            in_from = True
-            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-            name = nxt.name() if nxt is not None else None
-            if name and name.upper() != "SELECT" and name not in out:
-                out.append(name)
-        elif tok.is_word("WHERE", "GROUP", "ORDER", "HAVING", "UNION", "ON", "ROWS",
-                         "FETCH", "OFFSET", "PLAN"):
-            in_from = False
-        elif in_from and tok.text == "," and i + 1 < len(tokens):
-            name = tokens[i + 1].name()
-            if name and name not in out:
-                out.append(name)
-    return out
+    return _parsed(sql).relations()
 
 
-def unknown_relations(sql: str, doc: CombinedSchema) -> list[str]:
+def unknown_relations(sql: str | ParsedSQL, doc: CombinedSchema) -> list[str]:
     """Relations the query reads that are neither in `doc` nor system tables (RDB$, MON$)."""
     known = {r.name for r in doc.relations()} | {p.name for p in doc.procedures}
     return [n for n in sql_relations(sql)
             if n not in known and not n.startswith(("RDB$", "MON$", "SEC$"))]
 
 
-def sql_citations(sql: str, doc: CombinedSchema) -> list[Citation]:
+def sql_citations(sql: str | ParsedSQL, doc: CombinedSchema) -> list[Citation]:
     """The tables the query reads that exist in `doc`, each with the columns of it the
     query names (qualified `X.COL` or bare, when only one used table has that column)."""
-    tables = [doc.relation(n) for n in sql_relations(sql)]
+    parsed = _parsed(sql)
+    tables = [doc.relation(n) for n in parsed.relations()]
     used = [t for t in tables if t is not None]
-    words = {tok.name() for tok in _tokens(sql) if tok.name()}
+    words = parsed.names()
     cites: list[Citation] = []
     for rel in used:
         cites.append(Citation(table=rel.name))

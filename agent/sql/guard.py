@@ -32,13 +32,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from firebird.driver import CancelType, Connection, Cursor, DatabaseError, Statement, StatementType
 from firebird.driver.core import BlobReader
 
+from schemachat.agent.sql.parsed import ParsedSQL, parse
 from schemachat.agent.sql.routines import find_routines
-from schemachat.agent.sql.tokens import Token, TokenizeError, code_tokens, join, tokenize
+from schemachat.agent.sql.tokens import Token, join
 from schemachat.configs import BadInput, Settings
 from schemachat.ingest.firebird import is_connection_lost, is_timeout, read_only
 
@@ -46,11 +47,13 @@ BLOB_CHARS = 65_536  # a streamed BLOB value is cut to this many characters/byte
 
 
 class SQLError(BadInput):
-    """SQL the guard did not run to completion; `reason` is the one-line message."""
+    """SQL the guard did not run to completion; `reason` is the one-line message;
+    `stage` says whether it failed before the engine prepared it or while it ran."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, stage: Literal["prepare", "execute"] = "prepare") -> None:
         super().__init__(reason)
         self.reason = reason
+        self.stage = stage
 
 
 class SQLRefused(SQLError):
@@ -86,7 +89,7 @@ class QueryResult:
     elapsed: float  # seconds, prepare to last fetch
 
 
-def check_sql(con: Connection, sql: str, settings: Settings) -> CheckedSQL:
+def check_sql(con: Connection, sql: str | ParsedSQL, settings: Settings) -> CheckedSQL:
     """Check `sql` without running it: text rules, routines, engine prepare (SELECT).
 
     Raises SQLRefused or SQLFailed (one-line reasons).
@@ -101,7 +104,7 @@ def check_sql(con: Connection, sql: str, settings: Settings) -> CheckedSQL:
             cur.close()
 
 
-def run_read_only(con: Connection, sql: str, settings: Settings) -> QueryResult:
+def run_read_only(con: Connection, sql: str | ParsedSQL, settings: Settings) -> QueryResult:
     """Check `sql` (as `check_sql`), then run it in a read-only transaction with the
     statement timeout, fetching at most `settings.row_cap` rows.
 
@@ -121,8 +124,9 @@ def run_read_only(con: Connection, sql: str, settings: Settings) -> QueryResult:
                 raise  # not the statement's fault: the caller's connection reports it
             if is_timeout(exc):
                 raise SQLTimeout(f"statement timed out after {settings.statement_timeout_ms} "
-                                 "ms: add filters, aggregate, or join on keys") from None
-            raise SQLFailed(engine_message(exc)) from None
+                                 "ms: add filters, aggregate, or join on keys",
+                                 "execute") from None
+            raise SQLFailed(engine_message(exc), "execute") from None
         finally:
             cur.close()
             if stmt is not None:
@@ -183,7 +187,8 @@ def _materialise(value: Any) -> Any:
 # ---------------------------------------------------------------- checks
 
 
-def _prepare_checked(cur: Cursor, sql: str, settings: Settings) -> tuple[CheckedSQL, Statement]:
+def _prepare_checked(cur: Cursor, sql: str | ParsedSQL,
+                     settings: Settings) -> tuple[CheckedSQL, Statement]:
     text, tokens = single_statement(sql)
     check_text(tokens)
     routines = check_routines(cur, tokens, settings)
@@ -209,17 +214,18 @@ def prepare_select(cur: Cursor, sql: str) -> Statement:
     return stmt
 
 
-def single_statement(sql: str) -> tuple[str, list[Token]]:
-    """The one statement in `sql` without a trailing `;`, and its code tokens.
+def single_statement(sql: str | ParsedSQL) -> tuple[str, list[Token]]:
+    """The one statement in `sql` without a trailing `;`, and its code tokens (an
+    already parsed statement is not tokenised again).
 
     Raises SQLRefused for an empty text, an unterminated literal or comment, or more
     than one statement.
     """
-    try:
-        tokens = tokenize(sql)
-    except TokenizeError as exc:
-        raise SQLRefused(str(exc)) from None
-    code = code_tokens(tokens)
+    parsed = sql if isinstance(sql, ParsedSQL) else parse(sql)
+    if parsed.error:
+        raise SQLRefused(parsed.error)
+    tokens = list(parsed.tokens)
+    code = list(parsed.code)
     if code and code[-1].text == ";":
         cut = len(tokens) - 1 - tokens[::-1].index(code[-1])
         tokens, code = tokens[:cut], code[:-1]

@@ -13,11 +13,11 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from schemachat.agent.answer import AgentAnswer, Citation, json_rows
+from schemachat.agent.answer import AgentAnswer, Citation
 from schemachat.agent.feedback import Feedback, record_feedback
 from schemachat.agent.models import BACKENDS
 from schemachat.agent.session import Agent
-from schemachat.agent.sql.grounding import sql_citations, sql_relations
+from schemachat.agent.sql.grounding import sql_relations
 from schemachat.configs import SchemachatError
 from schemachat.ui.app.context import AppContext
 
@@ -64,9 +64,9 @@ def _rows_frame(result: AgentAnswer) -> pd.DataFrame:
 
 def _adapter_names(ctx: AppContext) -> list[str]:
     try:
-        from schemachat.agent.adapters.store import AdapterStore
+        from schemachat.agent.models import adapter_store
 
-        return [a.name for a in AdapterStore.from_settings(ctx.settings).list()]
+        return [a.name for a in adapter_store(ctx.settings).list()]
     except (SchemachatError, OSError):
         return []
 
@@ -135,33 +135,20 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
 
     def run_sql(text: str, state: dict[str, Any] | None, be: str,
                 ads: list[str]) -> tuple[Any, ...]:
-        from schemachat.agent.sql.dialect import fix_dialect, known_names
-        from schemachat.agent.sql.guard import SQLError, run_read_only
-
         if not (text or "").strip():
             return gr.update(), "No SQL to run.", state, gr.update()
         if not ctx.settings.fb_database:
             return gr.update(), "**No database configured** (SCHEMACHAT_FB_DATABASE).", \
                 state, gr.update()
-        agent = agent_for(ctx, be, ads or [])
-        doc = agent.context.doc()
-        fixed = fix_dialect(text, known_names(doc)).sql
         try:
-            with agent.context.database() as con:
-                res = run_read_only(con, fixed, ctx.settings)
-        except SQLError as exc:
-            return gr.update(), f"**Refused or failed:** {exc.reason}", state, gr.update()
+            res = agent_for(ctx, be, ads or []).run_sql(text)
         except SchemachatError as exc:  # the database went away: the next run reconnects
             return gr.update(), f"**Failed:** {exc}", state, gr.update()
-        cap = ctx.settings.agent_rows_shown
-        frame = pd.DataFrame(json_rows(res.rows[:cap]), columns=res.columns)
-        more = " (capped)" if res.truncated or len(res.rows) > cap else ""
+        if res.error:
+            return gr.update(), f"**Refused or failed:** {res.error}", state, gr.update()
         if state is not None:  # what a thumbs up would now confirm
-            state = {**state, "result": {**state["result"], "sql": fixed, "error": None}}
-        shown = len(res.rows[:cap])
-        return (frame, f"{shown} row{'' if shown == 1 else 's'}{more} in {res.elapsed:.2f} s",
-                state,
-                citations_markdown(sql_citations(fixed, doc)))
+            state = {**state, "result": {**state["result"], "sql": res.sql, "error": None}}
+        return _rows_frame(res), res.answer, state, citations_markdown(res.citations)
 
     run.click(run_sql, [sql, last, backend, adapters], [rows, status, last, cites])
 

@@ -33,10 +33,10 @@ def adapters_add(
 ) -> None:
     """Register an existing PEFT adapter as NAME, after checking that it was trained on the
     configured base model (model_id / model_path, or the default model)."""
-    from schemachat.agent.adapters.store import AdapterStore
+    from schemachat.agent.models import adapter_store
 
     settings = settings_from(config, workspace)
-    info = AdapterStore.from_settings(settings).add(name, path, mode="link" if link else "copy",
+    info = adapter_store(settings).add(name, path, mode="link" if link else "copy",
                                                     replace=replace)
     how = "linked" if link else "copied"
     err.print(f"adapter [bold]{info.name}[/bold] {how} -> {info.path} ({info.peft_type} "

@@ -25,7 +25,7 @@ from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from schemachat.agent.answer import AgentAnswer, json_rows
+from schemachat.agent.answer import AgentAnswer
 from schemachat.configs import BadInput, SchemachatError, Settings
 from schemachat.ui.api.agents import Agents
 from schemachat.ui.api.feedback import record_feedback
@@ -66,21 +66,12 @@ class SeenEvents:
 
 
 def run_sql(agents: Agents, sql: str) -> AgentAnswer:
-    """Run `sql` read-only through the SQL guard (the button's action)."""
-    from schemachat.agent.sql.guard import SQLError, run_read_only
-
-    context = agents.get().context
-    if not context.has_database:
+    """Run `sql` read-only through the agent's one validate step (the button's action)."""
+    agent = agents.get()
+    if not agent.context.has_database:
         reason = "no database configured (SCHEMACHAT_FB_DATABASE)"
         return AgentAnswer(answer=f"Not run: {reason}.", sql=sql, error=reason)
-    try:
-        with context.database() as con:
-            result = run_read_only(con, sql, context.settings)
-    except SQLError as exc:
-        return AgentAnswer(answer=f"Not run: {exc}", sql=sql, error=str(exc))
-    more = " (more were cut off)" if result.truncated else ""
-    return AgentAnswer(answer=f"{len(result.rows)} rows{more}.", sql=result.sql,
-                       columns=result.columns, rows=json_rows(result.rows))
+    return agent.run_sql(sql)
 
 
 class Bot:

@@ -6,8 +6,7 @@ from schemachat.agent.graph.nodes.draft import draft_sql, repair_sql
 from schemachat.agent.graph.nodes.respond import respond
 from schemachat.agent.graph.nodes.retrieve import retrieve
 from schemachat.agent.graph.nodes.route import route
-from schemachat.agent.graph.nodes.run import run_sql
 from schemachat.agent.graph.nodes.validate import validate_sql
 
 __all__ = ["answer_schema", "draft_sql", "repair_sql", "respond", "retrieve", "route",
-           "run_sql", "smalltalk", "validate_sql"]
+           "smalltalk", "validate_sql"]

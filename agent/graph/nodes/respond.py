@@ -1,11 +1,11 @@
-"""respond: the turn's result as DESIGN.md's JSON contract (`AgentAnswer`), and a `Turn`
-in the conversation memory. For SQL turns the wording is fixed text around what the
-engine said; citations are the tables and columns the SQL uses that exist in the
-schema document (an invented name is never cited). When validate fell back to the
-starting query, the answer says the drafts failed and that the query only joins the
-retrieved tables (it does not answer the question), and `error` keeps the last
-draft's rejection, so callers see the question unanswered; it is not kept for
-follow-ups."""
+"""respond: the turn's result as the JSON contract (`AgentAnswer`, docs/architecture.md)
+and a `Turn` in the conversation memory. For SQL turns the wording is fixed text around
+what the engine said; citations (set by validate) are the tables and columns the SQL
+uses that exist in the schema document (an invented name is never cited). When
+validate fell back to the starting query, the answer says the drafts failed and that
+the query only joins the retrieved tables (it does not answer the question), and
+`error` keeps the last draft's rejection, so callers see the question unanswered; it
+is not kept for follow-ups."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from langgraph.runtime import Runtime
 from schemachat.agent.answer import AgentAnswer, Citation
 from schemachat.agent.context import AgentContext
 from schemachat.agent.graph.state import AgentState, Turn
-from schemachat.agent.sql.grounding import sql_citations, sql_relations
 
 NO_DATABASE = ("not checked: no database configured (--database or "
                "SCHEMACHAT_FB_DATABASE)")
@@ -73,21 +72,19 @@ def _result_text(state: AgentState) -> str:
 def respond(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     """Set `result` (the contract object as a dict), `error`, and append the turn."""
     ctx = runtime.context
-    doc = ctx.doc()
     intent = state.get("intent", "schema")
     sql = state.get("sql")
     error = None
+    cites = state.get("citations") or []
     if intent in ("sql", "run"):
         text, error = sql_answer(state, ctx)
-        cites = [c.model_dump() for c in sql_citations(sql or "", doc)]
         get_stream_writer()({"text": text})
     else:
         text = state.get("answer") or ""
-        cites = state.get("citations") or []
     result = AgentAnswer(answer=text, sql=sql if intent in ("sql", "run") else None,
                          columns=state.get("columns") or [], rows=state.get("rows") or [],
                          citations=[Citation(**c) for c in cites], error=error)
-    used = [t for t in sql_relations(sql or "") if doc.relation(t) is not None]
+    used = state.get("sql_tables") or []
     # what a follow-up may change (not the starting query: it answered nothing)
     kept = sql if sql and not state.get("sql_error") and not state.get("fallback_error") \
         else None

@@ -6,7 +6,8 @@ contract.
 Facts stay bounded by the documents and the engine: the answer loses every sentence
 that names a schema-like name the document lacks or a number no tool returned
 (agent/grounding.py); the SQL, columns and rows are those of the turn's last
-run_readonly_sql call that succeeded (the guard ran it read-only); citations are the
+run_readonly_sql call that succeeded (checked by `sql.check.validate`, and run read-only
+when the turn runs SQL); citations are the
 tables that query reads and the tables described, as the document has them.
 """
 
@@ -30,6 +31,7 @@ from schemachat.agent.context import AgentContext
 from schemachat.agent.graph.state import ToolState
 from schemachat.agent.prompts.messages import TOOLS_SYSTEM
 from schemachat.agent.sql.grounding import doc_names, keep_grounded, sql_citations
+from schemachat.configs import BadInput
 
 NOT_RUN = "not run: the turn's model calls were used up (agent_max_tool_rounds)"
 
@@ -41,7 +43,9 @@ def call_model(state: ToolState, runtime: Runtime[AgentContext]) -> ToolState:
     get_stream_writer()({"status": "asking the model" if rounds == 1
                          else f"asking the model with the tools' results (call {rounds})"})
     kwargs: dict[str, Any] = {} if ctx.adapters is None else {"adapters": ctx.adapters}
-    reply = ctx.tool_model().invoke([SystemMessage(TOOLS_SYSTEM), *state["messages"]],
+    if ctx.tool_model is None:
+        raise BadInput("the tool graph needs a model bound to the schema tools")
+    reply = ctx.tool_model.invoke([SystemMessage(TOOLS_SYSTEM), *state["messages"]],
                                     **kwargs)
     for call in getattr(reply, "tool_calls", None) or []:
         get_stream_writer()({"status": f"calling {call['name']}"})
@@ -90,8 +94,9 @@ def respond_tools(state: ToolState, runtime: Runtime[AgentContext]) -> ToolState
     if pending:
         error = f"no answer after {state.get('rounds')} model calls (agent_max_tool_rounds)"
     if not text:
-        text = ("The query ran; its rows are below." if run else
-                "I could not answer this from what the tools returned.")
+        text = ("I could not answer this from what the tools returned." if run is None else
+                "The query ran; its rows are below." if run.get("run", True) else
+                "Firebird accepts this query (prepared as a read-only SELECT; not run).")
     answer = AgentAnswer(answer=text, sql=sql, columns=run["columns"] if run else [],
                          rows=run["rows"] if run else [],
                          citations=list(dict.fromkeys(cites)), error=error)
