@@ -1,9 +1,10 @@
 """Heuristic suggestions for descriptions and value mappings, with no model.
 
 Sources, strongest first: the same column name already described elsewhere; the
-foreign key a column belongs to; the abbreviation dictionary (`data/abbreviations.json`,
-Portuguese and English, extended from what people already wrote); value distributions
-and sample rows. A suggestion is only a proposal: nothing here writes anything.
+foreign key a column belongs to; the project's vocabulary (`data/vocabulary.yaml`:
+Portuguese and English wording of abbreviations, extended from what people already
+wrote); value distributions and sample rows. A suggestion is only a proposal: nothing
+here writes anything.
 """
 
 from __future__ import annotations
@@ -13,14 +14,13 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import Any, Literal
 
 from schemachat.ingest.annotation_checks import value_problem
 from schemachat.ingest.models.annotations import SchemaMetadata
 from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation, CombinedSchema
 from schemachat.ingest.models.samples import Samples, TableSample
+from schemachat.ingest.vocabulary import vocabulary
 
 Field = Literal["description", "values", "unit"]
 
@@ -36,12 +36,12 @@ class Suggestion:
     why: str
 
 
-@cache
 def load_dictionary() -> dict[str, Any]:
-    """The bundled abbreviation dictionary (see `data/abbreviations.json`)."""
-    text = resources.files("schemachat.ingest").joinpath("data/abbreviations.json").read_text(
-        encoding="utf-8")
-    return json.loads(text)
+    """The wording of the bundled vocabulary (`data/vocabulary.yaml`): `tokens`
+    (attribute words), `entities` (what a table or FK is about), `prefixes`, `codes`."""
+    vocab = vocabulary()
+    return {"tokens": vocab.tokens(), "entities": vocab.entities(),
+            "prefixes": vocab.prefixes, "codes": vocab.codes}
 
 
 @dataclass

@@ -1,11 +1,6 @@
-"""The join graph of a schema: declared foreign keys plus FK-like columns found by name,
-and the shortest join paths that connect a set of tables.
-
-A column is FK-like when it has no declared foreign key and its name means the same
-as the single-column primary key of exactly one other table (`CAD_CLI.COD_VEND` and
-`CAD_VEND.VEN_COD` are both "vendedor + código"; `EST_MOV.USR_ID` and
-`USERS.USER_ID` both "usuário + identificador"). Names of one word (`ID`, `CODIGO`)
-are too vague and never match.
+"""The join graph of a schema: declared foreign keys plus FK-like columns (both from
+`schemachat.ingest.joins`, the one inference the Analysis tab shows too), and the
+shortest join paths that connect a set of tables.
 """
 
 from __future__ import annotations
@@ -14,31 +9,14 @@ import heapq
 import math
 from dataclasses import asdict, dataclass, field
 
-from schemachat.agent.retrieval.text import Analyzer, split_identifier
+from schemachat.agent.retrieval.text import Analyzer
+from schemachat.ingest.joins import Edge, join_edges
 from schemachat.ingest.models.combined import CombinedSchema
 
-DECLARED_COST, INFERRED_COST = 1.0, 1.5
 MAX_HOPS = 3  # a hit further than this from the others is not joined to them
+_STORED = ("table", "columns", "ref_table", "ref_columns", "declared")
 
-
-@dataclass(frozen=True)
-class Edge:
-    """table.columns = ref_table.ref_columns; `declared` False for FK-like columns."""
-
-    table: str
-    columns: tuple[str, ...]
-    ref_table: str
-    ref_columns: tuple[str, ...]
-    declared: bool = True
-
-    @property
-    def cost(self) -> float:
-        return DECLARED_COST if self.declared else INFERRED_COST
-
-    def condition(self) -> str:
-        """The join condition: 'MOV_PED.CLI_COD = CAD_CLI.CLI_COD AND ...'."""
-        return " AND ".join(f"{self.table}.{a} = {self.ref_table}.{b}"
-                            for a, b in zip(self.columns, self.ref_columns, strict=True))
+__all__ = ["MAX_HOPS", "Edge", "FkGraph", "JoinPath"]
 
 
 @dataclass(frozen=True)
@@ -66,14 +44,13 @@ class FkGraph:
 
     @classmethod
     def from_doc(cls, doc: CombinedSchema, analyzer: Analyzer | None = None) -> FkGraph:
-        """Declared FKs of `doc`, then its FK-like columns."""
-        edges = [Edge(r.name, tuple(fk.columns), fk.ref_table, tuple(fk.ref_columns))
-                 for r in doc.relations() for fk in r.foreign_keys]
-        return cls(edges + inferred_edges(doc, analyzer or Analyzer()))
+        """Declared FKs of `doc`, then its FK-like columns (abbreviations the analyzer
+        learned from annotations help match names)."""
+        return cls(join_edges(doc, (analyzer or Analyzer()).learned))
 
     def to_json(self) -> list[dict]:
         """Plain data for storing in the index folder."""
-        return [asdict(e) for e in self.edges]
+        return [{k: v for k, v in asdict(e).items() if k in _STORED} for e in self.edges]
 
     @classmethod
     def from_json(cls, data: list[dict]) -> FkGraph:
@@ -122,32 +99,3 @@ class FkGraph:
 
     def _hub_cost(self, table: str) -> float:
         return 0.25 * math.log2(1 + len(self.neighbours(table)))
-
-
-def inferred_edges(doc: CombinedSchema, analyzer: Analyzer) -> list[Edge]:
-    """FK-like columns: undeclared, named like one other table's single-column key."""
-    owners: dict[frozenset[str], list[tuple[str, str]]] = {}
-    for rel in doc.relations():
-        if rel.kind == "view" or not rel.primary_key or len(rel.primary_key.columns) != 1:
-            continue
-        key = rel.primary_key.columns[0]
-        sig = _signature(key, analyzer)
-        if len(sig) >= 2:
-            owners.setdefault(sig, []).append((rel.name, key))
-    edges = []
-    for rel in doc.relations():
-        if rel.kind == "view":
-            continue
-        declared = {c for fk in rel.foreign_keys for c in fk.columns}
-        for col in rel.columns:
-            if col.name in declared:
-                continue
-            found = [o for o in owners.get(_signature(col.name, analyzer), []) if o[0] != rel.name]
-            if len(found) == 1:
-                ref_table, ref_col = found[0]
-                edges.append(Edge(rel.name, (col.name,), ref_table, (ref_col,), declared=False))
-    return edges
-
-
-def _signature(column: str, analyzer: Analyzer) -> frozenset[str]:
-    return frozenset(analyzer.canonical(p) for p in split_identifier(column))

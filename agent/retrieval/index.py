@@ -155,7 +155,7 @@ def index_document(doc: CombinedSchema, index_dir: Path, settings: Settings, *,
 def _analysis_fingerprint(analyzer: Analyzer) -> str:
     from importlib import resources
 
-    vocab = resources.files("schemachat.agent.retrieval").joinpath("vocabulary.yaml")
+    vocab = resources.files("schemachat.ingest").joinpath("data/vocabulary.yaml")
     data = json.dumps([CHUNKER_VERSION, vocab.read_text("utf-8"), analyzer.learned],
                       sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(data.encode()).hexdigest()

@@ -2,125 +2,35 @@
 
 A document or a question becomes a list of *terms*: words folded to lower case
 without accents, identifiers split into their parts (`CLI_NOMRAZ` -> cli, nomraz,
-nom, raz), abbreviations expanded (`cli` -> cliente) from `vocabulary.yaml` and from
-what the annotations themselves say (`learn_abbreviations`), documents enriched with
-the other-language synonyms of their words (cliente -> customer), and everything
-lightly stemmed with both the Portuguese and the English Snowball stemmer.
+nom, raz), abbreviations expanded (`cli` -> cliente) from the project's one vocabulary
+(`schemachat.ingest.vocabulary`) and from what the annotations themselves say
+(`learn_abbreviations`), documents enriched with the other-language synonyms of their
+words (cliente -> customer), and everything lightly stemmed with both the Portuguese and
+the English Snowball stemmer.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from importlib import resources
+from functools import cache
 
-import Stemmer
-import yaml
+from schemachat.ingest.vocabulary import (
+    Vocabulary,
+    canonical,
+    fold,
+    is_identifier,
+    split_identifier,
+    stems,
+    vocabulary,
+)
 
 _WORD = re.compile(r"[^\W_]+(?:_+[^\W_]+)*")
-_PARTS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _LETTERS = re.compile(r"^[a-z]+$")
 SEGMENT_MIN = 5  # parts shorter than this are never split into smaller abbreviations
 CACHE_MAX = 200_000  # tokens an Analyzer remembers
-
-
-@lru_cache(maxsize=CACHE_MAX)
-def strip_accents(text: str) -> str:
-    """'Situação' -> 'Situacao'."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-@lru_cache(maxsize=CACHE_MAX)
-def fold(text: str) -> str:
-    """Lower case without accents: 'Situação' -> 'situacao'."""
-    return strip_accents(text).lower()
-
-
-def is_identifier(word: str) -> bool:
-    """True for words that look like schema names (CLI_COD, VL_TOTAL, NF): the only ones
-    whose parts are read as abbreviations, so prose words such as 'com' or 'end' are not."""
-    return "_" in word or (len(word) >= 2 and word.isupper()) or any(c.isdigit() for c in word)
-
-
-@lru_cache(maxsize=CACHE_MAX)
-def split_identifier(word: str) -> tuple[str, ...]:
-    """The folded parts of an identifier: 'CLI_NOMRAZ' -> ('cli', 'nomraz'),
-    'dtCadastro' -> ('dt', 'cadastro'); digits are dropped."""
-    parts: list[str] = []
-    for piece in strip_accents(word).split("_"):
-        parts += [p.lower() for p in _PARTS.findall(piece) or [piece] if not p.isdigit()]
-    return tuple(p for p in parts if p)
-
-
-@dataclass(frozen=True, eq=False)  # hashed by identity: one per process
-class Vocabulary:
-    """Abbreviations, synonym groups and stop words (see vocabulary.yaml)."""
-
-    abbreviations: dict[str, tuple[str, ...]]
-    synonyms: dict[str, frozenset[str]]
-    canonical: dict[str, str]
-    stopwords: frozenset[str]
-    by_stem: dict[str, frozenset[str]] = field(default_factory=dict)
-
-    def knows(self, part: str) -> bool:
-        """True when `part` is an abbreviation or a word of a synonym group."""
-        return part in self.abbreviations or part in self.synonyms
-
-    def synonyms_of(self, word: str) -> frozenset[str]:
-        """The other words of `word`'s synonym groups; inflected forms ('vencidos')
-        are found through their stems."""
-        if word in self.synonyms:
-            return self.synonyms[word]
-        if len(word) < 4:
-            return frozenset()
-        found: set[str] = set()
-        for s in stems(word):
-            found |= self.by_stem.get(s, frozenset())
-        return frozenset(found)
-
-
-@cache
-def vocabulary() -> Vocabulary:
-    """The bundled vocabulary, read once."""
-    text = resources.files(__package__).joinpath("vocabulary.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
-    abbreviations = {fold(k): tuple(fold(w) for w in v) for k, v in data["abbreviations"].items()}
-    synonyms: dict[str, set[str]] = {}
-    canonical: dict[str, str] = {}
-    for group in data["synonyms"]:
-        words = [fold(w) for w in group]
-        for word in words:
-            synonyms.setdefault(word, set()).update(w for w in words if w != word)
-            canonical.setdefault(word, words[0])
-    from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_PORTUGUESE
-
-    stop = {fold(w) for w in [*STOPWORDS_EN, *STOPWORDS_PORTUGUESE, *data["stopwords"].split()]}
-    by_stem: dict[str, set[str]] = {}
-    for word, others in synonyms.items():
-        for s in stems(word):
-            by_stem.setdefault(s, set()).update(others | {word})
-    return Vocabulary(abbreviations, {k: frozenset(v) for k, v in synonyms.items()}, canonical,
-                      frozenset(stop), {k: frozenset(v) for k, v in by_stem.items()})
-
-
-@cache
-def _stemmers() -> tuple[Stemmer.Stemmer, Stemmer.Stemmer]:
-    return Stemmer.Stemmer("portuguese"), Stemmer.Stemmer("english")
-
-
-@cache
-def stems(word: str) -> tuple[str, ...]:
-    """The Portuguese and English stems of a folded word (one when they agree)."""
-    if len(word) <= 3:
-        return (word,)
-    pt, en = _stemmers()
-    a, b = pt.stemWord(word), en.stemWord(word)
-    return (a,) if a == b else (a, b)
 
 
 @dataclass
@@ -198,9 +108,7 @@ class Analyzer:
 
     def canonical(self, part: str) -> str:
         """One word per concept, for matching FK-like names: 'usr' and 'user' -> 'usuario'."""
-        expanded = self.vocab.abbreviations.get(part) or self.learned.get(part)
-        word = expanded[0] if expanded else part
-        return self.vocab.canonical.get(word, word)
+        return canonical(part, self.learned, self.vocab)
 
 
 def gloss(text: str, limit: int = 48, analyzer: Analyzer | None = None) -> str:

@@ -22,6 +22,7 @@ from itertools import pairwise
 
 from schemachat.agent.retrieval.fk_graph import Edge, FkGraph
 from schemachat.ingest.firebird import quote
+from schemachat.ingest.joins import join_edges
 from schemachat.ingest.models.combined import CombinedSchema
 
 INFERRED_NOTE = "/* FK-like column, no declared foreign key */"
@@ -104,12 +105,9 @@ def build_skeleton(doc: CombinedSchema, tables: list[str], *, inferred: bool = T
 
 
 def join_graph(doc: CombinedSchema, *, inferred: bool = True) -> FkGraph:
-    """The FK graph of `doc`: declared FKs, plus FK-like columns whose type is of the
-    same kind as the key they point at when `inferred`."""
-    graph = FkGraph.from_doc(doc)
-    edges = [e for e in graph.edges
-             if e.declared or (inferred and _types_match(doc, e))]
-    return FkGraph(edges)
+    """The FK graph of `doc`: declared FKs, plus (with `inferred`) FK-like columns
+    (`schemachat.ingest.joins`: named like a key, of the same kind of type)."""
+    return FkGraph(join_edges(doc, inferred=inferred))
 
 
 def _in_join_order(edges: tuple[Edge, ...], placed: set[str]) -> list[Edge]:
@@ -188,25 +186,3 @@ class _Aliases:
 
 def _name(name: str) -> str:
     return name if _SIMPLE_NAME.match(name) else quote(name)
-
-
-def _types_match(doc: CombinedSchema, edge: Edge) -> bool:
-    left, right = doc.relation(edge.table), doc.relation(edge.ref_table)
-    if left is None or right is None:
-        return False
-    for a, b in zip(edge.columns, edge.ref_columns, strict=True):
-        ca, cb = left.column(a), right.column(b)
-        if ca is None or cb is None or _type_kind(ca.type) != _type_kind(cb.type):
-            return False
-    return True
-
-
-def _type_kind(spelling: str) -> str:
-    """INTEGER/SMALLINT/BIGINT -> int, CHAR(2)/VARCHAR(20) -> text, NUMERIC(15,2) ->
-    NUMERIC, others as spelled without size."""
-    base = spelling.upper().split("(")[0].split(" CHARACTER SET")[0].strip()
-    if base in ("SMALLINT", "INTEGER", "BIGINT", "INT128"):
-        return "int"
-    if base in ("CHAR", "VARCHAR", "CHARACTER", "CHARACTER VARYING"):
-        return "text"
-    return base

@@ -1,0 +1,128 @@
+"""Foreign keys of a schema document: the declared ones, and the FK-like columns inferred
+by name. One inference for everything that joins tables: the Analysis tab, retrieval's
+join graph and the SQL skeletons.
+
+A column is FK-like when no declared foreign key covers it, it is not its own table's
+whole primary key, its type is of the same kind, and either
+- it has the same name as the single-column primary key of exactly one other table
+  (`MOV_PED.FORN_COD` -> `CAD_FORN.FORN_COD`), or
+- its name means the same, part by part, as exactly one such key (`CAD_CLI.COD_VEND`
+  and `CAD_VEND.VEN_COD` are both "vendedor + código"; `EST_MOV.USR_ID` and
+  `USERS.USER_ID` both "usuário + identificador"). Names of one word (`ID`, `CODIGO`)
+  are too vague for this and never match by meaning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from schemachat.ingest.models.combined import CombinedRelation, CombinedSchema
+from schemachat.ingest.vocabulary import signature
+
+DECLARED_COST, INFERRED_COST = 1.0, 1.5
+
+
+@dataclass(frozen=True)
+class Edge:
+    """table.columns = ref_table.ref_columns; `declared` False for FK-like columns, whose
+    `reason` says why; `name` is the declared constraint's."""
+
+    table: str
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    declared: bool = True
+    name: str = ""
+    reason: str = ""
+
+    @property
+    def cost(self) -> float:
+        """What joining along this edge costs a path search (inferred ones cost more)."""
+        return DECLARED_COST if self.declared else INFERRED_COST
+
+    def condition(self) -> str:
+        """The join condition: 'MOV_PED.CLI_COD = CAD_CLI.CLI_COD AND ...'."""
+        return " AND ".join(f"{self.table}.{a} = {self.ref_table}.{b}"
+                            for a, b in zip(self.columns, self.ref_columns, strict=True))
+
+
+def declared_edges(doc: CombinedSchema) -> list[Edge]:
+    """Every declared foreign key as an edge."""
+    return [Edge(r.name, tuple(fk.columns), fk.ref_table, tuple(fk.ref_columns), name=fk.name)
+            for r in doc.relations() for fk in r.foreign_keys]
+
+
+def inferred_edges(doc: CombinedSchema,
+                   learned: Mapping[str, tuple[str, ...]] | None = None) -> list[Edge]:
+    """FK-like columns (see the module docstring); `learned`: abbreviations read from
+    annotations, for matching by meaning."""
+    by_name: dict[str, list[tuple[str, str]]] = {}
+    by_meaning: dict[frozenset[str], list[tuple[str, str]]] = {}
+    for rel in _tables(doc):
+        if rel.primary_key and len(rel.primary_key.columns) == 1:
+            key = rel.primary_key.columns[0]
+            by_name.setdefault(key, []).append((rel.name, key))
+            sig = signature(key, learned)
+            if len(sig) >= 2:
+                by_meaning.setdefault(sig, []).append((rel.name, key))
+    edges = []
+    for rel in _tables(doc):
+        declared = {c for fk in rel.foreign_keys for c in fk.columns}
+        own_key = rel.primary_key.columns if rel.primary_key else []
+        for col in rel.columns:
+            if col.name in declared or list(own_key) == [col.name]:
+                continue
+            edge = _inferred(doc, rel, col.name, by_name, by_meaning, learned)
+            if edge is not None:
+                edges.append(edge)
+    return edges
+
+
+def _inferred(doc: CombinedSchema, rel: CombinedRelation, column: str,
+              by_name: dict[str, list[tuple[str, str]]],
+              by_meaning: dict[frozenset[str], list[tuple[str, str]]],
+              learned: Mapping[str, tuple[str, ...]] | None) -> Edge | None:
+    same = [o for o in by_name.get(column, []) if o[0] != rel.name]
+    like = [o for o in by_meaning.get(signature(column, learned), []) if o[0] != rel.name]
+    if len(same) == 1:
+        (ref, key), why = same[0], f"same name and type as the primary key of {same[0][0]}"
+    elif len(like) == 1:
+        (ref, key), why = like[0], f"named like the primary key {like[0][0]}.{like[0][1]}"
+    else:
+        return None
+    edge = Edge(rel.name, (column,), ref, (key,), declared=False, reason=why)
+    return edge if types_match(doc, edge) else None
+
+
+def join_edges(doc: CombinedSchema, learned: Mapping[str, tuple[str, ...]] | None = None,
+               *, inferred: bool = True) -> list[Edge]:
+    """Declared foreign keys, then (with `inferred`) FK-like columns."""
+    return declared_edges(doc) + (inferred_edges(doc, learned) if inferred else [])
+
+
+def types_match(doc: CombinedSchema, edge: Edge) -> bool:
+    """Whether every column pair of `edge` has types of the same kind (`type_kind`)."""
+    left, right = doc.relation(edge.table), doc.relation(edge.ref_table)
+    if left is None or right is None:
+        return False
+    for a, b in zip(edge.columns, edge.ref_columns, strict=True):
+        ca, cb = left.column(a), right.column(b)
+        if ca is None or cb is None or type_kind(ca.type) != type_kind(cb.type):
+            return False
+    return True
+
+
+def type_kind(spelling: str) -> str:
+    """INTEGER/SMALLINT/BIGINT -> int, CHAR(2)/VARCHAR(20) -> text, NUMERIC(15,2) ->
+    NUMERIC, others as spelled without size."""
+    base = spelling.upper().split("(")[0].split(" CHARACTER SET")[0].strip()
+    if base in ("SMALLINT", "INTEGER", "BIGINT", "INT128"):
+        return "int"
+    if base in ("CHAR", "VARCHAR", "CHARACTER", "CHARACTER VARYING"):
+        return "text"
+    return base
+
+
+def _tables(doc: CombinedSchema) -> list[CombinedRelation]:
+    return [r for r in doc.relations() if r.kind != "view"]
