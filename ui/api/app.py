@@ -33,7 +33,7 @@ from schemachat.ui.api.auth import RateLimiter, TokenSet, bearer
 from schemachat.ui.api.limits import BodyLimitMiddleware
 from schemachat.ui.api.metrics import CONTENT_TYPE, Metrics, MetricsMiddleware
 from schemachat.ui.api.models import COMMON, Health, errors
-from schemachat.ui.app.context import AppContext
+from schemachat.ui.context import AppContext
 
 log = logging.getLogger("schemachat.api")
 

@@ -18,7 +18,7 @@ from schemachat.ingest.models.annotations import HistoryEntry, ObjectNote, Schem
 from schemachat.ingest.models.combined import CombinedRelation, CombinedSchema
 from schemachat.ui.api.auth import bearer
 from schemachat.ui.api.models import COMMON, AnnotationEdit, StaleEditBody, TableSummary, errors
-from schemachat.ui.app.context import AppContext
+from schemachat.ui.context import AppContext
 
 router = APIRouter(tags=["schema"], dependencies=[Depends(bearer)],
                    responses=errors(400, 404, *COMMON))

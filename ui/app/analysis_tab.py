@@ -8,8 +8,8 @@ import gradio as gr
 import pandas as pd
 
 from schemachat.ingest import analysis
-from schemachat.ui.app.context import AppContext
 from schemachat.ui.app.er_diagram import er_html
+from schemachat.ui.context import AppContext
 
 TITLE = "Analysis"
 ID = "analysis"

@@ -14,7 +14,6 @@ from schemachat.ingest.annotations import StaleEdit, default_author
 from schemachat.ingest.models.annotations import ColumnNote, ObjectNote
 from schemachat.ingest.models.combined import CombinedRelation
 from schemachat.ingest.suggestions import Suggestion, sample_values
-from schemachat.ui.app.context import AppContext
 from schemachat.ui.app.forms import (
     ColumnForm,
     apply_forms,
@@ -22,6 +21,7 @@ from schemachat.ui.app.forms import (
     table_choices,
     values_to_text,
 )
+from schemachat.ui.context import AppContext
 from schemachat.ui.suggest_model import ask_model, model_status, suggestion_model
 
 TITLE = "Annotate"

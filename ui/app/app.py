@@ -16,7 +16,7 @@ import gradio as gr
 
 from schemachat.configs import Settings
 from schemachat.ui.app import analysis_tab, annotate_tab, chat_tab, overview_tab, training_tab
-from schemachat.ui.app.context import AppContext
+from schemachat.ui.context import AppContext
 
 TABS: list[ModuleType] = [annotate_tab, overview_tab, analysis_tab, chat_tab, training_tab]
 

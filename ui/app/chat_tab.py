@@ -19,7 +19,7 @@ from schemachat.agent.models import BACKENDS
 from schemachat.agent.session import Agent
 from schemachat.agent.sql.grounding import sql_relations
 from schemachat.configs import SchemachatError
-from schemachat.ui.app.context import AppContext
+from schemachat.ui.context import AppContext
 
 TITLE = "Chat"
 ID = "chat"

@@ -11,7 +11,7 @@ import pandas as pd
 from schemachat.configs import SchemachatError
 from schemachat.ingest.doc_status import documentation_status
 from schemachat.ingest.pipeline import run_counts
-from schemachat.ui.app.context import AppContext
+from schemachat.ui.context import AppContext
 
 TITLE = "Overview"
 ID = "overview"

@@ -14,7 +14,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from schemachat.ui.app.context import AppContext
+from schemachat.ui.context import AppContext
 
 TITLE = "Training"
 ID = "training"
@@ -76,7 +76,7 @@ def set_active(workspace: Path, name: str | None) -> str:
 
 def retrain_stream(ctx: AppContext, profile: str) -> Iterator[str]:
     """Run retrain in a thread, yielding the log with each logged loss as it comes."""
-    from schemachat.ui.cli.training import _config
+    from schemachat.training.profiles import load_profile
 
     events: queue.Queue[str | None] = queue.Queue()
     lines: list[str] = []
@@ -85,7 +85,7 @@ def retrain_stream(ctx: AppContext, profile: str) -> Iterator[str]:
         from schemachat.training.retrain import retrain
 
         try:
-            outcome = retrain(ctx.settings, _config(profile, None), log=events.put,
+            outcome = retrain(ctx.settings, load_profile(profile), log=events.put,
                               on_loss=lambda s, n, loss: events.put(f"step {s}/{n} loss "
                                                                     f"{loss:.4f}"))
             events.put(f"{outcome.status}: {outcome.reason}")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from schemachat import configs
+from schemachat.training.profiles import load_profile
 from schemachat.ui.cli.app import (
     ConfigOpt,
     DatabaseOpt,
@@ -22,8 +22,6 @@ from schemachat.ui.cli.app import (
     settings_from,
 )
 
-PROFILES = Path(configs.__file__).resolve().parent / "profiles"
-
 train_app = typer.Typer(help="Datasets and LoRA adapters from the annotated schema.",
                         invoke_without_command=True)
 app.add_typer(train_app, name="train")
@@ -33,22 +31,6 @@ ProfileOpt = Annotated[str, typer.Option(
     "llama3-8b-gpu).")]
 StepsOpt = Annotated[int | None, typer.Option("--steps", help="Override max_steps.",
                                               show_default=False)]
-
-
-def profile_path(profile: str) -> Path:
-    path = Path(profile)
-    return path if path.is_file() else PROFILES / f"train-{profile}.yaml"
-
-
-def _config(profile: str, steps: int | None) -> Any:  # a TrainConfig, imported lazily
-    from schemachat.configs import BadInput
-    from schemachat.training.lora import TrainConfig
-
-    path = profile_path(profile)
-    if not path.is_file():
-        raise BadInput(f"no training profile {profile!r} (a file, or one of: "
-                       f"{', '.join(p.stem[6:] for p in PROFILES.glob('train-*.yaml'))})")
-    return TrainConfig.from_yaml(path, max_steps=steps)
 
 
 @train_app.command("dataset")
@@ -88,7 +70,7 @@ def train_run(
     from schemachat.training.lora import train
 
     settings = settings_from(config, workspace)
-    result = train(_config(profile, steps), settings.workspace / "datasets" / dataset,
+    result = train(load_profile(profile, steps), settings.workspace / "datasets" / dataset,
                    settings.workspace / "adapters" / name, init_adapter=from_adapter,
                    cache_dir=settings.model_cache_dir, show_progress=True)
     err.print(f"adapter [bold]{result.output}[/bold]: {result.steps} steps in "
@@ -131,7 +113,7 @@ def retrain_command(
     from schemachat.training.retrain import retrain
 
     settings = settings_from(config, workspace, database, user, password)
-    outcome = retrain(settings, _config(profile, steps), force=force, show_progress=True,
+    outcome = retrain(settings, load_profile(profile, steps), force=force, show_progress=True,
                       log=lambda line: err.print(line))
     err.print(f"{outcome.status}: {outcome.reason}")
     if outcome.exit_code:
