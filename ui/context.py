@@ -1,6 +1,7 @@
 """What the front ends that serve a workspace share (the Gradio app's tabs and the HTTP
 API alike): settings, the workspace, the annotation store, and the combined document and
-samples, re-read when their files change. A save re-merges the document and refreshes the retrieval index (`saved`)."""
+samples, re-read when their files change. A save re-merges the document and refreshes
+the retrieval index (`saved`)."""
 
 from __future__ import annotations
 

@@ -19,17 +19,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from schemachat.configs import BadInput, Settings
-from schemachat.ui.cli.app import (
-    ConfigOpt,
-    DatabaseOpt,
-    PasswordOpt,
-    UserOpt,
-    WorkspaceOpt,
-    app,
-    err,
-    out,
-    settings_from,
-)
+from schemachat.ui.cli.app import app, err, out, with_settings
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")]
 SessionOpt = Annotated[str | None, typer.Option(
@@ -93,43 +83,35 @@ def _show(result: object) -> None:
 
 
 @app.command()
+@with_settings(database=True)
 def ask(
+    settings: Settings,
     question: Annotated[str, typer.Argument(help="A question about the schema or its data, "
                                                  "pt or en.")],
     as_json: JsonOpt = False,
     session: SessionOpt = None,
     adapter: AdapterOpt = None,
     backend: BackendOpt = None,
-    workspace: WorkspaceOpt = None,
-    database: DatabaseOpt = None,
-    user: UserOpt = None,
-    password: PasswordOpt = None,
-    config: ConfigOpt = None,
 ) -> None:
     """One agent turn: where something is stored, what a column means, or the SQL (run
     read-only when the question asks for data and a database is configured)."""
-    settings = settings_from(config, workspace, database, user, password)
     _turn(settings, question, as_json=as_json, session=session, adapters=adapter,
           backend=backend, mode="ask", run=False)
 
 
 @app.command()
+@with_settings(database=True)
 def sql(
+    settings: Settings,
     question: Annotated[str, typer.Argument(help="What the query should answer, pt or en.")],
     run: Annotated[bool, typer.Option("--run", help="Also run it, read-only.")] = False,
     as_json: JsonOpt = False,
     session: SessionOpt = None,
     adapter: AdapterOpt = None,
     backend: BackendOpt = None,
-    workspace: WorkspaceOpt = None,
-    database: DatabaseOpt = None,
-    user: UserOpt = None,
-    password: PasswordOpt = None,
-    config: ConfigOpt = None,
 ) -> None:
     """Draft Firebird SQL for QUESTION, checked by the engine (prepared as a read-only
     SELECT), and with --run its rows."""
-    settings = settings_from(config, workspace, database, user, password)
     if run and not settings.fb_database:
         raise BadInput("--run needs a database: --database PATH or SCHEMACHAT_FB_DATABASE")
     _turn(settings, question, as_json=as_json, session=session, adapters=adapter,

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from schemachat.configs import BadInput
+from schemachat.configs import BadInput, Settings
 from schemachat.ingest.annotation_checks import Catalog
 from schemachat.ingest.annotation_import import plan_import
 from schemachat.ingest.annotations import AnnotationStore, dump_metadata
@@ -22,7 +22,7 @@ from schemachat.ingest.models.combined import CombinedSchema
 from schemachat.ingest.models.technical import TechnicalSchema
 from schemachat.ingest.remerge import refresh_combined
 from schemachat.ingest.workspace import Workspace, read_model
-from schemachat.ui.cli.app import ConfigOpt, WorkspaceOpt, app, err, out, settings_from
+from schemachat.ui.cli.app import app, err, out, with_settings
 
 annotations_app = typer.Typer(help="Export, import, count, list and revert annotations.",
                               no_args_is_help=True)
@@ -32,8 +32,7 @@ WhoOpt = Annotated[str | None, typer.Option("--who", help="Your name in the hist
                                             "(default: the OS user).", show_default=False)]
 
 
-def _store(workspace: Path | None, config: Path | None) -> AnnotationStore:
-    settings = settings_from(config, workspace)
+def _store(settings: Settings) -> AnnotationStore:
     return AnnotationStore(Workspace(settings.workspace))
 
 
@@ -63,7 +62,9 @@ def parse_values(pairs: list[str]) -> dict[str, str]:
 
 
 @app.command()
+@with_settings(database=False)
 def annotate(
+    settings: Settings,
     target: Annotated[str, typer.Argument(help="TABLE or TABLE.COLUMN.")],
     description: Annotated[str | None, typer.Option("--description", "-D",
                                                     help="What it is.")] = None,
@@ -76,11 +77,9 @@ def annotate(
     tag: Annotated[list[str] | None, typer.Option("--tag", help="Tag (tables; repeatable).")
                    ] = None,
     who: WhoOpt = None,
-    workspace: WorkspaceOpt = None,
-    config: ConfigOpt = None,
 ) -> None:
     """Describe a table or column, add value mappings; saved with history, then re-merged."""
-    store = _store(workspace, config)
+    store = _store(settings)
     table, column = resolve_target(Catalog.load(store.workspace), target)
     values = parse_values(value or [])
     if not any(x is not None for x in (description, unit, notes)) and not (
@@ -113,13 +112,13 @@ def annotate(
 
 
 @annotations_app.command("export")
+@with_settings(database=False)
 def export(
+    settings: Settings,
     file: Annotated[Path | None, typer.Argument(help="Write here (default: stdout).")] = None,
-    workspace: WorkspaceOpt = None,
-    config: ConfigOpt = None,
 ) -> None:
     """Write all annotations as one JSON document (the format `import` reads)."""
-    text = dump_metadata(_store(workspace, config).read())
+    text = dump_metadata(_store(settings).read())
     if file is None:
         sys.stdout.write(text)
     else:
@@ -128,16 +127,16 @@ def export(
 
 
 @annotations_app.command("import")
+@with_settings(database=False)
 def import_(
+    settings: Settings,
     file: Annotated[Path, typer.Argument(help="An exported annotations file.")],
     prefer_file: Annotated[bool, typer.Option(
         "--prefer-file", help="On conflict take the file's value (default: keep ours).")] = False,
     who: WhoOpt = None,
-    workspace: WorkspaceOpt = None,
-    config: ConfigOpt = None,
 ) -> None:
     """Merge annotations from a file: fill what is empty, report conflicts."""
-    store = _store(workspace, config)
+    store = _store(settings)
     incoming = read_model(file, SchemaMetadata)
     plan = plan_import(store.read(), incoming, prefer_file=prefer_file)
     saved = store.commit(plan.changes, who=who)
@@ -151,9 +150,10 @@ def import_(
 
 
 @annotations_app.command()
-def status(workspace: WorkspaceOpt = None, config: ConfigOpt = None) -> None:
+@with_settings(database=False)
+def status(settings: Settings) -> None:
     """How many tables and columns are described: overall and per area (name prefix)."""
-    store = _store(workspace, config)
+    store = _store(settings)
     ws = store.workspace
     doc = read_model(ws.combined, CombinedSchema) if ws.combined.exists() else \
         merge(read_model(ws.technical, TechnicalSchema))
@@ -169,15 +169,15 @@ def status(workspace: WorkspaceOpt = None, config: ConfigOpt = None) -> None:
 
 
 @annotations_app.command()
+@with_settings(database=False)
 def history(
+    settings: Settings,
     target: Annotated[str | None, typer.Argument(help="TABLE or TABLE.COLUMN (default: all).")
                       ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="Newest N entries.")] = 20,
-    workspace: WorkspaceOpt = None,
-    config: ConfigOpt = None,
 ) -> None:
     """List saves (newest last) with the ids `revert` takes."""
-    store = _store(workspace, config)
+    store = _store(settings)
     table, column = (resolve_target(Catalog.load(store.workspace), target) if target
                      else (None, None))
     entries = store.history(table, column)[-limit:]
@@ -191,14 +191,14 @@ def history(
 
 
 @annotations_app.command()
+@with_settings(database=False)
 def revert(
+    settings: Settings,
     entry: Annotated[str, typer.Argument(help="History entry id (see `annotations history`).")],
     who: WhoOpt = None,
-    workspace: WorkspaceOpt = None,
-    config: ConfigOpt = None,
 ) -> None:
     """Put an object back as it was before a history entry (saved as a new revision)."""
-    store = _store(workspace, config)
+    store = _store(settings)
     note = store.revert(entry, who=who)
     name = next(e.object for e in store.history() if e.id == entry)
     refresh_combined(store.workspace, store.read(), [name])

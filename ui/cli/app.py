@@ -6,9 +6,12 @@ Commands only parse arguments and call library functions.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar, get_type_hints
 
 import typer
 from rich.console import Console
@@ -37,9 +40,10 @@ ConfigOpt = Annotated[
     typer.Option("--config", "-c", help="YAML profile: a file, or a bundled name such as 'demo'.",
                  show_default=False),
 ]
+# Rich reads [...] in help text as markup, so the bracket of [/port] is escaped.
 DatabaseOpt = Annotated[
     str | None,
-    typer.Option("--database", "-d", help="Database: a file (embedded) or host[/port]:path.",
+    typer.Option("--database", "-d", help="Database: a file (embedded) or host\\[/port]:path.",
                  show_default=False),
 ]
 UserOpt = Annotated[
@@ -52,6 +56,44 @@ PasswordOpt = Annotated[
     typer.Option("--password", "-p", help="Firebird password (better: env SCHEMACHAT_FB_PASSWORD).",
                  show_default=False),
 ]
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+_WORKSPACE = (("workspace", WorkspaceOpt), ("config", ConfigOpt))
+_DATABASE = (("database", DatabaseOpt), ("user", UserOpt), ("password", PasswordOpt))
+
+
+def with_settings(*, database: bool = False) -> Callable[[F], F]:
+    """Give a command the options every command shares, declared here once: --workspace
+    and --config, and with `database` --database, --user and --password. The command's
+    function takes `settings: Settings` as its first parameter instead of them:
+
+        @app.command()
+        @with_settings(database=True)
+        def extract(settings: Settings, force: bool = False) -> None: ...
+    """
+    shared = _WORKSPACE + (_DATABASE if database else ())
+
+    def wrap(func: F) -> F:
+        hints = get_type_hints(func, include_extras=True)
+        own = [p.replace(annotation=hints.get(p.name, p.annotation))
+               for p in inspect.signature(func).parameters.values() if p.name != "settings"]
+        added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
+                                   annotation=kind) for name, kind in shared]
+
+        @functools.wraps(func)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            flags = {name: kwargs.pop(name, None) for name, _ in shared}
+            settings = settings_from(flags["config"], flags["workspace"], flags.get("database"),
+                                     flags.get("user"), flags.get("password"))
+            return func(settings, *args, **kwargs)
+
+        params = [*own, *added]
+        command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in params}
+        return command  # type: ignore[return-value]
+
+    return wrap
 
 
 def settings_from(

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from schemachat.ui.cli.app import ConfigOpt, WorkspaceOpt, app, err, out, settings_from
+from schemachat.configs import Settings
+from schemachat.ui.cli.app import app, err, out, with_settings
 
 adapters_app = typer.Typer(help="Register, list and remove LoRA adapters of the workspace.",
                            no_args_is_help=True)
@@ -20,7 +21,9 @@ app.add_typer(models_app, name="models")
 
 
 @adapters_app.command("add")
+@with_settings(database=False)
 def adapters_add(
+    settings: Settings,
     name: Annotated[str, typer.Argument(help="Name to use it by (letters, digits, _ and -).")],
     path: Annotated[Path, typer.Argument(help="A PEFT adapter folder (adapter_config.json + "
                                               "adapter_model.safetensors).")],
@@ -28,14 +31,11 @@ def adapters_add(
                                        "copying it into the workspace.")] = False,
     replace: Annotated[bool, typer.Option("--replace", help="Replace an adapter of the same "
                                           "name.")] = False,
-    workspace: WorkspaceOpt = None,
-    config: ConfigOpt = None,
 ) -> None:
     """Register an existing PEFT adapter as NAME, after checking that it was trained on the
     configured base model (model_id / model_path, or the default model)."""
     from schemachat.agent.models import adapter_store
 
-    settings = settings_from(config, workspace)
     info = adapter_store(settings).add(name, path, mode="link" if link else "copy",
                                                     replace=replace)
     how = "linked" if link else "copied"
@@ -44,17 +44,16 @@ def adapters_add(
 
 
 @adapters_app.command("list")
+@with_settings(database=False)
 def adapters_list(
+    settings: Settings,
     as_json: Annotated[bool, typer.Option("--json", help="A JSON array on stdout.")] = False,
-    workspace: WorkspaceOpt = None,
-    config: ConfigOpt = None,
 ) -> None:
     """The adapters of the workspace, marking the ones active by default: the setting
     `adapters`, else the active schema adapter of training/active.json."""
     from schemachat.agent.adapters.active import read_active
     from schemachat.agent.adapters.store import AdapterStore
 
-    settings = settings_from(config, workspace)
     adapters = AdapterStore(settings.workspace).list()
     record = read_active(settings.workspace)
     trained = record.adapter if record else None
@@ -86,29 +85,28 @@ def adapters_list(
 
 
 @adapters_app.command("remove")
+@with_settings(database=False)
 def adapters_remove(
+    settings: Settings,
     name: Annotated[str, typer.Argument(help="The adapter to remove.")],
-    workspace: WorkspaceOpt = None,
-    config: ConfigOpt = None,
 ) -> None:
     """Remove an adapter from the workspace (a linked folder itself is left alone)."""
     from schemachat.agent.adapters.store import AdapterStore
 
-    settings = settings_from(config, workspace)
     info = AdapterStore(settings.workspace).remove(name)
     what = f"link to {info.source} removed" if info.origin == "link" else "deleted"
     err.print(f"adapter [bold]{name}[/bold]: {what}")
 
 
 @models_app.command("prepare")
-def models_prepare(config: ConfigOpt = None) -> None:
+@with_settings(database=False)
+def models_prepare(settings: Settings) -> None:
     """Build the cached safetensors copy of the default model (once; about a minute), so
     later loads take seconds. Prints the folder."""
     import time
 
     from schemachat.agent.models.default import ensure_default_model
 
-    settings = settings_from(config)
     started = time.perf_counter()
     with err.status("preparing the default model") as status:
         folder = ensure_default_model(settings.model_cache_dir,

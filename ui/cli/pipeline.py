@@ -11,20 +11,11 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from schemachat.configs import Settings
 from schemachat.ingest import pipeline
 from schemachat.ingest.stats import schema_stats
 from schemachat.ingest.workspace import Workspace, write_model
-from schemachat.ui.cli.app import (
-    ConfigOpt,
-    DatabaseOpt,
-    PasswordOpt,
-    UserOpt,
-    WorkspaceOpt,
-    app,
-    err,
-    out,
-    settings_from,
-)
+from schemachat.ui.cli.app import app, err, out, with_settings
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -50,7 +41,9 @@ def progress_bar(label: str, total: int | None) -> Iterator[Callable[[str], None
 
 
 @app.command("demo-db")
+@with_settings(database=False)
 def demo_db(
+    settings: Settings,
     path: Annotated[Path, typer.Argument(help="Where to create the demo database file.")],
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
     annotations: Annotated[
@@ -58,13 +51,10 @@ def demo_db(
         typer.Option("--annotations/--no-annotations",
                      help="Also write the demo team's annotations into the workspace."),
     ] = False,
-    workspace: WorkspaceOpt = None,
-    config: ConfigOpt = None,
 ) -> None:
     """Build the Portuguese demo ERP database (deterministic, about a minute)."""
     from schemachat.ingest.demo import build_demo, demo_annotations
 
-    settings = settings_from(config, workspace)
     # Transient, so a refusal (file exists) leaves only its one-line error on stderr.
     with _progress(transient=True) as bar:
         task = bar.add_task("building demo", total=None, item="")
@@ -86,15 +76,9 @@ def demo_db(
 
 
 @app.command()
-def extract(
-    workspace: WorkspaceOpt = None,
-    database: DatabaseOpt = None,
-    user: UserOpt = None,
-    password: PasswordOpt = None,
-    config: ConfigOpt = None,
-) -> None:
+@with_settings(database=True)
+def extract(settings: Settings) -> None:
     """Read the schema from Firebird's RDB$ tables into technical_schema_details.json."""
-    settings = settings_from(config, workspace, database, user, password)
     with err.status("extracting schema"):
         schema = pipeline.run_extract(settings)
     cols = sum(len(r.columns) for r in schema.relations())
@@ -103,16 +87,12 @@ def extract(
 
 
 @app.command()
+@with_settings(database=True)
 def counts(
+    settings: Settings,
     exact: Annotated[bool, typer.Option("--exact", help="COUNT(*) every table (slower).")] = False,
-    workspace: WorkspaceOpt = None,
-    database: DatabaseOpt = None,
-    user: UserOpt = None,
-    password: PasswordOpt = None,
-    config: ConfigOpt = None,
 ) -> None:
     """Rows per table into overview_counts.json: a fast estimate, or --exact."""
-    settings = settings_from(config, workspace, database, user, password)
     ws = Workspace(settings.workspace)
     if exact:
         from schemachat.ingest.models.technical import TechnicalSchema
@@ -131,18 +111,12 @@ def counts(
 
 
 @app.command()
-def samples(
-    workspace: WorkspaceOpt = None,
-    database: DatabaseOpt = None,
-    user: UserOpt = None,
-    password: PasswordOpt = None,
-    config: ConfigOpt = None,
-) -> None:
+@with_settings(database=True)
+def samples(settings: Settings) -> None:
     """Sample rows and value distributions of code columns into samples.json."""
     from schemachat.ingest.models.technical import TechnicalSchema
     from schemachat.ingest.workspace import read_model
 
-    settings = settings_from(config, workspace, database, user, password)
     ws = Workspace(settings.workspace)
     total = len(read_model(ws.technical, TechnicalSchema).relations())
     with progress_bar("sampling", total) as step:
@@ -152,9 +126,9 @@ def samples(
 
 
 @app.command()
-def merge(workspace: WorkspaceOpt = None, config: ConfigOpt = None) -> None:
+@with_settings(database=False)
+def merge(settings: Settings) -> None:
     """Merge technical schema, annotations, counts and samples into combined_schema_details.json."""
-    settings = settings_from(config, workspace)
     doc = pipeline.run_merge(settings)
     orphans = len(doc.orphans.objects) + len(doc.orphans.columns)
     note = f", {orphans} orphan annotations kept" if orphans else ""
@@ -163,12 +137,12 @@ def merge(workspace: WorkspaceOpt = None, config: ConfigOpt = None) -> None:
 
 
 @app.command()
-def summary(workspace: WorkspaceOpt = None, config: ConfigOpt = None) -> None:
+@with_settings(database=False)
+def summary(settings: Settings) -> None:
     """Print what the workspace knows: objects, rows, documentation, most referenced columns."""
     from schemachat.ingest.models.combined import CombinedSchema
     from schemachat.ingest.workspace import read_model
 
-    settings = settings_from(config, workspace)
     doc = read_model(Workspace(settings.workspace).combined, CombinedSchema)
     stats = schema_stats(doc)
     overview = Table(title=f"schemachat: {doc.database.name}", show_header=False)

@@ -9,20 +9,20 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from schemachat.ui.cli.app import ConfigOpt, WorkspaceOpt, app, err, out, settings_from
+from schemachat.configs import Settings
+from schemachat.ui.cli.app import app, err, out, with_settings
 
 
 @app.command()
+@with_settings(database=False)
 def index(
+    settings: Settings,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-embed everything.")] = False,
-    workspace: WorkspaceOpt = None,
-    config: ConfigOpt = None,
 ) -> None:
     """Build or refresh the retrieval index of combined_schema_details.json (incremental:
     only changed chunks are re-embedded)."""
     from schemachat.agent.retrieval import build_index
 
-    settings = settings_from(config, workspace)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, transient=True) as bar:
         task = bar.add_task("embedding", total=None)
@@ -38,23 +38,20 @@ def index(
 
 
 @app.command()
+@with_settings(database=False)
 def search(
+    settings: Settings,
     query: Annotated[str, typer.Argument(help="A question or business words, pt or en.")],
     k: Annotated[int | None, typer.Option("-k", min=1, max=100, show_default=False,
-                                          help="Tables to rank (default: retrieval_k).")]
-    = None,
+                                          help="Tables to rank (default: retrieval_k).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
-    no_joins: Annotated[bool, typer.Option("--no-joins",
-                                           help="Do not add the tables that join the hits.")]
-    = False,
-    workspace: WorkspaceOpt = None,
-    config: ConfigOpt = None,
+    no_joins: Annotated[bool, typer.Option(
+        "--no-joins", help="Do not add the tables that join the hits.")] = False,
 ) -> None:
     """Rank the tables that answer QUERY, with scores and why (words matched, meaning),
     plus the tables needed to join them."""
     from schemachat.agent.retrieval import SchemaIndex
 
-    settings = settings_from(config, workspace)
     if not query.strip():
         from schemachat.configs import BadInput
 

@@ -8,16 +8,8 @@ from typing import Annotated
 
 import typer
 
-from schemachat.configs import BadInput
-from schemachat.ui.cli.app import (
-    ConfigOpt,
-    DatabaseOpt,
-    PasswordOpt,
-    UserOpt,
-    WorkspaceOpt,
-    app,
-    settings_from,
-)
+from schemachat.configs import BadInput, Settings
+from schemachat.ui.cli.app import app, with_settings
 
 
 class Interface(StrEnum):
@@ -27,7 +19,9 @@ class Interface(StrEnum):
 
 
 @app.command()
+@with_settings(database=True)
 def serve(
+    settings: Settings,
     what: Annotated[Interface, typer.Argument(
         help="ui: the Gradio app; api: the HTTP API; slack: the Slack bot.")] = Interface.ui,
     host: Annotated[str | None, typer.Option(
@@ -39,11 +33,6 @@ def serve(
     hash_token: Annotated[bool, typer.Option(
         "--hash-token", help="Read a token on stdin, print its `sha256:` line for "
                              "api_token_file, and exit.")] = False,
-    workspace: WorkspaceOpt = None,
-    database: DatabaseOpt = None,
-    user: UserOpt = None,
-    password: PasswordOpt = None,
-    config: ConfigOpt = None,
 ) -> None:
     """Serve an interface on the workspace: the Gradio app, the HTTP API (docs/api.md) or
     the Slack bot (docs/deploy.md)."""
@@ -55,7 +44,6 @@ def serve(
             raise BadInput("--hash-token reads the token on stdin; got an empty line")
         sys.stdout.write(digest(token) + "\n")
         return
-    settings = settings_from(config, workspace, database, user, password)
     if what is Interface.api:
         from schemachat.ui.api import serve as serve_api
 

@@ -9,18 +9,9 @@ from typing import Annotated
 
 import typer
 
+from schemachat.configs import Settings
 from schemachat.training.profiles import load_profile
-from schemachat.ui.cli.app import (
-    ConfigOpt,
-    DatabaseOpt,
-    PasswordOpt,
-    UserOpt,
-    WorkspaceOpt,
-    app,
-    err,
-    out,
-    settings_from,
-)
+from schemachat.ui.cli.app import app, err, out, with_settings
 
 train_app = typer.Typer(help="Datasets and LoRA adapters from the annotated schema.",
                         invoke_without_command=True)
@@ -34,17 +25,16 @@ StepsOpt = Annotated[int | None, typer.Option("--steps", help="Override max_step
 
 
 @train_app.command("dataset")
+@with_settings(database=True)
 def train_dataset(
+    settings: Settings,
     seed: Annotated[int, typer.Option(help="Seed of the split and order.")] = 0,
     eval_share: Annotated[float, typer.Option(help="Share of tables held out.")] = 0.2,
     name: Annotated[str, typer.Option(help="Folder name under datasets/.")] = "schema",
-    workspace: WorkspaceOpt = None, config: ConfigOpt = None, database: DatabaseOpt = None,
-    user: UserOpt = None, password: PasswordOpt = None,
 ) -> None:
     """Write datasets/NAME/{train,eval}.jsonl: schema Q&A and engine-verified SQL pairs."""
     from schemachat.training.dataset import build_dataset
 
-    settings = settings_from(config, workspace, database, user, password)
     report = build_dataset(settings, seed=seed, eval_share=eval_share, name=name)
     err.print(f"dataset [bold]{report.folder}[/bold]: {report.train} train, {report.eval} eval "
               f"(held out: {', '.join(report.held_out_tables)}); SQL verified "
@@ -54,7 +44,9 @@ def train_dataset(
 
 
 @train_app.callback()
+@with_settings(database=False)
 def train_run(
+    settings: Settings,
     ctx: typer.Context,
     profile: ProfileOpt = "cpu-gemma",
     dataset: Annotated[str, typer.Option(help="Dataset folder name under datasets/.")] = "schema",
@@ -62,14 +54,12 @@ def train_run(
     steps: StepsOpt = None,
     from_adapter: Annotated[Path | None, typer.Option(
         "--from", help="Continue from this adapter folder (same base).")] = None,
-    workspace: WorkspaceOpt = None, config: ConfigOpt = None,
 ) -> None:
     """Train a LoRA adapter on datasets/DATASET into adapters/NAME (resumes a cut run)."""
     if ctx.invoked_subcommand is not None:
         return
     from schemachat.training.lora import train
 
-    settings = settings_from(config, workspace)
     result = train(load_profile(profile, steps), settings.workspace / "datasets" / dataset,
                    settings.workspace / "adapters" / name, init_adapter=from_adapter,
                    cache_dir=settings.model_cache_dir, show_progress=True)
@@ -79,18 +69,17 @@ def train_run(
 
 
 @app.command("eval")
+@with_settings(database=True)
 def eval_command(
+    settings: Settings,
     name: Annotated[str, typer.Argument(help="Adapter name under adapters/.")] = "schema",
     dataset: Annotated[str, typer.Option(help="Dataset folder under datasets/.")] = "schema",
     limit: Annotated[int, typer.Option(help="Examples per kind (Q&A, SQL).")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="The report as JSON on stdout.")] = False,
-    workspace: WorkspaceOpt = None, config: ConfigOpt = None, database: DatabaseOpt = None,
-    user: UserOpt = None, password: PasswordOpt = None,
 ) -> None:
     """Base vs base+adapter, with and without context, on the held-out tables."""
     from schemachat.training.evaluate import evaluate_with_settings, markdown
 
-    settings = settings_from(config, workspace, database, user, password)
     report = evaluate_with_settings(settings.workspace / "adapters" / name,
                                     settings.workspace / "datasets" / dataset, settings,
                                     limit=limit)
@@ -101,18 +90,17 @@ def eval_command(
 
 
 @app.command("retrain")
+@with_settings(database=True)
 def retrain_command(
+    settings: Settings,
     profile: ProfileOpt = "cpu-gemma",
     steps: StepsOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Retrain even if unchanged.")] = False,
-    workspace: WorkspaceOpt = None, config: ConfigOpt = None, database: DatabaseOpt = None,
-    user: UserOpt = None, password: PasswordOpt = None,
 ) -> None:
     """Retrain when the annotations changed; switch adapters only if not worse.
     Exit 0 up to date or switched, 3 new adapter worse (old kept), 2 bad input, 1 failure."""
     from schemachat.training.retrain import retrain
 
-    settings = settings_from(config, workspace, database, user, password)
     outcome = retrain(settings, load_profile(profile, steps), force=force, show_progress=True,
                       log=lambda line: err.print(line))
     err.print(f"{outcome.status}: {outcome.reason}")

@@ -6,36 +6,24 @@ from typing import Annotated
 
 import typer
 
+from schemachat.configs import Settings
 from schemachat.ingest import pipeline
-from schemachat.ui.cli.app import (
-    ConfigOpt,
-    DatabaseOpt,
-    PasswordOpt,
-    UserOpt,
-    WorkspaceOpt,
-    app,
-    err,
-    settings_from,
-)
+from schemachat.ui.cli.app import app, err, with_settings
 
 
 @app.command()
+@with_settings(database=True)
 def up(
+    settings: Settings,
     serve: Annotated[bool, typer.Option("--serve/--no-serve",
                                         help="Start the Gradio app when done.")] = True,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 7860,
-    workspace: WorkspaceOpt = None,
-    database: DatabaseOpt = None,
-    user: UserOpt = None,
-    password: PasswordOpt = None,
-    config: ConfigOpt = None,
 ) -> None:
     """Extract (the file is rewritten only if the schema changed), run counts, samples,
     merge and index where their files are missing or stale, then serve the Gradio app."""
     from schemachat.agent.retrieval.index import build_index
 
-    settings = settings_from(config, workspace, database, user, password)
     with err.status("extract…"):
         changed = pipeline.refresh_extract(settings)
     err.print("extract: schema changed" if changed else "extract: schema unchanged")
