@@ -56,9 +56,9 @@ test:  ## run the test suite (slow tests excluded; see test-slow)
 test-slow:  ## run only the slow end-to-end tests
 	$(BIN)/python -m pytest -m slow
 
-lint:  ## ruff, and the layering rule (imports go down only)
+lint:  ## ruff, and the layers as import-linter contracts (pyproject.toml)
 	$(BIN)/ruff check .
-	@if [ -x ../shared/tools/check-layers ]; then ../shared/tools/check-layers; fi
+	$(BIN)/lint-imports
 
 bench:  ## run the benchmarks and update docs/benchmarks.md
 	$(BIN)/python -m bench
