@@ -1,4 +1,4 @@
-"""The result of one agent turn: DESIGN.md's JSON contract as a pydantic model.
+"""The result of one agent turn: the JSON contract of docs/architecture.md as a pydantic model.
 
     {"answer": str, "sql": str|null, "columns": [str], "rows": [[...]],
      "citations": [{"table": str, "column": str|null}], "error": str|null}
@@ -29,7 +29,7 @@ class Citation(BaseModel):
 
 
 class AgentAnswer(BaseModel):
-    """One agent turn, as DESIGN.md's command-line contract spells it."""
+    """One agent turn, as the command-line contract (docs/architecture.md) spells it."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -125,7 +125,7 @@ def _no_schema_examples(*_: Any, **__: Any) -> list[tuple[str, str]]:
 def run(console: Console, *, quick: bool = False) -> Report:
     """Latency of schema answers; first-try / after-repair SQL shares and gold matches
     with per-turn schema examples against the baseline of fixed made-up examples (the
-    prompts before agent/sql_examples.py), same model, same process."""
+    prompts before agent/prompts/examples.py), same model, same process."""
     from unittest import mock
 
     from schemachat.agent.session import Agent
@@ -190,7 +190,7 @@ def run(console: Console, *, quick: bool = False) -> Report:
     if adapters:
         headers += ["examples + adapter", "ratio"]
     notes = ["baseline: the fixed examples on made-up tables (PRODUTOS, GRUPOS) the prompts "
-             "had before; examples: agent/sql_examples.py, written per turn over the "
+             "had before; examples: agent/prompts/examples.py, written per turn over the "
              "retrieved tables. Same model, same process, baseline first; both have the "
              "repair hint (a table's real columns) and the repair of run errors.",
              f"repairs allowed: {settings.agent_max_repairs}; {n} questions from "

@@ -4,7 +4,7 @@
 
 Every answer is built from `combined_schema_details.json` (never invented): table and
 column descriptions, value mappings, foreign keys. Every SQL pair is checked and run by
-the read-only guard (`agent/sql_guard.py`) on the database; pairs the engine refuses
+the read-only guard (`agent/sql/guard.py`) on the database; pairs the engine refuses
 are dropped and counted, the others keep their result (columns and rows) as the gold.
 
 Confirmed question -> SQL pairs from feedback (`golden_sql.jsonl`, agent/feedback.py) join

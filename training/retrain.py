@@ -4,7 +4,7 @@ adapter's dataset.
     outcome = retrain(settings, config)    # outcome.status, outcome.exit_code
 
 The active schema adapter is recorded in `<workspace>/training/active.json` (name,
-fingerprint of its dataset, eval score; agent/active_adapter.py, which the chat model
+fingerprint of its dataset, eval score; agent/adapters/active.py, which the chat model
 follows). When the dataset fingerprint (the document's, plus the feedback golden pairs)
 differs (or there is no active adapter), retrain regenerates the dataset, trains a new
 adapter into `<workspace>/adapters/` (starting from the previous adapter when it has the

@@ -93,7 +93,7 @@ def last_sql_turn(state: AgentState) -> Turn | None:
 
 
 class ToolState(TypedDict, total=False):
-    """One tool-calling turn (agent/tool_graph.py): the conversation as chat messages
+    """One tool-calling turn (agent/graph/tool_graph.py): the conversation as chat messages
     (kept across turns by the checkpointer; a turn starts at its question, the last
     human message), the model calls of this turn, and its result."""
 

@@ -1,4 +1,4 @@
-"""POST /ask and POST /sql: one agent turn, DESIGN.md's JSON object."""
+"""POST /ask and POST /sql: one agent turn, the answer object of docs/architecture.md."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Request and response bodies of the API (the agent's answer is `AgentAnswer`, DESIGN.md's
-JSON contract, defined in schemachat.agent.answer)."""
+"""Request and response bodies of the API (the agent's answer is `AgentAnswer`, the JSON
+contract of docs/architecture.md, defined in schemachat.agent.answer)."""
 
 from __future__ import annotations
 

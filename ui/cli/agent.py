@@ -1,6 +1,6 @@
 """`schemachat ask` and `schemachat sql`: one agent turn from the command line.
 
-`--json` prints exactly one JSON object on stdout (DESIGN.md's contract) and nothing
+`--json` prints exactly one JSON object on stdout (the contract of docs/architecture.md) and nothing
 else there: anything a library prints while the turn runs is sent to stderr. Exit 0
 when the turn succeeded, 1 when its result carries an error (SQL the engine kept
 rejecting, even when a starting query stands in for it; a query that failed), 2 on bad

@@ -1,11 +1,11 @@
-"""The tool-calling turn (agent/tool_graph.py), for models that can call tools: the
+"""The tool-calling turn (agent/graph/tool_graph.py), for models that can call tools: the
 model, bound to the schema tools (agent/tools.py), calls them until it answers, at
 most `agent_max_tool_rounds` times; `respond_tools` turns the turn into the JSON
 contract.
 
 Facts stay bounded by the documents and the engine: the answer loses every sentence
 that names a schema-like name the document lacks or a number no tool returned
-(agent/grounding.py); the SQL, columns and rows are those of the turn's last
+(agent/sql/grounding.py); the SQL, columns and rows are those of the turn's last
 run_readonly_sql call that succeeded (checked by `sql.check.validate`, and run read-only
 when the turn runs SQL); citations are the
 tables that query reads and the tables described, as the document has them.
