@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 from rich.console import Console
 
+from bench.demo import demo_workspace
 from bench.report import Report
 
 Rows = list[list[Any]]
@@ -29,29 +30,6 @@ QUESTIONS = Path(__file__).parent / "agent_questions.yaml"
 SCHEMA_QUESTIONS = ["onde fica o limite de crédito do cliente?",
                     "o que significa a coluna SITUACAO do cliente?",
                     "which table stores invoices?"]
-
-
-def demo_workspace(console: Console) -> Path:
-    """bench/out/agent-demo: the demo DB, its merged document and index (built once)."""
-    from schemachat.agent.retrieval import build_index
-    from schemachat.configs import load_settings
-    from schemachat.ingest import pipeline
-    from schemachat.ingest.demo import build_demo, demo_annotations
-    from schemachat.ingest.workspace import Workspace, write_model
-
-    db, ws = OUT / "demo.fdb", OUT / "ws"
-    settings = load_settings(workspace=ws, fb_database=str(db))
-    if not (ws / "index" / "manifest.json").exists() and not (ws / "index").exists():
-        console.print("building the demo workspace (a few minutes, once)")
-        OUT.mkdir(parents=True, exist_ok=True)
-        if not db.exists():
-            build_demo(db)
-        write_model(Workspace(ws).ensure().annotations, demo_annotations())
-        for step in (pipeline.run_extract, pipeline.run_counts, pipeline.run_samples,
-                     pipeline.run_merge):
-            step(settings)
-        build_index(settings)
-    return ws
 
 
 def _column_values(rows: Rows, i: int) -> list[str]:
@@ -131,7 +109,7 @@ def run(console: Console, *, quick: bool = False) -> Report:
     from schemachat.agent.session import Agent
     from schemachat.configs import load_settings
 
-    ws = demo_workspace(console)
+    ws = demo_workspace(OUT, console)
     adapters = [a for a in os.environ.get("BENCH_AGENT_ADAPTERS", "").split(",") if a]
     # adapters=[]: the bare base unless a run names its adapters (not training/active.json).
     settings = load_settings(workspace=ws, fb_database=str(OUT / "demo.fdb"),

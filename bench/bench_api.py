@@ -23,6 +23,7 @@ from pathlib import Path
 import httpx
 from rich.console import Console
 
+from bench.demo import demo_workspace
 from bench.report import Report
 
 OUT = Path(__file__).parent / "out" / "api-demo"
@@ -46,29 +47,6 @@ class Phase:
     def percentile(self, q: float) -> float:
         data = sorted(self.latencies)
         return data[min(len(data) - 1, int(q * len(data)))] if data else float("nan")
-
-
-def demo_workspace(console: Console) -> Path:
-    """bench/out/api-demo: the demo DB, its merged document and index (built once)."""
-    from schemachat.agent.retrieval import build_index
-    from schemachat.configs import load_settings
-    from schemachat.ingest import pipeline
-    from schemachat.ingest.demo import build_demo, demo_annotations
-    from schemachat.ingest.workspace import Workspace, write_model
-
-    db, ws = OUT / "demo.fdb", OUT / "ws"
-    if not (ws / "index").exists():
-        console.print("building the demo workspace (a few minutes, once)")
-        OUT.mkdir(parents=True, exist_ok=True)
-        if not db.exists():
-            build_demo(db)
-        settings = load_settings(workspace=ws, fb_database=str(db))
-        write_model(Workspace(ws).ensure().annotations, demo_annotations())
-        for step in (pipeline.run_extract, pipeline.run_counts, pipeline.run_samples,
-                     pipeline.run_merge):
-            step(settings)
-        build_index(settings)
-    return ws
 
 
 def _free_port() -> int:
@@ -165,7 +143,7 @@ def measure(ws: Path, *, clients: int = CLIENTS, seconds: float = SECONDS
 
 def run(console: Console, *, quick: bool = False) -> Report:
     """The load test as a benchmark report."""
-    ws = demo_workspace(console)
+    ws = demo_workspace(OUT, console)
     seconds = QUICK_SECONDS if quick else SECONDS
     console.print(f"{CLIENTS} clients, {seconds:.0f} s per endpoint, on loopback")
     load_before = os.getloadavg()[0]

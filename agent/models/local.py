@@ -23,27 +23,30 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
 from schemachat.agent.adapters.active import ActiveAdapterWatch
 from schemachat.agent.models.formats import PLAIN_STOP, chat_dicts, plain_prompt
 from schemachat.agent.models.hf_base import LoadedBase, load_base, with_adapters
-from schemachat.agent.models.stops import StopBuffer, cut_at_stop
+from schemachat.agent.models.stops import cut_at_stop
+from schemachat.agent.models.streaming import StreamingChatModel
 from schemachat.configs import BadInput
 
 if TYPE_CHECKING:
     import torch
 
 
-class LocalChatModel(BaseChatModel):
+class LocalChatModel(StreamingChatModel):
     """transformers + peft chat model; see the module docstring.
 
     Per-request keyword arguments (`invoke(..., adapters=[...])`): `adapters`,
     `adapter_weights`, `max_new_tokens`, `temperature`. BadInput for an unknown adapter.
     """
+
+    LLM_TYPE = "schemachat-local"
+    IDENTITY = ("model_path", "adapters", "max_new_tokens", "temperature")
 
     model_path: str = Field(description="Folder of the base model, or a hub id in the cache.")
     adapter_dirs: dict[str, str] = Field(default_factory=dict,
@@ -60,14 +63,6 @@ class LocalChatModel(BaseChatModel):
     local_files_only: bool = True
     stop: list[str] | None = None
 
-    @property
-    def _llm_type(self) -> str:
-        return "schemachat-local"
-
-    @property
-    def _identifying_params(self) -> dict[str, Any]:
-        return {"model_path": self.model_path, "adapters": self.adapters,
-                "max_new_tokens": self.max_new_tokens, "temperature": self.temperature}
 
     def base(self) -> LoadedBase:
         """The shared base model (loaded on first use, once per process)."""
@@ -118,29 +113,13 @@ class LocalChatModel(BaseChatModel):
 
         worker = threading.Thread(target=work, name="schemachat-generate", daemon=True)
         worker.start()
-        buffer = StopBuffer(stops)
         try:
-            for piece in streamer:
-                text = buffer.feed(piece)
-                if text:
-                    yield self._chunk(text, run_manager)
-                if buffer.stopped:
-                    break
-            rest = buffer.flush()
-            if rest:
-                yield self._chunk(rest, run_manager)
+            yield from self._chunks(streamer, stops, run_manager)
         finally:
             cancel.set()  # ends generation early when the reader stops or a stop was seen
             worker.join()
         if failure:
             raise failure[0]
-
-    @staticmethod
-    def _chunk(text: str, run_manager: CallbackManagerForLLMRun | None) -> ChatGenerationChunk:
-        chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
-        if run_manager:
-            run_manager.on_llm_new_token(text, chunk=chunk)
-        return chunk
 
     def _encode(self, base: LoadedBase, messages: Sequence[BaseMessage],
                 stop: list[str] | None) -> tuple[dict[str, torch.Tensor], list[str]]:

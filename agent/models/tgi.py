@@ -19,8 +19,7 @@ from typing import Any, Literal
 
 import httpx
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
@@ -28,7 +27,8 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 from schemachat.agent.adapters.active import ActiveAdapterWatch
 from schemachat.agent.models.errors import ModelError
 from schemachat.agent.models.formats import LLAMA3_STOP, PLAIN_STOP, llama3_prompt, plain_prompt
-from schemachat.agent.models.stops import StopBuffer, cut_at_stop
+from schemachat.agent.models.stops import cut_at_stop
+from schemachat.agent.models.streaming import StreamingChatModel
 from schemachat.configs import BadInput
 
 
@@ -36,9 +36,12 @@ class _ServerError(Exception):
     """A 5xx answer: worth another try."""
 
 
-class TGIChatModel(BaseChatModel):
+class TGIChatModel(StreamingChatModel):
     """Client of one TGI server. Per-request keyword arguments: `adapters` (at most one
     name) or `adapter_id`, `max_new_tokens`, `temperature`."""
+
+    LLM_TYPE = "schemachat-tgi"
+    IDENTITY = ("base_url", "adapter_id", "prompt_format")
 
     base_url: str = Field(description="e.g. http://localhost:8080")
     adapter_id: str | None = Field(None, description="Adapter used unless a request says.")
@@ -56,14 +59,6 @@ class TGIChatModel(BaseChatModel):
     max_tries: int = Field(3, ge=1, description="Tries per request (connection errors, 5xx).")
     retry_wait_s: float = Field(0.5, ge=0, description="First back-off; doubles, at most 8 s.")
 
-    @property
-    def _llm_type(self) -> str:
-        return "schemachat-tgi"
-
-    @property
-    def _identifying_params(self) -> dict[str, Any]:
-        return {"base_url": self.base_url, "adapter_id": self.adapter_id,
-                "prompt_format": self.prompt_format}
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None,
@@ -89,22 +84,10 @@ class TGIChatModel(BaseChatModel):
                 run_manager: CallbackManagerForLLMRun | None = None,
                 **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         body, stops = self._request(messages, stop, kwargs)
-        buffer = StopBuffer(stops)
         with httpx.Client(timeout=self.timeout_s) as client:
             response = self._retrying(lambda: self._open_stream(client, body))
             try:
-                for event in _events(response):
-                    token = event.get("token") or {}
-                    if token.get("special"):
-                        continue
-                    text = buffer.feed(str(token.get("text", "")))
-                    if text:
-                        yield self._chunk(text, run_manager)
-                    if buffer.stopped:
-                        break
-                rest = buffer.flush()
-                if rest:
-                    yield self._chunk(rest, run_manager)
+                yield from self._chunks(_texts(response), stops, run_manager)
             except httpx.TransportError as exc:
                 raise ModelError(f"TGI at {self.base_url}: stream broken: {exc}") from exc
             finally:
@@ -119,13 +102,6 @@ class TGIChatModel(BaseChatModel):
             response.close()
         self._check(response)
         return response
-
-    @staticmethod
-    def _chunk(text: str, run_manager: CallbackManagerForLLMRun | None) -> ChatGenerationChunk:
-        chunk = ChatGenerationChunk(message=AIMessageChunk(content=text))
-        if run_manager:
-            run_manager.on_llm_new_token(text, chunk=chunk)
-        return chunk
 
     def _request(self, messages: list[BaseMessage], stop: list[str] | None,
                  kwargs: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -190,6 +166,14 @@ def _adapter_id(kwargs: dict[str, Any], default: str | None) -> str | None:
                        f"({', '.join(adapters)}): merge them into one adapter, or use the "
                        "local backend")
     return adapters[0] if adapters else None
+
+
+def _texts(response: httpx.Response) -> Iterator[str]:
+    # The text of each streamed token, special tokens left out.
+    for event in _events(response):
+        token = event.get("token") or {}
+        if not token.get("special"):
+            yield str(token.get("text", ""))
 
 
 def _events(response: httpx.Response) -> Iterator[dict[str, Any]]:
