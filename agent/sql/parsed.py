@@ -19,6 +19,8 @@ from schemachat.agent.sql.tokens import Token, TokenizeError, code_tokens, token
 # Words after which the FROM list ends.
 _FROM_ENDS = ("WHERE", "GROUP", "ORDER", "HAVING", "UNION", "ON", "ROWS", "FETCH", "OFFSET",
               "PLAN")
+# Functions whose arguments say FROM without naming a table: EXTRACT(YEAR FROM d).
+_FROM_FUNCTIONS = ("EXTRACT", "SUBSTRING", "TRIM", "POSITION", "OVERLAY")
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,15 @@ class ParsedSQL:
         code = self.code
         out: list[str] = []
         in_from = False
+        calls: list[bool] = []  # per open parenthesis: is it a FROM-taking function's
         for i, tok in enumerate(code):
             nxt = code[i + 1] if i + 1 < len(code) else None
+            if tok.text == "(":
+                calls.append(i > 0 and code[i - 1].is_word(*_FROM_FUNCTIONS))
+            elif tok.text == ")" and calls:
+                calls.pop()
+            elif any(calls):
+                continue
             if tok.is_word("FROM", "JOIN"):
                 in_from = True
                 name = nxt.name() if nxt is not None else None

@@ -21,12 +21,11 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from schemachat.agent.retrieval.fk_graph import Edge, FkGraph
-from schemachat.ingest.firebird import quote
+from schemachat.agent.sql.names import sql_name
 from schemachat.ingest.joins import join_edges
 from schemachat.ingest.models.combined import CombinedSchema
 
 INFERRED_NOTE = "/* FK-like column, no declared foreign key */"
-_SIMPLE_NAME = re.compile(r"^[A-Z][A-Z0-9_$]*$")
 # Aliases that would read as SQL keywords.
 _RESERVED = frozenset(("AS", "AT", "BY", "DO", "IF", "IN", "IS", "ON", "OR", "TO", "ALL",
                        "AND", "ANY", "ASC", "END", "FOR", "NOT", "ROW", "SET", "USING"))
@@ -47,9 +46,9 @@ class Join:
     def sql(self) -> str:
         """'FROM T t' or 'JOIN T t ON ...' (with a note when not declared)."""
         if self.on is None:
-            return f"FROM {_name(self.table)} {self.alias}"
+            return f"FROM {sql_name(self.table)} {self.alias}"
         note = "" if self.declared else f" {INFERRED_NOTE}"
-        return f"JOIN {_name(self.table)} {self.alias} ON {self.on}{note}"
+        return f"JOIN {sql_name(self.table)} {self.alias} ON {self.on}{note}"
 
 
 @dataclass(frozen=True)
@@ -158,10 +157,10 @@ def _join(edge: Edge, placed: set[str], aliases: _Aliases, *, via: bool) -> Join
     pairs = zip(edge.columns, edge.ref_columns, strict=True)
     if new == edge.table:
         old = aliases.of[edge.ref_table]
-        parts = [f"{alias}.{_name(a)} = {old}.{_name(b)}" for a, b in pairs]
+        parts = [f"{alias}.{sql_name(a)} = {old}.{sql_name(b)}" for a, b in pairs]
     else:
         old = aliases.of[edge.table]
-        parts = [f"{alias}.{_name(b)} = {old}.{_name(a)}" for a, b in pairs]
+        parts = [f"{alias}.{sql_name(b)} = {old}.{sql_name(a)}" for a, b in pairs]
     return Join(new, alias, " AND ".join(parts), edge.declared, via)
 
 
@@ -183,6 +182,3 @@ class _Aliases:
         self.of[table] = alias
         return alias
 
-
-def _name(name: str) -> str:
-    return name if _SIMPLE_NAME.match(name) else quote(name)

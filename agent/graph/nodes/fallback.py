@@ -10,23 +10,17 @@ previous SQL a follow-up changes.
 
 from __future__ import annotations
 
-import re
-
 from schemachat.agent.context import AgentContext
 from schemachat.agent.graph.nodes.retrieve import draft_tables
 from schemachat.agent.graph.state import AgentState
 from schemachat.agent.prompts.facts import focus_columns
+from schemachat.agent.sql.names import sql_name
 from schemachat.agent.sql.skeleton import build_skeleton
-from schemachat.ingest.firebird import quote
 from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation
 
 FALLBACK_TABLES = 3  # requested tables whose columns the starting query shows
 TABLE_COLUMNS = 3  # columns per table
-_SIMPLE_NAME = re.compile(r"^[A-Z][A-Z0-9_$]*$")
 
-
-def _name(name: str) -> str:
-    return name if _SIMPLE_NAME.match(name) else quote(name)
 
 
 def meaningful_columns(rel: CombinedRelation, question: str, ctx: AgentContext,
@@ -60,7 +54,7 @@ def starting_query(state: AgentState, ctx: AgentContext) -> str:
         for col in meaningful_columns(rel, state["question"], ctx):
             if col.name not in names:  # a join key repeated in the next table
                 names.add(col.name)
-                chosen.append(f"{join.alias}.{_name(col.name)}")
+                chosen.append(f"{join.alias}.{sql_name(col.name)}")
     if not chosen:
         return ""
     return (f"SELECT FIRST {ctx.settings.agent_rows_shown} {', '.join(chosen)}\n"
