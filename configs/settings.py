@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     statement_timeout_ms: int = Field(10_000, ge=1, description="Statement timeout.")
     row_cap: int = Field(1_000, ge=1, description="Most rows fetched by one query.")
     sample_rows: int = Field(5, ge=0, le=100, description="Rows kept per table in samples.")
+    value_index_max: int = Field(
+        2000, ge=0, le=100_000,
+        description="Distinct values kept per short text column in text_values.json (the "
+                    "value index query plans link question words to); 0 turns it off.")
     distinct_max: int = Field(
         20, ge=1, le=200, description="A column with at most this many values gets a histogram."
     )

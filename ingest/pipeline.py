@@ -18,7 +18,9 @@ from schemachat.ingest.models.combined import CombinedSchema
 from schemachat.ingest.models.counts import OverviewCounts
 from schemachat.ingest.models.samples import Samples
 from schemachat.ingest.models.technical import TechnicalSchema
+from schemachat.ingest.models.values import TextValues
 from schemachat.ingest.samples import collect_samples
+from schemachat.ingest.values import collect_values
 from schemachat.ingest.workspace import Workspace, read_model, read_optional, write_model
 
 Progress = Callable[[str], None]
@@ -72,7 +74,21 @@ def run_samples(settings: Settings, *, progress: Progress | None = None) -> Samp
             timeout_ms=settings.statement_timeout_ms, progress=progress,
         )
     write_model(ws.samples, samples)
+    run_values(settings, schema)
     return samples
+
+
+def run_values(settings: Settings, schema: TechnicalSchema | None = None) -> TextValues | None:
+    """The value index into `text_values.json` (None when value_index_max is 0)."""
+    if not settings.value_index_max:
+        return None
+    ws = workspace(settings)
+    schema = schema or read_model(ws.technical, TechnicalSchema)
+    with opened(settings) as con:
+        found = collect_values(con, schema, max_values=settings.value_index_max,
+                               timeout_ms=settings.statement_timeout_ms)
+    write_model(ws.values, found)
+    return found
 
 
 def run_merge(settings: Settings) -> CombinedSchema:

@@ -16,7 +16,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from schemachat.configs import BadInput
-from schemachat.ingest.models import annotations, combined, counts, samples, technical
+from schemachat.ingest.models import annotations, combined, counts, samples, technical, values
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -25,6 +25,7 @@ _WRITTEN_BY = {
     technical.FILENAME: "schemachat extract",
     counts.FILENAME: "schemachat counts",
     samples.FILENAME: "schemachat samples",
+    values.FILENAME: "schemachat samples",
     combined.FILENAME: "schemachat merge",
     annotations.FILENAME: "schemachat annotate",
 }
@@ -55,6 +56,10 @@ class Workspace:
     @property
     def samples(self) -> Path:
         return self.root / samples.FILENAME
+
+    @property
+    def values(self) -> Path:
+        return self.root / values.FILENAME
 
     @property
     def combined(self) -> Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from schemachat.ingest.models import annotations, combined, counts, samples, technical
+from schemachat.ingest.models import annotations, combined, counts, samples, technical, values
 
 FILE_MODELS: dict[str, type[BaseModel]] = {
     technical.FILENAME: technical.TechnicalSchema,
@@ -16,6 +16,7 @@ FILE_MODELS: dict[str, type[BaseModel]] = {
     counts.FILENAME: counts.OverviewCounts,
     samples.FILENAME: samples.Samples,
     combined.FILENAME: combined.CombinedSchema,
+    values.FILENAME: values.TextValues,
 }
 
 
