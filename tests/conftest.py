@@ -1,5 +1,10 @@
 """Shared fixtures: settings pointing at temporary workspaces, and the demo database
-built once per test session with the real embedded Firebird engine."""
+built once per test session with the real embedded Firebird engine.
+
+The helper modules that define more shared fixtures are registered here, once, for every
+test (`pytest_plugins`); a test requests such a fixture by name and imports nothing for it.
+Their plain helpers are imported from `tests.support.<module>`.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,14 @@ from pathlib import Path
 import pytest
 
 from schemachat.configs import Settings, load_settings
+
+pytest_plugins = [
+    "tests.support.retrieval_fixtures",  # embeddings (session)
+    "tests.support.agent_fixtures",  # agent_workspace, agent_index (session); make_agent
+    "tests.support.browser",  # browser (one per test module)
+    "tests.support.fbserver",  # firebird_server (session), restartable_server
+    "tests.support.pgserver",  # postgres_url (session)
+]
 
 
 @pytest.fixture(autouse=True)

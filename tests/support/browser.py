@@ -1,0 +1,53 @@
+"""Debian's chromium driven by Playwright for the browser tests of the Gradio app: the
+`browser` fixture (one browser per test module), a page that may reach loopback only, a
+free port to serve the app on, and screenshots into APP_SCREENSHOTS (docs/img/)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.paths import REPO_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def new_page(browser: Any, url: str) -> Any:
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    # Loopback only: a stray request to the internet fails at once instead of hanging.
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
+        ("http://127.0.0.1", "data:", "blob:")) else r.abort())
+    page.goto(url)
+    return page
+
+
+def shoot(page: Any, name: str) -> None:
+    folder = os.environ.get("APP_SCREENSHOTS")
+    if folder:
+        # Relative to the repository: the tests run in a temporary working directory.
+        out = REPO_ROOT / folder
+        out.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(out / name), full_page=True)

@@ -1,0 +1,82 @@
+"""The Chat tab in a real browser (Debian chromium + Playwright, like test_app_browser),
+with the fake model backend: ask, see the answer, the SQL and the rows, run edited SQL,
+follow a citation to its Annotate entry, rate the answer (feedback + golden example)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.browser import free_port, new_page, shoot
+
+pytestmark = [
+    pytest.mark.skipif(not Path("/usr/bin/chromium").exists(),
+                       reason="Debian chromium not installed"),
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:.*(no_silent_downcasting|copy keyword).*"),
+]
+
+COUNT_ACTIVE = "SELECT COUNT(*) FROM CAD_CLI c WHERE c.SITUACAO = 'A'"
+
+
+@pytest.fixture(scope="module")
+def served(agent_workspace: Path, demo_db: Path, tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[tuple[str, Path]]:
+    """The app with the fake backend over a copy of the indexed demo workspace."""
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    from schemachat.configs import load_settings
+    from schemachat.ui.app import launch
+
+    root = tmp_path_factory.mktemp("chat") / "ws"
+    shutil.copytree(agent_workspace, root)
+    settings = load_settings(workspace=root, fb_database=str(demo_db), model_backend="fake",
+                             fake_responses=[COUNT_ACTIVE])
+    app, _, url = launch(settings, port=free_port(), block=False)
+    try:
+        yield url.rstrip("/"), root
+    finally:
+        app.close()
+
+
+def _chat(page: Any) -> None:
+    page.get_by_role("tab", name="Chat").click()
+    page.wait_for_selector("#chat-question textarea", timeout=20_000)
+
+
+def test_chat_ask_run_cite_and_rate(served: tuple[str, Path], browser: Any) -> None:
+    url, root = served
+    page = new_page(browser, url)
+    _chat(page)
+    page.fill("#chat-question textarea", "quantos clientes ativos temos?")
+    page.click("#chat-send")
+    page.wait_for_selector("#chat-cites a", timeout=60_000)
+    assert "Result: COUNT" in page.inner_text("#chat-log")
+    assert "CAD_CLI" in page.inner_text("#chat-sql")
+    assert "COUNT" in page.inner_text("#chat-rows")
+
+    # Thumbs up: feedback recorded and the checked SQL kept as a golden example.
+    page.click("#chat-up")
+    page.wait_for_selector("#chat-status:has-text('golden example')", timeout=20_000)
+    feedback = [json.loads(x) for x in (root / "feedback.jsonl").read_text().splitlines()]
+    assert feedback[-1]["rating"] == "up" and feedback[-1]["sql"] == COUNT_ACTIVE
+    golden = json.loads((root / "golden_sql.jsonl").read_text().splitlines()[-1])
+    assert golden["question"] == "quantos clientes ativos temos?"
+    assert golden["tables"] == ["CAD_CLI"]
+
+    # Run the SQL (read-only): rows come from the engine.
+    page.click("#chat-run")
+    page.wait_for_selector("#chat-status:has-text(' row')", timeout=20_000)
+    shoot(page, "chat.png")
+
+    # A citation opens the Annotate entry of that column.
+    href = page.get_attribute("#chat-cites a >> nth=1", "href")
+    assert href is not None and "table=CAD_CLI" in href and "column=SITUACAO" in href
+    page.click("#chat-down")
+    page.wait_for_selector("#chat-status:has-text('recorded')", timeout=20_000)
+    assert len((root / "feedback.jsonl").read_text().splitlines()) == 2

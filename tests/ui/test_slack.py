@@ -1,0 +1,329 @@
+"""The Slack bot in HTTP mode, run for real on loopback and driven with signed Slack
+payloads; its Web API calls go to a local fake Slack (no network). Checks: a bad signature
+and a stale timestamp are refused, a retried event is answered once, the reply lands in
+the thread, DMs are answered, the buttons run SQL and record feedback."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import shutil
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from schemachat.agent.answer import AgentAnswer
+from schemachat.agent.retrieval.embeddings import SentenceEmbeddings
+from schemachat.agent.retrieval.index import build_index
+from schemachat.configs import load_settings
+from schemachat.ui.slack import build_app
+from schemachat.ui.slack.bot import http_app
+from tests.support import retrieval_fixtures
+from tests.support.api import ANSWER, SQL, running
+
+SECRET = "signing-secret-for-tests"
+BOT_TOKEN = "xoxb-test"
+
+
+class FakeSlack:
+    """A local Slack Web API: records every call, answers like Slack does."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.lock = threading.Lock()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("content-length") or 0))
+                method = self.path.rsplit("/", 1)[-1]
+                if self.path.startswith("/upload/"):
+                    params: dict[str, Any] = {"content": raw.decode("utf-8", "replace")}
+                    method = "upload"
+                elif "json" in (self.headers.get("content-type") or ""):
+                    params = json.loads(raw or b"{}")
+                else:
+                    params = {k: v[0] for k, v in urllib.parse.parse_qs(raw.decode()).items()}
+                with fake.lock:
+                    fake.calls.append((method, params))
+                reply = fake.reply(method, params)
+                data = json.dumps(reply).encode() if isinstance(reply, dict) else b"OK"
+                self.send_response(200)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def reply(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        if method == "auth.test":
+            return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1",
+                    "user": "schemachat", "team": "test", "url": "https://test.slack.com/"}
+        if method == "chat.postMessage":
+            return {"ok": True, "channel": params.get("channel"), "ts": "1700000099.000100",
+                    "message": {"text": params.get("text")}}
+        if method == "files.getUploadURLExternal":
+            return {"ok": True, "upload_url": f"{self.base}/upload/F1", "file_id": "F1"}
+        if method == "files.completeUploadExternal":
+            return {"ok": True, "files": [{"id": "F1", "title": "rows"}]}
+        if method == "upload":
+            return None
+        return {"ok": True}
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 60.0
+                 ) -> list[dict[str, Any]]:
+        """Calls of `method` once there are `count` of them (the bot answers after acking)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.lock:
+                found = [p for m, p in self.calls if m == method]
+            if len(found) >= count or time.monotonic() > deadline:
+                return found
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def sign(body: bytes, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256)
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest.hexdigest()}"}
+
+
+def event_body(event: dict[str, Any], event_id: str = "Ev1") -> bytes:
+    return json.dumps({"token": "legacy", "team_id": "T1", "api_app_id": "A1",
+                       "type": "event_callback", "event_id": event_id,
+                       "event_time": int(time.time()), "event": event,
+                       "authorizations": [{"team_id": "T1", "user_id": "UBOT",
+                                           "is_bot": True}]}).encode()
+
+
+def mention(text: str, ts: str = "1700000000.000100", thread_ts: str | None = None
+            ) -> dict[str, Any]:
+    event = {"type": "app_mention", "user": "U1", "text": f"<@UBOT> {text}", "ts": ts,
+             "channel": "C1", "event_ts": ts}
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory: pytest.TempPathFactory, embeddings: SentenceEmbeddings) -> Path:
+    root = tmp_path_factory.mktemp("slack_ws")
+    build_index(retrieval_fixtures.tiny_workspace(root), embeddings=embeddings)
+    return root
+
+
+@pytest.fixture
+def bot(indexed: Path, tmp_path: Path) -> Iterator[Callable[..., tuple[str, FakeSlack]]]:
+    """`bot(fake_responses=[...])` -> (the bot's base URL, its fake Slack)."""
+    stack: list[Any] = []
+
+    def start(**overrides: Any) -> tuple[str, FakeSlack]:
+        root = tmp_path / f"ws{len(stack)}"
+        shutil.copytree(indexed, root)
+        slack = FakeSlack()
+        overrides.setdefault("fake_responses", [ANSWER])
+        settings = load_settings(workspace=root, model_backend="fake",
+                                 slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET,
+                                 slack_api_url=f"{slack.base}/api/", **overrides)
+        ctx = running(http_app(build_app(settings)))
+        stack.append((ctx, slack))
+        return ctx.__enter__(), slack
+
+    yield start
+    for ctx, slack in reversed(stack):
+        ctx.__exit__(None, None, None)
+        slack.close()
+
+
+def post_event(base: str, body: bytes, headers: dict[str, str] | None = None
+               ) -> httpx.Response:
+    return httpx.post(f"{base}/slack/events", content=body, timeout=30,
+                      headers={"content-type": "application/json", **(headers or {})})
+
+
+def test_mention_is_answered_in_its_thread(bot: Callable[..., tuple[str, FakeSlack]]) -> None:
+    base, slack = bot()
+    body = event_body(mention("onde ficam os clientes?", thread_ts="1699999999.000001"))
+    assert post_event(base, body, sign(body)).status_code == 200
+    (posted,) = slack.wait_for("chat.postMessage")
+    assert posted["channel"] == "C1" and posted["thread_ts"] == "1699999999.000001"
+    assert posted["text"].startswith(ANSWER)
+    blocks = json.loads(posted["blocks"]) if isinstance(posted["blocks"], str) \
+        else posted["blocks"]
+    assert any("Sources: CAD_CLI" in e["text"] for b in blocks if b["type"] == "context"
+               for e in b["elements"])
+    actions = next(b for b in blocks if b["type"] == "actions")
+    assert [e["action_id"] for e in actions["elements"]] == [
+        "schemachat_feedback_up", "schemachat_feedback_down"]
+
+
+def test_top_level_mention_starts_a_thread(bot: Callable[..., tuple[str, FakeSlack]]) -> None:
+    base, slack = bot()
+    body = event_body(mention("onde ficam os clientes?", ts="1700000001.000200"))
+    post_event(base, body, sign(body))
+    (posted,) = slack.wait_for("chat.postMessage")
+    assert posted["thread_ts"] == "1700000001.000200"
+
+
+@pytest.mark.parametrize("headers", [
+    {},
+    sign(b"something else"),
+    {"X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "v0=00"},
+    "wrong secret",
+    "stale",
+])
+def test_bad_signature_or_stale_timestamp_is_refused(
+        bot: Callable[..., tuple[str, FakeSlack]], headers: Any) -> None:
+    base, slack = bot()
+    body = event_body(mention("onde ficam os clientes?"))
+    if headers == "wrong secret":
+        headers = sign(body, secret="not-the-secret")
+    elif headers == "stale":
+        headers = sign(body, timestamp=int(time.time()) - 600)  # correctly signed, 10 min old
+    reply = post_event(base, body, headers)
+    assert reply.status_code == 401
+    time.sleep(0.5)
+    assert slack.wait_for("chat.postMessage", timeout=0) == []
+
+
+def test_retries_are_not_answered_twice(bot: Callable[..., tuple[str, FakeSlack]]) -> None:
+    base, slack = bot()
+    body = event_body(mention("onde ficam os clientes?"), event_id="EvRetry")
+    assert post_event(base, body, sign(body)).status_code == 200
+    for n in (1, 2):
+        headers = {**sign(body), "X-Slack-Retry-Num": str(n),
+                   "X-Slack-Retry-Reason": "http_timeout"}
+        assert post_event(base, body, headers).status_code == 200
+    slack.wait_for("chat.postMessage")
+    time.sleep(1.0)
+    assert len(slack.wait_for("chat.postMessage", timeout=0)) == 1
+    other = event_body(mention("e os pedidos?", ts="1700000002.000300"), event_id="Ev2")
+    post_event(base, other, sign(other))
+    assert len(slack.wait_for("chat.postMessage", count=2)) == 2
+
+
+def test_direct_message_answered_and_bot_messages_ignored(
+        bot: Callable[..., tuple[str, FakeSlack]]) -> None:
+    base, slack = bot()
+    own = event_body({"type": "message", "channel_type": "im", "channel": "D1",
+                      "user": "UBOT", "bot_id": "BBOT", "text": "eco", "ts": "1.1"}, "EvB")
+    post_event(base, own, sign(own))
+    dm = event_body({"type": "message", "channel_type": "im", "channel": "D1", "user": "U1",
+                     "text": "onde ficam os clientes?", "ts": "1700000003.000400"}, "EvDM")
+    post_event(base, dm, sign(dm))
+    posted = slack.wait_for("chat.postMessage")
+    time.sleep(0.5)
+    assert len(slack.wait_for("chat.postMessage", timeout=0)) == 1
+    assert posted[0]["channel"] == "D1" and posted[0]["thread_ts"] == "1700000003.000400"
+
+
+def _press(base: str, action_id: str, value: str) -> httpx.Response:
+    payload = {"type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"},
+               "api_app_id": "A1", "token": "legacy", "trigger_id": "1.2",
+               "channel": {"id": "C1"}, "container": {"type": "message", "channel_id": "C1",
+                                                      "message_ts": "1700000099.000100"},
+               "message": {"ts": "1700000099.000100", "thread_ts": "1700000000.000100",
+                           "text": "x"},
+               "actions": [{"action_id": action_id, "block_id": "b", "value": value,
+                            "type": "button", "action_ts": "1.3"}]}
+    body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+    return httpx.post(f"{base}/slack/events", content=body, timeout=30,
+                      headers={"content-type": "application/x-www-form-urlencoded",
+                               **sign(body)})
+
+
+def test_sql_answer_has_a_run_button_that_runs_read_only(
+        bot: Callable[..., tuple[str, FakeSlack]]) -> None:
+    base, slack = bot(fake_responses=[SQL])
+    body = event_body(mention("me dê o SQL do código e nome dos clientes"))
+    post_event(base, body, sign(body))
+    (posted,) = slack.wait_for("chat.postMessage")
+    blocks = json.loads(posted["blocks"]) if isinstance(posted["blocks"], str) \
+        else posted["blocks"]
+    if not any(f"```{SQL}```" in (b.get("text") or {}).get("text", "") for b in blocks):
+        pytest.skip("the agent answered this question without SQL")
+    run = next(e for b in blocks if b["type"] == "actions" for e in b["elements"]
+               if e["action_id"] == "schemachat_run_sql")
+    assert run["value"] == SQL
+    assert _press(base, "schemachat_run_sql", run["value"]).status_code == 200
+    second = slack.wait_for("chat.postMessage", count=2)[1]
+    assert second["thread_ts"] == "1700000000.000100"
+    assert "no database configured" in second["text"]
+
+
+def test_feedback_buttons_record_and_thank(bot: Callable[..., tuple[str, FakeSlack]],
+                                           tmp_path: Path) -> None:
+    base, slack = bot()
+    value = json.dumps({"q": "onde ficam os clientes?", "sql": ""})
+    assert _press(base, "schemachat_feedback_down", value).status_code == 200
+    (thanks,) = slack.wait_for("chat.postEphemeral")
+    assert thanks["user"] == "U1" and thanks["thread_ts"] == "1700000000.000100"
+    stored = json.loads((tmp_path / "ws0" / "feedback.jsonl").read_text().splitlines()[0])
+    assert stored["rating"] == "down" and stored["who"] == "slack:U1"
+    assert stored["question"] == "onde ficam os clientes?" and stored["source"] == "slack"
+
+
+def test_many_rows_go_in_a_file(bot: Callable[..., tuple[str, FakeSlack]]) -> None:
+    from slack_sdk import WebClient
+
+    _, slack = bot()
+    app = build_app(load_settings(workspace=Path("."), slack_bot_token=BOT_TOKEN,
+                                  slack_signing_secret=SECRET,
+                                  slack_api_url=f"{slack.base}/api/"))
+    rows = [[i, f"cliente {i}"] for i in range(40)]
+    result = AgentAnswer(answer="40 rows.", sql=SQL, columns=["CLI_COD", "CLI_NOMRAZ"],
+                         rows=rows)
+    client = WebClient(token=BOT_TOKEN, base_url=f"{slack.base}/api/")
+    app.bot.post(client, "C1", "1700000000.000100", result, "q")  # type: ignore[attr-defined]
+    (posted,) = slack.wait_for("chat.postMessage")
+    shown = json.dumps(posted["blocks"], ensure_ascii=False)
+    assert "cliente 14" in shown and "cliente 15" not in shown
+    (upload,) = slack.wait_for("upload")
+    assert upload["content"].splitlines()[0] == "CLI_COD,CLI_NOMRAZ"
+    assert len(upload["content"].splitlines()) == 41
+    (done,) = slack.wait_for("files.completeUploadExternal")
+    assert done["thread_ts"] == "1700000000.000100" and done["channel_id"] == "C1"
+
+
+def test_missing_tokens_are_bad_input(tmp_path: Path) -> None:
+    from schemachat.configs import BadInput
+
+    with pytest.raises(BadInput, match="SLACK_BOT_TOKEN"):
+        build_app(load_settings(workspace=tmp_path))
+    with pytest.raises(BadInput, match="SIGNING_SECRET"):
+        build_app(load_settings(workspace=tmp_path, slack_bot_token=BOT_TOKEN))
+
+
+def test_rejected_bot_token_is_a_clear_error(tmp_path: Path) -> None:
+    from schemachat.configs import SchemachatError
+
+    class Refusing(FakeSlack):
+        def reply(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+            return {"ok": False, "error": "invalid_auth"}
+
+    slack = Refusing()
+    try:
+        with pytest.raises(SchemachatError, match="invalid_auth"):
+            build_app(load_settings(workspace=tmp_path, slack_bot_token=BOT_TOKEN,
+                                    slack_signing_secret=SECRET,
+                                    slack_api_url=f"{slack.base}/api/"))
+    finally:
+        slack.close()
