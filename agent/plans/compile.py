@@ -1,0 +1,282 @@
+"""A query plan as Firebird SQL, after checking it against the schema document.
+
+    sql = compile_plan(plan, doc)      # PlanError (BadInput) naming what is wrong
+
+Checks, before any text is written: every table, alias and column exists; EXTRACT and
+date values only on date columns; SUM/AVG and arithmetic only on numbers (a date minus a
+date is a number of days); LIKE/CONTAINING only on text; every value fits its column's
+type (a date column compared with 'abc' is refused); with GROUP BY, every select item is
+an aggregate or grouped. A refused plan never reaches the engine.
+
+The text: `SELECT FIRST n`, `EXTRACT(YEAR FROM ...)`, `DATE 'YYYY-MM-DD'`, `''` inside
+string literals, odd or reserved names quoted (`sql.names`), short aliases only when
+the plan joins tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from schemachat.agent.plans.plan import Col, Expr, Filter, Item, QueryPlan, Scalar
+from schemachat.agent.sql.names import reserved_words, sql_name
+from schemachat.configs import BadInput
+from schemachat.ingest.joins import type_kind
+from schemachat.ingest.models.combined import CombinedColumn, CombinedSchema
+
+NUMBER = frozenset(("int", "NUMERIC", "DECIMAL", "DOUBLE PRECISION", "FLOAT", "REAL",
+                    "DECFLOAT"))
+DATE = frozenset(("DATE", "TIMESTAMP"))
+TEXT = frozenset(("text",))
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NO_VALUE = ("IS NULL", "IS NOT NULL")
+
+
+class PlanError(BadInput):
+    """A plan that names what the document lacks or compares what cannot be compared."""
+
+
+def kind(col: CombinedColumn) -> str:
+    """'number', 'date', 'text' or 'other' for a column's type."""
+    base = type_kind(col.type)
+    if base in NUMBER:
+        return "number"
+    if base in DATE:
+        return "date"
+    return "text" if base in TEXT else "other"
+
+
+class _Scope:
+    """The plan's aliases and their relations, for looking columns up."""
+
+    def __init__(self, plan: QueryPlan, doc: CombinedSchema) -> None:
+        self.doc = doc
+        self.relations = {}
+        for alias, table in plan.aliases().items():
+            rel = doc.relation(table)
+            if rel is None:
+                raise PlanError(f"plan refused: no table or view {table} in the schema")
+            self.relations[alias] = rel
+
+    def column(self, col: Col) -> CombinedColumn:
+        rel = self.relations.get(col.table)
+        if rel is None:
+            raise PlanError(f"plan refused: {col.table} is neither the plan's table nor one "
+                            "of its joins")
+        found = rel.column(col.column)
+        if found is None:
+            raise PlanError(f"plan refused: {rel.name} has no column {col.column}")
+        return found
+
+    def expr_kind(self, expr: Expr) -> str:
+        left = self.column(expr.column)
+        if expr.part is not None:
+            if kind(left) != "date":
+                raise PlanError(f"plan refused: EXTRACT({expr.part}) needs a date; "
+                                f"{expr.column.column} is {left.type}")
+            return "number"
+        if expr.op is None:
+            return kind(left)
+        if expr.right is None:
+            raise PlanError(f"plan refused: {expr.column.column} {expr.op} needs a right side")
+        right = self.column(expr.right)
+        kinds = (kind(left), kind(right))
+        if kinds == ("number", "number") or (kinds == ("date", "date") and expr.op == "-"):
+            return "number"
+        raise PlanError(f"plan refused: {expr.column.column} {expr.op} {expr.right.column} "
+                        f"combines {left.type} with {right.type}")
+
+
+def check_plan(plan: QueryPlan, doc: CombinedSchema) -> None:
+    """PlanError unless `plan` only names what `doc` has and compares what can be
+    compared (see the module docstring)."""
+    scope = _Scope(plan, doc)
+    _check_joins(plan, scope)
+    for item in plan.select:
+        _check_item(item, scope)
+    for flt in plan.filters:
+        _check_filter(flt, scope)
+    for expr in plan.group_by:
+        scope.expr_kind(expr)
+    if plan.group_by:
+        for item in plan.select:
+            if item.agg is None and item.expr not in plan.group_by:
+                raise PlanError("plan refused: with GROUP BY every select item must be "
+                                "grouped or aggregated")
+    for order in plan.order_by:
+        if order.item >= len(plan.select):
+            raise PlanError(f"plan refused: ORDER BY item {order.item} of "
+                            f"{len(plan.select)}")
+
+
+def _check_joins(plan: QueryPlan, scope: _Scope) -> None:
+    seen = {plan.table}
+    for join in plan.joins:
+        if join.alias in seen:
+            raise PlanError(f"plan refused: alias {join.alias} used twice")
+        for parent, child in join.on:
+            if parent.table not in seen or child.table != join.alias:
+                raise PlanError(f"plan refused: join of {join.alias} must pair a column "
+                                f"already in the plan with one of {join.alias}")
+            scope.column(parent)
+            scope.column(child)
+        seen.add(join.alias)
+
+
+def _check_item(item: Item, scope: _Scope) -> None:
+    if item.expr is None:
+        if item.agg != "COUNT":
+            raise PlanError("plan refused: only COUNT may stand without a column")
+        return
+    got = scope.expr_kind(item.expr)
+    if item.agg in ("SUM", "AVG") and got != "number":
+        raise PlanError(f"plan refused: {item.agg} needs a number; "
+                        f"{item.expr.column.column} is not one")
+
+
+def _check_filter(flt: Filter, scope: _Scope) -> None:
+    got = scope.expr_kind(flt.expr)
+    name = flt.expr.column.column
+    if flt.other is not None:
+        other = scope.expr_kind(flt.other)
+        if other != got:
+            raise PlanError(f"plan refused: {name} ({got}) compared with "
+                            f"{flt.other.column.column} ({other})")
+        return
+    if flt.op in _NO_VALUE:
+        return
+    if flt.op in ("LIKE", "CONTAINING") and got != "text":
+        raise PlanError(f"plan refused: {flt.op} needs a text column; {name} is {got}")
+    values = flt.value if isinstance(flt.value, list) else [flt.value]
+    if flt.op in ("IN", "NOT IN") and not isinstance(flt.value, list):
+        raise PlanError(f"plan refused: {flt.op} needs a list of values for {name}")
+    if flt.op == "BETWEEN" and len(values) != 2:
+        raise PlanError(f"plan refused: BETWEEN needs two values for {name}")
+    for value in values:
+        _check_value(value, got, name)
+
+
+def _check_value(value: Scalar | None, got: str, name: str) -> None:
+    if value is None:
+        raise PlanError(f"plan refused: no value to compare {name} with")
+    if got == "number" and not _is_number(value):
+        raise PlanError(f"plan refused: {name} is a number; {value!r} is not")
+    if got == "date" and not (isinstance(value, str) and _is_date(value)):
+        raise PlanError(f"plan refused: {name} is a date; {value!r} is not a date "
+                        "(YYYY-MM-DD)")
+
+
+def _is_number(value: Scalar) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int | float):
+        return True
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_date(value: str) -> bool:
+    if not _ISO_DATE.match(value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- text
+
+
+class _Writer:
+    """Names and literals of one plan's statement."""
+
+    def __init__(self, plan: QueryPlan, scope: _Scope) -> None:
+        self.scope = scope
+        self.joined = bool(plan.joins)
+        self.alias: dict[str, str] = {}
+        for name in plan.aliases():
+            self.alias[name] = _short(name, set(self.alias.values()))
+
+    def col(self, col: Col) -> str:
+        name = sql_name(col.column)
+        return f"{self.alias[col.table]}.{name}" if self.joined else name
+
+    def expr(self, expr: Expr) -> str:
+        text = self.col(expr.column)
+        if expr.part is not None:
+            return f"EXTRACT({expr.part} FROM {text})"
+        if expr.op is not None and expr.right is not None:
+            return f"{text} {expr.op} {self.col(expr.right)}"
+        return text
+
+    def item(self, item: Item) -> str:
+        if item.expr is None:
+            return "COUNT(*)"
+        text = self.expr(item.expr)
+        if item.agg is None:
+            return text
+        inner = f"DISTINCT {text}" if item.distinct else text
+        return f"{item.agg}({inner})"
+
+    def literal(self, value: Scalar, expr: Expr) -> str:
+        got = self.scope.expr_kind(expr)
+        if got == "number":
+            return str(value)
+        if got == "date":
+            return f"DATE '{value}'"
+        return "'" + str(value).replace("'", "''") + "'"
+
+    def condition(self, flt: Filter) -> str:
+        left = self.expr(flt.expr)
+        if flt.other is not None:
+            return f"{left} {flt.op} {self.expr(flt.other)}"
+        if flt.op in _NO_VALUE:
+            return f"{left} {flt.op}"
+        if flt.op in ("IN", "NOT IN"):
+            values = flt.value if isinstance(flt.value, list) else [flt.value]
+            return f"{left} {flt.op} ({', '.join(self.literal(v, flt.expr) for v in values)})"
+        if flt.op == "BETWEEN":
+            low, high = flt.value  # type: ignore[misc]
+            return (f"{left} BETWEEN {self.literal(low, flt.expr)} AND "
+                    f"{self.literal(high, flt.expr)}")
+        return f"{left} {flt.op} {self.literal(flt.value, flt.expr)}"  # type: ignore[arg-type]
+
+
+def _short(name: str, taken: set[str]) -> str:
+    # Initials of the name's parts: CAD_CLI -> cc, then cc2, cc3 ... when taken.
+    parts = [p for p in re.split(r"[^A-Za-z0-9]+", name) if p] or ["t"]
+    base = "".join(p[0] for p in parts).lower()
+    if not base[0].isalpha():
+        base = "t" + base
+    alias, n = base, 1
+    while alias in taken or alias.upper() in reserved_words():  # AS, AT, BY, IN ...
+        n += 1
+        alias = f"{base}{n}"
+    return alias
+
+
+def compile_plan(plan: QueryPlan, doc: CombinedSchema) -> str:
+    """The Firebird SELECT of `plan`; PlanError when `check_plan` refuses it."""
+    check_plan(plan, doc)
+    scope = _Scope(plan, doc)
+    w = _Writer(plan, scope)
+    first = f"FIRST {plan.limit} " if plan.limit else ""
+    distinct = "DISTINCT " if plan.distinct else ""
+    lines = [f"SELECT {first}{distinct}{', '.join(w.item(i) for i in plan.select)}"]
+    base = sql_name(plan.table)
+    lines.append(f"FROM {base} {w.alias[plan.table]}" if w.joined else f"FROM {base}")
+    for join in plan.joins:
+        on = " AND ".join(f"{w.col(a)} = {w.col(b)}" for a, b in join.on)
+        lines.append(f"JOIN {sql_name(join.table)} {w.alias[join.alias]} ON {on}")
+    if plan.filters:
+        lines.append("WHERE " + " AND ".join(w.condition(f) for f in plan.filters))
+    if plan.group_by:
+        lines.append("GROUP BY " + ", ".join(w.expr(e) for e in plan.group_by))
+    if plan.order_by:
+        lines.append("ORDER BY " + ", ".join(f"{o.item + 1}{' DESC' if o.desc else ''}"
+                                             for o in plan.order_by))
+    return "\n".join(lines)

@@ -1,0 +1,355 @@
+"""Linking a question to the schema: which words name which tables, columns and values.
+
+    schema = SchemaTerms.of(doc, analyzer)       # once per document
+    schema.column_match(("CAD_CLI", "CLI_LIMCRED"), q, words)   # (score, words matched)
+    values = ValueLinks(schema, text_values)     # once per value index
+    values.find(q)                               # [ValueLink(...)]: "Campinas" -> CID_NOME
+
+Terms come from the document: a column's name read through the vocabulary
+(`CLI_LIMCRED` -> cliente, limite, credito), its description and annotation, the table
+it references; documents carry the other language's synonyms, so an English question
+finds a Portuguese description. Values come from annotations (`'A' = ativo`), from the
+vocabulary's common codes for unannotated code columns (a guess, said so), and from the
+value index (`text_values.json`: stored text such as city and product names).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from schemachat.agent.plans.question import Question, Span, c_filler, cues
+from schemachat.agent.retrieval.text import Analyzer
+from schemachat.ingest.joins import join_edges
+from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation, CombinedSchema
+from schemachat.ingest.models.values import TextValues
+from schemachat.ingest.vocabulary import fold, split_identifier, vocabulary
+
+Key = tuple[str, str]  # (table, column)
+MAX_NGRAM = 4
+
+
+@dataclass(frozen=True)
+class ValueLink:
+    """Words of the question that name a stored value of `table.column`."""
+
+    table: str
+    column: str
+    value: str | int | float
+    span: Span
+    op: str = "="  # '=' or 'CONTAINING'
+    meaning: str | None = None  # the value mapping's words, when it came from one
+    guess: bool = False  # a mapping nobody wrote down (the vocabulary's common codes)
+    strength: float = 1.0
+    words: frozenset[int] = frozenset()  # the words that named it
+
+
+@dataclass
+class SchemaTerms:
+    """Terms of every table and column of a document, with their weights."""
+
+    doc: CombinedSchema
+    analyzer: Analyzer
+    columns: dict[Key, frozenset[str]] = field(default_factory=dict)
+    names: dict[Key, frozenset[str]] = field(default_factory=dict)  # from the name only
+    tables: dict[str, frozenset[str]] = field(default_factory=dict)
+    table_names: dict[str, frozenset[str]] = field(default_factory=dict)  # name only
+    described: dict[Key, frozenset[str]] = field(default_factory=dict)  # own description
+    idf: dict[str, float] = field(default_factory=dict)
+    references: dict[Key, str] = field(default_factory=dict)  # FK column -> table
+    keys: set[Key] = field(default_factory=set)  # primary and foreign key columns
+    fk_columns: dict[Key, tuple[str, ...]] = field(default_factory=dict)  # of a composite FK
+    mapped: set[Key] = field(default_factory=set)  # columns whose values are codes
+    key_names: set[str] = field(default_factory=set)  # names of key columns anywhere
+    pk_names: set[str] = field(default_factory=set)  # names of single-column primary keys
+    name_terms: frozenset[str] = frozenset()  # every term of a table or column name
+
+    @classmethod
+    def of(cls, doc: CombinedSchema, analyzer: Analyzer | None = None) -> SchemaTerms:
+        """The terms of `doc` (a few milliseconds per hundred tables)."""
+        self = cls(doc, analyzer or Analyzer())
+        for edge in join_edges(doc, self.analyzer.learned):
+            if len(edge.columns) == 1:
+                self.references[(edge.table, edge.columns[0])] = edge.ref_table
+            for col in edge.columns:
+                self.keys.add((edge.table, col))
+                if len(edge.columns) > 1:
+                    self.fk_columns[(edge.table, col)] = edge.columns
+        for rel in doc.relations():
+            for col in rel.primary_key.columns if rel.primary_key else []:
+                self.keys.add((rel.name, col))
+            if rel.primary_key and len(rel.primary_key.columns) == 1:
+                self.pk_names.add(rel.primary_key.columns[0])
+            for col in rel.columns:
+                if col.annotation and col.annotation.values:
+                    self.mapped.add((rel.name, col.name))
+        for rel in doc.relations():
+            self.tables[rel.name] = frozenset(self._terms(rel.name, _description(rel),
+                                                          *(rel.annotation.tags if
+                                                            rel.annotation else [])))
+            self.table_names[rel.name] = self._name_terms(rel.name)
+        for rel in doc.relations():
+            for col in rel.columns:
+                key = (rel.name, col.name)
+                ref = self.references.get(key)
+                extra = [ref, _description(doc.relation(ref))] if ref and doc.relation(ref) \
+                    else []
+                self.names[key] = self._name_terms(col.name)
+                self.described[key] = frozenset(self._terms(_col_description(col)))
+                self.columns[key] = frozenset(self._terms(col.name, _col_description(col),
+                                                          *extra))
+        self.key_names = {col for _, col in self.keys}
+        self.name_terms = frozenset().union(*self.names.values(), *(
+            frozenset(self._terms(r.name)) for r in doc.relations()))
+        df: dict[str, int] = defaultdict(int)
+        for terms in self.columns.values():
+            for t in terms:
+                df[t] += 1
+        n = max(len(self.columns), 1)
+        self.idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        return self
+
+    def _name_terms(self, name: str) -> frozenset[str]:
+        """Terms of an identifier's parts: a known abbreviation by what it stands for only
+        (VEND is vendedor, and its letters must not match 'vendas'), others as written."""
+        known = vocabulary().abbreviations
+        out: set[str] = set()
+        for part in split_identifier(name):
+            words = list(self.analyzer.expand_part(part))
+            if part not in known:
+                words.append(part)
+            out.update(self.analyzer.terms(" ".join(words), document=True))
+        return frozenset(out)
+
+    def _terms(self, *texts: str | None) -> list[str]:
+        return self.analyzer.terms(" ".join(t for t in texts if t), document=True)
+
+    # -- question words ---------------------------------------------------------------
+
+    def word_terms(self, word: str) -> frozenset[str]:
+        """The stems a question word may match (its own and its synonyms')."""
+        return _word_terms(self.analyzer, word)
+
+    def match(self, terms: frozenset[str], q: Question, words: list[int]) -> tuple[float, set[int]]:
+        """How well `words` of `q` fit `terms`: the summed weight of the matching words,
+        and which words matched."""
+        score, hit = 0.0, set()
+        for i in words:
+            common = self.word_terms(q.words[i].text) & terms
+            if common:
+                score += max(self.idf.get(t, 1.0) for t in common)
+                hit.add(i)
+        return score, hit
+
+    def weighted(self, layers: list[tuple[frozenset[str], float]], q: Question,
+                 words: list[int]) -> tuple[float, set[int]]:
+        """`match` over layers of terms, each word scored by the best layer it matches
+        times that layer's weight (a name counts more than a description)."""
+        score, hit = 0.0, set()
+        for i in words:
+            mine = self.word_terms(q.words[i].text)
+            best = 0.0
+            for terms, weight in layers:
+                common = mine & terms
+                if common:
+                    best = max(best, weight * max(self.idf.get(t, 1.0) for t in common))
+            if best:
+                score += best
+                hit.add(i)
+        return score, hit
+
+    def column_match(self, key: Key, q: Question, words: list[int]) -> tuple[float, set[int]]:
+        """How well `words` name a column: by its name (weight 1), its description
+        (0.8), or the table it references (0.5)."""
+        return self.weighted([(self.names.get(key, frozenset()), 1.0),
+                              (self.described.get(key, frozenset()), 0.8),
+                              (self.columns.get(key, frozenset()), 0.5)], q, words)
+
+    def table_match(self, table: str, q: Question, words: list[int]) -> tuple[float, set[int]]:
+        """How well `words` name a table: by its name (weight 1), its description and
+        tags (0.6)."""
+        return self.weighted([(self.table_names.get(table, frozenset()), 1.0),
+                              (self.tables.get(table, frozenset()), 0.6)], q, words)
+
+    def relation(self, name: str) -> CombinedRelation | None:
+        """The table or view `name` of the document."""
+        return self.doc.relation(name)
+
+
+_WORD_TERMS: dict[tuple[int, str], frozenset[str]] = {}
+
+
+def _word_terms(analyzer: Analyzer, word: str) -> frozenset[str]:
+    key = (id(analyzer), word)
+    found = _WORD_TERMS.get(key)
+    if found is None:
+        own = analyzer.terms(word, document=False)
+        found = frozenset(own) | frozenset(analyzer.terms(word, document=True))
+        hint = cues().get("hints", {}).get(fold(word))
+        if hint:
+            found |= frozenset(analyzer.terms(hint, document=True))
+        if len(_WORD_TERMS) > 50_000:
+            _WORD_TERMS.clear()
+        _WORD_TERMS[key] = found
+    return found
+
+
+def _description(rel: CombinedRelation | None) -> str:
+    if rel is None:
+        return ""
+    return " ".join(t for t in ((rel.annotation.description if rel.annotation else None),
+                                rel.description) if t)
+
+
+def _col_description(col: CombinedColumn) -> str:
+    note = col.annotation
+    return " ".join(t for t in ((note.description if note else None), col.description,
+                                (note.unit if note else None)) if t)
+
+
+# ---------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class _Mapping:
+    table: str
+    column: str
+    code: str | int | float
+    meaning: str
+    terms: frozenset[str]
+    guess: bool
+
+
+class ValueLinks:
+    """Find the stored values a question names (see the module docstring)."""
+
+    def __init__(self, schema: SchemaTerms, values: TextValues | None) -> None:
+        self.schema = schema
+        self.mappings = list(self._mappings())
+        self.exact: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+        self.contains: dict[str, dict[Key, int]] = defaultdict(lambda: defaultdict(int))
+        for key, found in (values.columns.items() if values else []):
+            table, _, column = key.partition(".")
+            if schema.relation(table) is None:
+                continue
+            for raw in found.values:
+                folded = " ".join(_split(raw))
+                if not folded:
+                    continue
+                self.exact[folded].append((table, column, raw))
+                for w in set(folded.split()):
+                    if len(w) >= 4:
+                        self.contains[w][(table, column)] += 1
+
+    def _mappings(self) -> list[_Mapping]:
+        out = []
+        codes = vocabulary().codes
+        for rel in self.schema.doc.relations():
+            for col in rel.columns:
+                note = col.annotation
+                if note and note.values:
+                    for code, meaning in note.values.items():
+                        out.append(_Mapping(rel.name, col.name, _typed(code, col), meaning,
+                                            frozenset(self._meaning_terms(meaning)), False))
+                    continue
+                for code, meaning in _common_codes(col, codes):
+                    out.append(_Mapping(rel.name, col.name, code, meaning,
+                                        frozenset(self._meaning_terms(meaning)), True))
+        return out
+
+    def _meaning_terms(self, meaning: str) -> list[str]:
+        words = [w for w in re.findall(r"\w+", meaning) if fold(w) not in _STOP]
+        return self.schema.analyzer.terms(" ".join(words), document=True)
+
+    def find(self, q: Question) -> list[ValueLink]:
+        """Every value the question's words name: mapped codes and stored text."""
+        return self._mapped(q) + self._stored(q)
+
+    def _schema_word(self, word: str) -> bool:
+        """Whether `word` names a table or column (then it is not a stored text value:
+        'filial' in "por filial" is CAD_FIL, not FIL_NOMFAN CONTAINING 'filial')."""
+        return bool(self.schema.word_terms(word) & self.schema.name_terms)
+
+    def _mapped(self, q: Question) -> list[ValueLink]:
+        links = []
+        content = q.content()
+        for m in self.mappings:
+            if not m.terms:
+                continue
+            _, hit = self.schema.match(m.terms, q, content)
+            if not hit:
+                continue
+            # A word matching a mapping only through the table's own name ("clientes"
+            # in "cliente" mappings) is not a value: the meaning must bring its own word.
+            meaning_words = [w for w in re.findall(r"\w+", m.meaning) if fold(w) not in _STOP]
+            strength = len(hit) / max(len(meaning_words), 1)
+            span = Span(min(hit), max(hit) + 1)
+            links.append(ValueLink(m.table, m.column, m.code, span, meaning=m.meaning,
+                                   guess=m.guess, strength=min(strength, 1.0),
+                                   words=frozenset(hit)))
+        return links
+
+    def _stored(self, q: Question) -> list[ValueLink]:
+        links: list[ValueLink] = []
+        taken: set[int] = set()
+        words = q.words
+        filler = set(c_filler())
+        for n in range(MAX_NGRAM, 0, -1):
+            for start in range(0, len(words) - n + 1):
+                idx = range(start, start + n)
+                if any(i in taken or i in q.used for i in idx):
+                    continue
+                parts = [words[i].folded for i in idx]
+                if all(p in filler or not p.isalnum() for p in parts) or \
+                        not parts[0].isalnum() or not parts[-1].isalnum():
+                    continue
+                text = " ".join(parts)
+                if n == 1 and (len(text) < 3 and not words[start].text.isupper()):
+                    continue
+                found = self.exact.get(text)
+                if found and n == 1 and not words[start].text[:1].isupper() \
+                        and self._schema_word(words[start].text):
+                    found = None  # "fornecedores" names the table, not a stored 'FORNECEDORES'
+                if found:
+                    taken.update(idx)
+                    for table, column, raw in found:
+                        links.append(ValueLink(table, column, raw, Span(start, start + n),
+                                               strength=0.8 + 0.1 * n, words=frozenset(idx)))
+                # A word inside longer values too: "Logística no nome".
+                if n == 1 and len(text) >= 4 and text not in filler \
+                        and text in self.contains and not self._schema_word(words[start].text):
+                    for (table, column), count in self.contains[text].items():
+                        links.append(ValueLink(table, column, words[start].text,
+                                               Span(start, start + 1), op="CONTAINING",
+                                               strength=0.5 + min(count, 50) / 200,
+                                               words=frozenset(idx)))
+        return links
+
+
+_STOP = frozenset(("de", "do", "da", "a", "o", "e", "ou", "por", "em", "para", "com", "the",
+                   "of", "no", "sem"))
+
+
+def _split(text: str) -> list[str]:
+    return [fold(w) for w in re.findall(r"[^\W_]+", text)]
+
+
+def _typed(code: str, col: CombinedColumn) -> str | int | float:
+    if re.match(r"^(SMALLINT|INTEGER|BIGINT)", col.type) and re.fullmatch(r"-?\d+", code):
+        return int(code)
+    return code
+
+
+def _common_codes(col: CombinedColumn, rules: list[dict]) -> list[tuple[str, str]]:
+    """(code, meaning) of the vocabulary's common codes for a column nobody annotated, for
+    the codes its distribution actually holds."""
+    if not col.distribution:
+        return []
+    seen = {str(v.value) for v in col.distribution if v.value is not None}
+    for rule in rules:
+        if re.search(rule["columns"], col.name):
+            return [(code, meaning) for code, meaning in rule["values"].items()
+                    if code in seen]
+    return []

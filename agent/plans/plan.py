@@ -1,0 +1,108 @@
+"""The typed query plan: what a SELECT asks for, as data a linker (or a model) can fill and
+a compiler turns into Firebird SQL (`compile.py`).
+
+    QueryPlan(table="CAD_CLI",
+              select=[Item(agg="COUNT")],
+              filters=[Filter(column=Col(table="CAD_CLI", column="SITUACAO"), op="=",
+                              value="A", meaning="ativo")])
+    -> SELECT COUNT(*) FROM CAD_CLI WHERE CAD_CLI.SITUACAO = 'A'
+
+Every column names the table (or the alias of a join) it belongs to. Tables other than
+the base come in through `joins`, each an equality of columns along a foreign key
+(declared or inferred), so a table joined twice (a manager and an employee, both in
+CAD_FUNC) gets its own alias. The JSON Schema of this model is `docs/schemas/plan.schema.json`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Aggregate = Literal["COUNT", "SUM", "AVG", "MIN", "MAX"]
+Arith = Literal["+", "-", "*", "/"]
+Part = Literal["YEAR", "MONTH", "DAY"]
+Op = Literal["=", "<>", "<", ">", "<=", ">=", "IN", "NOT IN", "LIKE", "CONTAINING",
+             "IS NULL", "IS NOT NULL", "BETWEEN"]
+Scalar = str | int | float
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Col(_Part):
+    """A column of the base table or of a join, named by the alias it comes in under."""
+
+    table: str = Field(description="The base table, or the alias of one of `joins`.")
+    column: str
+
+
+class Expr(_Part):
+    """A column, a part of a date column (EXTRACT), or two columns combined (`a - b`)."""
+
+    column: Col
+    op: Arith | None = Field(None, description="With `right`: column op right.")
+    right: Col | None = None
+    part: Part | None = Field(None, description="EXTRACT(part FROM column).")
+
+
+class Item(_Part):
+    """One select item: an expression, an aggregate of one (`expr` None: COUNT(*))."""
+
+    expr: Expr | None = None
+    agg: Aggregate | None = None
+    distinct: bool = Field(False, description="COUNT(DISTINCT expr).")
+
+
+class Filter(_Part):
+    """`expr op value` (IN takes a list, BETWEEN two values, IS NULL none), or `expr op
+    other` comparing two columns. `meaning`: the words the value stands for (a value
+    mapping); `guess`: the mapping was proposed, not written by a person."""
+
+    expr: Expr
+    op: Op
+    value: Scalar | list[Scalar] | None = None
+    other: Expr | None = Field(None, description="Compare with this column instead.")
+    meaning: str | None = None
+    guess: bool = False
+
+
+class Join(_Part):
+    """`JOIN table alias ON parent.a = alias.b AND ...`: along a foreign key."""
+
+    table: str
+    alias: str
+    on: list[tuple[Col, Col]] = Field(min_length=1,
+                                      description="(column already in the plan, column of "
+                                                  "this table) pairs.")
+    role: str | None = Field(None, description="The FK column's role, e.g. the manager.")
+
+
+class Order(_Part):
+    """ORDER BY the select item at `item` (0-based)."""
+
+    item: int = Field(ge=0)
+    desc: bool = True
+
+
+class QueryPlan(_Part):
+    """A SELECT over `table` and its `joins` (see the module docstring)."""
+
+    version: Literal[1] = 1
+    table: str = Field(description="The base table or view (FROM).")
+    joins: list[Join] = Field(default_factory=list)
+    select: list[Item] = Field(min_length=1)
+    filters: list[Filter] = Field(default_factory=list)
+    group_by: list[Expr] = Field(default_factory=list)
+    order_by: list[Order] = Field(default_factory=list)
+    limit: int | None = Field(None, ge=1, description="FIRST n.")
+    distinct: bool = Field(False, description="SELECT DISTINCT (each row once).")
+
+    def aliases(self) -> dict[str, str]:
+        """alias -> table, the base table first (its alias is its name)."""
+        return {self.table: self.table, **{j.alias: j.table for j in self.joins}}
+
+    def tables(self) -> list[str]:
+        """Every table the plan reads, each once."""
+        return list(dict.fromkeys(self.aliases().values()))

@@ -1,0 +1,752 @@
+"""Ranked query plans for a question, without a model.
+
+    linker = Linker.of(doc, text_values)
+    for cand in linker.propose(read_question(text), hits=["CAD_CLI", ...]):
+        cand.plan, cand.score, cand.unmapped
+
+For each base table (retrieval's best, the tables the question's subject names, and
+their child tables, which hold the facts about them), the linker fills a plan from
+what the question says: filters from the values it names (mapped codes, stored text),
+comparisons, dates and missing things; the aggregate and its measure; what to group by;
+the top N and what orders it. Only the tables the base reaches along foreign keys
+(`reach.py`) are joined, so every count stays a count of base rows. Each plan is scored
+by how much of the question it explains; words it cannot place are kept in `unmapped`,
+so the answer can say what it could not map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from schemachat.agent.plans.compile import kind
+from schemachat.agent.plans.link import SchemaTerms, ValueLink, ValueLinks
+from schemachat.agent.plans.plan import Col, Expr, Filter, Item, Join, Order, QueryPlan
+from schemachat.agent.plans.question import Arithmetic, Question, Span, cues
+from schemachat.agent.plans.reach import Hop, Reach
+from schemachat.agent.retrieval.text import Analyzer
+from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation, CombinedSchema
+from schemachat.ingest.models.values import TextValues
+from schemachat.ingest.vocabulary import split_identifier, vocabulary
+
+BASES = 6  # retrieval hits tried as the base table
+WINDOW = 4  # words before a number or date that name what it is about
+UNPLACED = 2.5  # what a date, comparison or missing thing the plan cannot place costs
+CHILD = 1.0  # a base neither retrieval nor the subject named, only a child of one
+VIEW = 2.0  # views are filtered or summed subsets: a table is the likelier answer
+SUBJECT = 1.5  # weight of how well the base table's terms match the question's subject
+UNMAPPED = 1.2  # what each question word the plan leaves unexplained costs
+Found = tuple[str, CombinedColumn, set[int], float]  # alias, column, words, score
+
+
+@dataclass
+class Candidate:
+    """A plan with its score, the question words it explains and those it does not."""
+
+    plan: QueryPlan
+    score: float
+    explained: set[int] = field(default_factory=set)
+    unmapped: list[str] = field(default_factory=list)
+    guesses: list[str] = field(default_factory=list)
+    expects_rows: bool = True
+
+
+@dataclass
+class _Draft:
+    """A plan being filled for one base table."""
+
+    base: str
+    reach: dict[str, Hop]
+    subject: list[int] = field(default_factory=list)
+    joins: list[Join] = field(default_factory=list)
+    filters: list[Filter] = field(default_factory=list)
+    select: list[Item] = field(default_factory=list)
+    group_by: list[Expr] = field(default_factory=list)
+    order_by: list[Order] = field(default_factory=list)
+    limit: int | None = None
+    distinct: bool = False
+    score: float = 0.0
+    explained: set[int] = field(default_factory=set)
+    claimed: set[int] = field(default_factory=set)  # words a filter, date or group took
+    guesses: list[str] = field(default_factory=list)
+
+    def claim(self, words: set[int] | range) -> None:
+        """Words now explained by a part of the plan (not free for a measure)."""
+        self.explained.update(words)
+        self.claimed.update(words)
+
+    def use(self, alias: str) -> None:
+        """Bring `alias` (and the joins before it) into the plan."""
+        for join in self.reach[alias].joins:
+            if join not in self.joins:
+                self.joins.append(join)
+
+    def plan(self) -> QueryPlan:
+        return QueryPlan(table=self.base, joins=self.joins, select=self.select,
+                         filters=self.filters, group_by=self.group_by,
+                         order_by=self.order_by, limit=self.limit, distinct=self.distinct)
+
+
+class Linker:
+    """Plans for questions about one document (see the module docstring)."""
+
+    def __init__(self, doc: CombinedSchema, values: TextValues | None,
+                 analyzer: Analyzer | None = None) -> None:
+        self.doc = doc
+        self.terms = SchemaTerms.of(doc, analyzer)
+        self.values = ValueLinks(self.terms, values)
+        self.reach = Reach(doc, self.terms.analyzer.learned)
+        self.prefixes = {p.lower() for p in vocabulary().prefixes}
+
+    @classmethod
+    def of(cls, doc: CombinedSchema, values: TextValues | None = None,
+           analyzer: Analyzer | None = None) -> Linker:
+        """A linker for `doc` and its value index."""
+        return cls(doc, values, analyzer)
+
+    # -- the entry point ----------------------------------------------------------------
+
+    def propose(self, q: Question, hits: list[str], limit: int = 8) -> list[Candidate]:
+        """Plans for `q`, best first; `hits`: retrieval's tables, best first."""
+        links = self.values.find(q)
+        subject = _subject(q, links)
+        out: list[Candidate] = []
+        bases, children = self._bases(q, hits, subject)
+        for rank, base in enumerate(bases):
+            for draft in self._drafts(q, base, links, subject):
+                if base in children:
+                    draft.score -= CHILD
+                cand = self._finish(q, draft, rank)
+                if cand is not None:
+                    out.append(cand)
+        out.sort(key=lambda c: -c.score)
+        seen, unique = set(), []
+        for cand in out:
+            key = cand.plan.model_dump_json()
+            if key not in seen:
+                seen.add(key)
+                unique.append(cand)
+        return unique[:limit]
+
+    def _bases(self, q: Question, hits: list[str],
+               subject: list[int]) -> tuple[list[str], set[str]]:
+        """The base tables to try, and which of them came only as children."""
+        names = [h for h in hits if self.doc.relation(h) is not None][:BASES]
+        scored = sorted(((self.terms.table_match(r.name, q, subject)[0], r.name)
+                         for r in self.doc.relations()), reverse=True)
+        named = [name for score, name in scored[:2] if score > 0]
+        names += [n for n in named if n not in names]
+        # Child tables of what the subject names: "the 5 customers who bought the most"
+        # sums orders; "which salespeople have a target" lists targets.
+        children = set()
+        for name in named[:1] + names[:1]:
+            for edge in self.reach.children.get(name, []):
+                if edge.table not in names:
+                    names.append(edge.table)
+                    children.add(edge.table)
+        return names, children
+
+    # -- filling a plan ------------------------------------------------------------------
+
+    def _drafts(self, q: Question, base: str, links: list[ValueLink],
+                subject: list[int]) -> list[_Draft]:
+        rel = self.doc.relation(base)
+        if rel is None:
+            return []
+        d = _Draft(base, self.reach.of(base), subject)
+        score, hit = self.terms.table_match(base, q, subject or q.content())
+        d.score += SUBJECT * score + self._prior(q, rel)
+        d.explained |= hit
+        self._filters(q, d, links)
+        self._comparisons(q, d)
+        self._dates(q, d)
+        self._missing(q, d)
+        self._numbers(q, d)
+        if q.top is not None:
+            self._top(q, d)
+        elif q.aggregate is not None or q.group_spans:
+            self._aggregate(q, d)
+        else:
+            self._listing(q, d, subject)
+        return [d]
+
+    def _prior(self, q: Question, rel: CombinedRelation) -> float:
+        """Views and tables named for more than the question says fit less: of
+        MOV_PED and MOV_PED_ITEM, "pedidos" means the first."""
+        words = q.content()
+        penalty = 0.0
+        for part in split_identifier(rel.name):
+            if part in self.prefixes:
+                continue
+            terms = frozenset(self.terms.analyzer.terms(part, document=True))
+            if not self.terms.match(terms, q, words)[1]:
+                penalty += 0.7
+        return -penalty - (VIEW if rel.kind == "view" else 0.0)
+
+    def _filters(self, q: Question, d: _Draft, links: list[ValueLink]) -> None:
+        by_span: dict[tuple[int, int], list[tuple[float, str, ValueLink]]] = {}
+        for link in links:
+            if link.meaning is not None and link.words and (
+                    link.words <= d.explained or link.words <= self.terms.table_match(
+                        link.table, q, sorted(link.words))[1]):
+                continue  # the words name a table ("contas a pagar", "vendedor"), not a code
+            for alias, hop in d.reach.items():
+                if hop.table != link.table:
+                    continue
+                if link.meaning is not None and hop.depth > 1:
+                    continue  # a mapped code of a far table is rarely what is meant
+                near = self._context(q, link.span, (hop.table, link.column))
+                fit = link.strength - 0.15 * hop.depth + 0.3 * near + self._role(q, d, hop)
+                by_span.setdefault((link.span.start, link.span.end), []).append(
+                    (fit, alias, link))
+        chosen: list[tuple[float, str, ValueLink]] = []
+        taken: set[int] = set()
+        for (start, end), options in sorted(by_span.items(),
+                                            key=lambda kv: kv[0][0] - kv[0][1]):
+            if any(i in taken for i in range(start, end)):
+                continue
+            if any(o[2].op == "=" for o in options):  # a stored value beats a word in one
+                options = [o for o in options if o[2].op == "="]
+            best = max(options, key=lambda o: o[0])
+            if best[0] >= 0.45:
+                taken.update(range(start, end))
+                chosen.append(best)
+        columns: dict[tuple[str, str], int] = {}  # filtered column -> its filter's index
+        for fit, alias, link in sorted(chosen, key=lambda c: c[2].span.start):
+            if (alias, link.column) in columns:
+                self._another_value(q, d, columns[(alias, link.column)], link)
+                continue
+            columns[(alias, link.column)] = len(d.filters)
+            d.use(alias)
+            expr = Expr(column=Col(table=alias, column=link.column))
+            op = "CONTAINING" if link.op == "CONTAINING" else "="
+            d.filters.append(Filter(expr=expr, op=op, value=link.value, meaning=link.meaning,
+                                    guess=link.guess))
+            d.score += 1.5 * fit
+            d.claim(link.words or range(link.span.start, link.span.end))
+            if link.guess:
+                d.guesses.append(f"{link.column} = '{link.value}' ({link.meaning})")
+
+    def _another_value(self, q: Question, d: _Draft, at: int, link: ValueLink) -> None:
+        """A second value of a filtered column: "A ou B" widens it to IN (A, B); else the
+        first one named stands ("companies rather than individuals")."""
+        first = d.filters[at]
+        between = q.folded(Span(min(link.span.start, 10**6), link.span.start))[-2:]
+        if not ({"ou", "or", "e", "and"} & set(between)) or first.op != "=":
+            d.claim(link.words)
+            return
+        values = [first.value, link.value]
+        meaning = " / ".join(m for m in (first.meaning, link.meaning) if m) or None
+        d.filters[at] = Filter(expr=first.expr, op="IN", value=values,  # type: ignore[arg-type]
+                               meaning=meaning, guess=first.guess or link.guess)
+        d.claim(link.words)
+
+    def _context(self, q: Question, span: Span, key: tuple[str, str]) -> float:
+        """How well the words around a value name its column (0..1): 'bairro Centro'."""
+        around = [i for i in q.content(Span(span.start - 3, span.end + 2))
+                  if not span.start <= i < span.end]
+        score, _ = self.terms.column_match(key, q, around)
+        return min(score / 4.0, 1.0)
+
+    def _role(self, q: Question, d: _Draft, hop: Hop) -> float:
+        """A table reached through a role (a manager, a debit account) fits better when
+        the question names that role; a second way to the same table fits worse."""
+        if not hop.fk or not hop.joins:
+            return 0.0
+        table = d.reach[hop.joins[-1].on[0][0].table].table
+        score, _ = self.terms.match(self.terms.names.get((table, hop.fk[0]), frozenset()),
+                                    q, q.content())
+        return min(score / 6.0, 0.3) - (0.2 if hop.alias != hop.table else 0.0)
+
+    def _comparisons(self, q: Question, d: _Draft) -> None:
+        for comp in q.comparisons:
+            words = q.content(Span(comp.span.start - WINDOW, comp.span.start))
+            words += q.content(Span(comp.span.end, comp.span.end + 2))
+            expr = self._arithmetic(q, d, Span(comp.span.start - 8, comp.span.start))
+            if expr is None:
+                best = self._measure_column(q, d, words, kinds=("number",), depth=1)
+                best = best or self._money(d)
+                if best is None:
+                    d.score -= UNPLACED
+                    continue
+                alias, col, hit, score = best
+                d.use(alias)
+                expr = Expr(column=Col(table=alias, column=col.name))
+                d.claim(hit)
+                d.score += 0.3 * score
+            d.filters.append(Filter(expr=expr, op=comp.op, value=comp.value))
+            d.score += 1.0
+            d.claim(range(comp.span.start, comp.span.end))
+
+    def _dates(self, q: Question, d: _Draft) -> None:
+        for ref in q.dates:
+            parts = self._year_month_columns(d)
+            if parts is not None:
+                alias, year, month = parts
+                d.filters.append(Filter(expr=Expr(column=Col(table=alias, column=year)),
+                                        op="=", value=ref.year))
+                if ref.month and month:
+                    d.filters.append(Filter(expr=Expr(column=Col(table=alias, column=month)),
+                                            op="=", value=ref.month))
+                d.score += 1.0
+                continue
+            # Filler counts here: "cadastrados em 2023" names the date of registration.
+            words = [i for i in range(max(ref.span.start - WINDOW, 0), ref.span.start)
+                     if i not in q.used and q.words[i].folded.isalpha()]
+            best = self._column(q, d, words, kinds=("date",), depth=0) or \
+                self._default_date(d)
+            if best is None:
+                d.score -= UNPLACED
+                continue
+            alias, col, hit, score = best
+            column = Col(table=alias, column=col.name)
+            d.filters.append(Filter(expr=Expr(column=column, part="YEAR"), op="=",
+                                    value=ref.year))
+            if ref.month:
+                d.filters.append(Filter(expr=Expr(column=column, part="MONTH"), op="=",
+                                        value=ref.month))
+            d.score += 1.0 + 0.3 * score
+            d.claim(hit)
+
+    def _missing(self, q: Question, d: _Draft) -> None:
+        for span in q.missing_spans:
+            best = self._column(q, d, q.content(span), kinds=None, depth=0, nullable=True)
+            if best is None:
+                d.score -= UNPLACED
+                continue
+            alias, col, hit, score = best
+            d.filters.append(Filter(expr=Expr(column=Col(table=alias, column=col.name)),
+                                    op="IS NULL"))
+            d.score += 1.0 + 0.3 * score
+            d.claim(hit)
+
+    def _numbers(self, q: Question, d: _Draft) -> None:
+        """A bare number after a word naming a table: that row's key ("produto 100")."""
+        for value, span in q.numbers:
+            if span.start == 0 or value != int(value):
+                continue
+            word = span.start - 1
+            for alias, hop in d.reach.items():
+                _, hit = self.terms.table_match(hop.table, q, [word])
+                rel = self.doc.relation(hop.table)
+                if not hit or rel is None or not rel.primary_key or \
+                        len(rel.primary_key.columns) != 1:
+                    continue
+                target = self._key_column(d, alias, hop, rel.primary_key.columns[0])
+                d.filters.append(Filter(expr=Expr(column=target), op="=", value=int(value)))
+                d.score += 1.0
+                d.explained |= hit
+                break
+
+    def _key_column(self, d: _Draft, alias: str, hop: Hop, key: str) -> Col:
+        # The base's own FK column when the keyed table is its parent: no join needed.
+        if hop.depth == 1 and len(hop.joins[0].on) == 1 and hop.joins[0].on[0][1].column == key:
+            return hop.joins[0].on[0][0]
+        d.use(alias)
+        return Col(table=alias, column=key)
+
+    # -- select, group, order -----------------------------------------------------------
+
+    def _aggregate(self, q: Question, d: _Draft) -> None:
+        agg = q.aggregate or "COUNT"
+        group = self._groups(q, d)
+        if agg == "COUNT":
+            item = Item(agg="COUNT")
+            counted = self._counted_parent(q, d)
+            if counted is not None and not group:
+                item = Item(expr=Expr(column=counted), agg="COUNT", distinct=True)
+        else:
+            measure = self._measure(q, d)
+            if measure is None:
+                d.score -= 3.0
+                return
+            item = Item(expr=measure, agg=agg)  # type: ignore[arg-type]
+        d.select = [*(Item(expr=g) for g in group), item]
+        d.group_by = group
+
+    def _groups(self, q: Question, d: _Draft) -> list[Expr]:
+        out: list[Expr] = []
+        for span in q.group_spans:
+            unit = self._time_unit(q, span)
+            if unit is not None:
+                exprs = self._time_group(d, unit)
+                if exprs:
+                    out += exprs
+                    d.claim(range(span.start, span.end))
+                    d.score += 1.0
+                    continue
+            best = self._column(q, d, q.content(span), kinds=None, depth=2, keys=True,
+                                hop_cost=0.3)
+            if best is None:
+                d.score -= 1.0
+                continue
+            alias, col, hit, score = best
+            alias = self._own_copy(d, alias, col.name)
+            d.use(alias)
+            table = d.reach[alias].table
+            rel = self.doc.relation(table)
+            if alias == d.base and rel and rel.primary_key and \
+                    rel.primary_key.columns == [col.name]:
+                d.score -= 2.0  # one group per row: not what "per" means
+            # ALMOX means something only with its FIL_COD; FIL_COD alone is a branch.
+            alone = (table, col.name) in self.terms.references or col.name in self.terms.pk_names
+            columns = (col.name,) if alone else \
+                self.terms.fk_columns.get((table, col.name), (col.name,))
+            out += [Expr(column=Col(table=alias, column=c)) for c in columns]
+            d.score += 1.0 + 0.3 * score
+            d.claim(hit)
+        return out
+
+    def _own_copy(self, d: _Draft, alias: str, column: str) -> str:
+        """The base itself when it holds the same column as the key of the join that
+        reaches `alias` (group NF_CAB by its FIL_COD, not by MOV_PED's)."""
+        hop = d.reach[alias]
+        if hop.depth == 1 and any(a.column == column == b.column and a.table == d.base
+                                  for a, b in hop.joins[0].on):
+            return d.base
+        return alias
+
+    def _time_unit(self, q: Question, span: Span) -> str | None:
+        for part, words in cues()["time_units"].items():
+            if any(w in words for w in q.folded(span)):
+                return part
+        return None
+
+    def _time_group(self, d: _Draft, unit: str) -> list[Expr]:
+        parts = self._year_month_columns(d)
+        if parts is not None:
+            alias, year, month = parts
+            cols = [year] if unit == "YEAR" or not month else [year, month]
+            return [Expr(column=Col(table=alias, column=c)) for c in cols]
+        found = self._default_date(d)
+        if found is None:
+            return []
+        alias, col, _, _ = found
+        column = Col(table=alias, column=col.name)
+        if unit == "YEAR":
+            return [Expr(column=column, part="YEAR")]
+        if unit == "MONTH":
+            return [Expr(column=column, part="YEAR"), Expr(column=column, part="MONTH")]
+        return [Expr(column=column)]
+
+    def _measure(self, q: Question, d: _Draft) -> Expr | None:
+        """What SUM/AVG/MIN/MAX aggregate: the number the words after (or before) the
+        cue name, two of them combined, or the base's main money column."""
+        span = q.aggregate_span or Span(0, 0)
+        expr = self._arithmetic(q, d, Span(span.start - 2, span.end + 8))
+        if expr is not None:
+            return expr
+        for window in (Span(span.end, span.end + 5), Span(span.start - WINDOW, span.start)):
+            words = [i for i in q.content(window) if i not in d.claimed]
+            best = self._measure_column(q, d, words, kinds=("number",), depth=0)
+            if best is not None:
+                break
+        else:
+            best = self._money(d)
+        if best is None:
+            return None
+        alias, col, hit, score = best
+        d.use(alias)
+        d.score += 0.5 + 0.3 * score
+        d.explained |= hit
+        return Expr(column=Col(table=alias, column=col.name))
+
+    def _arithmetic(self, q: Question, d: _Draft, window: Span) -> Expr | None:
+        """`a - b` or `a * b` when the question combines two columns of the base near
+        `window` ("preço menos custo", "difference between gross and net")."""
+        for arith in q.arithmetic:
+            if arith.span.end <= window.start or arith.span.start >= window.end:
+                continue
+            expr = self._combine(q, d, arith)
+            if expr is not None:
+                return expr
+        return None
+
+    def _combine(self, q: Question, d: _Draft, arith: Arithmetic) -> Expr | None:
+        left = self._measure_column(q, d, q.content(arith.left), kinds=("number", "date"),
+                                    depth=0)
+        if left is None:
+            return None
+        right = self._measure_column(q, d, q.content(arith.right), kinds=(kind(left[1]),),
+                                     depth=0, exclude={left[1].name})
+        if right is None:
+            return None
+        a, b = left[1], right[1]
+        if kind(a) == "date" and arith.op == "-":
+            a, b = b, a  # "days between the order and its delivery": later minus earlier
+        d.explained |= left[2] | right[2] | set(range(arith.span.start, arith.span.end))
+        d.score += 1.0
+        return Expr(column=Col(table=d.base, column=a.name), op=arith.op,
+                    right=Col(table=d.base, column=b.name))
+
+    def _counted_parent(self, q: Question, d: _Draft) -> Col | None:
+        """The base's FK column to the table the question is about, when that is not the
+        base ("how many customers ordered ...": COUNT(DISTINCT CLI_COD) of orders)."""
+        subject = d.subject
+        own, _ = self.terms.table_match(d.base, q, subject)
+        best: tuple[float, Col] | None = None
+        for hop in d.reach.values():
+            if hop.depth != 1 or len(hop.fk) != 1:
+                continue
+            score, _ = self.terms.table_match(hop.table, q, subject)
+            if score > own + 0.5 and (best is None or score > best[0]):
+                best = (score, Col(table=d.base, column=hop.fk[0]))
+        return best[1] if best else None
+
+    def _top(self, q: Question, d: _Draft) -> None:
+        n, desc = q.top  # type: ignore[misc]
+        span = q.top_span or Span(0, 0)
+        group = self._groups(q, d) if q.group_spans else []
+        best = None
+        for window in (Span(span.start - 1, span.end + 5), Span(span.start - WINDOW,
+                                                                span.start)):
+            words = [i for i in q.content(window) if i not in d.claimed]
+            best = self._measure_column(q, d, words, kinds=("number", "date"), depth=1)
+            if best is not None:
+                break
+        d.limit = n
+        parent = self._counted_parent(q, d)
+        keys = group or ([Expr(column=parent)] if parent is not None else [])
+        if best is None:
+            if keys:  # "the 5 products sold most often": rows per product
+                d.select = [*(Item(expr=k) for k in keys), Item(agg="COUNT")]
+                d.group_by = keys
+                d.order_by = [Order(item=len(keys), desc=desc)]
+            else:
+                d.score -= 2.0
+                d.select = self._shown(d, d.base)
+            return
+        alias, col, hit, score = best
+        d.use(alias)
+        d.explained |= hit
+        d.score += 1.0 + 0.3 * score
+        measure = Expr(column=Col(table=alias, column=col.name))
+        if keys:
+            d.select = [*(Item(expr=k) for k in keys), Item(expr=measure, agg="SUM")]
+            d.group_by = keys
+            d.order_by = [Order(item=len(keys), desc=desc)]
+            return
+        d.select = [*self._shown(d, d.base), Item(expr=measure)]
+        d.order_by = [Order(item=len(d.select) - 1, desc=desc)]
+
+    def _listing(self, q: Question, d: _Draft, subject: list[int]) -> None:
+        parent = self._counted_parent(q, d)
+        if parent is not None:
+            d.select = [Item(expr=Expr(column=parent))]
+            d.distinct = True
+            return
+        shown = self._shown(d, d.base)
+        for flt in d.filters:
+            if flt.op not in ("=", "IS NULL") and flt.expr.part is None:
+                item = Item(expr=flt.expr)
+                if item not in shown:
+                    shown.append(item)
+        # A column the question names by its name that no filter uses: "o salário base
+        # do cargo" shows SAL_BASE.
+        extra = self._named_column(q, d)
+        if extra is not None:
+            item = Item(expr=Expr(column=Col(table=d.base, column=extra[0].name)))
+            if item not in shown:
+                shown.append(item)
+                d.explained |= extra[1]
+        # A parent the question names too: "the banks and their accounts".
+        for alias, hop in d.reach.items():
+            if hop.depth != 1 or alias != hop.table:
+                continue
+            _, hit = self.terms.table_match(hop.table, q, [i for i in q.content()
+                                                           if i not in d.explained])
+            if hit:
+                named = self._shown(d, alias)
+                d.use(alias)
+                shown += [i for i in named if i not in shown]
+                d.explained |= hit
+        d.select = shown
+
+    def _named_column(self, q: Question, d: _Draft) -> tuple[CombinedColumn, set[int]] | None:
+        """The base's non-key column whose own name the question's free words match best."""
+        words = [i for i in q.content() if i not in d.claimed]
+        rel = self.doc.relation(d.base)
+        best: tuple[float, CombinedColumn, set[int]] | None = None
+        for col in rel.columns if rel else []:
+            key = (d.base, col.name)
+            if key in self.terms.keys or "BLOB" in col.type.upper():
+                continue
+            score, hit = self.terms.match(self.terms.names.get(key, frozenset()), q, words)
+            if len(hit) >= 2 and (best is None or score > best[0]):
+                best = (score, col, hit)
+        return (best[1], best[2]) if best else None
+
+    def _shown(self, d: _Draft, alias: str) -> list[Item]:
+        """What a list of a table's rows shows: its key and a name or description."""
+        rel = self.doc.relation(d.reach[alias].table)
+        if rel is None:
+            return [Item(agg="COUNT")]
+        cols = list(rel.primary_key.columns) if rel.primary_key else []
+        named = _name_column(rel, self.terms)
+        if named is not None and named.name not in cols:
+            cols.append(named.name)
+        if not cols:
+            cols = [c.name for c in rel.columns[:2]]
+        return [Item(expr=Expr(column=Col(table=alias, column=c))) for c in cols]
+
+    # -- finding columns -----------------------------------------------------------------
+
+    def _column(self, q: Question, d: _Draft, words: list[int], *,
+                kinds: tuple[str, ...] | None, depth: int, keys: bool = False,
+                nullable: bool = False, exclude: set[str] | None = None,
+                measures: bool = False, hop_cost: float = 0.6) -> Found | None:
+        """The column (of the base or a table it reaches within `depth`) that `words`
+        name best: (alias, column, words matched, score), or None when none matches.
+        `measures`: only numbers that are neither keys nor codes."""
+        best: tuple[float, str, CombinedColumn, set[int]] | None = None
+        for alias, hop in d.reach.items():
+            if hop.depth > depth:
+                continue
+            rel = self.doc.relation(hop.table)
+            if rel is None:
+                continue
+            for col in rel.columns:
+                key = (hop.table, col.name)
+                if kinds is not None and kind(col) not in kinds:
+                    continue
+                if (nullable and not col.nullable) or (exclude and col.name in exclude):
+                    continue
+                if "BLOB" in col.type.upper():
+                    continue
+                if measures and not self._measure_like(key):
+                    continue
+                score, hit = self.terms.column_match(key, q, words)
+                if not hit:
+                    continue
+                score -= hop_cost * hop.depth
+                if keys and key in self.terms.references:
+                    score += 0.5
+                if best is None or score > best[0]:
+                    best = (score, alias, col, hit)
+        if best is None or best[0] <= 0:
+            return None
+        return best[1], best[2], best[3], best[0]
+
+    def _measure_like(self, key: tuple[str, str]) -> bool:
+        """A number that measures something: not a key, a code, or named like an id
+        (TIT_NUM, a view's CLI_COD)."""
+        if key in self.terms.keys or key in self.terms.mapped or key[1] in self.terms.key_names:
+            return False
+        return not ({"codigo", "numero", "identificador", "sequencia", "matricula"}
+                    & self.terms.names.get(key, frozenset()))
+
+    def _measure_column(self, q: Question, d: _Draft, words: list[int], *,
+                        kinds: tuple[str, ...], depth: int,
+                        exclude: set[str] | None = None) -> Found | None:
+        """`_column` among the numbers (and dates) that measure something."""
+        return self._column(q, d, words, kinds=kinds, depth=depth, exclude=exclude,
+                            measures=True)
+
+    def _money(self, d: _Draft) -> Found | None:
+        """The base's main money column (a total, else a value), for 'total de vendas'."""
+        rel = self.doc.relation(d.base)
+        if rel is None:
+            return None
+        ranked = []
+        for col in rel.columns:
+            key = (d.base, col.name)
+            if kind(col) != "number" or not self._measure_like(key):
+                continue
+            names = self.terms.names.get(key, frozenset())
+            terms = self.terms.columns.get(key, frozenset())
+            score = 2.0 * bool({"total"} & names) + 1.0 * bool({"valor", "valu"} & names) + \
+                1.0 * bool({"total"} & terms) + 0.5 * col.type.upper().endswith(",2)") + \
+                1.5 * bool({"quantidade", "quantiti"} & names)
+            if score:
+                ranked.append((score, -rel.columns.index(col), col))
+        if not ranked:
+            return None
+        ranked.sort(key=lambda r: (-r[0], -r[1]))
+        return d.base, ranked[0][2], set(), 0.0
+
+    def _default_date(self, d: _Draft) -> Found | None:
+        rel = self.doc.relation(d.base)
+        if rel is None:
+            return None
+        dates = [c for c in rel.columns if kind(c) == "date"]
+        if not dates:
+            return None
+        dates.sort(key=lambda c: (c.nullable, _date_rank(self.terms, d.base, c)))
+        return d.base, dates[0], set(), 0.0
+
+    def _year_month_columns(self, d: _Draft) -> tuple[str, str, str | None] | None:
+        """(alias, year column, month column) when the base keeps a year as a number
+        (RH_FOLHA.ANO, MES) and has no date of its own."""
+        rel = self.doc.relation(d.base)
+        if rel is None or any(kind(c) == "date" and not c.nullable for c in rel.columns):
+            return None
+        year = month = None
+        for col in rel.columns:
+            if kind(col) != "number":
+                continue
+            names = self.terms.names.get((d.base, col.name), frozenset())
+            if {"ano", "year"} & names and year is None:
+                year = col.name
+            elif {"mes", "month"} & names and month is None:
+                month = col.name
+        return (d.base, year, month) if year else None
+
+    # -- scoring -------------------------------------------------------------------------
+
+    def _finish(self, q: Question, d: _Draft, rank: int) -> Candidate | None:
+        if not d.select:
+            return None
+        try:
+            plan = d.plan()
+        except ValueError:
+            return None
+        for join in d.joins:
+            d.explained |= self.terms.table_match(join.table, q, q.content())[1]
+        unmapped = [q.words[i].text for i in q.content() if i not in d.explained]
+        score = d.score - UNMAPPED * len(unmapped) + 1.0 / (rank + 1)
+        counts = any(i.agg == "COUNT" and not plan.group_by for i in plan.select)
+        return Candidate(plan, score, d.explained, unmapped, d.guesses,
+                         expects_rows=not counts)
+
+
+def _subject(q: Question, links: list[ValueLink]) -> list[int]:
+    """The words naming what the question is about: up to four content words after the
+    aggregate cue (or from the start), before any filter or group, and not the words
+    after a superlative (they name the measure: "os 10 clientes com maior limite")."""
+    start = q.aggregate_span.end if q.aggregate_span is not None else 0
+    stops = [s.start for s in (*q.group_spans, *q.missing_spans)]
+    if q.top_span is not None:
+        stops.append(q.top_span.start)
+    stops += [c.span.start for c in q.comparisons] + [r.span.start for r in q.dates]
+    stops += [link.span.start for link in links if link.meaning is None]
+    ends = set(cues()["subject_ends"])
+    stops += [i for i, w in enumerate(q.words) if w.folded in ends]
+    content = q.content(Span(start, len(q.words)))
+    first = content[0] if content else start
+    end = min([s for s in stops if s > first] or [len(q.words)])
+    found = q.content(Span(start, end))[:4]
+    if not found and q.top_span is not None:  # "the 10 highest-paid employees"
+        found = q.content(Span(q.top_span.end, len(q.words)))[:4]
+    return found
+
+
+def _name_column(rel: CombinedRelation, terms: SchemaTerms) -> CombinedColumn | None:
+    """The column that names a row: nome, razão social, descrição."""
+    best: tuple[int, CombinedColumn] | None = None
+    for col in rel.columns:
+        if kind(col) != "text":
+            continue
+        names = terms.names.get((rel.name, col.name), frozenset())
+        score = 3 * bool({"nome", "name", "razao"} & names) + \
+            2 * bool({"descricao", "descr", "description"} & names)
+        if score and (best is None or score > best[0]):
+            best = (score, col)
+    return best[1] if best else None
+
+
+def _date_rank(terms: SchemaTerms, table: str, col: CombinedColumn) -> int:
+    names = terms.names.get((table, col.name), frozenset())
+    if {"emissao", "emiss", "emi"} & names:
+        return 0
+    if {"cadastro", "cadastr"} & names:
+        return 1
+    return 2

@@ -1,0 +1,351 @@
+"""What a question asks, read without a model: its words, numbers, dates, comparisons and
+the cues of `cues.yaml` (how many, total, per, without, the 10 largest ...).
+
+    q = read_question("quantos clientes têm limite de crédito acima de 20 mil reais?")
+    q.aggregate            # 'COUNT'
+    q.comparisons          # [Comparison(op='>', value=20000.0, ...)]
+
+Positions are word indexes into `q.words`, so the linker can ask which words stand
+before a number or after "por".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from schemachat.ingest.vocabulary import fold
+
+_TOKEN = re.compile(r"R\$\s*|\d[\d.,]*%?|[^\W\d_]+(?:['’][^\W\d_]+)?|[^\s\w]", re.UNICODE)
+_YEAR = re.compile(r"^(19[5-9]\d|20\d\d)$")
+PT_HINTS = frozenset(("quantos", "quantas", "qual", "quais", "de", "do", "da", "dos", "das",
+                      "por", "em", "nao", "sao", "tem", "liste", "media", "que", "os", "as"))
+
+
+@cache
+def cues() -> dict[str, Any]:
+    """The bundled cue lists (cues.yaml), folded."""
+    text = resources.files(__package__).joinpath("cues.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word (or number, or sign) of the question."""
+
+    text: str  # as written
+    folded: str  # lower case, no accents
+    number: float | None = None  # when it is a number (multipliers applied later)
+
+
+@dataclass(frozen=True)
+class Span:
+    """Words [start, end) of the question that a cue or a link stands for."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """`op value` with the words that name what is compared just before (`before`)."""
+
+    op: str
+    value: float
+    span: Span  # the cue and the number (and its multiplier)
+    text: str
+
+
+@dataclass(frozen=True)
+class DateRef:
+    """A year, or a month of a year, named in the question."""
+
+    year: int
+    month: int | None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Arithmetic:
+    """Two things combined: "preço menos custo", "difference between gross and net"."""
+
+    op: str  # '-' or '*'
+    left: Span
+    right: Span
+    span: Span
+
+
+@dataclass
+class Question:
+    """The question, read (see the module docstring)."""
+
+    text: str
+    words: list[Word]
+    lang: str  # 'pt' or 'en'
+    aggregate: str | None = None
+    aggregate_span: Span | None = None
+    top: tuple[int, bool] | None = None  # (n, descending)
+    top_span: Span | None = None
+    group_spans: list[Span] = field(default_factory=list)  # the words after a group cue
+    missing_spans: list[Span] = field(default_factory=list)  # the words after a missing cue
+    comparisons: list[Comparison] = field(default_factory=list)
+    dates: list[DateRef] = field(default_factory=list)
+    numbers: list[tuple[float, Span]] = field(default_factory=list)  # not consumed above
+    listing: bool = False
+    arithmetic: list[Arithmetic] = field(default_factory=list)
+    used: set[int] = field(default_factory=set)  # word indexes a cue consumed
+
+    def folded(self, span: Span) -> list[str]:
+        """The folded words of `span`."""
+        return [w.folded for w in self.words[span.start:span.end]]
+
+    def content(self, span: Span | None = None) -> list[int]:
+        """Indexes of the words in `span` (default: all) that may name schema things:
+        not consumed by a cue, not filler, not punctuation."""
+        span = span or Span(0, len(self.words))
+        filler = set(cues()["filler"])
+        return [i for i in range(max(span.start, 0), min(span.end, len(self.words)))
+                if i not in self.used and self.words[i].folded not in filler
+                and self.words[i].number is None and any(c.isalnum()
+                                                         for c in self.words[i].folded)]
+
+
+def c_filler() -> list[str]:
+    """Words that never name a table, column or value (cues.yaml `filler`)."""
+    return cues()["filler"]
+
+
+def _number(token: str) -> float | None:
+    raw = token.rstrip("%")
+    if not raw or not raw[0].isdigit():
+        return None
+    if re.fullmatch(r"\d{1,3}([.,]\d{3})+", raw):  # 1.000 / 10,000: thousands
+        return float(re.sub(r"[.,]", "", raw))
+    if re.fullmatch(r"\d+,\d+", raw):  # 2,5: a Portuguese decimal
+        return float(raw.replace(",", "."))
+    try:
+        return float(raw.rstrip(".,"))
+    except ValueError:
+        return None
+
+
+def _words(text: str) -> list[Word]:
+    out = []
+    for tok in _TOKEN.findall(text):
+        tok = tok.strip()
+        if not tok or tok.startswith("R$"):
+            continue
+        out.append(Word(tok, fold(tok), _number(tok)))
+    return out
+
+
+def _phrases(entries: list[str]) -> list[list[str]]:
+    # Longest first, so "mais de" wins over "mais".
+    return sorted(([fold(w) for w in e.split()] for e in entries), key=len, reverse=True)
+
+
+def _match(words: list[Word], i: int, phrase: list[str]) -> bool:
+    return [w.folded for w in words[i:i + len(phrase)]] == phrase
+
+
+def find_cue(words: list[Word], entries: list[str], used: set[int] | None = None,
+             start: int = 0) -> Span | None:
+    """The first place at or after `start` where one of `entries` is said."""
+    phrases = _phrases(entries)
+    for i in range(start, len(words)):
+        if used and i in used:
+            continue
+        for phrase in phrases:
+            if _match(words, i, phrase):
+                return Span(i, i + len(phrase))
+    return None
+
+
+def read_question(text: str) -> Question:
+    """Read `text` (see the module docstring)."""
+    words = _words(text)
+    pt = sum(w.folded in PT_HINTS for w in words)
+    en = sum(w.folded in ("how", "the", "of", "which", "what", "per", "is", "are", "in", "by")
+             for w in words)
+    q = Question(text, words, "pt" if pt >= en else "en")
+    c = cues()
+    _read_numbers(q, c)
+    _read_dates(q, c)
+    _read_comparisons(q, c)
+    _read_top(q, c)
+    _read_aggregate(q, c)
+    q.group_spans = _spans_after(q, c["group"], passive=True)
+    q.missing_spans = _spans_after(q, c["missing"])
+    listed = find_cue(words, c["list"], q.used)
+    q.listing = listed is not None and q.aggregate is None
+    if listed is not None and listed.start <= 1:
+        q.used.update(range(listed.start, listed.end))  # "liste ...", "which ...": a cue
+    q.arithmetic = _read_arithmetic(q, c)
+    return q
+
+
+def _read_arithmetic(q: Question, c: dict[str, Any]) -> list[Arithmetic]:
+    out = []
+    for op, entries in c["arithmetic"].items():
+        for kind_, phrases in entries.items():
+            for phrase in _phrases(phrases):
+                for i in range(len(q.words)):
+                    if not _match(q.words, i, phrase):
+                        continue
+                    end = i + len(phrase)
+                    if kind_ == "infix":  # X menos Y
+                        left, right = _side(q, i, -1), _side(q, end, 1)
+                    else:  # difference between X and Y
+                        k = find_cue(q.words, ["e", "and"], start=end)
+                        if k is None or k.start - end > 4:
+                            continue
+                        left, right = Span(end, k.start), _side(q, k.end, 1)
+                    if left.end > left.start and right.end > right.start:
+                        out.append(Arithmetic(op, left, right,
+                                              Span(min(left.start, i), right.end)))
+    return out
+
+
+def _side(q: Question, at: int, step: int) -> Span:
+    """Up to three words next to `at` (before it with step -1), stopping at punctuation."""
+    filler = set(c_filler())
+    idx, k = [], at - 1 if step < 0 else at
+    while 0 <= k < len(q.words) and len(idx) < 3:
+        w = q.words[k]
+        if not w.folded.isalnum() or w.number is not None:
+            break
+        idx.append(k)
+        k += step
+    while idx and q.words[idx[-1]].folded in filler:
+        idx.pop()
+    return Span(min(idx), max(idx) + 1) if idx else Span(at, at)
+
+
+def _read_numbers(q: Question, c: dict[str, Any]) -> None:
+    multipliers = {fold(k): v for k, v in c["multipliers"].items()}
+    for i, w in enumerate(q.words):
+        if w.number is None:
+            continue
+        value, end = w.number, i + 1
+        if end < len(q.words) and q.words[end].folded in multipliers:
+            value *= multipliers[q.words[end].folded]
+            end += 1
+        q.numbers.append((value, Span(i, end)))
+
+
+def _read_dates(q: Question, c: dict[str, Any]) -> None:
+    months = {fold(k): v for k, v in c["months"].items()}
+    for value, span in list(q.numbers):
+        text = q.words[span.start].text
+        if not _YEAR.match(text):
+            continue
+        month, start = None, span.start
+        # "junho de 2024", "June 2024", "jun/2024"
+        for back in (1, 2):
+            k = span.start - back
+            if k >= 0 and q.words[k].folded in months and (
+                    back == 1 or q.words[k + 1].folded in ("de", "/", "of")):
+                month, start = months[q.words[k].folded], k
+                break
+        q.dates.append(DateRef(int(value), month, Span(start, span.end)))
+        q.numbers.remove((value, span))
+        q.used.update(range(start, span.end))
+
+
+def _read_comparisons(q: Question, c: dict[str, Any]) -> None:
+    table = c["compare"]
+    for value, span in list(q.numbers):
+        op, start, end = None, span.start, span.end
+        for symbol, entries in table.items():
+            if symbol == "suffix":
+                continue
+            for phrase in _phrases(entries):
+                k = span.start - len(phrase)
+                if k >= 0 and _match(q.words, k, phrase):
+                    op, start = symbol, k
+                    break
+            if op:
+                break
+        unit = end
+        while unit < len(q.words) and q.words[unit].folded in ("%", "reais", "dias", "days",
+                                                               "real", "dollars"):
+            unit += 1
+        for symbol, entries in table["suffix"].items():
+            for phrase in _phrases(entries):
+                if _match(q.words, unit, phrase):
+                    op, end = symbol, unit + len(phrase)
+        if op is None:
+            continue
+        q.comparisons.append(Comparison(op, value, Span(start, max(end, unit)),
+                                        " ".join(w.text for w in q.words[start:end])))
+        q.numbers.remove((value, span))
+        q.used.update(range(start, max(end, unit)))
+
+
+def _read_top(q: Question, c: dict[str, Any]) -> None:
+    for desc, key in ((True, "desc"), (False, "asc")):
+        span = find_cue(q.words, c["top"][key], q.used)
+        if span is None:
+            continue
+        n = 1
+        near = [(v, s) for v, s in q.numbers if abs(s.start - span.start) <= 4
+                and v == int(v) and 1 <= v <= 1000]
+        if near:
+            n = int(near[0][0])
+            q.numbers.remove(near[0])
+            q.used.update(range(near[0][1].start, near[0][1].end))
+        elif any(w.folded in ("os", "as", "the") for w in q.words[max(0, span.start - 2):
+                                                                    span.start]) \
+                and q.words[span.start].folded.endswith("s"):
+            n = 10  # "os maiores clientes": a plural asks for a list
+        q.top, q.top_span = (n, desc), span
+        q.used.update(range(span.start, span.end))
+        return
+
+
+def _read_aggregate(q: Question, c: dict[str, Any]) -> None:
+    best: tuple[int, str, Span] | None = None
+    for agg, entries in c["aggregates"].items():
+        span = find_cue(q.words, entries, q.used)
+        if span is not None and (best is None or span.start < best[0]):
+            best = (span.start, agg, span)
+    if best is None:
+        return
+    q.aggregate, q.aggregate_span = best[1], best[2]
+    q.used.update(range(best[2].start, best[2].end))
+
+
+_PARTICIPLE = re.compile(r"(?:ad|id|it|eit)[oa]s?$|(?:ed|en)$")
+
+
+def _spans_after(q: Question, entries: list[str], *, passive: bool = False) -> list[Span]:
+    """For each place a cue of `entries` is said: the words after it up to the next cue,
+    punctuation or number (what is grouped by, what is missing). With `passive`, a cue
+    right after a participle and before a plural ("feitos por clientes", "taken by
+    customers") says who did it, not a group ("vencidos por cliente" is one)."""
+    spans, i = [], 0
+    while True:
+        cue = find_cue(q.words, entries, q.used, i)
+        if cue is None:
+            return spans
+        after = q.words[cue.end].folded if cue.end < len(q.words) else ""
+        if passive and cue.start > 0 and _PARTICIPLE.search(q.words[cue.start - 1].folded) \
+                and after.endswith("s"):
+            i = cue.end
+            continue
+        end = cue.end
+        while end < len(q.words) and end not in q.used and q.words[end].number is None \
+                and q.words[end].folded.isalnum() and end - cue.end < 4:
+            end += 1
+        q.used.update(range(cue.start, cue.end))
+        filler = set(c_filler())
+        while end > cue.end and q.words[end - 1].folded in filler:
+            end -= 1  # "por estado em junho": the group is "estado"
+        if end > cue.end:
+            spans.append(Span(cue.end, end))
+        i = cue.end

@@ -1,0 +1,87 @@
+"""The tables a base table can see without changing its row count: the ones its foreign
+keys (declared or inferred) lead to, up to `MAX_DEPTH` hops, child to parent. Filtering
+or grouping on them keeps one row per base row, so counts and sums stay right.
+
+A table reached along two foreign keys (FIN_LANC.CTA_DEB and CTA_CRED both lead to
+FIN_PLANO_CTA) is reached twice, under two aliases; so is a table's own self-reference
+(CAD_FUNC.FUN_GESTOR -> CAD_FUNC: the manager), under the role's name.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from schemachat.agent.plans.plan import Col, Join
+from schemachat.ingest.joins import Edge, join_edges
+from schemachat.ingest.models.combined import CombinedSchema
+
+MAX_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class Hop:
+    """A table as the base reaches it: its alias, the joins that bring it in (in order),
+    and the FK column of its last step (what role it plays)."""
+
+    alias: str
+    table: str
+    joins: tuple[Join, ...]
+    fk: tuple[str, ...] = ()
+
+    @property
+    def depth(self) -> int:
+        """How many joins away from the base."""
+        return len(self.joins)
+
+
+class Reach:
+    """Parents of every table, from the document's foreign keys (see the module doc)."""
+
+    def __init__(self, doc: CombinedSchema, learned: dict | None = None) -> None:
+        self.parents: dict[str, list[Edge]] = defaultdict(list)
+        self.children: dict[str, list[Edge]] = defaultdict(list)
+        for edge in join_edges(doc, learned):
+            self.parents[edge.table].append(edge)
+            if edge.table != edge.ref_table:
+                self.children[edge.ref_table].append(edge)
+        self._cache: dict[str, dict[str, Hop]] = {}
+
+    def of(self, base: str) -> dict[str, Hop]:
+        """alias -> Hop for `base` itself (depth 0) and every table it reaches."""
+        found = self._cache.get(base)
+        if found is None:
+            found = self._walk(base)
+            self._cache[base] = found
+        return found
+
+    def _walk(self, base: str) -> dict[str, Hop]:
+        hops = {base: Hop(base, base, ())}
+        frontier = [hops[base]]
+        for _ in range(MAX_DEPTH):
+            nxt = []
+            for hop in frontier:
+                for edge in self.parents.get(hop.table, []):
+                    alias = _alias(edge, hop, hops)
+                    if alias is None:
+                        continue
+                    join = Join(table=edge.ref_table, alias=alias,
+                                on=[(Col(table=hop.alias, column=a), Col(table=alias, column=b))
+                                    for a, b in zip(edge.columns, edge.ref_columns, strict=True)],
+                                role=edge.columns[0] if edge.table == edge.ref_table else None)
+                    new = Hop(alias, edge.ref_table, (*hop.joins, join), edge.columns)
+                    hops[alias] = new
+                    nxt.append(new)
+            frontier = nxt
+        return hops
+
+
+def _alias(edge: Edge, hop: Hop, hops: dict[str, Hop]) -> str | None:
+    # The table's own name the first time it is reached, the FK column's name after it
+    # (a second FK to the same table, a self-reference); None when both are taken.
+    if edge.table == edge.ref_table and hop.depth > 0:
+        return None  # a self-reference of a joined table: too far to mean anything
+    for alias in (edge.ref_table, f"{edge.ref_table}.{'.'.join(edge.columns)}"):
+        if alias not in hops:
+            return alias
+    return None
