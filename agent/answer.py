@@ -1,7 +1,12 @@
 """The result of one agent turn: the JSON contract of docs/architecture.md as a pydantic model.
 
     {"answer": str, "sql": str|null, "columns": [str], "rows": [[...]],
-     "citations": [{"table": str, "column": str|null}], "error": str|null}
+     "citations": [{"table": str, "column": str|null, "value": str|null,
+                    "meaning": str|null}],
+     "error": str|null, "plan": {...}|null}
+
+`plan` is the query plan the SQL was compiled from (`schemachat.agent.plans.plan`,
+docs/schemas/plan.schema.json), null when a model drafted the SQL or for schema answers.
 
 `schemachat ask --json`, `schemachat sql --json`, the HTTP API and the Chat tab all
 show this object. Rows hold JSON values only (`json_value` turns Decimals, dates and
@@ -19,13 +24,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Citation(BaseModel):
-    """A table (and optionally one of its columns) an answer or a query rests on; only
-    names that exist in the schema document are ever cited."""
+    """A table (and optionally one of its columns, and a value mapping of it) an answer
+    or a query rests on; only names that exist in the schema document are ever cited."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     table: str
     column: str | None = None
+    value: str | None = Field(None, description="A stored code the query filters on.")
+    meaning: str | None = Field(None, description="What that code means (the mapping).")
 
 
 class AgentAnswer(BaseModel):
@@ -41,6 +48,8 @@ class AgentAnswer(BaseModel):
     rows: list[list[Any]] = Field(default_factory=list, description="Result rows (capped).")
     citations: list[Citation] = Field(default_factory=list)
     error: str | None = Field(None, description="Why the SQL was not checked or did not run.")
+    plan: dict[str, Any] | None = Field(None, description="The query plan the SQL came "
+                                                          "from (null: drafted by a model).")
 
     def to_json(self) -> str:
         """The contract object as one line of JSON (non-ASCII kept)."""

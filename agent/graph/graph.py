@@ -1,9 +1,14 @@
 """The agent graph (LangGraph): built here and nothing else.
 
-    route ─┬─ smalltalk ─────────────────────────────────────┐
-           └─ retrieve ─┬─ answer (schema) ──────────────────┤
-                        └─ draft ─ validate ─┬─ repair ─ validate
-                                             └───────────────┴─ respond
+    route ─┬─ smalltalk ──────────────────────────────────────────────┐
+           └─ retrieve ─┬─ answer (schema) ───────────────────────────┤
+                        └─ plan ─┬────────────────────────────────────┤
+                                 └─ draft ─ validate ─┬─ repair ─ validate
+                                                      └───────────────┴─ respond
+
+plan answers data questions with query plans built from the document and the engine
+(no model); a question no plan fits goes on to the model's draft, or, without a model
+(model_backend none), to respond, which says what could not be mapped.
 
 validate is `sql.check.validate`: dialect fixes, names against the document, the
 guard, the engine's prepare and, when the turn runs SQL, the run of that same
@@ -18,6 +23,7 @@ from __future__ import annotations
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.runtime import Runtime
 
 from schemachat.agent.context import AgentContext
 from schemachat.agent.graph.nodes import (
@@ -29,6 +35,7 @@ from schemachat.agent.graph.nodes import (
     route,
     smalltalk,
 )
+from schemachat.agent.graph.nodes.plan import after_plan, plan_sql
 from schemachat.agent.graph.nodes.validate import after_validate, validate_sql
 from schemachat.agent.graph.state import AgentState
 
@@ -37,8 +44,13 @@ def _after_route(state: AgentState) -> str:
     return "smalltalk" if state.get("intent") == "smalltalk" else "retrieve"
 
 
-def _after_retrieve(state: AgentState) -> str:
-    return "draft" if state.get("intent") in ("sql", "run") else "answer"
+def _after_retrieve(state: AgentState, runtime: Runtime[AgentContext]) -> str:
+    if state.get("intent") not in ("sql", "run"):
+        return "answer"
+    ctx = runtime.context
+    if ctx.has_model and (state.get("follow_up") or not ctx.settings.agent_plans):
+        return "draft"  # a follow-up changes the previous SQL: the model's job
+    return "plan"
 
 
 def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
@@ -48,6 +60,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStat
     graph.add_node("smalltalk", smalltalk)
     graph.add_node("retrieve", retrieve)
     graph.add_node("answer", answer_schema)
+    graph.add_node("plan", plan_sql)
     graph.add_node("draft", draft_sql)
     graph.add_node("validate", validate_sql)
     graph.add_node("repair", repair_sql)
@@ -55,7 +68,8 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStat
     graph.add_edge(START, "route")
     graph.add_conditional_edges("route", _after_route, ["smalltalk", "retrieve"])
     graph.add_edge("smalltalk", "respond")
-    graph.add_conditional_edges("retrieve", _after_retrieve, ["answer", "draft"])
+    graph.add_conditional_edges("retrieve", _after_retrieve, ["answer", "plan", "draft"])
+    graph.add_conditional_edges("plan", after_plan, ["respond", "draft"])
     graph.add_edge("answer", "respond")
     graph.add_edge("draft", "validate")
     graph.add_conditional_edges("validate", after_validate, ["repair", "respond"])

@@ -52,6 +52,10 @@ class AgentState(TypedDict, total=False):
     hits: list[Hit]
     tables: list[str]  # tables the SQL draft starts from, joins included
     skeleton: str  # FROM ... JOIN ... ON ... from declared/inferred keys
+    # plan: query plans from the document and the engine (no model)
+    plan: dict[str, Any] | None  # the plan `sql` was compiled from (QueryPlan.model_dump())
+    plan_text: str  # the plan in the question's language
+    unmapped: list[str]  # question words no plan could place
     # draft, validate, repair (validate also runs the SQL when the turn runs it)
     sql: str | None
     sql_error: str | None
@@ -75,7 +79,8 @@ class AgentState(TypedDict, total=False):
 def new_turn(question: str, *, mode: Mode = "ask", run: bool = False) -> AgentState:
     """The input of one turn: the question and every per-turn field reset."""
     return AgentState(question=question, mode=mode, run=run, intent="schema",
-                      follow_up=False, hits=[], tables=[], skeleton="", sql=None,
+                      follow_up=False, hits=[], tables=[], skeleton="", plan=None,
+                      plan_text="", unmapped=[], sql=None,
                       sql_error=None, fallback_error=None, attempts=0, checked=False,
                       sql_tables=[], columns=[], rows=[], truncated=False, timed_out=False,
                       answer="", citations=[], error=None, result={})

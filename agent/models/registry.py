@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from schemachat.configs import Settings
 
 log = logging.getLogger(__name__)
-BACKENDS = ("default", "local", "tgi", "openai", "fake")
+BACKENDS = ("default", "local", "tgi", "openai", "fake", "none")
 
 
 def chat_model(settings: Settings, *, backend: str | None = None,
@@ -52,6 +52,9 @@ def chat_model(settings: Settings, *, backend: str | None = None,
         return _tgi(settings, active, follow)
     if name == "openai":
         return _openai(settings, active)
+    if name == "none":
+        raise BadInput("model_backend none has no chat model: query plans answer data "
+                       "questions and the document schema questions")
     if name == "fake":
         from langchain_core.language_models import FakeListChatModel
 

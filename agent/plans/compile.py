@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from schemachat.agent.plans.plan import Col, Expr, Filter, Item, QueryPlan, Scalar
+from schemachat.agent.plans.plan import Col, Expr, Filter, Item, QueryPlan, Related, Scalar
 from schemachat.agent.sql.names import reserved_words, sql_name
 from schemachat.configs import BadInput
 from schemachat.ingest.joins import type_kind
@@ -96,6 +96,14 @@ def check_plan(plan: QueryPlan, doc: CombinedSchema) -> None:
         _check_item(item, scope)
     for flt in plan.filters:
         _check_filter(flt, scope)
+    for rel in plan.related:
+        other = doc.relation(rel.table)
+        if other is None:
+            raise PlanError(f"plan refused: no table or view {rel.table} in the schema")
+        for theirs, ours in rel.on:
+            if other.column(theirs) is None:
+                raise PlanError(f"plan refused: {rel.table} has no column {theirs}")
+            scope.column(Col(table=plan.table, column=ours))
     for expr in plan.group_by:
         scope.expr_kind(expr)
     if plan.group_by:
@@ -225,7 +233,8 @@ class _Writer:
     def literal(self, value: Scalar, expr: Expr) -> str:
         got = self.scope.expr_kind(expr)
         if got == "number":
-            return str(value)
+            number = float(value)
+            return str(int(number)) if number == int(number) else str(value)
         if got == "date":
             return f"DATE '{value}'"
         return "'" + str(value).replace("'", "''") + "'"
@@ -244,6 +253,15 @@ class _Writer:
             return (f"{left} BETWEEN {self.literal(low, flt.expr)} AND "
                     f"{self.literal(high, flt.expr)}")
         return f"{left} {flt.op} {self.literal(flt.value, flt.expr)}"  # type: ignore[arg-type]
+
+
+def _related(w: _Writer, plan: QueryPlan, rel: Related) -> str:
+    # The base is named in full inside the subquery: a bare column would be the inner one's.
+    inner = _short(rel.table, set(w.alias.values()))
+    outer = w.alias[plan.table] if w.joined else sql_name(plan.table)
+    on = " AND ".join(f"{inner}.{sql_name(a)} = {outer}.{sql_name(b)}" for a, b in rel.on)
+    word = "EXISTS" if rel.exists else "NOT EXISTS"
+    return f"{word} (SELECT 1 FROM {sql_name(rel.table)} {inner} WHERE {on})"
 
 
 def _short(name: str, taken: set[str]) -> str:
@@ -272,8 +290,10 @@ def compile_plan(plan: QueryPlan, doc: CombinedSchema) -> str:
     for join in plan.joins:
         on = " AND ".join(f"{w.col(a)} = {w.col(b)}" for a, b in join.on)
         lines.append(f"JOIN {sql_name(join.table)} {w.alias[join.alias]} ON {on}")
-    if plan.filters:
-        lines.append("WHERE " + " AND ".join(w.condition(f) for f in plan.filters))
+    conditions = [w.condition(f) for f in plan.filters] + [_related(w, plan, r)
+                                                           for r in plan.related]
+    if conditions:
+        lines.append("WHERE " + " AND ".join(conditions))
     if plan.group_by:
         lines.append("GROUP BY " + ", ".join(w.expr(e) for e in plan.group_by))
     if plan.order_by:

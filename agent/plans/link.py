@@ -20,12 +20,12 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from schemachat.agent.plans.question import Question, Span, c_filler, cues
+from schemachat.agent.plans.question import Question, Span, Word, c_filler, cues
 from schemachat.agent.retrieval.text import Analyzer
 from schemachat.ingest.joins import join_edges
 from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation, CombinedSchema
 from schemachat.ingest.models.values import TextValues
-from schemachat.ingest.vocabulary import fold, split_identifier, vocabulary
+from schemachat.ingest.vocabulary import fold, split_identifier, stems, vocabulary
 
 Key = tuple[str, str]  # (table, column)
 MAX_NGRAM = 4
@@ -228,20 +228,33 @@ class ValueLinks:
     def __init__(self, schema: SchemaTerms, values: TextValues | None) -> None:
         self.schema = schema
         self.mappings = list(self._mappings())
+        # folded value -> (table, column, stored); the same by word stems ("motoristas"
+        # finds 'MOTORISTA'); word stem -> column -> (count, a stored form of the word).
         self.exact: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-        self.contains: dict[str, dict[Key, int]] = defaultdict(lambda: defaultdict(int))
+        self.exact_stems: dict[tuple[str, ...], list[tuple[str, str, str]]] = defaultdict(list)
+        self.contains: dict[str, dict[Key, list]] = defaultdict(dict)
+        self.column_values: dict[Key, list[tuple[tuple[str, ...], list[str]]]] = \
+            defaultdict(list)
         for key, found in (values.columns.items() if values else []):
             table, _, column = key.partition(".")
             if schema.relation(table) is None:
                 continue
             for raw in found.values:
-                folded = " ".join(_split(raw))
-                if not folded:
-                    continue
-                self.exact[folded].append((table, column, raw))
-                for w in set(folded.split()):
-                    if len(w) >= 4:
-                        self.contains[w][(table, column)] += 1
+                self._add(table, column, raw)
+
+    def _add(self, table: str, column: str, raw: str) -> None:
+        words = re.findall(r"[^\W_]+", raw)
+        folded = [fold(w) for w in words]
+        if not folded:
+            return
+        self.exact[" ".join(folded)].append((table, column, raw))
+        seq = tuple(_stem(w) for w in folded)
+        self.exact_stems[seq].append((table, column, raw))
+        self.column_values[(table, column)].append((seq, words))
+        for stem, word, original in zip(seq, folded, words, strict=True):
+            if len(word) >= 4:
+                entry = self.contains[stem].setdefault((table, column), [0, original])
+                entry[0] += 1
 
     def _mappings(self) -> list[_Mapping]:
         out = []
@@ -305,27 +318,64 @@ class ValueLinks:
                 if all(p in filler or not p.isalnum() for p in parts) or \
                         not parts[0].isalnum() or not parts[-1].isalnum():
                     continue
-                text = " ".join(parts)
-                if n == 1 and (len(text) < 3 and not words[start].text.isupper()):
+                if n == 1 and len(parts[0]) < 3 and not words[start].text.isupper():
                     continue
-                found = self.exact.get(text)
-                if found and n == 1 and not words[start].text[:1].isupper() \
-                        and self._schema_word(words[start].text):
-                    found = None  # "fornecedores" names the table, not a stored 'FORNECEDORES'
-                if found:
+                proper = words[start].text[:1].isupper() or words[start].number is not None
+                if n == 1 and not proper and self._schema_word(words[start].text):
+                    continue  # "fornecedores" names the table, not a stored 'FORNECEDORES'
+                span, ids = Span(start, start + n), frozenset(idx)
+                found = self.exact.get(" ".join(parts)) or \
+                    self.exact_stems.get(tuple(_stem(p) for p in parts))
+                for table, column, raw in found or []:
+                    links.append(ValueLink(table, column, raw, span, strength=0.8 + 0.1 * n,
+                                           words=ids))
+                contained = self._contained(parts, words[start:start + n])
+                for (table, column), (text, count) in contained.items():
+                    links.append(ValueLink(table, column, text, span, op="CONTAINING",
+                                           strength=0.5 + 0.1 * n + min(count, 50) / 200,
+                                           words=ids))
+                if found or contained:
                     taken.update(idx)
-                    for table, column, raw in found:
-                        links.append(ValueLink(table, column, raw, Span(start, start + n),
-                                               strength=0.8 + 0.1 * n, words=frozenset(idx)))
-                # A word inside longer values too: "Logística no nome".
-                if n == 1 and len(text) >= 4 and text not in filler \
-                        and text in self.contains and not self._schema_word(words[start].text):
-                    for (table, column), count in self.contains[text].items():
-                        links.append(ValueLink(table, column, words[start].text,
-                                               Span(start, start + 1), op="CONTAINING",
-                                               strength=0.5 + min(count, 50) / 200,
-                                               words=frozenset(idx)))
         return links
+
+    def _contained(self, parts: list[str], said: list[Word]) -> dict[Key, tuple[str, int]]:
+        """Columns whose values hold these words in a row (by stem): column -> (the text
+        as stored, how many values hold it). Single words must not name the schema."""
+        if any(not p.isalnum() for p in parts) or (len(parts) == 1 and (
+                len(parts[0]) < 4 or parts[0] in c_filler())):
+            return {}
+        stems = [_stem(p) for p in parts]
+        columns = [self.contains.get(s, {}) for s in stems]
+        if not columns or not columns[0]:
+            return {}
+        common = set(columns[0]).intersection(*columns[1:])
+        out: dict[Key, tuple[str, int]] = {}
+        for key in common:
+            if len(stems) == 1:
+                count, original = self.contains[stems[0]][key]
+                out[key] = (original, count)
+                continue
+            hits = [ws for seq, ws in self.column_values[key] if _holds(seq, stems)]
+            if hits:
+                at = _position(tuple(_stem(fold(w)) for w in hits[0]), stems)
+                out[key] = (" ".join(hits[0][at:at + len(stems)]), len(hits))
+        return out
+
+
+def _stem(word: str) -> str:
+    return stems(word)[0]
+
+
+def _holds(seq: tuple[str, ...], part: list[str]) -> bool:
+    return _position(seq, part) >= 0
+
+
+def _position(seq: tuple[str, ...], part: list[str]) -> int:
+    n = len(part)
+    for i in range(len(seq) - n + 1):
+        if list(seq[i:i + n]) == part:
+            return i
+    return -1
 
 
 _STOP = frozenset(("de", "do", "da", "a", "o", "e", "ou", "por", "em", "para", "com", "the",

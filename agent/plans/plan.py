@@ -79,6 +79,17 @@ class Join(_Part):
     role: str | None = Field(None, description="The FK column's role, e.g. the manager.")
 
 
+class Related(_Part):
+    """Rows of another table that refer to the base: `exists` False asks for base rows
+    none refers to ("customers without orders": NOT EXISTS)."""
+
+    table: str
+    on: list[tuple[str, str]] = Field(min_length=1,
+                                      description="(column of that table, column of the "
+                                                  "base) pairs: its foreign key.")
+    exists: bool = False
+
+
 class Order(_Part):
     """ORDER BY the select item at `item` (0-based)."""
 
@@ -94,6 +105,7 @@ class QueryPlan(_Part):
     joins: list[Join] = Field(default_factory=list)
     select: list[Item] = Field(min_length=1)
     filters: list[Filter] = Field(default_factory=list)
+    related: list[Related] = Field(default_factory=list)
     group_by: list[Expr] = Field(default_factory=list)
     order_by: list[Order] = Field(default_factory=list)
     limit: int | None = Field(None, ge=1, description="FIRST n.")

@@ -16,11 +16,21 @@ so the answer can say what it could not map.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from schemachat.agent.plans.compile import kind
 from schemachat.agent.plans.link import SchemaTerms, ValueLink, ValueLinks
-from schemachat.agent.plans.plan import Col, Expr, Filter, Item, Join, Order, QueryPlan
+from schemachat.agent.plans.plan import (
+    Col,
+    Expr,
+    Filter,
+    Item,
+    Join,
+    Order,
+    QueryPlan,
+    Related,
+)
 from schemachat.agent.plans.question import Arithmetic, Question, Span, cues
 from schemachat.agent.plans.reach import Hop, Reach
 from schemachat.agent.retrieval.text import Analyzer
@@ -59,6 +69,7 @@ class _Draft:
     subject: list[int] = field(default_factory=list)
     joins: list[Join] = field(default_factory=list)
     filters: list[Filter] = field(default_factory=list)
+    related: list[Related] = field(default_factory=list)
     select: list[Item] = field(default_factory=list)
     group_by: list[Expr] = field(default_factory=list)
     order_by: list[Order] = field(default_factory=list)
@@ -82,7 +93,7 @@ class _Draft:
 
     def plan(self) -> QueryPlan:
         return QueryPlan(table=self.base, joins=self.joins, select=self.select,
-                         filters=self.filters, group_by=self.group_by,
+                         filters=self.filters, related=self.related, group_by=self.group_by,
                          order_by=self.order_by, limit=self.limit, distinct=self.distinct)
 
 
@@ -113,7 +124,7 @@ class Linker:
         bases, children = self._bases(q, hits, subject)
         for rank, base in enumerate(bases):
             for draft in self._drafts(q, base, links, subject):
-                if base in children:
+                if base in children and q.top is None:
                     draft.score -= CHILD
                 cand = self._finish(q, draft, rank)
                 if cand is not None:
@@ -156,11 +167,11 @@ class Linker:
         score, hit = self.terms.table_match(base, q, subject or q.content())
         d.score += SUBJECT * score + self._prior(q, rel)
         d.explained |= hit
-        self._filters(q, d, links)
         self._comparisons(q, d)
         self._dates(q, d)
         self._missing(q, d)
         self._numbers(q, d)
+        self._filters(q, d, links)
         if q.top is not None:
             self._top(q, d)
         elif q.aggregate is not None or q.group_spans:
@@ -185,9 +196,12 @@ class Linker:
     def _filters(self, q: Question, d: _Draft, links: list[ValueLink]) -> None:
         by_span: dict[tuple[int, int], list[tuple[float, str, ValueLink]]] = {}
         for link in links:
+            if link.words & d.claimed:
+                continue  # a date, comparison or missing thing took these words
             if link.meaning is not None and link.words and (
-                    link.words <= d.explained or link.words <= self.terms.table_match(
-                        link.table, q, sorted(link.words))[1]):
+                    link.words <= d.explained or link.words <= self.terms.match(
+                        self.terms.table_names.get(link.table, frozenset()), q,
+                        sorted(link.words))[1]):
                 continue  # the words name a table ("contas a pagar", "vendedor"), not a code
             for alias, hop in d.reach.items():
                 if hop.table != link.table:
@@ -293,11 +307,14 @@ class Linker:
             words = [i for i in range(max(ref.span.start - WINDOW, 0), ref.span.start)
                      if i not in q.used and q.words[i].folded.isalpha()]
             best = self._column(q, d, words, kinds=("date",), depth=0) or \
-                self._default_date(d)
+                self._default_date(d) or \
+                self._column(q, d, words, kinds=("date",), depth=1) or \
+                self._parent_date(d)
             if best is None:
                 d.score -= UNPLACED
                 continue
             alias, col, hit, score = best
+            d.use(alias)
             column = Col(table=alias, column=col.name)
             d.filters.append(Filter(expr=Expr(column=column, part="YEAR"), op="=",
                                     value=ref.year))
@@ -309,7 +326,15 @@ class Linker:
 
     def _missing(self, q: Question, d: _Draft) -> None:
         for span in q.missing_spans:
-            best = self._column(q, d, q.content(span), kinds=None, depth=0, nullable=True)
+            words = q.content(span)
+            best = self._column(q, d, words, kinds=None, depth=0, nullable=True)
+            absent = self._absent(q, d, words)
+            if absent is not None and (best is None or absent[1] > best[3]):
+                related, score, hit = absent
+                d.related.append(related)
+                d.score += 1.0 + 0.3 * score
+                d.claim(hit)
+                continue
             if best is None:
                 d.score -= UNPLACED
                 continue
@@ -318,6 +343,18 @@ class Linker:
                                     op="IS NULL"))
             d.score += 1.0 + 0.3 * score
             d.claim(hit)
+
+    def _absent(self, q: Question, d: _Draft,
+                words: list[int]) -> tuple[Related, float, set[int]] | None:
+        """A table referring to the base that the words name: "customers without orders"
+        asks for customers no order refers to."""
+        best: tuple[Related, float, set[int]] | None = None
+        for edge in self.reach.children.get(d.base, []):
+            score, hit = self.terms.table_match(edge.table, q, words)
+            if hit and (best is None or score > best[1]):
+                on = list(zip(edge.columns, edge.ref_columns, strict=True))
+                best = (Related(table=edge.table, on=on), score, hit)
+        return best
 
     def _numbers(self, q: Question, d: _Draft) -> None:
         """A bare number after a word naming a table: that row's key ("produto 100")."""
@@ -496,29 +533,36 @@ class Linker:
         n, desc = q.top  # type: ignore[misc]
         span = q.top_span or Span(0, 0)
         group = self._groups(q, d) if q.group_spans else []
-        best = None
-        for window in (Span(span.start - 1, span.end + 5), Span(span.start - WINDOW,
-                                                                span.start)):
-            words = [i for i in q.content(window) if i not in d.claimed]
-            best = self._measure_column(q, d, words, kinds=("number", "date"), depth=1)
-            if best is not None:
-                break
+        # The words around the superlative (and the superlative itself: "cheapest"),
+        # but not those naming the rows themselves.
+        words = [i for i in q.content(Span(span.start - WINDOW, span.end + 5))
+                 if i not in d.claimed and i not in d.subject]
+        words += [i for i in range(span.start, span.end) if i not in words]
+        named = self._names_base(q, d, words)
         d.limit = n
         parent = self._counted_parent(q, d)
         keys = group or ([Expr(column=parent)] if parent is not None else [])
+        best = self._measure_column(q, d, [i for i in words if i not in named],
+                                    kinds=("number", "date"), depth=1)
+        if keys and named and best is None:  # "the 5 customers with the most orders"
+            d.select = [*(Item(expr=k) for k in keys), Item(agg="COUNT")]
+            d.group_by = keys
+            d.order_by = [Order(item=len(keys), desc=desc)]
+            d.claim(named)
+            d.score += 1.0
+            return
         if best is None:
-            if keys:  # "the 5 products sold most often": rows per product
-                d.select = [*(Item(expr=k) for k in keys), Item(agg="COUNT")]
-                d.group_by = keys
-                d.order_by = [Order(item=len(keys), desc=desc)]
-            else:
+            best = self._money(d)  # "the 5 biggest invoices", "os que mais compraram"
+            if best is None:
                 d.score -= 2.0
                 d.select = self._shown(d, d.base)
-            return
+                return
         alias, col, hit, score = best
         d.use(alias)
-        d.explained |= hit
-        d.score += 1.0 + 0.3 * score
+        d.claim(hit)
+        d.score += 1.0 + 0.6 * score
+        if not keys and self._child_measures_better(q, d, words, score):
+            d.score -= 2.0  # "the products sold most": a child table holds the sales
         measure = Expr(column=Col(table=alias, column=col.name))
         if keys:
             d.select = [*(Item(expr=k) for k in keys), Item(expr=measure, agg="SUM")]
@@ -527,6 +571,31 @@ class Linker:
             return
         d.select = [*self._shown(d, d.base), Item(expr=measure)]
         d.order_by = [Order(item=len(d.select) - 1, desc=desc)]
+
+    def _names_base(self, q: Question, d: _Draft, words: list[int]) -> set[int]:
+        """Plural nouns among `words` that name the base table itself ("the most
+        orders" counts orders); verbs ("bought", "compramos") do not."""
+        names = self.terms.table_names.get(d.base, frozenset())
+        out = set()
+        for i in words:
+            word = q.words[i].folded
+            if word.endswith("s") and not _VERB.search(word) and \
+                    self.terms.word_terms(q.words[i].text) & names:
+                out.add(i)
+        return out
+
+    def _child_measures_better(self, q: Question, d: _Draft, words: list[int],
+                               own: float) -> bool:
+        """Whether a table that references the base measures what the words say better
+        than the base's own columns do."""
+        for edge in self.reach.children.get(d.base, []):
+            if len(edge.columns) != 1:
+                continue
+            child = _Draft(edge.table, {edge.table: Hop(edge.table, edge.table, ())})
+            found = self._measure_column(q, child, words, kinds=("number",), depth=0)
+            if found is not None and found[3] > own + 0.5:
+                return True
+        return False
 
     def _listing(self, q: Question, d: _Draft, subject: list[int]) -> None:
         parent = self._counted_parent(q, d)
@@ -673,6 +742,18 @@ class Linker:
         dates.sort(key=lambda c: (c.nullable, _date_rank(self.terms, d.base, c)))
         return d.base, dates[0], set(), 0.0
 
+    def _parent_date(self, d: _Draft) -> Found | None:
+        """The main date of the first parent that has one (an order item's date is its
+        order's)."""
+        for alias, hop in d.reach.items():
+            if hop.depth != 1:
+                continue
+            found = self._default_date(_Draft(hop.table, {hop.table: Hop(hop.table,
+                                                                          hop.table, ())}))
+            if found is not None:
+                return alias, found[1], set(), -0.5
+        return None
+
     def _year_month_columns(self, d: _Draft) -> tuple[str, str, str | None] | None:
         """(alias, year column, month column) when the base keeps a year as a number
         (RH_FOLHA.ANO, MES) and has no date of its own."""
@@ -692,6 +773,12 @@ class Linker:
 
     # -- scoring -------------------------------------------------------------------------
 
+    def _weight(self, q: Question, i: int) -> float:
+        """How much a question word says (rare schema words say more), 0.5..2."""
+        terms = self.terms.word_terms(q.words[i].text)
+        known = [self.terms.idf[t] for t in terms if t in self.terms.idf]
+        return min(max(max(known) / 2.5, 0.5), 2.0) if known else 1.0
+
     def _finish(self, q: Question, d: _Draft, rank: int) -> Candidate | None:
         if not d.select:
             return None
@@ -701,11 +788,17 @@ class Linker:
             return None
         for join in d.joins:
             d.explained |= self.terms.table_match(join.table, q, q.content())[1]
-        unmapped = [q.words[i].text for i in q.content() if i not in d.explained]
-        score = d.score - UNMAPPED * len(unmapped) + 1.0 / (rank + 1)
+        missed = [i for i in q.content() if i not in d.explained]
+        unmapped = [q.words[i].text for i in missed]
+        cost = sum(UNMAPPED * (2.0 if i in d.subject else 1.0) * self._weight(q, i)
+                   for i in missed)
+        score = d.score - cost + 1.0 / (rank + 1)
         counts = any(i.agg == "COUNT" and not plan.group_by for i in plan.select)
         return Candidate(plan, score, d.explained, unmapped, d.guesses,
                          expects_rows=not counts)
+
+
+_VERB = re.compile(r"(?:aram|eram|iram|amos|emos|imos|ou|eu|iu|ed)$")
 
 
 def _subject(q: Question, links: list[ValueLink]) -> list[int]:

@@ -310,8 +310,15 @@ def _read_top(q: Question, c: dict[str, Any]) -> None:
 
 def _read_aggregate(q: Question, c: dict[str, Any]) -> None:
     best: tuple[int, str, Span] | None = None
+    filler = set(c["filler"])
     for agg, entries in c["aggregates"].items():
         span = find_cue(q.words, entries, q.used)
+        # "phone number of", "order number of": a name, not "the number of ..."
+        if span is not None and agg == "COUNT" and q.words[span.start].folded in (
+                "numero", "number") and span.start > 0 and \
+                q.words[span.start - 1].folded.isalpha() and \
+                q.words[span.start - 1].folded not in filler:
+            span = None
         if span is not None and (best is None or span.start < best[0]):
             best = (span.start, agg, span)
     if best is None:

@@ -15,16 +15,21 @@ from langgraph.runtime import Runtime
 from schemachat.agent.answer import AgentAnswer, Citation
 from schemachat.agent.context import AgentContext
 from schemachat.agent.graph.state import AgentState, Turn
+from schemachat.agent.plans.question import read_question
 
 NO_DATABASE = ("not checked: no database configured (--database or "
                "SCHEMACHAT_FB_DATABASE)")
 
 
 def sql_answer(state: AgentState, ctx: AgentContext) -> tuple[str, str | None]:
-    """(answer text, error) for a SQL turn, from what validate and run recorded."""
+    """(answer text, error) for a SQL turn, from what plan, validate and run recorded."""
     error = state.get("sql_error")
     sql = state.get("sql")
     tries = state.get("attempts") or 0
+    if state.get("plan") is not None:
+        return plan_answer(state)
+    if not sql and not ctx.has_model:
+        return unmapped_answer(state)
     if state.get("fallback_error"):
         # An error all the same: the question is unanswered (exit 1, the UI says so).
         return fallback_text(state), f"no draft was accepted: {state['fallback_error']}"
@@ -43,6 +48,35 @@ def sql_answer(state: AgentState, ctx: AgentContext) -> tuple[str, str | None]:
         return ("Firebird accepts this query (prepared as a read-only SELECT; not run)."
                 + _repairs(tries)), None
     return _result_text(state) + _repairs(tries), None if sql else "no SQL"
+
+
+def plan_answer(state: AgentState) -> tuple[str, str | None]:
+    """The plan in words; a note when Firebird only prepared it (not run) or nothing
+    checked it (no database)."""
+    text = state.get("plan_text") or ""
+    pt = read_question(state["question"]).lang == "pt"
+    if not state.get("checked"):
+        return text + " " + NO_DATABASE + ".", NO_DATABASE
+    if not state.get("run"):
+        text += (" O Firebird aceita a consulta (preparada como SELECT somente leitura; não "
+                 "executada)." if pt else " Firebird accepts the query (prepared as a "
+                 "read-only SELECT; not run).")
+    return text, None
+
+
+def unmapped_answer(state: AgentState) -> tuple[str, str]:
+    """No plan fits and no model can draft: what could not be mapped, and no table."""
+    words = state.get("unmapped") or []
+    shown = ", ".join(f"'{w}'" for w in words) or "?"
+    if read_question(state["question"]).lang == "pt":
+        text = (f"Não encontrei no esquema a coluna ou o valor para {shown}, então não "
+                "respondo com uma tabela que talvez responda outra pergunta. Reformule com "
+                "os termos das tabelas (a busca de esquema ajuda a achá-los).")
+    else:
+        text = (f"I could not map {shown} to a column or value of the schema, so I give no "
+                "table that might answer another question. Rephrase with the schema's terms "
+                "(schema search helps to find them).")
+    return text, f"no query plan fits the question (not mapped: {', '.join(words) or '?'})"
 
 
 def fallback_text(state: AgentState) -> str:
@@ -83,7 +117,9 @@ def respond(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
         text = state.get("answer") or ""
     result = AgentAnswer(answer=text, sql=sql if intent in ("sql", "run") else None,
                          columns=state.get("columns") or [], rows=state.get("rows") or [],
-                         citations=[Citation(**c) for c in cites], error=error)
+                         citations=list(dict.fromkeys(Citation(**c) for c in cites)),
+                         error=error, plan=state.get("plan") if intent in ("sql", "run")
+                         else None)
     used = state.get("sql_tables") or []
     # what a follow-up may change (not the starting query: it answered nothing)
     kept = sql if sql and not state.get("sql_error") and not state.get("fallback_error") \

@@ -1,0 +1,128 @@
+"""plan: answer a data question with a query plan built from the document and the
+engine, no model needed (`schemachat.agent.plans`).
+
+A golden plan (a person confirmed it for the same question) is tried first, then the
+linker's ranked plans. Each is compiled, and goes through the one validate step
+(prepared by Firebird, and run read-only when the turn runs SQL); a plan that fails,
+or returns nothing where the question expects rows, loses. The first that stands
+answers, stated in words in the question's language. When none fits well enough, the
+turn goes on to a model's draft, or (model_backend none) says which words it could not
+map, and returns no table: an unrelated table would be the worst answer.
+"""
+
+from __future__ import annotations
+
+from langgraph.config import get_stream_writer
+from langgraph.runtime import Runtime
+
+from schemachat.agent.answer import Citation
+from schemachat.agent.context import AgentContext
+from schemachat.agent.feedback import read_golden
+from schemachat.agent.graph.nodes.validate import verdict_state
+from schemachat.agent.graph.state import AgentState
+from schemachat.agent.plans.compile import PlanError, compile_plan
+from schemachat.agent.plans.describe import describe
+from schemachat.agent.plans.plan import QueryPlan
+from schemachat.agent.plans.propose import Candidate
+from schemachat.agent.plans.question import Question, read_question
+from schemachat.agent.sql.check import Verdict, validate
+from schemachat.ingest.vocabulary import fold, vocabulary
+
+TRIED = 4  # plans compiled and checked per turn at most
+NEAR = 0.85  # word overlap at which an earlier confirmed question counts as the same
+MIN_SCORE = 0.0  # a best plan below this does not answer
+
+
+def golden_plans(ctx: AgentContext, q: Question) -> list[Candidate]:
+    """Plans a person confirmed (✓) for this question or a near repeat of it."""
+    words = _words(q.text)
+    out = []
+    for golden in reversed(read_golden(ctx.settings.workspace)):
+        if golden.plan is None:
+            continue
+        theirs = _words(golden.question)
+        if not words or not theirs or len(words & theirs) / len(words | theirs) < NEAR:
+            continue
+        try:
+            plan = QueryPlan.model_validate(golden.plan)
+        except ValueError:
+            continue  # written for another version of the plan
+        out.append(Candidate(plan, score=100.0, expects_rows=False))
+    return out
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in fold(text).replace("?", " ").split() if w.isalnum()}
+
+
+def fits(cand: Candidate, q: Question) -> bool:
+    """Whether a plan explains enough of the question to answer it: at most a third of
+    its content words left unplaced, not counting common words ("rather", "than")."""
+    if cand.score >= 100.0:
+        return True
+    stop = vocabulary().stopwords
+    content = [i for i in q.content() if q.words[i].folded not in stop]
+    unmapped = [w for w in cand.unmapped if fold(w) not in stop]
+    return cand.score >= MIN_SCORE and len(unmapped) <= max(1, len(content) // 3)
+
+
+def plan_sql(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
+    """Set `plan`, `sql`, the check and rows of the best plan that stands; or
+    `unmapped` when none fits."""
+    ctx = runtime.context
+    q = read_question(state["question"])
+    get_stream_writer()({"status": "building query plans"})
+    hits = [h["name"] for h in state.get("hits") or []]
+    candidates = golden_plans(ctx, q) + ctx.linker().propose(q, hits)
+    run = bool(state.get("run")) and ctx.has_database
+    chosen: tuple[Candidate, Verdict, str] | None = None
+    empty: tuple[Candidate, Verdict, str] | None = None
+    for cand in [c for c in candidates if fits(c, q)][:TRIED]:
+        try:
+            sql = compile_plan(cand.plan, ctx.doc())
+        except PlanError:
+            continue
+        verdict = validate(sql, ctx.doc(), ctx.settings, ctx.opener(), run=run,
+                           names=ctx.names())
+        if verdict.error:
+            continue
+        if run and cand.expects_rows and verdict.result is not None and \
+                not verdict.result.rows:
+            empty = empty or (cand, verdict, sql)
+            continue
+        chosen = (cand, verdict, sql)
+        break
+    chosen = chosen or empty
+    if chosen is None:
+        unmapped = candidates[0].unmapped if candidates else \
+            [q.words[i].text for i in q.content()]
+        return AgentState(plan=None, unmapped=unmapped)
+    cand, verdict, _ = chosen
+    out = verdict_state(verdict, ctx)
+    rows = out.get("rows") if verdict.result is not None else None
+    text = describe(cand.plan, q.lang, rows=rows, run=verdict.result is not None)
+    out.update(plan=cand.plan.model_dump(), plan_text=text, unmapped=cand.unmapped,
+               attempts=1, citations=_citations(cand.plan, ctx) + out.get("citations", []))
+    return out
+
+
+def _citations(plan: QueryPlan, ctx: AgentContext) -> list[dict[str, str | None]]:
+    """The value mappings a plan filters on, as citations."""
+    aliases = plan.aliases()
+    out = []
+    for flt in plan.filters:
+        if flt.meaning is None:
+            continue
+        table = aliases.get(flt.expr.column.table, flt.expr.column.table)
+        value = flt.value if not isinstance(flt.value, list) else \
+            ", ".join(str(v) for v in flt.value)
+        out.append(Citation(table=table, column=flt.expr.column.column, value=str(value),
+                            meaning=flt.meaning).model_dump())
+    return out
+
+
+def after_plan(state: AgentState, runtime: Runtime[AgentContext]) -> str:
+    """respond when a plan answered (or no model can draft), else draft."""
+    if state.get("plan") is not None or not runtime.context.has_model:
+        return "respond"
+    return "draft"

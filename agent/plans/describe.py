@@ -1,0 +1,159 @@
+"""A plan in words, in the question's language, with the engine's figure when there is one.
+
+    describe(plan, "pt", value=3512)
+    # "Contei as linhas de CAD_CLI com SITUACAO = 'A' (ativo): 3.512."
+
+Every name is written exactly as the schema spells it (CLI_LIMCRED, never "LIMCRED"),
+every figure is the one the engine returned, and a value mapping that nobody wrote
+down is named as a guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from schemachat.agent.plans.plan import Expr, Filter, Item, QueryPlan
+
+_WORDS = {
+    "pt": {"count": "Contei as linhas de {t}", "distinct": "Contei os valores distintos de {c}"
+           " em {t}", "SUM": "Somei {c} de {t}", "AVG": "Calculei a média de {c} em {t}",
+           "MIN": "Tomei o menor {c} de {t}", "MAX": "Tomei o maior {c} de {t}",
+           "list": "Listei {c} de {t}", "top": "Ordenei {t} por {c} ({d}) e peguei as {n} "
+           "primeiras linhas", "where": " com ", "and": " e ", "by": ", por {g}",
+           "desc": "decrescente", "asc": "crescente", "joined": " (ligada a {j})",
+           "null": "{c} vazio", "not null": "{c} preenchido", "year": "{c} no ano {v}",
+           "month": "{c} em {m:02d}/{y}", "contains": "{c} contendo '{v}'",
+           "rows": "{k} linha{s}", "guess": "Suposição: {g} (valor não anotado; confira).",
+           "distinct_rows": " (cada valor uma vez)", "none": "sem linhas em {t}"},
+    "en": {"count": "Counted the rows of {t}", "distinct": "Counted the distinct {c} in {t}",
+           "SUM": "Summed {c} of {t}", "AVG": "Averaged {c} of {t}",
+           "MIN": "Took the smallest {c} of {t}", "MAX": "Took the largest {c} of {t}",
+           "list": "Listed {c} of {t}", "top": "Ordered {t} by {c} ({d}) and took the first "
+           "{n} rows", "where": " where ", "and": " and ", "by": ", per {g}",
+           "desc": "descending", "asc": "ascending", "joined": " (joined to {j})",
+           "null": "{c} is empty", "not null": "{c} is filled", "year": "{c} in {v}",
+           "month": "{c} in {y}-{m:02d}", "contains": "{c} containing '{v}'",
+           "rows": "{k} row{s}", "guess": "Guess: {g} (not annotated; check it).",
+           "distinct_rows": " (each value once)", "none": "no rows in {t} refer to it"},
+}
+
+
+def describe(plan: QueryPlan, lang: str, *, rows: list[list[Any]] | None = None,
+             run: bool = True) -> str:
+    """The plan in words; with the result's `rows`, its figure or row count."""
+    w = _WORDS["pt" if lang == "pt" else "en"]
+    table = plan.table + (w["joined"].format(j=", ".join(plan.tables()[1:]))
+                          if plan.joins else "")
+    text = _head(plan, w, table)
+    conditions = _conditions(plan.filters, w) + [
+        w["none"].format(t=r.table) for r in plan.related if not r.exists]
+    if conditions:
+        text += w["where"] + w["and"].join(conditions)
+    if plan.group_by and plan.limit is None:
+        text += w["by"].format(g=", ".join(_expr(g) for g in plan.group_by))
+    if rows is not None and run:
+        text += ": " + _result(plan, rows, lang, w)
+    text += "."
+    guesses = [f"{f.expr.column.column} = {_literal(f.value)} ({f.meaning})"
+               for f in plan.filters if f.guess and f.meaning]
+    if guesses:
+        text += " " + w["guess"].format(g="; ".join(guesses))
+    return text
+
+
+def _head(plan: QueryPlan, w: dict[str, str], table: str) -> str:
+    aggregates = [i for i in plan.select if i.agg]
+    if plan.limit and plan.order_by:
+        order = plan.order_by[0]
+        item = plan.select[order.item]
+        return w["top"].format(t=table, c=_item(item), d=w["desc" if order.desc else "asc"],
+                               n=plan.limit)
+    if aggregates:
+        item = aggregates[0]
+        if item.agg == "COUNT":
+            if item.expr is not None and item.distinct:
+                return w["distinct"].format(c=_expr(item.expr), t=table)
+            return w["count"].format(t=table)
+        return w[item.agg].format(c=_expr(item.expr) if item.expr else "*", t=table)
+    listed = ", ".join(_item(i) for i in plan.select)
+    return w["list"].format(c=listed, t=table) + (w["distinct_rows"] if plan.distinct else "")
+
+
+def _conditions(filters: list[Filter], w: dict[str, str]) -> list[str]:
+    out, years = [], {}
+    for f in filters:
+        if f.expr.part == "YEAR" and f.op == "=":
+            years[f.expr.column] = f.value
+    for f in filters:
+        col = f.expr.column.column
+        if f.expr.part == "YEAR" and f.op == "=":
+            months = [g for g in filters if g.expr.part == "MONTH" and
+                      g.expr.column == f.expr.column and g.op == "="]
+            if months:
+                out.append(w["month"].format(c=col, m=int(months[0].value), y=f.value))
+            else:
+                out.append(w["year"].format(c=col, v=f.value))
+        elif f.expr.part == "MONTH" and f.expr.column in years and f.op == "=":
+            continue
+        elif f.op == "IS NULL":
+            out.append(w["null"].format(c=_expr(f.expr)))
+        elif f.op == "IS NOT NULL":
+            out.append(w["not null"].format(c=_expr(f.expr)))
+        elif f.op == "CONTAINING":
+            out.append(w["contains"].format(c=_expr(f.expr), v=f.value))
+        elif f.other is not None:
+            out.append(f"{_expr(f.expr)} {f.op} {_expr(f.other)}")
+        else:
+            meaning = f" ({f.meaning})" if f.meaning else ""
+            out.append(f"{_expr(f.expr)} {f.op} {_literal(f.value)}{meaning}")
+    return out
+
+
+def _result(plan: QueryPlan, rows: list[list[Any]], lang: str, w: dict[str, str]) -> str:
+    if len(rows) == 1 and len(rows[0]) == 1 and not plan.group_by:
+        return number(rows[0][0], lang)
+    return w["rows"].format(k=number(len(rows), lang), s="" if len(rows) == 1 else "s")
+
+
+def number(value: Any, lang: str) -> str:
+    """A figure as the question's language writes it: 3.512,5 (pt) or 3,512.5 (en)."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        if isinstance(value, dt.date | dt.datetime):
+            return value.isoformat()
+        return str(value)
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        value = int(value)
+    text = f"{value:,}" if isinstance(value, int) else f"{float(value):,.2f}"
+    if lang == "pt":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def _item(item: Item) -> str:
+    if item.expr is None:
+        return "COUNT(*)"
+    inner = _expr(item.expr)
+    return f"{item.agg}({inner})" if item.agg else inner
+
+
+def _expr(expr: Expr) -> str:
+    name = expr.column.column
+    if expr.part:
+        return f"EXTRACT({expr.part} FROM {name})"
+    if expr.op and expr.right:
+        return f"{name} {expr.op} {expr.right.column}"
+    return name
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, list):
+        return "(" + ", ".join(_literal(v) for v in value) + ")"
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))
+    return str(value)
