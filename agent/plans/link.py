@@ -29,6 +29,7 @@ from schemachat.ingest.vocabulary import fold, split_identifier, stems, vocabula
 
 Key = tuple[str, str]  # (table, column)
 MAX_NGRAM = 4
+STEM_SHARE = 0.7  # a question word's stem shorter than this share of it is not used
 
 
 @dataclass(frozen=True)
@@ -185,11 +186,18 @@ def _word_terms(analyzer: Analyzer, word: str) -> frozenset[str]:
     key = (id(analyzer), word)
     found = _WORD_TERMS.get(key)
     if found is None:
-        own = analyzer.terms(word, document=False)
-        found = frozenset(own) | frozenset(analyzer.terms(word, document=True))
+        words = {w for w, _ in analyzer.words(word, document=True)} | {fold(word)}
         hint = cues().get("hints", {}).get(fold(word))
         if hint:
-            found |= frozenset(analyzer.terms(hint, document=True))
+            words |= {w for w, _ in analyzer.words(hint, document=True)}
+        # A stem much shorter than its word ('vend' of 'vendas', 'fatur' of 'faturamento')
+        # would match unrelated names ('vendedor', 'faturado'): keep the word and its
+        # longer stems only.
+        terms: set[str] = set()
+        for w in words:
+            terms.add(w)
+            terms.update(s for s in stems(w) if len(s) >= STEM_SHARE * len(w))
+        found = frozenset(terms)
         if len(_WORD_TERMS) > 50_000:
             _WORD_TERMS.clear()
         _WORD_TERMS[key] = found
@@ -363,7 +371,8 @@ class ValueLinks:
 
 
 def _stem(word: str) -> str:
-    return stems(word)[0]
+    # The shorter of the pt and en stems: 'logistics' and 'logistica' both 'logist'.
+    return min(stems(word), key=len)
 
 
 def _holds(seq: tuple[str, ...], part: list[str]) -> bool:

@@ -16,6 +16,7 @@ so the answer can say what it could not map.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -31,18 +32,18 @@ from schemachat.agent.plans.plan import (
     QueryPlan,
     Related,
 )
-from schemachat.agent.plans.question import Arithmetic, Question, Span, cues
+from schemachat.agent.plans.question import Arithmetic, DateRef, Question, Span, cues
 from schemachat.agent.plans.reach import Hop, Reach
 from schemachat.agent.retrieval.text import Analyzer
 from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation, CombinedSchema
 from schemachat.ingest.models.values import TextValues
-from schemachat.ingest.vocabulary import split_identifier, vocabulary
+from schemachat.ingest.vocabulary import fold, split_identifier, vocabulary
 
 BASES = 6  # retrieval hits tried as the base table
 WINDOW = 4  # words before a number or date that name what it is about
 UNPLACED = 2.5  # what a date, comparison or missing thing the plan cannot place costs
 CHILD = 1.0  # a base neither retrieval nor the subject named, only a child of one
-VIEW = 2.0  # views are filtered or summed subsets: a table is the likelier answer
+VIEW = 3.0  # views are filtered or summed subsets: a table is the likelier answer
 SUBJECT = 1.5  # weight of how well the base table's terms match the question's subject
 UNMAPPED = 1.2  # what each question word the plan leaves unexplained costs
 Found = tuple[str, CombinedColumn, set[int], float]  # alias, column, words, score
@@ -67,6 +68,7 @@ class _Draft:
     base: str
     reach: dict[str, Hop]
     subject: list[int] = field(default_factory=list)
+    table_words: set[int] = field(default_factory=set)  # words the base table's terms match
     joins: list[Join] = field(default_factory=list)
     filters: list[Filter] = field(default_factory=list)
     related: list[Related] = field(default_factory=list)
@@ -167,6 +169,7 @@ class Linker:
         score, hit = self.terms.table_match(base, q, subject or q.content())
         d.score += SUBJECT * score + self._prior(q, rel)
         d.explained |= hit
+        d.table_words = set(hit)
         self._comparisons(q, d)
         self._dates(q, d)
         self._missing(q, d)
@@ -174,7 +177,7 @@ class Linker:
         self._filters(q, d, links)
         if q.top is not None:
             self._top(q, d)
-        elif q.aggregate is not None or q.group_spans:
+        elif q.aggregate is not None or q.group_spans or self._summed(q, d):
             self._aggregate(q, d)
         else:
             self._listing(q, d, subject)
@@ -198,10 +201,12 @@ class Linker:
         for link in links:
             if link.words & d.claimed:
                 continue  # a date, comparison or missing thing took these words
-            if link.meaning is not None and link.words and (
-                    link.words <= d.explained or link.words <= self.terms.match(
-                        self.terms.table_names.get(link.table, frozenset()), q,
-                        sorted(link.words))[1]):
+            said = {fold(w) for w in re.findall(r"\w+", link.meaning or "")}
+            if link.meaning is not None and link.words and not any(
+                    q.words[i].folded in said for i in link.words) and any(
+                    link.words <= self.terms.match(self.terms.table_names.get(t, frozenset()),
+                                                   q, sorted(link.words))[1]
+                    for t in (link.table, d.base)):
                 continue  # the words name a table ("contas a pagar", "vendedor"), not a code
             for alias, hop in d.reach.items():
                 if hop.table != link.table:
@@ -299,8 +304,7 @@ class Linker:
                 d.filters.append(Filter(expr=Expr(column=Col(table=alias, column=year)),
                                         op="=", value=ref.year))
                 if ref.month and month:
-                    d.filters.append(Filter(expr=Expr(column=Col(table=alias, column=month)),
-                                            op="=", value=ref.month))
+                    d.filters.append(_month(Expr(column=Col(table=alias, column=month)), ref))
                 d.score += 1.0
                 continue
             # Filler counts here: "cadastrados em 2023" names the date of registration.
@@ -316,11 +320,7 @@ class Linker:
             alias, col, hit, score = best
             d.use(alias)
             column = Col(table=alias, column=col.name)
-            d.filters.append(Filter(expr=Expr(column=column, part="YEAR"), op="=",
-                                    value=ref.year))
-            if ref.month:
-                d.filters.append(Filter(expr=Expr(column=column, part="MONTH"), op="=",
-                                        value=ref.month))
+            d.filters += _date_filters(column, ref)
             d.score += 1.0 + 0.3 * score
             d.claim(hit)
 
@@ -384,7 +384,7 @@ class Linker:
     # -- select, group, order -----------------------------------------------------------
 
     def _aggregate(self, q: Question, d: _Draft) -> None:
-        agg = q.aggregate or "COUNT"
+        agg = q.aggregate or self._implicit(q, d)
         group = self._groups(q, d)
         if agg == "COUNT":
             item = Item(agg="COUNT")
@@ -399,6 +399,26 @@ class Linker:
             item = Item(expr=measure, agg=agg)  # type: ignore[arg-type]
         d.select = [*(Item(expr=g) for g in group), item]
         d.group_by = group
+
+    def _summed(self, q: Question, d: _Draft) -> bool:
+        """A difference or product nobody asked to list ("what was the difference between
+        gross and net payroll") is a total."""
+        return bool(q.arithmetic) and not q.listing and not any(
+            i in d.claimed for a in q.arithmetic for i in range(a.span.start, a.span.end))
+
+    def _implicit(self, q: Question, d: _Draft) -> str:
+        """The aggregate of "saldo em estoque por almoxarifado" (no cue said it): SUM
+        when the subject names one of the base's measures by its description, else
+        COUNT."""
+        if self._summed(q, d):
+            return "SUM"
+        rel = self.doc.relation(d.base)
+        for col in rel.columns if rel else []:
+            key = (d.base, col.name)
+            if kind(col) == "number" and self._measure_like(key) and self.terms.match(
+                    self.terms.described.get(key, frozenset()), q, d.subject)[1]:
+                return "SUM"
+        return "COUNT"
 
     def _groups(self, q: Question, d: _Draft) -> list[Expr]:
         out: list[Expr] = []
@@ -424,6 +444,8 @@ class Linker:
             if alias == d.base and rel and rel.primary_key and \
                     rel.primary_key.columns == [col.name]:
                 d.score -= 2.0  # one group per row: not what "per" means
+            if self.terms.references.get((table, col.name)) == table:
+                d.score -= 1.0  # the table's own parent pointer: rarely what "per" means
             # ALMOX means something only with its FIL_COD; FIL_COD alone is a branch.
             alone = (table, col.name) in self.terms.references or col.name in self.terms.pk_names
             columns = (col.name,) if alone else \
@@ -469,15 +491,19 @@ class Linker:
         """What SUM/AVG/MIN/MAX aggregate: the number the words after (or before) the
         cue name, two of them combined, or the base's main money column."""
         span = q.aggregate_span or Span(0, 0)
-        expr = self._arithmetic(q, d, Span(span.start - 2, span.end + 8))
+        expr = self._arithmetic(q, d, Span(0, len(q.words)))
         if expr is not None:
             return expr
+        # The words after the cue, else before it ("o limite de crédito médio"), not
+        # those naming the rows themselves.
+        best = None
         for window in (Span(span.end, span.end + 5), Span(span.start - WINDOW, span.start)):
-            words = [i for i in q.content(window) if i not in d.claimed]
-            best = self._measure_column(q, d, words, kinds=("number",), depth=0)
-            if best is not None:
-                break
-        else:
+            words = [i for i in q.content(window) if i not in d.claimed
+                     and i not in d.table_words]
+            found = self._measure_column(q, d, words, kinds=("number",), depth=0)
+            if found is not None and (best is None or found[3] > best[3]):
+                best = found
+        if best is None:
             best = self._money(d)
         if best is None:
             return None
@@ -491,7 +517,8 @@ class Linker:
         """`a - b` or `a * b` when the question combines two columns of the base near
         `window` ("preço menos custo", "difference between gross and net")."""
         for arith in q.arithmetic:
-            if arith.span.end <= window.start or arith.span.start >= window.end:
+            if arith.span.end <= window.start or arith.span.start >= window.end or \
+                    any(i in d.claimed for i in range(arith.span.start, arith.span.end)):
                 continue
             expr = self._combine(q, d, arith)
             if expr is not None:
@@ -499,8 +526,9 @@ class Linker:
         return None
 
     def _combine(self, q: Question, d: _Draft, arith: Arithmetic) -> Expr | None:
-        left = self._measure_column(q, d, q.content(arith.left), kinds=("number", "date"),
-                                    depth=0)
+        words = q.content(arith.left)
+        left = self._measure_column(q, d, words, kinds=("number", "date"), depth=0) \
+            if words else self._money(d)  # "descontando o ICMS": from the main value
         if left is None:
             return None
         right = self._measure_column(q, d, q.content(arith.right), kinds=(kind(left[1]),),
@@ -510,7 +538,10 @@ class Linker:
         a, b = left[1], right[1]
         if kind(a) == "date" and arith.op == "-":
             a, b = b, a  # "days between the order and its delivery": later minus earlier
-        d.explained |= left[2] | right[2] | set(range(arith.span.start, arith.span.end))
+        d.claim(left[2] | right[2] | set(range(arith.span.start, arith.span.end)))
+        if kind(a) == "date":  # "quantos dias": the difference is in days
+            d.claim({i for i, w in enumerate(q.words) if w.folded in ("dias", "days", "dia",
+                                                                      "day")})
         d.score += 1.0
         return Expr(column=Col(table=d.base, column=a.name), op=arith.op,
                     right=Col(table=d.base, column=b.name))
@@ -519,12 +550,16 @@ class Linker:
         """The base's FK column to the table the question is about, when that is not the
         base ("how many customers ordered ...": COUNT(DISTINCT CLI_COD) of orders)."""
         subject = d.subject
-        own, _ = self.terms.table_match(d.base, q, subject)
+        # The base counts itself only when its name says what the subject says (EST_SALDO
+        # holds products, but "produtos" are CAD_PRO's rows).
+        own, _ = self.terms.match(self.terms.table_names.get(d.base, frozenset()), q,
+                                  subject)
         best: tuple[float, Col] | None = None
         for hop in d.reach.values():
             if hop.depth != 1 or len(hop.fk) != 1:
                 continue
-            score, _ = self.terms.table_match(hop.table, q, subject)
+            score, _ = self.terms.match(self.terms.table_names.get(hop.table, frozenset()),
+                                        q, subject)
             if score > own + 0.5 and (best is None or score > best[0]):
                 best = (score, Col(table=d.base, column=hop.fk[0]))
         return best[1] if best else None
@@ -536,14 +571,14 @@ class Linker:
         # The words around the superlative (and the superlative itself: "cheapest"),
         # but not those naming the rows themselves.
         words = [i for i in q.content(Span(span.start - WINDOW, span.end + 5))
-                 if i not in d.claimed and i not in d.subject]
+                 if i not in d.claimed and i not in d.table_words]
         words += [i for i in range(span.start, span.end) if i not in words]
         named = self._names_base(q, d, words)
         d.limit = n
         parent = self._counted_parent(q, d)
         keys = group or ([Expr(column=parent)] if parent is not None else [])
         best = self._measure_column(q, d, [i for i in words if i not in named],
-                                    kinds=("number", "date"), depth=1)
+                                    kinds=("number",) if keys else ("number", "date"), depth=1)
         if keys and named and best is None:  # "the 5 customers with the most orders"
             d.select = [*(Item(expr=k) for k in keys), Item(agg="COUNT")]
             d.group_by = keys
@@ -551,17 +586,21 @@ class Linker:
             d.claim(named)
             d.score += 1.0
             return
+        if best is None and (keys or not [i for i in words if i not in range(span.start,
+                                                                               span.end)]):
+            # "the 5 biggest invoices"; grouped, "the 5 customers who bought the most"
+            best = self._money(d)
         if best is None:
-            best = self._money(d)  # "the 5 biggest invoices", "os que mais compraram"
-            if best is None:
-                d.score -= 2.0
-                d.select = self._shown(d, d.base)
-                return
+            d.score -= 2.0
+            d.select = self._shown(d, d.base)
+            return
         alias, col, hit, score = best
         d.use(alias)
         d.claim(hit)
         d.score += 1.0 + 0.6 * score
-        if not keys and self._child_measures_better(q, d, words, score):
+        if not keys and (self._child_measures_better(q, d, words, score) or (
+                self.reach.children.get(d.base) and any(_VERB.search(q.words[i].folded)
+                                                        for i in words))):
             d.score -= 2.0  # "the products sold most": a child table holds the sales
         measure = Expr(column=Col(table=alias, column=col.name))
         if keys:
@@ -621,8 +660,8 @@ class Linker:
         for alias, hop in d.reach.items():
             if hop.depth != 1 or alias != hop.table:
                 continue
-            _, hit = self.terms.table_match(hop.table, q, [i for i in q.content()
-                                                           if i not in d.explained])
+            _, hit = self.terms.match(self.terms.table_names.get(hop.table, frozenset()), q,
+                                      [i for i in q.content() if i not in d.claimed])
             if hit:
                 named = self._shown(d, alias)
                 d.use(alias)
@@ -745,8 +784,12 @@ class Linker:
     def _parent_date(self, d: _Draft) -> Found | None:
         """The main date of the first parent that has one (an order item's date is its
         order's)."""
+        rel = self.doc.relation(d.base)
+        key = set(rel.primary_key.columns) if rel and rel.primary_key else set()
         for alias, hop in d.reach.items():
-            if hop.depth != 1:
+            # Only the header an item belongs to (its key holds the FK): an order
+            # item's date is its order's; a salesperson's is not their hiring date.
+            if hop.depth != 1 or not set(hop.fk) <= key:
                 continue
             found = self._default_date(_Draft(hop.table, {hop.table: Hop(hop.table,
                                                                           hop.table, ())}))
@@ -793,9 +836,28 @@ class Linker:
         cost = sum(UNMAPPED * (2.0 if i in d.subject else 1.0) * self._weight(q, i)
                    for i in missed)
         score = d.score - cost + 1.0 / (rank + 1)
+        if os.environ.get("PLAN_TRACE"):  # a developer's view of how a score came about
+            print(f"  {d.base}: steps {d.score:.2f} unmapped -{cost:.2f} rank "
+                  f"+{1.0 / (rank + 1):.2f} = {score:.2f}")
         counts = any(i.agg == "COUNT" and not plan.group_by for i in plan.select)
         return Candidate(plan, score, d.explained, unmapped, d.guesses,
                          expects_rows=not counts)
+
+
+def _month(expr: Expr, ref: DateRef) -> Filter:
+    if ref.month_to and ref.month_to != ref.month:
+        return Filter(expr=expr, op="BETWEEN", value=[ref.month, ref.month_to])
+    return Filter(expr=expr, op="=", value=ref.month)
+
+
+def _date_filters(column: Col, ref: DateRef) -> list[Filter]:
+    """EXTRACT filters for a year, its month (or months) and day."""
+    out = [Filter(expr=Expr(column=column, part="YEAR"), op="=", value=ref.year)]
+    if ref.month:
+        out.append(_month(Expr(column=column, part="MONTH"), ref))
+    if ref.day:
+        out.append(Filter(expr=Expr(column=column, part="DAY"), op="=", value=ref.day))
+    return out
 
 
 _VERB = re.compile(r"(?:aram|eram|iram|amos|emos|imos|ou|eu|iu|ed)$")

@@ -63,11 +63,14 @@ class Comparison:
 
 @dataclass(frozen=True)
 class DateRef:
-    """A year, or a month of a year, named in the question."""
+    """A year, a month of a year (or months `month`..`month_to`: a quarter, a half), or
+    a day, named in the question."""
 
     year: int
     month: int | None
     span: Span
+    month_to: int | None = None
+    day: int | None = None
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,7 @@ def _number(token: str) -> float | None:
 def _words(text: str) -> list[Word]:
     out = []
     for tok in _TOKEN.findall(text):
-        tok = tok.strip()
+        tok = re.sub(r"['’]s$", "", tok.strip())  # "what's", "Moura's"
         if not tok or tok.startswith("R$"):
             continue
         out.append(Word(tok, fold(tok), _number(tok)))
@@ -240,20 +243,39 @@ def _read_numbers(q: Question, c: dict[str, Any]) -> None:
 
 def _read_dates(q: Question, c: dict[str, Any]) -> None:
     months = {fold(k): v for k, v in c["months"].items()}
+    periods = {tuple(fold(w) for w in k.split()): v for k, v in c["periods"].items()}
     for value, span in list(q.numbers):
         text = q.words[span.start].text
         if not _YEAR.match(text):
             continue
-        month, start = None, span.start
-        # "junho de 2024", "June 2024", "jun/2024"
+        month, month_to, day, start = None, None, None, span.start
+        # "junho de 2024", "June 2024", "15 de março de 2024", "March 15, 2024"
         for back in (1, 2):
             k = span.start - back
             if k >= 0 and q.words[k].folded in months and (
                     back == 1 or q.words[k + 1].folded in ("de", "/", "of")):
                 month, start = months[q.words[k].folded], k
                 break
-        q.dates.append(DateRef(int(value), month, Span(start, span.end)))
-        q.numbers.remove((value, span))
+        if month is None and span.start >= 2 and q.words[span.start - 2].folded in months \
+                and 1 <= (q.words[span.start - 1].number or 0) <= 31:  # "March 15, 2024"
+            month, day = months[q.words[span.start - 2].folded], int(
+                q.words[span.start - 1].number or 0)
+            start = span.start - 2
+        elif month is not None and start >= 2 and q.words[start - 1].folded == "de" and \
+                q.words[start - 2].number and 1 <= (q.words[start - 2].number or 0) <= 31:
+            day, start = int(q.words[start - 2].number or 0), start - 2
+        if month is None:  # "segundo semestre de 2022", "Q1 2023", "first half of 2024"
+            for words, (first, last) in periods.items():
+                k = span.start - len(words)
+                while k > 0 and q.words[k + len(words) - 1].folded in ("de", "of", "do"):
+                    k -= 1
+                if k >= 0 and tuple(w.folded for w in q.words[k:k + len(words)]) == words:
+                    month, month_to, start = first, last, k
+                    break
+        q.dates.append(DateRef(int(value), month, Span(start, span.end), month_to, day))
+        for n in list(q.numbers):
+            if start <= n[1].start < span.end or n == (value, span):
+                q.numbers.remove(n)
         q.used.update(range(start, span.end))
 
 
@@ -293,8 +315,9 @@ def _read_top(q: Question, c: dict[str, Any]) -> None:
         if span is None:
             continue
         n = 1
-        near = [(v, s) for v, s in q.numbers if abs(s.start - span.start) <= 4
+        near = [(v, s) for v, s in q.numbers if -8 <= s.start - span.start <= 4
                 and v == int(v) and 1 <= v <= 1000]
+        near.sort(key=lambda n: abs(n[1].start - span.start))
         if near:
             n = int(near[0][0])
             q.numbers.remove(near[0])
@@ -325,6 +348,11 @@ def _read_aggregate(q: Question, c: dict[str, Any]) -> None:
         return
     q.aggregate, q.aggregate_span = best[1], best[2]
     q.used.update(range(best[2].start, best[2].end))
+    for entries in c["aggregates"].values():  # "em média, quantos dias": both are cues
+        span = find_cue(q.words, entries, q.used)
+        if span is not None and not (q.words[span.start].folded in ("numero", "number")
+                                     and span.start > 0):
+            q.used.update(range(span.start, span.end))
 
 
 _PARTICIPLE = re.compile(r"(?:ad|id|it|eit)[oa]s?$|(?:ed|en)$")

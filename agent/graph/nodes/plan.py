@@ -31,6 +31,7 @@ from schemachat.ingest.vocabulary import fold, vocabulary
 TRIED = 4  # plans compiled and checked per turn at most
 NEAR = 0.85  # word overlap at which an earlier confirmed question counts as the same
 MIN_SCORE = 0.0  # a best plan below this does not answer
+SHARE = 0.5  # of the content words, at most this share may stay unplaced
 
 
 def golden_plans(ctx: AgentContext, q: Question) -> list[Candidate]:
@@ -63,7 +64,7 @@ def fits(cand: Candidate, q: Question) -> bool:
     stop = vocabulary().stopwords
     content = [i for i in q.content() if q.words[i].folded not in stop]
     unmapped = [w for w in cand.unmapped if fold(w) not in stop]
-    return cand.score >= MIN_SCORE and len(unmapped) <= max(1, len(content) // 3)
+    return cand.score >= MIN_SCORE and len(unmapped) <= max(1, int(len(content) * SHARE))
 
 
 def plan_sql(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
@@ -86,8 +87,7 @@ def plan_sql(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
                            names=ctx.names())
         if verdict.error:
             continue
-        if run and cand.expects_rows and verdict.result is not None and \
-                not verdict.result.rows:
+        if run and verdict.result is not None and _suspect(cand, verdict):
             empty = empty or (cand, verdict, sql)
             continue
         chosen = (cand, verdict, sql)
@@ -104,6 +104,20 @@ def plan_sql(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     out.update(plan=cand.plan.model_dump(), plan_text=text, unmapped=cand.unmapped,
                attempts=1, citations=_citations(cand.plan, ctx) + out.get("citations", []))
     return out
+
+
+def _suspect(cand: Candidate, verdict: Verdict) -> bool:
+    """A result that says the plan read the question wrongly: no rows where rows are
+    expected, or a count of 1 that only counts the row a name filter picked ("how many
+    products of brand X" counted in the brands table)."""
+    rows = verdict.result.rows if verdict.result is not None else []
+    if cand.expects_rows and not rows:
+        return True
+    plan = cand.plan
+    counting = len(plan.select) == 1 and plan.select[0].agg == "COUNT" and not plan.group_by
+    named = any(f.op == "=" and f.expr.column.table == plan.table and f.meaning is None
+                and isinstance(f.value, str) for f in plan.filters)
+    return counting and named and rows == [(1,)]
 
 
 def _citations(plan: QueryPlan, ctx: AgentContext) -> list[dict[str, str | None]]:
