@@ -329,11 +329,15 @@ class ValueLinks:
                 if n == 1 and len(parts[0]) < 3 and not words[start].text.isupper():
                     continue
                 proper = words[start].text[:1].isupper() or words[start].number is not None
-                if n == 1 and not proper and self._schema_word(words[start].text):
-                    continue  # "fornecedores" names the table, not a stored 'FORNECEDORES'
                 span, ids = Span(start, start + n), frozenset(idx)
                 found = self.exact.get(" ".join(parts)) or \
                     self.exact_stems.get(tuple(_stem(p) for p in parts))
+                if n == 1 and not proper and self._schema_word(words[start].text):
+                    # "fornecedores" names the table, not a stored 'FORNECEDORES'; but
+                    # "departamento financeiro" names a department's stored name.
+                    found = [f for f in found or [] if self._named_before(q, start, f)]
+                    if not found:
+                        continue
                 for table, column, raw in found or []:
                     links.append(ValueLink(table, column, raw, span, strength=0.8 + 0.1 * n,
                                            words=ids))
@@ -345,6 +349,14 @@ class ValueLinks:
                 if found or contained:
                     taken.update(idx)
         return links
+
+    def _named_before(self, q: Question, at: int, entry: tuple[str, str, str]) -> bool:
+        """Whether the word before `at` names the table or column of a stored value."""
+        before = [i for i in q.content(Span(at - 2, at))]
+        table, column, _ = entry
+        return bool(before) and bool(
+            self.schema.table_match(table, q, before)[1] or
+            self.schema.column_match((table, column), q, before)[1])
 
     def _contained(self, parts: list[str], said: list[Word]) -> dict[Key, tuple[str, int]]:
         """Columns whose values hold these words in a row (by stem): column -> (the text

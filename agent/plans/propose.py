@@ -121,7 +121,7 @@ class Linker:
     def propose(self, q: Question, hits: list[str], limit: int = 8) -> list[Candidate]:
         """Plans for `q`, best first; `hits`: retrieval's tables, best first."""
         links = self.values.find(q)
-        subject = _subject(q, links)
+        subject = [i for i in _subject(q, links) if not self._names_value(q, i, links)]
         out: list[Candidate] = []
         bases, children = self._bases(q, hits, subject)
         for rank, base in enumerate(bases):
@@ -139,6 +139,13 @@ class Linker:
                 seen.add(key)
                 unique.append(cand)
         return unique[:limit]
+
+    def _names_value(self, q: Question, i: int, links: list[ValueLink]) -> bool:
+        """Whether word `i` stands right before a stored value and names its table
+        ("marca" in "produtos da marca Suvinil"): it qualifies the value, not the rows."""
+        return any(link.meaning is None and 0 < link.span.start - i <= 2 and
+                   self.terms.match(self.terms.table_names.get(link.table, frozenset()), q,
+                                    [i])[1] for link in links)
 
     def _bases(self, q: Question, hits: list[str],
                subject: list[int]) -> tuple[list[str], set[str]]:
