@@ -177,6 +177,8 @@ class Linker:
         d.score += SUBJECT * score + self._prior(q, rel)
         d.explained |= hit
         d.table_words = set(hit)
+        # The base's name said anywhere ("porcelanato products") is explained too.
+        d.explained |= self.terms.table_match(base, q, q.content())[1]
         self._comparisons(q, d)
         self._dates(q, d)
         self._missing(q, d)

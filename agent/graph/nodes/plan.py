@@ -30,7 +30,6 @@ from schemachat.ingest.vocabulary import fold, vocabulary
 
 TRIED = 4  # plans compiled and checked per turn at most
 NEAR = 0.85  # word overlap at which an earlier confirmed question counts as the same
-MIN_SCORE = 0.0  # a best plan below this does not answer
 SHARE = 0.5  # of the content words, at most this share may stay unplaced
 
 
@@ -57,14 +56,15 @@ def _words(text: str) -> set[str]:
 
 
 def fits(cand: Candidate, q: Question) -> bool:
-    """Whether a plan explains enough of the question to answer it: at most a third of
-    its content words left unplaced, not counting common words ("rather", "than")."""
+    """Whether a plan explains enough of the question to answer it: at most half of its
+    content words left unplaced, not counting common words ("rather", "than"). Scores
+    only rank plans; this says whether the best one answers at all."""
     if cand.score >= 100.0:
         return True
     stop = vocabulary().stopwords
     content = [i for i in q.content() if q.words[i].folded not in stop]
     unmapped = [w for w in cand.unmapped if fold(w) not in stop]
-    return cand.score >= MIN_SCORE and len(unmapped) <= max(1, int(len(content) * SHARE))
+    return len(unmapped) <= max(1, int(len(content) * SHARE))
 
 
 def plan_sql(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
