@@ -4,6 +4,7 @@ fact), conversation memory, streaming."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -242,7 +243,11 @@ def test_sql_prompt_has_the_join_skeleton_and_firebird_rules(make_agent) -> None
     assert "Joins: FROM" in prompt
     assert "FIRST n" in prompt and "CONTAINING" in prompt and "RDB$DATABASE" in prompt
     # the worked examples are over the turn's own tables, not the made-up PRODUTOS
-    assert "PRODUTOS" not in prompt and "COUNT(*)" in prompt
+    assert "PRODUTOS" not in prompt
+    base = re.search(r"Joins: FROM (\S+)", prompt)
+    assert base is not None
+    examples = [line for line in prompt.splitlines() if line.startswith("SELECT ")]
+    assert examples and any(f"FROM {base.group(1)} " in line for line in examples)
 
 
 def test_a_run_error_goes_to_repair(make_agent) -> None:

@@ -20,7 +20,7 @@ from schemachat.ui.api import create_app
 from tests.support import retrieval_fixtures
 from tests.support.api import ANSWER, SQL, TOKEN, running
 
-CONTRACT = {"answer", "sql", "columns", "rows", "citations", "error"}
+CONTRACT = {"answer", "sql", "columns", "rows", "citations", "error", "plan"}
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +43,7 @@ def serve(indexed: Path, tmp_path: Path) -> Iterator[Callable[..., str]]:
         root = tmp_path / f"ws{len(stack)}"
         shutil.copytree(indexed, root)
         overrides.setdefault("fake_responses", [ANSWER])
+        overrides.setdefault("agent_plans", False)  # the fake model drafts
         settings = load_settings(workspace=root, model_backend="fake", api_tokens=[TOKEN],
                                  **overrides)
         ctx = running(create_app(settings))
@@ -66,7 +67,8 @@ def test_ask_returns_the_contract_object(serve: Callable[..., str]) -> None:
         body = reply.json()
         assert set(body) == CONTRACT
         assert body["answer"].startswith(ANSWER) and body["error"] is None
-        assert {"table": "CAD_CLI", "column": None} in body["citations"]
+        assert {"table": "CAD_CLI", "column": None, "value": None, "meaning": None} \
+            in body["citations"]
         metrics = client.get("/metrics").text
         assert 'schemachat_agent_turns_total{endpoint="ask",outcome="ok"} 1.0' in metrics
 
@@ -93,7 +95,7 @@ def test_sql_drafts_and_says_it_was_not_checked(serve: Callable[..., str]) -> No
     with _client(serve(fake_responses=[SQL])) as client:
         body = client.post("/sql", json={"question": "código e nome dos clientes"}).json()
         assert set(body) == CONTRACT
-        assert body["sql"] == SQL
+        assert body["sql"] == SQL and body["plan"] is None  # drafted, no plan
         assert "no database configured" in body["error"]
 
 

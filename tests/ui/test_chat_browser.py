@@ -36,7 +36,7 @@ def served(agent_workspace: Path, demo_db: Path, tmp_path_factory: pytest.TempPa
     root = tmp_path_factory.mktemp("chat") / "ws"
     shutil.copytree(agent_workspace, root)
     settings = load_settings(workspace=root, fb_database=str(demo_db), model_backend="fake",
-                             fake_responses=[COUNT_ACTIVE])
+                             fake_responses=[COUNT_ACTIVE], agent_plans=False)
     app, _, url = launch(settings, port=free_port(), block=False)
     try:
         yield url.rstrip("/"), root

@@ -15,7 +15,7 @@ import pytest
 from tests.support import agent_fixtures
 
 SCHEMACHAT = str(Path(sys.executable).parent / "schemachat")
-KEYS = {"answer", "sql", "columns", "rows", "citations", "error"}
+KEYS = {"answer", "sql", "columns", "rows", "citations", "error", "plan"}
 COUNT_ACTIVE = "SELECT COUNT(*) FROM CAD_CLI c WHERE c.SITUACAO = 'A'"
 
 
@@ -30,11 +30,16 @@ def _run(*args: str, responses: list[str], database: Path | None = None,
          cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCHEMACHAT_")}
     env["SCHEMACHAT_MODEL_BACKEND"] = "fake"
+    env["SCHEMACHAT_AGENT_PLANS"] = "false"  # the fake model drafts (plans: test_plans_agent)
     env["SCHEMACHAT_FAKE_RESPONSES"] = json.dumps(responses)
     if database is not None:
         env["SCHEMACHAT_FB_DATABASE"] = str(database)
     return subprocess.run([SCHEMACHAT, *args], capture_output=True, text=True, env=env,
                           timeout=300, check=False, cwd=cwd)
+
+
+def _cited(data: dict) -> set[tuple[str, str | None]]:
+    return {(c["table"], c["column"]) for c in data["citations"]}
 
 
 def _json(proc: subprocess.CompletedProcess[str]) -> dict:
@@ -51,7 +56,7 @@ def test_ask_json_schema_question(workspace: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     data = _json(proc)
     assert "CLI_LIMCRED" in data["answer"] and "FOO_BAR" not in data["answer"]
-    assert {"table": "CAD_CLI", "column": "CLI_LIMCRED"} in data["citations"]
+    assert ("CAD_CLI", "CLI_LIMCRED") in _cited(data)
     assert data["sql"] is None and data["error"] is None
 
 
@@ -61,8 +66,9 @@ def test_sql_run_json_and_human_output(workspace: Path, demo_db: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     data = _json(proc)
     assert data["sql"] == COUNT_ACTIVE and data["columns"] == ["COUNT"]
+    assert data["plan"] is None  # drafted by the model, not compiled from a plan
     assert isinstance(data["rows"][0][0], int)
-    assert {"table": "CAD_CLI", "column": "SITUACAO"} in data["citations"]
+    assert ("CAD_CLI", "SITUACAO") in _cited(data)
     human = _run("sql", "quantos clientes ativos temos?", "--run", "-w", str(workspace),
                  responses=[COUNT_ACTIVE], database=demo_db)
     assert human.returncode == 0 and "COUNT" in human.stdout and "CAD_CLI" in human.stdout
