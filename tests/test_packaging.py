@@ -38,8 +38,19 @@ def test_json_schemas_committed_match_models() -> None:
     from schemachat.ui.cli.pipeline import file_models
 
     schemas = json_schemas(file_models())
-    assert "active.schema.json" in schemas
+    assert {"active.schema.json", "text_values.schema.json", "plan.schema.json"} <= set(schemas)
     for name, text in schemas.items():
         committed = ROOT / "docs" / "schemas" / name
         assert committed.exists(), f"{committed} missing: run `make schemas`"
         assert committed.read_text(encoding="utf-8") == text, f"{name} stale: run `make schemas`"
+
+
+def test_plan_schema_describes_the_query_plan() -> None:
+    import json
+
+    from schemachat.agent.plans.plan import QueryPlan
+
+    schema = json.loads((ROOT / "docs" / "schemas" / "plan.schema.json").read_text("utf-8"))
+    assert schema["title"] == "QueryPlan" and set(schema["required"]) == {"table", "select"}
+    assert set(schema["properties"]) == set(QueryPlan.model_fields)
+    assert {"Col", "Expr", "Item", "Filter", "Join", "Related", "Order"} <= set(schema["$defs"])

@@ -170,11 +170,14 @@ def summary(settings: Settings) -> None:
 
 
 def file_models() -> dict[str, type[BaseModel]]:
-    """Every workspace file's model: ingest's, plus training/active.json (agent)."""
+    """Every workspace file's model: ingest's, plus training/active.json (agent), plus the
+    query plan (plan.json: what answers carry and golden_sql.jsonl keeps, agent.plans)."""
     from schemachat.agent.adapters import active as active_adapter
+    from schemachat.agent.plans.plan import QueryPlan
     from schemachat.ingest.models import FILE_MODELS
 
-    return {**FILE_MODELS, active_adapter.FILENAME: active_adapter.ActiveAdapter}
+    return {**FILE_MODELS, active_adapter.FILENAME: active_adapter.ActiveAdapter,
+            "plan.json": QueryPlan}
 
 
 @app.command("schemas")
@@ -183,7 +186,8 @@ def schemas(
         "docs/schemas"
     ),
 ) -> None:
-    """Write the JSON Schema of every workspace file (generated from the pydantic models)."""
+    """Write the JSON Schema of every workspace file and of the query plan (generated from
+    the pydantic models)."""
     from schemachat.ingest.models import write_json_schemas
 
     for path in write_json_schemas(out_dir, file_models()):
