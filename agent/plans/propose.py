@@ -210,6 +210,9 @@ class Linker:
         for link in links:
             if link.words & d.claimed:
                 continue  # a date, comparison or missing thing took these words
+            if link.meaning is not None and any(a.span.start <= i < a.span.end
+                                                for a in q.arithmetic for i in link.words):
+                continue  # "between the order and its delivery" names dates, not a status
             said = {fold(w) for w in re.findall(r"\w+", link.meaning or "")}
             if link.meaning is not None and link.words and not any(
                     q.words[i].folded in said for i in link.words) and any(
@@ -412,8 +415,8 @@ class Linker:
     def _summed(self, q: Question, d: _Draft) -> bool:
         """A difference or product nobody asked to list ("what was the difference between
         gross and net payroll") is a total."""
-        return bool(q.arithmetic) and not q.listing and not any(
-            i in d.claimed for a in q.arithmetic for i in range(a.span.start, a.span.end))
+        return any((a.between or not q.listing) and not any(
+            i in d.claimed for i in range(a.span.start, a.span.end)) for a in q.arithmetic)
 
     def _implicit(self, q: Question, d: _Draft) -> str:
         """The aggregate of "saldo em estoque por almoxarifado" (no cue said it): SUM

@@ -81,6 +81,7 @@ class Arithmetic:
     left: Span
     right: Span
     span: Span
+    between: bool = False  # "the difference between X and Y": a figure, not a column
 
 
 @dataclass
@@ -205,12 +206,13 @@ def _read_arithmetic(q: Question, c: dict[str, Any]) -> list[Arithmetic]:
                         left, right = _side(q, i, -1), _side(q, end, 1)
                     else:  # difference between X and Y
                         k = find_cue(q.words, ["e", "and"], start=end)
-                        if k is None or k.start - end > 4:
+                        if k is None or k.start - end > 8:
                             continue
                         left, right = Span(end, k.start), _side(q, k.end, 1)
                     if left.end > left.start and right.end > right.start:
                         out.append(Arithmetic(op, left, right,
-                                              Span(min(left.start, i), right.end)))
+                                              Span(min(left.start, i), right.end),
+                                              kind_ == "between"))
     return out
 
 
