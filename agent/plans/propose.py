@@ -131,6 +131,7 @@ class Linker:
                 cand = self._finish(q, draft, rank)
                 if cand is not None:
                     out.append(cand)
+        self._prefer_headers(out)
         out.sort(key=lambda c: -c.score)
         seen, unique = set(), []
         for cand in out:
@@ -139,6 +140,30 @@ class Linker:
                 seen.add(key)
                 unique.append(cand)
         return unique[:limit]
+
+    def _prefer_headers(self, candidates: list[Candidate]) -> None:
+        """A plan over a child table (order items) that explains nothing its parent's
+        plan (the orders) does not, counts the wrong rows: it loses to the parent's."""
+        by_base = {c.plan.table: c for c in sorted(candidates, key=lambda c: c.score)}
+        for cand in candidates:
+            rel = self.doc.relation(cand.plan.table)
+            key = set(rel.primary_key.columns) if rel and rel.primary_key else set()
+            if self._uses_own_columns(cand.plan, key):
+                continue  # it sums or filters something only the items have
+            for edge in self.reach.parents.get(cand.plan.table, []):
+                parent = by_base.get(edge.ref_table)
+                # Only an item of its header (the item's key holds the FK).
+                if parent is not None and set(edge.columns) <= key and \
+                        cand.explained <= parent.explained:
+                    cand.score -= 2.0
+                    break
+
+    @staticmethod
+    def _uses_own_columns(plan: QueryPlan, key: set[str]) -> bool:
+        exprs = [i.expr for i in plan.select if i.expr] + [f.expr for f in plan.filters] + \
+            list(plan.group_by)
+        return any(e.column.table == plan.table and e.column.column not in key
+                   for e in exprs)
 
     def _names_value(self, q: Question, i: int, links: list[ValueLink]) -> bool:
         """Whether word `i` stands right before a stored value and names its table
@@ -295,6 +320,8 @@ class Linker:
             expr = self._arithmetic(q, d, Span(comp.span.start - 8, comp.span.start))
             if expr is None:
                 best = self._measure_column(q, d, words, kinds=("number",), depth=1)
+                if comp.percent:  # "acima de 5%": a percentage column, if one fits
+                    best = self._percent_column(q, d, words) or best
                 best = best or self._money(d)
                 if best is None:
                     d.score -= UNPLACED
@@ -745,6 +772,20 @@ class Linker:
         if best is None or best[0] <= 0:
             return None
         return best[1], best[2], best[3], best[0]
+
+    def _percent_column(self, q: Question, d: _Draft, words: list[int]) -> Found | None:
+        """The base's percentage column the words name ("desconto" -> PERC_DESC)."""
+        percent = frozenset(("percentual", "percent", "percentag", "aliquota", "rate"))
+        rel = self.doc.relation(d.base)
+        best: Found | None = None
+        for col in rel.columns if rel else []:
+            key = (d.base, col.name)
+            if kind(col) != "number" or not percent & self.terms.names.get(key, frozenset()):
+                continue
+            score, hit = self.terms.column_match(key, q, words)
+            if hit and (best is None or score > best[3]):
+                best = (d.base, col, hit, score)
+        return best
 
     def _measure_like(self, key: tuple[str, str]) -> bool:
         """A number that measures something: not a key, a code, or named like an id

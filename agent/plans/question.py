@@ -59,6 +59,7 @@ class Comparison:
     value: float
     span: Span  # the cue and the number (and its multiplier)
     text: str
+    percent: bool = False  # "acima de 5%": a percentage
 
 
 @dataclass(frozen=True)
@@ -305,8 +306,12 @@ def _read_comparisons(q: Question, c: dict[str, Any]) -> None:
                     op, end = symbol, unit + len(phrase)
         if op is None:
             continue
+        percent = q.words[span.start].text.endswith("%") or any(
+            w.folded in ("%", "percent", "por cento", "porcento")
+            for w in q.words[span.end:unit + 1])
         q.comparisons.append(Comparison(op, value, Span(start, max(end, unit)),
-                                        " ".join(w.text for w in q.words[start:end])))
+                                        " ".join(w.text for w in q.words[start:end]),
+                                        percent))
         q.numbers.remove((value, span))
         q.used.update(range(start, max(end, unit)))
 
