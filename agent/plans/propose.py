@@ -94,8 +94,9 @@ class _Draft:
                 self.joins.append(join)
 
     def plan(self) -> QueryPlan:
+        filters = list(dict.fromkeys(self.filters))  # "não estão ... nenhum": said twice
         return QueryPlan(table=self.base, joins=self.joins, select=self.select,
-                         filters=self.filters, related=self.related, group_by=self.group_by,
+                         filters=filters, related=self.related, group_by=self.group_by,
                          order_by=self.order_by, limit=self.limit, distinct=self.distinct)
 
 
