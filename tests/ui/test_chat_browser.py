@@ -1,6 +1,8 @@
 """The Chat tab in a real browser (Debian chromium + Playwright, like test_app_browser),
 with the fake model backend: ask, see the answer, the SQL and the rows, run edited SQL,
-follow a citation to its Annotate entry, rate the answer (feedback + golden example)."""
+follow a citation to its Annotate entry, rate the answer (feedback + golden example).
+With no model at all (model_backend none): a query plan answers, and the tab shows it
+under the SQL; a thumbs up keeps the plan with the golden example."""
 
 from __future__ import annotations
 
@@ -80,3 +82,56 @@ def test_chat_ask_run_cite_and_rate(served: tuple[str, Path], browser: Any) -> N
     page.click("#chat-down")
     page.wait_for_selector("#chat-status:has-text('recorded')", timeout=20_000)
     assert len((root / "feedback.jsonl").read_text().splitlines()) == 2
+
+
+@pytest.fixture(scope="module")
+def served_plans(agent_workspace: Path, demo_db: Path,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The app with no model (query plans only) over a copy of the indexed demo workspace."""
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    from schemachat.configs import load_settings
+    from schemachat.ui.app import launch
+
+    root = tmp_path_factory.mktemp("chat_plans") / "ws"
+    shutil.copytree(agent_workspace, root)
+    settings = load_settings(workspace=root, fb_database=str(demo_db), model_backend="none")
+    app, _, url = launch(settings, port=free_port(), block=False)
+    try:
+        yield url.rstrip("/"), root
+    finally:
+        app.close()
+
+
+def test_chat_shows_the_query_plan(served_plans: tuple[str, Path], browser: Any) -> None:
+    url, root = served_plans
+    page = new_page(browser, url)
+    _chat(page)
+    assert page.inner_text("#chat-plan").strip() == ""  # no answer, no plan
+    page.fill("#chat-question textarea", "quantos clientes de Campinas?")
+    page.click("#chat-send")
+    page.wait_for_selector("#chat-plan table", timeout=60_000)
+    shown = page.inner_text("#chat-plan")
+    assert "Query plan" in shown and "CAD_CLI" in shown and "CAD_CID" in shown
+    assert "CAD_CID.CID_NOME = 'Campinas'" in shown and "COUNT(*)" in shown
+    # the plan's JSON is there, folded away until opened
+    assert page.locator("#chat-plan details").count() == 1
+    assert not page.locator("#chat-plan details pre").is_visible()
+    page.click("#chat-plan details summary")
+    assert '"table": "CAD_CLI"' in page.inner_text("#chat-plan details")
+    assert "198" in page.inner_text("#chat-log")  # the engine's figure, in the answer
+    assert "CID_NOME" in page.inner_text("#chat-sql")
+    shoot(page, "chat-plan.png")
+
+    # A thumbs up keeps the plan with the golden example.
+    page.click("#chat-up")
+    page.wait_for_selector("#chat-status:has-text('golden example')", timeout=20_000)
+    golden = json.loads((root / "golden_sql.jsonl").read_text().splitlines()[-1])
+    assert golden["question"] == "quantos clientes de Campinas?"
+    assert golden["plan"]["table"] == "CAD_CLI"
+
+    # A question no plan fits: no plan shown, the error says why.
+    page.fill("#chat-question textarea", "quantos clientes têm garantia estendida?")
+    page.click("#chat-send")
+    page.wait_for_selector("#chat-status:has-text('no query plan fits')", timeout=60_000)
+    assert page.inner_text("#chat-plan").strip() == ""
+    assert "garantia" in page.inner_text("#chat-log")

@@ -1,7 +1,9 @@
 """The Chat tab: ask the agent, see the answer stream in, the SQL in a code block with a
-Run button, the result table, citations linking to their Annotate entry, a backend and
-adapter selector, and thumbs up/down recorded in the workspace (feedback.jsonl; a thumbs
-up on checked SQL becomes a golden example in golden_sql.jsonl)."""
+Run button, the query plan the SQL was compiled from (when a plan answered: its parts,
+its JSON folded away), the result table, citations linking to their Annotate entry, a
+backend and adapter selector, and thumbs up/down recorded in the workspace
+(feedback.jsonl; a thumbs up on checked SQL becomes a golden example in golden_sql.jsonl,
+with its plan when the SQL is the plan's, unedited)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from schemachat.agent.session import Agent
 from schemachat.agent.sql.grounding import sql_relations
 from schemachat.configs import SchemachatError
 from schemachat.ui.context import AppContext
+from schemachat.ui.plan_view import plan_markdown
 
 TITLE = "Chat"
 ID = "chat"
@@ -57,6 +60,11 @@ def citations_markdown(citations: list[Citation]) -> str:
     return "**Sources:** " + " · ".join(links)
 
 
+def _same_sql(a: str | None, b: str | None) -> bool:
+    """Whether two SQL texts are the same statement, whitespace aside."""
+    return " ".join((a or "").split()) == " ".join((b or "").split())
+
+
 def _rows_frame(result: AgentAnswer) -> pd.DataFrame:
     return pd.DataFrame(result.rows, columns=result.columns) if result.columns \
         else pd.DataFrame()
@@ -89,6 +97,7 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
                               show_label=False, elem_id="chat-question", scale=5)
         send = gr.Button("Ask", variant="primary", elem_id="chat-send", scale=1)
     sql = gr.Code(language="sql", label="SQL", interactive=True, elem_id="chat-sql")
+    plan = gr.Markdown(elem_id="chat-plan")  # the query plan, when one wrote the SQL
     with gr.Row():
         run = gr.Button("Run (read-only)", elem_id="chat-run")
         up = gr.Button("✓ Right", elem_id="chat-up")  # text: emoji fonts are not everywhere
@@ -101,25 +110,27 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
             ads: list[str]) -> Iterator[tuple[Any, ...]]:
         text = (text or "").strip()
         if not text:
-            yield history, gr.update(), gr.update(), gr.update(), "Type a question.", None, ""
+            yield (history, gr.update(), gr.update(), gr.update(), "Type a question.", None, "",
+                   gr.update())
             return
         history = [*history, {"role": "user", "content": text},
                    {"role": "assistant", "content": ""}]
-        yield history, "", gr.update(), gr.update(), "", None, ""
+        yield history, "", gr.update(), gr.update(), "", None, "", ""
         try:
             agent = agent_for(ctx, be, ads or [])
             result: AgentAnswer | None = None
             for event in agent.stream(text, session=sid):
                 if event.kind == "text":
                     history[-1]["content"] += event.text
-                    yield history, "", gr.update(), gr.update(), "", None, ""
+                    yield history, "", gr.update(), gr.update(), "", None, "", ""
                 elif event.kind == "status":
-                    yield history, "", gr.update(), gr.update(), f"_{event.text}_", None, ""
+                    yield (history, "", gr.update(), gr.update(), f"_{event.text}_", None, "",
+                           "")
                 else:
                     result = event.result
         except SchemachatError as exc:
             history[-1]["content"] = f"⚠️ {exc}"
-            yield history, "", gr.update(), gr.update(), f"**Error:** {exc}", None, ""
+            yield history, "", gr.update(), gr.update(), f"**Error:** {exc}", None, "", ""
             return
         assert result is not None
         history[-1]["content"] = result.answer
@@ -127,39 +138,48 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
                  "adapters": ads or []}
         note = f"**SQL error:** {result.error}" if result.error else ""
         yield (history, "", result.sql or "", _rows_frame(result), note, state,
-               citations_markdown(result.citations))
+               citations_markdown(result.citations), plan_markdown(result.plan))
 
-    outputs = [chatbot, question, sql, rows, status, last, cites]
+    outputs = [chatbot, question, sql, rows, status, last, cites, plan]
     send.click(ask, [question, chatbot, session, backend, adapters], outputs)
     question.submit(ask, [question, chatbot, session, backend, adapters], outputs)
 
     def run_sql(text: str, state: dict[str, Any] | None, be: str,
                 ads: list[str]) -> tuple[Any, ...]:
         if not (text or "").strip():
-            return gr.update(), "No SQL to run.", state, gr.update()
+            return gr.update(), "No SQL to run.", state, gr.update(), gr.update()
         if not ctx.settings.fb_database:
             return gr.update(), "**No database configured** (SCHEMACHAT_FB_DATABASE).", \
-                state, gr.update()
+                state, gr.update(), gr.update()
         try:
             res = agent_for(ctx, be, ads or []).run_sql(text)
         except SchemachatError as exc:  # the database went away: the next run reconnects
-            return gr.update(), f"**Failed:** {exc}", state, gr.update()
+            return gr.update(), f"**Failed:** {exc}", state, gr.update(), gr.update()
         if res.error:
-            return gr.update(), f"**Refused or failed:** {res.error}", state, gr.update()
+            return gr.update(), f"**Refused or failed:** {res.error}", state, gr.update(), \
+                gr.update()
+        shown = gr.update()
         if state is not None:  # what a thumbs up would now confirm
-            state = {**state, "result": {**state["result"], "sql": res.sql, "error": None}}
-        return _rows_frame(res), res.answer, state, citations_markdown(res.citations)
+            before = state["result"]
+            edited = not _same_sql(before.get("sql"), text)
+            state = {**state, "result": {**before, "sql": res.sql, "error": None,
+                                         "plan": None if edited else before.get("plan")}}
+            shown = "" if edited else gr.update()  # edited SQL is no longer the plan's
+        return _rows_frame(res), res.answer, state, citations_markdown(res.citations), shown
 
-    run.click(run_sql, [sql, last, backend, adapters], [rows, status, last, cites])
+    run.click(run_sql, [sql, last, backend, adapters], [rows, status, last, cites, plan])
 
     def rate(rating: str, state: dict[str, Any] | None, sid: str, edited: str) -> str:
         if state is None:
             return "Ask something first."
         result = state["result"]
         sql_text = (edited or "").strip() or result.get("sql")
+        # The plan is confirmed with the SQL only when the SQL is still the plan's.
+        confirmed = result.get("plan") if _same_sql(result.get("sql"), sql_text) else None
         feedback = Feedback(rating=rating, question=state["question"], answer=result["answer"],  # type: ignore[arg-type]
                             sql=sql_text, sql_error=result.get("error"), session=sid,
-                            backend=state["backend"], adapters=state["adapters"])
+                            backend=state["backend"], adapters=state["adapters"],
+                            plan=confirmed)
         golden = record_feedback(ctx.workspace.root, feedback,
                                  tables=sql_relations(sql_text or ""))
         return "Thanks: recorded" + (" (saved as a golden example)." if golden else ".")
