@@ -44,8 +44,8 @@ def serve(indexed: Path, tmp_path: Path) -> Iterator[Callable[..., str]]:
         shutil.copytree(indexed, root)
         overrides.setdefault("fake_responses", [ANSWER])
         overrides.setdefault("agent_plans", False)  # the fake model drafts
-        settings = load_settings(workspace=root, model_backend="fake", api_tokens=[TOKEN],
-                                 **overrides)
+        overrides.setdefault("model_backend", "fake")
+        settings = load_settings(workspace=root, api_tokens=[TOKEN], **overrides)
         ctx = running(create_app(settings))
         stack.append(ctx)
         return ctx.__enter__()
@@ -97,6 +97,15 @@ def test_sql_drafts_and_says_it_was_not_checked(serve: Callable[..., str]) -> No
         assert set(body) == CONTRACT
         assert body["sql"] == SQL and body["plan"] is None  # drafted, no plan
         assert "no database configured" in body["error"]
+
+
+def test_sql_answered_by_a_query_plan_carries_it(serve: Callable[..., str]) -> None:
+    with _client(serve(model_backend="none", agent_plans=True)) as client:
+        body = client.post("/sql", json={"question": "quantos clientes temos?"}).json()
+        assert set(body) == CONTRACT
+        assert body["plan"] is not None and body["plan"]["table"] == "CAD_CLI"
+        assert body["sql"].startswith("SELECT COUNT(*)")
+        assert "no database configured" in body["error"]  # compiled, not checked
 
 
 def test_sessions_keep_the_conversation(serve: Callable[..., str]) -> None:

@@ -1,7 +1,8 @@
 """The Slack bot in HTTP mode, run for real on loopback and driven with signed Slack
 payloads; its Web API calls go to a local fake Slack (no network). Checks: a bad signature
 and a stale timestamp are refused, a retried event is answered once, the reply lands in
-the thread, DMs are answered, the buttons run SQL and record feedback."""
+the thread, DMs are answered, the buttons run SQL and record feedback, an answer a
+query plan wrote carries the plan in one short context line."""
 
 from __future__ import annotations
 
@@ -21,10 +22,12 @@ import httpx
 import pytest
 
 from schemachat.agent.answer import AgentAnswer
+from schemachat.agent.plans.plan import Col, Expr, Filter, Item, Join, QueryPlan
 from schemachat.agent.retrieval.embeddings import SentenceEmbeddings
 from schemachat.agent.retrieval.index import build_index
 from schemachat.configs import load_settings
 from schemachat.ui.slack import build_app
+from schemachat.ui.slack.blocks import PLAN, answer_blocks
 from schemachat.ui.slack.bot import http_app
 from tests.support import retrieval_fixtures
 from tests.support.api import ANSWER, SQL, running
@@ -140,8 +143,9 @@ def bot(indexed: Path, tmp_path: Path) -> Iterator[Callable[..., tuple[str, Fake
         shutil.copytree(indexed, root)
         slack = FakeSlack()
         overrides.setdefault("fake_responses", [ANSWER])
-        settings = load_settings(workspace=root, model_backend="fake",
-                                 slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET,
+        overrides.setdefault("model_backend", "fake")
+        settings = load_settings(workspace=root, slack_bot_token=BOT_TOKEN,
+                                 slack_signing_secret=SECRET,
                                  slack_api_url=f"{slack.base}/api/", **overrides)
         ctx = running(http_app(build_app(settings)))
         stack.append((ctx, slack))
@@ -327,3 +331,50 @@ def test_rejected_bot_token_is_a_clear_error(tmp_path: Path) -> None:
                                     slack_api_url=f"{slack.base}/api/"))
     finally:
         slack.close()
+
+
+def _context_lines(blocks: list[dict[str, Any]]) -> list[str]:
+    return [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]]
+
+
+CAMPINAS = QueryPlan(
+    table="CAD_CLI", select=[Item(agg="COUNT")],
+    joins=[Join(table="CAD_CID", alias="CAD_CID", on=[(Col(table="CAD_CLI", column="CID_COD"),
+                                                       Col(table="CAD_CID", column="CID_COD"))])],
+    filters=[Filter(expr=Expr(column=Col(table="CAD_CID", column="CID_NOME")), op="=",
+                    value="Campinas"),
+             Filter(expr=Expr(column=Col(table="CAD_CLI", column="SITUACAO")), op="=",
+                    value="A", meaning="ativo")])
+
+
+def test_a_plan_answer_has_one_plan_line() -> None:
+    result = AgentAnswer(answer="Contei as linhas de CAD_CLI: 120.", sql="SELECT ...",
+                         columns=["COUNT"], rows=[[120]], plan=CAMPINAS.model_dump())
+    lines = _context_lines(answer_blocks(result, "quantos clientes ativos de Campinas?"))
+    plan = [line for line in lines if line.startswith("Plan: ")]
+    assert plan == ["Plan: CAD_CLI + CAD_CID · CAD_CID.CID_NOME = 'Campinas'; "
+                    "CAD_CLI.SITUACAO = 'A' (ativo)"]
+    drafted = AgentAnswer(answer="x", sql="SELECT 1 FROM RDB$DATABASE")
+    assert not any(line.startswith("Plan:") for line in _context_lines(
+        answer_blocks(drafted, "q")))
+
+
+def test_a_long_plan_line_is_cut() -> None:
+    many = CAMPINAS.model_copy(update={"filters": [Filter(
+        expr=Expr(column=Col(table="CAD_CLI", column="CLI_NOMRAZ")), op="IN",
+        value=[f"Cliente número {i}" for i in range(60)])]})
+    result = AgentAnswer(answer="x", sql="SELECT ...", plan=many.model_dump())
+    (line,) = [x for x in _context_lines(answer_blocks(result, "q")) if x.startswith("Plan:")]
+    assert len(line) == PLAN and line.endswith("…")
+
+
+def test_a_plan_answer_over_slack_carries_the_plan(
+        bot: Callable[..., tuple[str, FakeSlack]]) -> None:
+    base, slack = bot(model_backend="none")  # no model: a query plan answers
+    body = event_body(mention("quantos clientes ativos temos?"))
+    post_event(base, body, sign(body))
+    (posted,) = slack.wait_for("chat.postMessage")
+    blocks = json.loads(posted["blocks"]) if isinstance(posted["blocks"], str) \
+        else posted["blocks"]
+    plan = [line for line in _context_lines(blocks) if line.startswith("Plan: ")]
+    assert len(plan) == 1 and "CAD_CLI" in plan[0] and "SITUACAO = 'A'" in plan[0], plan

@@ -1,6 +1,7 @@
 """An agent answer as Slack Block Kit: the answer, the SQL in a code block, the rows as a
-small monospaced table (more rows go in a CSV file), the sources, and buttons to run the
-SQL and to rate the answer."""
+small monospaced table (more rows go in a CSV file), the query plan in one short line
+(when a plan wrote the SQL), the sources, and buttons to run the SQL and to rate the
+answer."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import json
 from typing import Any
 
 from schemachat.agent.answer import AgentAnswer
+from schemachat.ui.plan_view import plan_line
 
 TABLE_ROWS = 15
 CELL = 30  # characters per cell shown
 TEXT = 2900  # a section's text must stay under 3000 characters
+PLAN = 300  # the plan's context line: its tables and filters, short
 VALUE = 2000  # a button's value must stay under 2000 characters
 
 RUN = "schemachat_run_sql"
@@ -59,6 +62,8 @@ def answer_blocks(result: AgentAnswer, question: str) -> list[dict[str, Any]]:
             if needs_file(result) else ""
         blocks.append(_section(f"```{_cut(table, TEXT - 120)}```{more}"))
     context = []
+    if result.plan:
+        context.append(plan_line(result.plan, PLAN))
     if result.citations:
         context.append("Sources: " + ", ".join(
             c.table + (f".{c.column}" if c.column else "") for c in result.citations[:20]))
