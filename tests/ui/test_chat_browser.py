@@ -129,6 +129,18 @@ def test_chat_shows_the_query_plan(served_plans: tuple[str, Path], browser: Any)
     assert golden["question"] == "quantos clientes de Campinas?"
     assert golden["plan"]["table"] == "CAD_CLI"
 
+    # Run as it is: still the plan's SQL. Edited and run: the plan no longer describes it.
+    page.click("#chat-run")
+    page.wait_for_selector("#chat-status:has-text(' row')", timeout=20_000)
+    assert "CID_NOME" in page.inner_text("#chat-plan")
+    page.click("#chat-sql .cm-content")
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" AND cc.SITUACAO = 'A'")
+    page.click("#chat-run")
+    page.wait_for_function("document.querySelector('#chat-plan').innerText.trim() === ''",
+                           timeout=20_000)
+    assert "198" not in page.inner_text("#chat-rows")
+
     # A question no plan fits: no plan shown, the error says why.
     page.fill("#chat-question textarea", "quantos clientes têm garantia estendida?")
     page.click("#chat-send")
