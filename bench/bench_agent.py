@@ -110,8 +110,11 @@ class Outcome:
 
 
 def run_questions(agent: Any, questions: list[dict[str, Any]], console: Console,
-                  label: str, gold: dict[str, list[Rows | None]]) -> Outcome:
-    """Ask every question (SQL mode, run) and compare its rows with the gold results."""
+                  label: str, gold: dict[str, list[Rows | None]], *,
+                  show: bool = True) -> Outcome:
+    """Ask every question (SQL mode, run) and compare its rows with the gold results.
+    `show` False prints the outcome without the question or the SQL (held-out
+    questions are not printed, so nobody tunes on them by reading a log)."""
     got = Outcome()
     for item in questions:
         question, category = item["question"], item["category"]
@@ -125,10 +128,10 @@ def run_questions(agent: Any, questions: list[dict[str, Any]], console: Console,
         got.contained[category].append(hit)
         got.same[category].append(exact)
         got.unfounded += _unfounded(result, question)
+        said = f" {question}\n    {' '.join((result.sql or result.error or '').split())}" \
+            if show else ""
         console.print(escape(f"{label}: {'match' if hit else '-----'} {got.times[-1]:5.1f} s "
-                             f"[{category}] {question}\n    "
-                             f"{' '.join((result.sql or result.error or '').split())}"),
-                      style="dim", soft_wrap=True)
+                             f"[{category}]{said}"), style="dim", soft_wrap=True)
     return got
 
 
@@ -176,7 +179,8 @@ def run(console: Console, *, quick: bool = False) -> Report:
     plans.context.linker()
     gold = _gold_rows(plans, tuning + held)
     plans.ask(tuning[0]["question"], mode="sql", run=True)  # warm: caches, first prepare
-    planned = {name: run_questions(plans, qs, console, f"plans/{name}", gold)
+    planned = {name: run_questions(plans, qs, console, f"plans/{name}", gold,
+                                   show=name != "held-out")
                for name, qs in (("held-out", held), ("tuning", tuning))}
     plans.close()
 
@@ -188,12 +192,14 @@ def run(console: Console, *, quick: bool = False) -> Report:
     drafting.context.chat_model().invoke("warm up", max_new_tokens=1)  # type: ignore[call-arg]
     warm = time.perf_counter() - started
     first, full = _schema_latency(drafting, SCHEMA_QUESTIONS[: 1 if quick else 3])
-    drafted = {name: run_questions(drafting, qs, console, f"drafting/{name}", gold)
+    drafted = {name: run_questions(drafting, qs, console, f"drafting/{name}", gold,
+                                   show=name != "held-out")
                for name, qs in (("held-out", held), ("tuning", tuning))}
     adapted = {}
     if adapters:
         drafting.context.adapters = adapters  # per-request adapters on the same loaded base
-        adapted = {name: run_questions(drafting, qs, console, f"+adapter/{name}", gold)
+        adapted = {name: run_questions(drafting, qs, console, f"+adapter/{name}", gold,
+                                       show=name != "held-out")
                    for name, qs in (("held-out", held), ("tuning", tuning))}
     drafting.close()
 

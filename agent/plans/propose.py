@@ -94,7 +94,8 @@ class _Draft:
                 self.joins.append(join)
 
     def plan(self) -> QueryPlan:
-        filters = list(dict.fromkeys(self.filters))  # "não estão ... nenhum": said twice
+        # "não estão ... nenhum": said twice, kept once (values may be lists: by their JSON)
+        filters = list({f.model_dump_json(): f for f in self.filters}.values())
         return QueryPlan(table=self.base, joins=self.joins, select=self.select,
                          filters=filters, related=self.related, group_by=self.group_by,
                          order_by=self.order_by, limit=self.limit, distinct=self.distinct)
@@ -223,8 +224,11 @@ class Linker:
         MOV_PED and MOV_PED_ITEM, "pedidos" means the first."""
         words = q.content()
         penalty = 0.0
-        for part in split_identifier(rel.name):
-            if part in self.prefixes:
+        parts = split_identifier(rel.name)
+        if all(p in self.prefixes for p in parts):
+            parts = parts[-1:]  # EST_MOV: the prefixes are the name
+        for part in parts:
+            if part in self.prefixes and len(parts) > 1:
                 continue
             terms = frozenset(self.terms.analyzer.terms(part, document=True))
             if not self.terms.match(terms, q, words)[1]:
@@ -617,8 +621,15 @@ class Linker:
         d.limit = n
         parent = self._counted_parent(q, d)
         keys = group or ([Expr(column=parent)] if parent is not None else [])
+        # Grouped, the measure is the base's own: a parent's figure summed over its
+        # child rows means nothing.
         best = self._measure_column(q, d, [i for i in words if i not in named],
-                                    kinds=("number",) if keys else ("number", "date"), depth=1)
+                                    kinds=("number",) if keys else ("number", "date"),
+                                    depth=0 if keys else 1)
+        if parent is not None:  # "the 5 customers ...": the key says who they are
+            d.claim(self.terms.match(self.terms.table_names.get(
+                self.terms.references.get((d.base, parent.column), ""), frozenset()), q,
+                d.subject)[1])
         if keys and named and best is None:  # "the 5 customers with the most orders"
             d.select = [*(Item(expr=k) for k in keys), Item(agg="COUNT")]
             d.group_by = keys
