@@ -188,7 +188,7 @@ def test_a_number_with_a_comparison(propose: Any, doc: CombinedSchema, con: Conn
                  "BANCOS CONTA MOVIMENTO",
                  marks=pytest.mark.xfail(reason="linker: the debit role is lost when the "
                                                 "account's name holds 'conta' (joins "
-                                                "CTA_CRED)", strict=False)),
+                                                "CTA_CRED)", strict=True)),
 ])
 def test_a_role_picks_the_foreign_key(propose: Any, doc: CombinedSchema, con: Connection,
                                       settings: Settings, question: str, role: str,
@@ -209,7 +209,7 @@ def test_a_role_picks_the_foreign_key(propose: Any, doc: CombinedSchema, con: Co
 
 
 @pytest.mark.xfail(reason="linker: a value of the manager (self-reference) filters the "
-                          "employee's own column", strict=False)
+                          "employee's own column", strict=True)
 def test_a_self_reference_role(propose: Any) -> None:
     best = propose("quantos funcionários têm gestor demitido?")[0]
     assert best.plan.table == "CAD_FUNC" and [j.role for j in best.plan.joins] == ["FUN_GESTOR"]

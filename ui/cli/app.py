@@ -30,37 +30,21 @@ app = typer.Typer(
 err = Console(stderr=True)
 out = Console()
 
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option("--workspace", "-w", help="Workspace folder (default: ./data or config).",
-                 show_default=False),
-]
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="YAML profile: a file, or a bundled name such as 'demo'.",
-                 show_default=False),
-]
+# The options every command shares (see with_settings): (parameter, type, flags, help).
 # Rich reads [...] in help text as markup, so the bracket of [/port] is escaped.
-DatabaseOpt = Annotated[
-    str | None,
-    typer.Option("--database", "-d", help="Database: a file (embedded) or host\\[/port]:path.",
-                 show_default=False),
+_SHARED: list[tuple[str, type, tuple[str, str], str]] = [
+    ("workspace", Path, ("--workspace", "-w"), "Workspace folder (default: ./data or config)."),
+    ("config", Path, ("--config", "-c"), "YAML profile: a file, or a bundled name such as 'demo'."),
+    ("database", str, ("--database", "-d"), "Database: a file (embedded) or host\\[/port]:path."),
+    ("user", str, ("--user", "-u"), "Firebird user (env SCHEMACHAT_FB_USER)."),
+    ("password", str, ("--password", "-p"),
+     "Firebird password (better: env SCHEMACHAT_FB_PASSWORD)."),
 ]
-UserOpt = Annotated[
-    str | None,
-    typer.Option("--user", "-u", help="Firebird user (env SCHEMACHAT_FB_USER).",
-                 show_default=False),
-]
-PasswordOpt = Annotated[
-    str | None,
-    typer.Option("--password", "-p", help="Firebird password (better: env SCHEMACHAT_FB_PASSWORD).",
-                 show_default=False),
-]
+_OPTIONS = {name: Annotated[kind | None, typer.Option(*flags, help=text, show_default=False)]
+            for name, kind, flags, text in _SHARED}
 
 
 F = TypeVar("F", bound=Callable[..., Any])
-_WORKSPACE = (("workspace", WorkspaceOpt), ("config", ConfigOpt))
-_DATABASE = (("database", DatabaseOpt), ("user", UserOpt), ("password", PasswordOpt))
 
 
 def with_settings(*, database: bool = False) -> Callable[[F], F]:
@@ -72,18 +56,18 @@ def with_settings(*, database: bool = False) -> Callable[[F], F]:
         @with_settings(database=True)
         def extract(settings: Settings, force: bool = False) -> None: ...
     """
-    shared = _WORKSPACE + (_DATABASE if database else ())
+    shared = ["workspace", "config", *(["database", "user", "password"] if database else [])]
 
     def wrap(func: F) -> F:
         hints = get_type_hints(func, include_extras=True)
         own = [p.replace(annotation=hints.get(p.name, p.annotation))
                for p in inspect.signature(func).parameters.values() if p.name != "settings"]
         added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None,
-                                   annotation=kind) for name, kind in shared]
+                                   annotation=_OPTIONS[name]) for name in shared]
 
         @functools.wraps(func)
         def command(*args: Any, **kwargs: Any) -> Any:
-            flags = {name: kwargs.pop(name, None) for name, _ in shared}
+            flags = {name: kwargs.pop(name, None) for name in shared}
             settings = settings_from(flags["config"], flags["workspace"], flags.get("database"),
                                      flags.get("user"), flags.get("password"))
             return func(settings, *args, **kwargs)
