@@ -86,10 +86,6 @@ class Settings(BaseSettings):
                                                           "the ones added to join them.")
 
     # The agent (schemachat.agent.graph.graph): drafting, repair and answers.
-    agent_plans: bool = Field(
-        True, description="Answer data questions with query plans built from the document "
-        "and the engine before asking the model to draft SQL (the model drafts only when no "
-        "plan fits).")
     agent_max_repairs: int = Field(
         2, ge=0, le=10, description="Times a drafted SQL the engine rejects goes back to the "
                                     "model with the engine's message before giving up.")
@@ -106,6 +102,10 @@ class Settings(BaseSettings):
     agent_max_tool_rounds: int = Field(
         6, ge=1, le=20, description="Model calls one tool-calling turn may make; the "
                                     "turn ends with an error after the last.")
+    # Query plans (schemachat.agent.plans): data questions answered without a model.
+    agent_plans: bool = Field(True, description=(
+        "Answer data questions with query plans built from the document and the engine "
+        "before asking the model to draft SQL (the model drafts only when no plan fits)."))
     sessions_url: SecretStr | None = Field(
         None, description="Where conversations are checkpointed: unset, <workspace>/"
                           "chat_sessions.sqlite; sqlite:///PATH, another SQLite file; "

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from schemachat.agent.plans.describe import literal
 from schemachat.agent.plans.plan import Col, Expr, Filter, Item, QueryPlan
 
 
@@ -47,16 +48,6 @@ def _item(item: Item, joined: bool) -> str:
     return f"{item.agg}({'DISTINCT ' if item.distinct else ''}{inner})"
 
 
-def _value(value: Any) -> str:
-    if isinstance(value, list):
-        return "(" + ", ".join(_value(v) for v in value) + ")"
-    if isinstance(value, str):
-        return f"'{value}'"
-    if isinstance(value, float) and value == int(value):
-        return str(int(value))
-    return str(value)
-
-
 def _filter(flt: Filter, joined: bool) -> str:
     left = _expr(flt.expr, joined)
     if flt.other is not None:
@@ -64,9 +55,9 @@ def _filter(flt: Filter, joined: bool) -> str:
     if flt.op in ("IS NULL", "IS NOT NULL"):
         return f"{left} {flt.op}"
     if flt.op == "BETWEEN" and isinstance(flt.value, list) and len(flt.value) == 2:
-        right = f"{_value(flt.value[0])} AND {_value(flt.value[1])}"
+        right = f"{literal(flt.value[0])} AND {literal(flt.value[1])}"
     else:
-        right = _value(flt.value)
+        right = literal(flt.value)
     meaning = f" ({flt.meaning}{', a guess' if flt.guess else ''})" if flt.meaning else ""
     return f"{left} {flt.op} {right}{meaning}"
 

@@ -12,38 +12,26 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import cache
+from importlib import resources
 from typing import Any
+
+import yaml
 
 from schemachat.agent.plans.plan import Expr, Filter, Item, QueryPlan
 
-_WORDS = {
-    "pt": {"count": "Contei as linhas de {t}", "distinct": "Contei os valores distintos de {c}"
-           " em {t}", "SUM": "Somei {c} de {t}", "AVG": "Calculei a média de {c} em {t}",
-           "MIN": "Tomei o menor {c} de {t}", "MAX": "Tomei o maior {c} de {t}",
-           "list": "Listei {c} de {t}", "top": "Ordenei {t} por {c} ({d}) e peguei as {n} "
-           "primeiras linhas", "where": " com ", "and": " e ", "by": ", por {g}",
-           "desc": "decrescente", "asc": "crescente", "joined": " (ligada a {j})",
-           "null": "{c} vazio", "not null": "{c} preenchido", "year": "{c} no ano {v}",
-           "month": "{c} em {m:02d}/{y}", "contains": "{c} contendo '{v}'",
-           "rows": "{k} linha{s}", "guess": "Suposição: {g} (valor não anotado; confira).",
-           "distinct_rows": " (cada valor uma vez)", "none": "sem linhas em {t}"},
-    "en": {"count": "Counted the rows of {t}", "distinct": "Counted the distinct {c} in {t}",
-           "SUM": "Summed {c} of {t}", "AVG": "Averaged {c} of {t}",
-           "MIN": "Took the smallest {c} of {t}", "MAX": "Took the largest {c} of {t}",
-           "list": "Listed {c} of {t}", "top": "Ordered {t} by {c} ({d}) and took the first "
-           "{n} rows", "where": " where ", "and": " and ", "by": ", per {g}",
-           "desc": "descending", "asc": "ascending", "joined": " (joined to {j})",
-           "null": "{c} is empty", "not null": "{c} is filled", "year": "{c} in {v}",
-           "month": "{c} in {y}-{m:02d}", "contains": "{c} containing '{v}'",
-           "rows": "{k} row{s}", "guess": "Guess: {g} (not annotated; check it).",
-           "distinct_rows": " (each value once)", "none": "no rows in {t} refer to it"},
-}
+
+@cache
+def wording() -> dict[str, dict[str, str]]:
+    """The phrases of each language (wording.yaml)."""
+    text = resources.files(__package__).joinpath("wording.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
 
 
 def describe(plan: QueryPlan, lang: str, *, rows: list[list[Any]] | None = None,
              run: bool = True) -> str:
     """The plan in words; with the result's `rows`, its figure or row count."""
-    w = _WORDS["pt" if lang == "pt" else "en"]
+    w = wording()["pt" if lang == "pt" else "en"]
     table = plan.table + (w["joined"].format(j=", ".join(plan.tables()[1:]))
                           if plan.joins else "")
     text = _head(plan, w, table)
@@ -56,7 +44,7 @@ def describe(plan: QueryPlan, lang: str, *, rows: list[list[Any]] | None = None,
     if rows is not None and run:
         text += ": " + _result(plan, rows, lang, w)
     text += "."
-    guesses = [f"{f.expr.column.column} = {_literal(f.value)} ({f.meaning})"
+    guesses = [f"{f.expr.column.column} = {literal(f.value)} ({f.meaning})"
                for f in plan.filters if f.guess and f.meaning]
     if guesses:
         text += " " + w["guess"].format(g="; ".join(guesses))
@@ -107,7 +95,7 @@ def _conditions(filters: list[Filter], w: dict[str, str]) -> list[str]:
             out.append(f"{_expr(f.expr)} {f.op} {_expr(f.other)}")
         else:
             meaning = f" ({f.meaning})" if f.meaning else ""
-            out.append(f"{_expr(f.expr)} {f.op} {_literal(f.value)}{meaning}")
+            out.append(f"{_expr(f.expr)} {f.op} {literal(f.value)}{meaning}")
     return out
 
 
@@ -149,9 +137,10 @@ def _expr(expr: Expr) -> str:
     return name
 
 
-def _literal(value: Any) -> str:
+def literal(value: Any) -> str:
+    """A filter value as SQL shows it: 'A', 20000, (1, 2)."""
     if isinstance(value, list):
-        return "(" + ", ".join(_literal(v) for v in value) + ")"
+        return "(" + ", ".join(literal(v) for v in value) + ")"
     if isinstance(value, str):
         return f"'{value}'"
     if isinstance(value, float) and value == int(value):
