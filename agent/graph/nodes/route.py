@@ -11,6 +11,7 @@ from langgraph.runtime import Runtime
 
 from schemachat.agent.context import AgentContext
 from schemachat.agent.graph.state import AgentState, Intent, last_sql_turn
+from schemachat.agent.plans.question import read_question
 from schemachat.agent.prompts.messages import ROUTE_STOP, route_messages
 from schemachat.agent.retrieval.text import fold
 
@@ -25,8 +26,12 @@ RULES: list[tuple[Intent, re.Pattern[str]]] = [
     ("schema", re.compile(r"\b(onde|where|tabela|tabelas|table|tables|coluna|colunas|column|"
                           r"columns|campo|campos|field|significa|significado|mean|means|"
                           r"meaning|guarda|guardado|stored|store|descreva|describe|relaciona|"
-                          r"join|ligar|chave|key|o que e|what is|what are|qual|which)\b")),
+                          r"join|ligar|chave|key)\b")),
+    # "which/qual" alone asks about the schema, unless the question asks for data
+    # (a comparison, a date, a group, a missing thing: "which employees have no manager?").
+    ("schema", re.compile(r"\b(o que e|what is|what are|qual|quais|which)\b")),
 ]
+WEAK_SCHEMA = RULES[-1][1]
 SMALLTALK = re.compile(r"^(oi|ola|hello|hi|hey|bom dia|boa tarde|boa noite|obrigad[oa]|"
                        r"valeu|thanks|thank you|tchau|bye|tudo bem)\b")
 FOLLOW_UP = re.compile(r"^(and|e|only|so|somente|apenas|agora|now|but|mas|also|tambem|"
@@ -43,8 +48,16 @@ def rule_intent(question: str) -> Intent | None:
         return "smalltalk"
     for intent, pattern in RULES:
         if pattern.search(text):
+            if pattern is WEAK_SCHEMA and _asks_for_data(question):
+                return "run"
             return intent
     return None
+
+
+def _asks_for_data(question: str) -> bool:
+    q = read_question(question)
+    return bool(q.comparisons or q.dates or q.missing_spans or q.top or q.group_spans or
+                q.aggregate)
 
 
 def is_follow_up(question: str) -> bool:
