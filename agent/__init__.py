@@ -5,6 +5,7 @@
     tools.py    the schema tools offered to models that call tools
     context.py  what a turn uses: settings, model, document, index, database
     prompts/    what the model is shown
+    plans/      query plans: data questions answered without a model
     sql/        SQL made, checked and made safe
     retrieval/  the hybrid schema index
     models/     chat model backends

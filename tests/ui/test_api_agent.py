@@ -1,4 +1,4 @@
-"""The agent over HTTP: POST /ask and /sql (DESIGN.md's JSON object), and the
+"""The agent over HTTP: POST /ask and /sql (the answer object of docs/architecture.md), and the
 OpenAI-compatible /v1/models and /v1/chat/completions (plain and streamed) driven with the
 `openai` client and LangChain's ChatOpenAI against the running server. The agent runs the
 `fake` model backend over the tiny retrieval schema."""
