@@ -22,7 +22,7 @@ from schemachat.agent.plans.plan import Expr, Filter, Item, QueryPlan
 
 
 @cache
-def wording() -> dict[str, dict[str, str]]:
+def wording() -> dict[str, dict[str, Any]]:
     """The phrases of each language (wording.yaml)."""
     text = resources.files(__package__).joinpath("wording.yaml").read_text("utf-8")
     return yaml.safe_load(text)
@@ -51,7 +51,7 @@ def describe(plan: QueryPlan, lang: str, *, rows: list[list[Any]] | None = None,
     return text
 
 
-def _head(plan: QueryPlan, w: dict[str, str], table: str) -> str:
+def _head(plan: QueryPlan, w: dict[str, Any], table: str) -> str:
     aggregates = [i for i in plan.select if i.agg]
     if plan.limit and plan.order_by:
         order = plan.order_by[0]
@@ -69,22 +69,27 @@ def _head(plan: QueryPlan, w: dict[str, str], table: str) -> str:
     return w["list"].format(c=listed, t=table) + (w["distinct_rows"] if plan.distinct else "")
 
 
-def _conditions(filters: list[Filter], w: dict[str, str]) -> list[str]:
-    out, years = [], {}
+def _conditions(filters: list[Filter], w: dict[str, Any]) -> list[str]:
+    out, years, months = [], set(), set()
     for f in filters:
-        if f.expr.part == "YEAR" and f.op == "=":
-            years[f.expr.column] = f.value
+        if f.op == "=" and f.expr.part == "YEAR":
+            years.add(f.expr.column)
+        if f.op == "=" and f.expr.part == "MONTH":
+            months.add(f.expr.column)
     for f in filters:
         col = f.expr.column.column
         if f.expr.part == "YEAR" and f.op == "=":
-            months = [g for g in filters if g.expr.part == "MONTH" and
-                      g.expr.column == f.expr.column and g.op == "="]
-            if months:
-                out.append(w["month"].format(c=col, m=int(months[0].value), y=f.value))
+            same = {g.expr.part: g.value for g in filters if g.op == "=" and
+                    g.expr.column == f.expr.column and g.expr.part in ("MONTH", "DAY")}
+            if "MONTH" in same:
+                month = w["months"][int(same["MONTH"]) - 1]
+                key = "day" if "DAY" in same else "month"
+                out.append(w[key].format(c=col, m=month, y=f.value, d=same.get("DAY")))
             else:
                 out.append(w["year"].format(c=col, v=f.value))
-        elif f.expr.part == "MONTH" and f.expr.column in years and f.op == "=":
-            continue
+        elif f.expr.column in years and f.op == "=" and (
+                f.expr.part == "MONTH" or (f.expr.part == "DAY" and f.expr.column in months)):
+            continue  # said with its year
         elif f.op == "IS NULL":
             out.append(w["null"].format(c=_expr(f.expr)))
         elif f.op == "IS NOT NULL":
@@ -99,7 +104,7 @@ def _conditions(filters: list[Filter], w: dict[str, str]) -> list[str]:
     return out
 
 
-def _result(plan: QueryPlan, rows: list[list[Any]], lang: str, w: dict[str, str]) -> str:
+def _result(plan: QueryPlan, rows: list[list[Any]], lang: str, w: dict[str, Any]) -> str:
     if len(rows) == 1 and len(rows[0]) == 1 and not plan.group_by:
         return number(rows[0][0], lang)
     return w["rows"].format(k=number(len(rows), lang), s="" if len(rows) == 1 else "s")

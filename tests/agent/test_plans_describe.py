@@ -1,0 +1,56 @@
+"""A plan in words (agent/plans/describe.py): dates are said the way a person says them
+(month by name, a day with its month), figures are the engine's, and a value mapping
+nobody wrote down is named as a guess."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from schemachat.agent.plans.describe import describe
+from schemachat.agent.plans.plan import Col, Expr, Filter, Item, QueryPlan
+
+
+def _date(part: str, value: int) -> Filter:
+    return Filter(expr=Expr(column=Col(table="NF_CAB", column="DT_EMI"), part=part),
+                  op="=", value=value)
+
+
+def _count(*filters: Filter) -> QueryPlan:
+    return QueryPlan(table="NF_CAB", select=[Item(agg="COUNT")], filters=list(filters))
+
+
+@pytest.mark.parametrize(("lang", "filters", "said"), [
+    ("pt", [_date("YEAR", 2024), _date("MONTH", 3)], "DT_EMI em março de 2024"),
+    ("en", [_date("YEAR", 2024), _date("MONTH", 9)], "DT_EMI in September 2024"),
+    ("pt", [_date("YEAR", 2024), _date("MONTH", 3), _date("DAY", 15)],
+     "DT_EMI em 15 de março de 2024"),
+    ("en", [_date("YEAR", 2024), _date("MONTH", 3), _date("DAY", 15)],
+     "DT_EMI on March 15, 2024"),
+    ("en", [_date("YEAR", 2023)], "DT_EMI in 2023"),
+])
+def test_dates_are_said_by_name(lang: str, filters: list[Filter], said: str) -> None:
+    text = describe(_count(*filters), lang, rows=[[14]])
+    assert said in text
+    assert "EXTRACT" not in text  # every date part is folded into the phrase
+    assert text.endswith(": 14.")
+
+
+def test_a_day_without_a_month_is_not_lost() -> None:
+    text = describe(_count(_date("YEAR", 2024), _date("DAY", 15)), "en", rows=[[3]])
+    assert "DT_EMI in 2024" in text and "EXTRACT(DAY FROM DT_EMI) = 15" in text
+
+
+def test_the_figure_is_the_engines_in_the_questions_language() -> None:
+    plan = QueryPlan(table="NF_CAB", select=[Item(expr=Expr(column=Col(
+        table="NF_CAB", column="VL_TOTAL")), agg="SUM")])
+    assert describe(plan, "pt", rows=[[Decimal("4161149.27")]]).endswith(": 4.161.149,27.")
+    assert describe(plan, "en", rows=[[Decimal("4161149.27")]]).endswith(": 4,161,149.27.")
+
+
+def test_an_unwritten_mapping_is_named_as_a_guess() -> None:
+    plan = _count(Filter(expr=Expr(column=Col(table="NF_CAB", column="SITUACAO")), op="=",
+                         value="C", meaning="cancelada", guess=True))
+    text = describe(plan, "pt", rows=[[2]])
+    assert "Suposição: SITUACAO = 'C' (cancelada)" in text
