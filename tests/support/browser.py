@@ -1,12 +1,14 @@
 """Debian's chromium driven by Playwright for the browser tests of the Gradio app: the
-`browser` fixture (one browser per test module), a page that may reach loopback only, a
-free port to serve the app on, and screenshots into APP_SCREENSHOTS (docs/img/)."""
+`browser` fixture (one browser per test module), the marks every browser test module
+carries (MARKS), the app served on a free loopback port over a workspace (`served_app`),
+a page that may reach loopback only, and screenshots into APP_SCREENSHOTS (docs/img/)."""
 
 from __future__ import annotations
 
 import os
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,13 @@ from tests.support.paths import REPO_ROOT
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+MARKS = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed"),
+    # Gradio's own pandas calls; nothing to do with this project.
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:.*(no_silent_downcasting|copy keyword).*"),
+]
 
 
 def free_port() -> int:
@@ -33,6 +42,22 @@ def browser() -> Iterator[Any]:
         b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield b
         b.close()
+
+
+@contextmanager
+def served_app(root: Path, **settings: Any) -> Iterator[tuple[str, Path]]:
+    """(url, root): the app on a free loopback port over the workspace at `root`, with
+    `settings` on top; closed on exit."""
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    from schemachat.configs import load_settings
+    from schemachat.ui.app import launch
+
+    app, _, url = launch(load_settings(workspace=root, **settings), port=free_port(),
+                         block=False)
+    try:
+        yield url.rstrip("/"), root
+    finally:
+        app.close()
 
 
 def new_page(browser: Any, url: str) -> Any:

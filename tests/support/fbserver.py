@@ -183,9 +183,9 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(timeout=15)
 
 
-@contextmanager
-def running_server(base: Path, *, attempts: int = 3) -> Iterator[FirebirdServer]:
-    """Start a private Firebird 3 server under `base`, yield it, stop it.
+def _private_root(base: Path) -> tuple[Install, Path, str]:
+    """(install, root, password): a private server root under `base` with its own
+    security database, not yet configured with a port.
 
     Skips the calling test when the Debian package is missing, unless the environment
     variable CI is set: there the package is expected (`make apt`) and its absence fails.
@@ -198,16 +198,29 @@ def running_server(base: Path, *, attempts: int = 3) -> Iterator[FirebirdServer]
     root = base / "fb3"
     make_root(install, root)
     password = secrets.token_urlsafe(12)
-    write_config(root, free_port())
+    write_config(root, free_port())  # the security database is built through this config
     make_security_db(install, root, password)
+    return install, root, password
+
+
+def _spawn(install: Install, root: Path) -> subprocess.Popen[bytes]:
+    """The server process of `root`, its output appended to root/server.log."""
+    with (root / "server.log").open("ab") as out:
+        return subprocess.Popen([str(install.server)], cwd=root, env=server_env(root),
+                                stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+
+@contextmanager
+def running_server(base: Path, *, attempts: int = 3) -> Iterator[FirebirdServer]:
+    """Start a private Firebird 3 server under `base`, yield it, stop it (skipped or
+    failed like `_private_root` when the package is missing)."""
+    install, root, password = _private_root(base)
     log = root / "server.log"
     for _ in range(attempts):  # another process may grab the free port before we bind it
         port = free_port()
         write_config(root, port)
-        with log.open("ab") as out:
-            proc = subprocess.Popen([str(install.server)], cwd=root, env=server_env(root),
-                                    stdin=subprocess.DEVNULL, stdout=out,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
+        proc = _spawn(install, root)
         try:
             if _wait_listening(proc, port, log):
                 yield FirebirdServer(HOST, port, "SYSDBA", password, root / "data")
@@ -229,11 +242,7 @@ class RestartableServer:
     def start(self) -> None:
         """Start the server process and wait until it listens; RuntimeError if it exits."""
         log = self.root / "server.log"
-        with log.open("ab") as out:
-            self._proc = subprocess.Popen([str(self.install.server)], cwd=self.root,
-                                          env=server_env(self.root), stdin=subprocess.DEVNULL,
-                                          stdout=out, stderr=subprocess.STDOUT,
-                                          start_new_session=True)
+        self._proc = _spawn(self.install, self.root)
         if not _wait_listening(self._proc, self.port, log):
             raise RuntimeError(f"Firebird server exited on start; log:\n"
                                f"{log.read_text(errors='replace')}")
@@ -248,17 +257,9 @@ class RestartableServer:
 @pytest.fixture
 def restartable_server(tmp_path: Path) -> Iterator[RestartableServer]:
     """A private Firebird 3 server of this test alone, running, that it may restart."""
-    install = find_install()
-    if install is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{SKIP_REASON} (CI is set, so this is an error)")
-        pytest.skip(SKIP_REASON)
-    root = tmp_path / "fb3"
-    make_root(install, root)
-    password = secrets.token_urlsafe(12)
+    install, root, password = _private_root(tmp_path)
     port = free_port()
     write_config(root, port)
-    make_security_db(install, root, password)
     server = RestartableServer(install, root, port, password)
     server.start()
     try:

@@ -8,7 +8,6 @@ saves a screenshot of each tab there (that is how docs/img/ is made).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -17,31 +16,19 @@ from typing import Any
 
 import pytest
 
-from tests.support.browser import CHROMIUM, free_port, new_page, shoot
+from tests.support.browser import MARKS, new_page, served_app, shoot
 
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed"),
-    # Gradio's own pandas calls; nothing to do with this project.
-    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
-    pytest.mark.filterwarnings("ignore:.*(no_silent_downcasting|copy keyword).*"),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture(scope="module")
 def served(demo_workspace: Path, tmp_path_factory: pytest.TempPathFactory
            ) -> Iterator[tuple[str, Path]]:
     """The app on a free loopback port over a copy of the demo workspace."""
-    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-    from schemachat.configs import load_settings
-    from schemachat.ui.app import launch
-
     root = tmp_path_factory.mktemp("app") / "ws"
     shutil.copytree(demo_workspace, root)
-    app, _, url = launch(load_settings(workspace=root), port=free_port(), block=False)
-    try:
-        yield url.rstrip("/"), root
-    finally:
-        app.close()
+    with served_app(root) as served:
+        yield served
 
 
 def _open(browser: Any, url: str, table: str, column: str) -> Any:

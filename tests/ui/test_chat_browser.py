@@ -7,7 +7,6 @@ under the SQL; a thumbs up keeps the plan with the golden example."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,14 +14,9 @@ from typing import Any
 
 import pytest
 
-from tests.support.browser import free_port, new_page, shoot
+from tests.support.browser import MARKS, new_page, served_app, shoot
 
-pytestmark = [
-    pytest.mark.skipif(not Path("/usr/bin/chromium").exists(),
-                       reason="Debian chromium not installed"),
-    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
-    pytest.mark.filterwarnings("ignore:.*(no_silent_downcasting|copy keyword).*"),
-]
+pytestmark = MARKS
 
 COUNT_ACTIVE = "SELECT COUNT(*) FROM CAD_CLI c WHERE c.SITUACAO = 'A'"
 
@@ -31,19 +25,11 @@ COUNT_ACTIVE = "SELECT COUNT(*) FROM CAD_CLI c WHERE c.SITUACAO = 'A'"
 def served(agent_workspace: Path, demo_db: Path, tmp_path_factory: pytest.TempPathFactory
            ) -> Iterator[tuple[str, Path]]:
     """The app with the fake backend over a copy of the indexed demo workspace."""
-    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-    from schemachat.configs import load_settings
-    from schemachat.ui.app import launch
-
     root = tmp_path_factory.mktemp("chat") / "ws"
     shutil.copytree(agent_workspace, root)
-    settings = load_settings(workspace=root, fb_database=str(demo_db), model_backend="fake",
-                             fake_responses=[COUNT_ACTIVE], agent_plans=False)
-    app, _, url = launch(settings, port=free_port(), block=False)
-    try:
-        yield url.rstrip("/"), root
-    finally:
-        app.close()
+    with served_app(root, fb_database=str(demo_db), model_backend="fake",
+                    fake_responses=[COUNT_ACTIVE], agent_plans=False) as served:
+        yield served
 
 
 def _chat(page: Any) -> None:
@@ -88,18 +74,10 @@ def test_chat_ask_run_cite_and_rate(served: tuple[str, Path], browser: Any) -> N
 def served_plans(agent_workspace: Path, demo_db: Path,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """The app with no model (query plans only) over a copy of the indexed demo workspace."""
-    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-    from schemachat.configs import load_settings
-    from schemachat.ui.app import launch
-
     root = tmp_path_factory.mktemp("chat_plans") / "ws"
     shutil.copytree(agent_workspace, root)
-    settings = load_settings(workspace=root, fb_database=str(demo_db), model_backend="none")
-    app, _, url = launch(settings, port=free_port(), block=False)
-    try:
-        yield url.rstrip("/"), root
-    finally:
-        app.close()
+    with served_app(root, fb_database=str(demo_db), model_backend="none") as served:
+        yield served
 
 
 def test_chat_shows_the_query_plan(served_plans: tuple[str, Path], browser: Any) -> None:

@@ -7,7 +7,6 @@ replaced by a fake that holds after its first loss line until the test has seen 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -17,14 +16,9 @@ from typing import Any
 import pytest
 
 from schemachat.agent.adapters.active import read_active
-from tests.support.browser import free_port, new_page, shoot
+from tests.support.browser import MARKS, new_page, served_app, shoot
 
-pytestmark = [
-    pytest.mark.skipif(not Path("/usr/bin/chromium").exists(),
-                       reason="Debian chromium not installed"),
-    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
-    pytest.mark.filterwarnings("ignore:.*(no_silent_downcasting|copy keyword).*"),
-]
+pytestmark = MARKS
 
 
 def _adapter(ws: Path, name: str, steps: int, loss: float, score: float) -> None:
@@ -52,19 +46,12 @@ def _adapter(ws: Path, name: str, steps: int, loss: float, score: float) -> None
 def served(demo_workspace: Path, tmp_path_factory: pytest.TempPathFactory
            ) -> Iterator[tuple[str, Path]]:
     """The app over a copy of the demo workspace holding two trained adapters."""
-    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-    from schemachat.configs import load_settings
-    from schemachat.ui.app import launch
-
     root = tmp_path_factory.mktemp("training") / "ws"
     shutil.copytree(demo_workspace, root)
     _adapter(root, "schema-20261124-0300", 50, 1.21, 0.25)
     _adapter(root, "schema-20261125-0300", 60, 0.43, 0.5)
-    app, _, url = launch(load_settings(workspace=root), port=free_port(), block=False)
-    try:
-        yield url.rstrip("/"), root
-    finally:
-        app.close()
+    with served_app(root) as served:
+        yield served
 
 
 def _pick(page: Any, dropdown: str, option: str) -> None:
