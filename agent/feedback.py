@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from filelock import FileLock
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from schemachat.configs import BadInput
+from schemachat.ingest.workspace import Workspace
 
 FEEDBACK = "feedback.jsonl"
 GOLDEN = "golden_sql.jsonl"
@@ -63,7 +63,8 @@ class GoldenExample(BaseModel):
 
 def _append(path: Path, line: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(path) + ".lock"), path.open("a", encoding="utf-8") as fh:
+    # The workspace's lock of this file: the API's feedback appends take the same one.
+    with Workspace(path.parent).lock(path.name), path.open("a", encoding="utf-8") as fh:
         fh.write(line + "\n")
 
 

@@ -4,7 +4,7 @@ Safe for several editors at once (browser tabs, the CLI, the HTTP API):
 
 - every write replaces the file atomically (temp file, fsync, rename), so a reader or a
   crash never sees half a file;
-- writes are serialised by a lock file (`.schema_metadata.json.lock`, via filelock);
+- writes are serialised by a lock file (`.locks/schema_metadata.json.lock`, filelock);
 - each object carries a `revision`; a save names the revision it was based on and is
   refused with `StaleEdit` (showing the newer value) if someone saved in between;
 - every save appends one line per object to `schema_metadata.history.jsonl` (old and
@@ -94,7 +94,7 @@ class AnnotationStore:
 
     @property
     def lock_path(self) -> Path:
-        return self.workspace.root / f".{self.path.name}.lock"
+        return self.workspace.lock_path(self.path.name)
 
     # Reading -----------------------------------------------------------------------
 
@@ -214,7 +214,8 @@ class AnnotationStore:
 
     def _locked(self) -> _Lock:
         self.workspace.ensure()
-        return _Lock(FileLock(str(self.lock_path), timeout=self.lock_timeout_s), self.lock_path)
+        return _Lock(self.workspace.lock(self.path.name, timeout=self.lock_timeout_s),
+                     self.lock_path)
 
 
 class _Lock:

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from filelock import FileLock
-
 from schemachat.ingest.merge import annotations_fingerprint, fingerprint, merge
 from schemachat.ingest.models.annotations import ObjectNote, SchemaMetadata
 from schemachat.ingest.models.combined import CombinedSchema
@@ -31,7 +29,7 @@ def refresh_combined(ws: Workspace, metadata: SchemaMetadata,
     """
     if not ws.technical.exists():
         return None
-    with FileLock(str(ws.root / f".{ws.combined.name}.lock"), timeout=60):
+    with ws.lock(ws.combined.name, timeout=60):
         if objects is None or _stale(ws):
             doc = full_merge(ws, metadata)
         else:

@@ -2,6 +2,14 @@
 
 Reading a file of the wrong shape is a BadInput that names the file and the field;
 writing is atomic (temp file, fsync, rename), so a crash never leaves half a file.
+
+Writers that must not overlap (annotation saves, merges, index refreshes, feedback
+appends) take a lock file from `Workspace.lock`, all of them in one hidden `.locks/`
+folder: filelock never deletes its file on Unix (deleting it while another process
+waits on it would let two holders in), so they stay, and there they stay out of sight
+instead of looking like crash leftovers among the workspace's files. They stay inside
+the workspace rather than in /tmp because processes on different machines or containers
+may share it (docker-compose.yml: the API and the Slack bot on one volume).
 """
 
 from __future__ import annotations
@@ -13,12 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from filelock import FileLock
 from pydantic import BaseModel, ValidationError
 
 from schemachat.configs import BadInput
 from schemachat.ingest.models import annotations, combined, counts, samples, technical, values
 
 M = TypeVar("M", bound=BaseModel)
+LOCKS = ".locks"  # the folder of the workspace's lock files (see the module docstring)
 
 # Which command writes each file, for "run X first" messages.
 _WRITTEN_BY = {
@@ -68,6 +78,18 @@ class Workspace:
     @property
     def index_dir(self) -> Path:
         return self.root / "index"
+
+    def lock_path(self, name: str) -> Path:
+        """The lock file that serialises writers of `name` (a file or a part of the
+        workspace, such as "index")."""
+        return self.root / LOCKS / f"{name}.lock"
+
+    def lock(self, name: str, *, timeout: float = -1) -> FileLock:
+        """The inter-process lock of `name` (filelock; `timeout` in seconds, -1 waits
+        for ever), its folder created if needed."""
+        path = self.lock_path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(path), timeout=timeout)
 
     def ensure(self) -> Workspace:
         """Create the folder if needed; BadInput if a file stands in the way."""

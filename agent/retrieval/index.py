@@ -21,9 +21,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from filelock import FileLock
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_core.vectorstores import VectorStore
@@ -38,6 +37,9 @@ from schemachat.configs import BadInput, Settings
 from schemachat.ingest.models.base import FileModel
 from schemachat.ingest.models.combined import CombinedSchema
 from schemachat.ingest.workspace import Workspace, read_model, write_model, write_text_atomic
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 MANIFEST, CHUNKS, GRAPH = "manifest.json", "chunks.jsonl", "graph.json"
 BM25, TITLES = "bm25", "titles"
@@ -109,7 +111,7 @@ def refresh_index(settings: Settings, doc: CombinedSchema, *,
 
 def _index_lock(ws: Workspace) -> FileLock:
     # One writer of the index at a time: the CLI, the API and the app may all refresh it.
-    return FileLock(str(ws.root / ".index.lock"), timeout=INDEX_LOCK_TIMEOUT_S)
+    return ws.lock("index", timeout=INDEX_LOCK_TIMEOUT_S)
 
 
 def index_document(doc: CombinedSchema, index_dir: Path, settings: Settings, *,

@@ -32,3 +32,17 @@ def test_broken_file_names_the_line(tmp_path: Path) -> None:
         fh.write('{"rating": "maybe"}\n')
     with pytest.raises(BadInput, match="line 2"):
         read_feedback(tmp_path)
+
+
+def test_app_and_api_appends_share_one_lock_out_of_sight(tmp_path: Path) -> None:
+    """The app's ratings (agent.feedback) and the API's (ui.api.feedback) append to the same
+    feedback.jsonl under the same lock file, kept in the workspace's .locks/ folder."""
+    from schemachat.ui.api.feedback import read_feedback as read_api_feedback
+    from schemachat.ui.api.feedback import record_feedback as record_api_feedback
+
+    record_feedback(tmp_path, _fb("up"), tables=["RDB$DATABASE"])
+    record_api_feedback(tmp_path, {"rating": "down", "question": "q?"}, who="ana")
+    assert [f["rating"] for f in read_api_feedback(tmp_path)] == ["up", "down"]
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".lock")]
+    assert sorted(p.name for p in (tmp_path / ".locks").iterdir()) == [
+        "feedback.jsonl.lock", "golden_sql.jsonl.lock"]

@@ -63,3 +63,24 @@ def test_workspace_that_is_a_file(tmp_path: Path) -> None:
     (tmp_path / "ws").write_text("")
     with pytest.raises(BadInput, match="workspace is not a folder"):
         Workspace(tmp_path / "ws").ensure()
+
+
+def test_lock_files_stay_in_the_hidden_locks_folder(tmp_path: Path) -> None:
+    """An annotation save and a re-merge leave no lock file among the workspace's files;
+    the locks still keep a second writer out while one holds them."""
+    from filelock import Timeout
+
+    from schemachat.ingest.annotations import AnnotationStore
+    from schemachat.ingest.models.annotations import ObjectNote
+    from schemachat.ingest.remerge import refresh_combined
+    from tests.support.small_schema import small_workspace
+
+    ws = small_workspace(tmp_path / "ws")
+    store = AnnotationStore(ws)
+    store.save("CAD_CLI", ObjectNote(description="Clientes"), based_on=0)
+    assert refresh_combined(ws, store.read(), ["CAD_CLI"]) is not None
+    assert [p.name for p in ws.root.iterdir() if "lock" in p.name] == [".locks"]
+    assert sorted(p.name for p in (ws.root / ".locks").iterdir()) == [
+        "combined_schema_details.json.lock", "schema_metadata.json.lock"]
+    with ws.lock("schema_metadata.json"), pytest.raises(Timeout):
+        ws.lock("schema_metadata.json", timeout=0.1).acquire()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock
+from schemachat.ingest.workspace import Workspace
 
 FILENAME = "feedback.jsonl"
 
@@ -19,7 +19,8 @@ def record_feedback(workspace: Path, entry: dict[str, Any], *, who: str) -> str:
     workspace.mkdir(parents=True, exist_ok=True)
     path = workspace / FILENAME
     line = {"id": uuid.uuid4().hex, "at": datetime.now(UTC).isoformat(), "who": who, **entry}
-    with FileLock(str(workspace / f".{FILENAME}.lock"), timeout=30), \
+    # The same lock as the app's feedback appends (agent.feedback): one writer at a time.
+    with Workspace(workspace).lock(FILENAME, timeout=30), \
             path.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
     return str(line["id"])
