@@ -34,7 +34,7 @@ the document, the index, the samples and the database connection.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
@@ -51,6 +51,7 @@ from schemachat.ingest.models.samples import Samples
 if TYPE_CHECKING:
     from schemachat.agent.retrieval import SchemaIndex
 
+T = TypeVar("T")
 MAX_K = 20
 MAX_SAMPLE_ROWS = 20
 MAX_JOIN_TABLES = 8
@@ -111,24 +112,15 @@ class SchemaToolbox:
 
     def doc(self) -> CombinedSchema:
         """The combined schema document; ToolException when the workspace has none."""
-        try:
-            return self.context.doc()
-        except BadInput as exc:
-            raise ToolException(str(exc)) from None
+        return _as_tool_error(self.context.doc)
 
     def index(self) -> SchemaIndex:
         """The retrieval index (opened on first use)."""
-        try:
-            return self.context.index()
-        except BadInput as exc:
-            raise ToolException(str(exc)) from None
+        return _as_tool_error(self.context.index)
 
     def samples(self) -> Samples:
         """`samples.json`; ToolException naming `schemachat samples` when missing."""
-        try:
-            return self.context.samples()
-        except BadInput as exc:
-            raise ToolException(str(exc)) from None
+        return _as_tool_error(self.context.samples)
 
     def relation(self, name: str) -> CombinedRelation:
         """The table or view `name` (exact, else as Firebird folds it: upper case);
@@ -238,11 +230,9 @@ class SchemaToolbox:
             return {"sql": verdict.sql, "run": False, "columns": [], "rows": [],
                     "truncated": False,
                     "note": "checked by Firebird, not run (this turn does not run SQL)"}
-        cap = self.settings.agent_rows_shown
-        rows = verdict.result.rows
+        rows, more = verdict.result.shown(self.settings.agent_rows_shown)
         return {"sql": verdict.sql, "run": True, "columns": verdict.result.columns,
-                "rows": json_rows(rows[:cap]),
-                "truncated": verdict.result.truncated or len(rows) > cap}
+                "rows": json_rows(rows), "truncated": more}
 
     # -- as LangChain tools -----------------------------------------------------------
 
@@ -268,6 +258,14 @@ class SchemaToolbox:
                                              handle_tool_error=True,
                                              handle_validation_error=True)
                 for func, schema, text in specs]
+
+
+def _as_tool_error(get: Callable[[], T]) -> T:
+    """`get()`, its BadInput (a missing workspace file) raised as the tool's error."""
+    try:
+        return get()
+    except BadInput as exc:
+        raise ToolException(str(exc)) from None
 
 
 def schema_tools(settings: Settings, *, index: SchemaIndex | None = None) -> list[BaseTool]:

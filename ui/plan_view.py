@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from schemachat.agent.plans.describe import literal
-from schemachat.agent.plans.plan import Col, Expr, Filter, Item, QueryPlan
+from schemachat.agent.plans.describe import expr_text, item_text, literal
+from schemachat.agent.plans.plan import Filter, QueryPlan
 
 
 def _plan(plan: dict[str, Any] | None) -> QueryPlan | None:
@@ -26,32 +26,10 @@ def _plan(plan: dict[str, Any] | None) -> QueryPlan | None:
         return None  # written by another version of the plan
 
 
-def _col(col: Col, joined: bool) -> str:
-    return f"{col.table}.{col.column}" if joined else col.column
-
-
-def _expr(expr: Expr, joined: bool) -> str:
-    text = _col(expr.column, joined)
-    if expr.part:
-        return f"EXTRACT({expr.part} FROM {text})"
-    if expr.op and expr.right:
-        return f"{text} {expr.op} {_col(expr.right, joined)}"
-    return text
-
-
-def _item(item: Item, joined: bool) -> str:
-    if item.expr is None:
-        return "COUNT(*)"
-    inner = _expr(item.expr, joined)
-    if item.agg is None:
-        return inner
-    return f"{item.agg}({'DISTINCT ' if item.distinct else ''}{inner})"
-
-
 def _filter(flt: Filter, joined: bool) -> str:
-    left = _expr(flt.expr, joined)
+    left = expr_text(flt.expr, joined)
     if flt.other is not None:
-        return f"{left} {flt.op} {_expr(flt.other, joined)}"
+        return f"{left} {flt.op} {expr_text(flt.other, joined)}"
     if flt.op in ("IS NULL", "IS NOT NULL"):
         return f"{left} {flt.op}"
     if flt.op == "BETWEEN" and isinstance(flt.value, list) and len(flt.value) == 2:
@@ -73,17 +51,17 @@ def plan_parts(plan: dict[str, Any] | None) -> list[tuple[str, str]]:
         parts.append(("joins", ", ".join(
             j.table + (f" as {j.alias}" if j.alias != j.table else "") for j in parsed.joins)))
     parts.append(("select", ("DISTINCT " if parsed.distinct else "")
-                  + ", ".join(_item(i, joined) for i in parsed.select)))
+                  + ", ".join(item_text(i, joined) for i in parsed.select)))
     if parsed.filters:
         parts.append(("filters", "; ".join(_filter(f, joined) for f in parsed.filters)))
     if parsed.related:
         parts.append(("related", "; ".join(
             ("with " if r.exists else "without ") + r.table for r in parsed.related)))
     if parsed.group_by:
-        parts.append(("group by", ", ".join(_expr(e, joined) for e in parsed.group_by)))
+        parts.append(("group by", ", ".join(expr_text(e, joined) for e in parsed.group_by)))
     if parsed.order_by:
         parts.append(("order by", ", ".join(
-            _item(parsed.select[o.item], joined) + (" desc" if o.desc else " asc")
+            item_text(parsed.select[o.item], joined) + (" desc" if o.desc else " asc")
             for o in parsed.order_by if o.item < len(parsed.select))))
     if parsed.limit:
         parts.append(("limit", str(parsed.limit)))

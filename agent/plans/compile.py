@@ -90,6 +90,11 @@ class _Scope:
 def check_plan(plan: QueryPlan, doc: CombinedSchema) -> None:
     """PlanError unless `plan` only names what `doc` has and compares what can be
     compared (see the module docstring)."""
+    _checked(plan, doc)
+
+
+def _checked(plan: QueryPlan, doc: CombinedSchema) -> _Scope:
+    """`check_plan`, returning the scope it looked the plan's names up in."""
     scope = _Scope(plan, doc)
     _check_joins(plan, scope)
     for item in plan.select:
@@ -115,6 +120,7 @@ def check_plan(plan: QueryPlan, doc: CombinedSchema) -> None:
         if order.item >= len(plan.select):
             raise PlanError(f"plan refused: ORDER BY item {order.item} of "
                             f"{len(plan.select)}")
+    return scope
 
 
 def _check_joins(plan: QueryPlan, scope: _Scope) -> None:
@@ -279,9 +285,7 @@ def _short(name: str, taken: set[str]) -> str:
 
 def compile_plan(plan: QueryPlan, doc: CombinedSchema) -> str:
     """The Firebird SELECT of `plan`; PlanError when `check_plan` refuses it."""
-    check_plan(plan, doc)
-    scope = _Scope(plan, doc)
-    w = _Writer(plan, scope)
+    w = _Writer(plan, _checked(plan, doc))
     first = f"FIRST {plan.limit} " if plan.limit else ""
     distinct = "DISTINCT " if plan.distinct else ""
     lines = [f"SELECT {first}{distinct}{', '.join(w.item(i) for i in plan.select)}"]

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from schemachat.agent.plans.plan import Expr, Filter, Item, QueryPlan
+from schemachat.agent.plans.plan import Col, Expr, Filter, Item, QueryPlan
 
 
 @cache
@@ -40,7 +40,7 @@ def describe(plan: QueryPlan, lang: str, *, rows: list[list[Any]] | None = None,
     if conditions:
         text += w["where"] + w["and"].join(conditions)
     if plan.group_by and plan.limit is None:
-        text += w["by"].format(g=", ".join(_expr(g) for g in plan.group_by))
+        text += w["by"].format(g=", ".join(expr_text(g) for g in plan.group_by))
     if rows is not None and run:
         text += ": " + _result(plan, rows, lang, w)
     text += "."
@@ -56,16 +56,16 @@ def _head(plan: QueryPlan, w: dict[str, Any], table: str) -> str:
     if plan.limit and plan.order_by:
         order = plan.order_by[0]
         item = plan.select[order.item]
-        return w["top"].format(t=table, c=_item(item), d=w["desc" if order.desc else "asc"],
+        return w["top"].format(t=table, c=item_text(item), d=w["desc" if order.desc else "asc"],
                                n=plan.limit)
     if aggregates:
         item = aggregates[0]
         if item.agg == "COUNT":
             if item.expr is not None and item.distinct:
-                return w["distinct"].format(c=_expr(item.expr), t=table)
+                return w["distinct"].format(c=expr_text(item.expr), t=table)
             return w["count"].format(t=table)
-        return w[item.agg].format(c=_expr(item.expr) if item.expr else "*", t=table)
-    listed = ", ".join(_item(i) for i in plan.select)
+        return w[item.agg].format(c=expr_text(item.expr) if item.expr else "*", t=table)
+    listed = ", ".join(item_text(i) for i in plan.select)
     return w["list"].format(c=listed, t=table) + (w["distinct_rows"] if plan.distinct else "")
 
 
@@ -91,16 +91,16 @@ def _conditions(filters: list[Filter], w: dict[str, Any]) -> list[str]:
                 f.expr.part == "MONTH" or (f.expr.part == "DAY" and f.expr.column in months)):
             continue  # said with its year
         elif f.op == "IS NULL":
-            out.append(w["null"].format(c=_expr(f.expr)))
+            out.append(w["null"].format(c=expr_text(f.expr)))
         elif f.op == "IS NOT NULL":
-            out.append(w["not null"].format(c=_expr(f.expr)))
+            out.append(w["not null"].format(c=expr_text(f.expr)))
         elif f.op == "CONTAINING":
-            out.append(w["contains"].format(c=_expr(f.expr), v=f.value))
+            out.append(w["contains"].format(c=expr_text(f.expr), v=f.value))
         elif f.other is not None:
-            out.append(f"{_expr(f.expr)} {f.op} {_expr(f.other)}")
+            out.append(f"{expr_text(f.expr)} {f.op} {expr_text(f.other)}")
         else:
             meaning = f" ({f.meaning})" if f.meaning else ""
-            out.append(f"{_expr(f.expr)} {f.op} {literal(f.value)}{meaning}")
+            out.append(f"{expr_text(f.expr)} {f.op} {literal(f.value)}{meaning}")
     return out
 
 
@@ -126,20 +126,28 @@ def number(value: Any, lang: str) -> str:
     return text
 
 
-def _item(item: Item) -> str:
+def item_text(item: Item, qualified: bool = False) -> str:
+    """A select item as SQL writes it: COUNT(*), SUM(VL_TOTAL), COUNT(DISTINCT CLI_COD)."""
     if item.expr is None:
         return "COUNT(*)"
-    inner = _expr(item.expr)
-    return f"{item.agg}({inner})" if item.agg else inner
+    inner = expr_text(item.expr, qualified)
+    if item.agg is None:
+        return inner
+    return f"{item.agg}({'DISTINCT ' if item.distinct else ''}{inner})"
 
 
-def _expr(expr: Expr) -> str:
-    name = expr.column.column
+def expr_text(expr: Expr, qualified: bool = False) -> str:
+    """An expression as SQL writes it; `qualified` puts each column's table (or alias)
+    before it, for plans that join."""
+    def col(c: Col) -> str:
+        return f"{c.table}.{c.column}" if qualified else c.column
+
+    text = col(expr.column)
     if expr.part:
-        return f"EXTRACT({expr.part} FROM {name})"
+        return f"EXTRACT({expr.part} FROM {text})"
     if expr.op and expr.right:
-        return f"{name} {expr.op} {expr.right.column}"
-    return name
+        return f"{text} {expr.op} {col(expr.right)}"
+    return text
 
 
 def literal(value: Any) -> str:

@@ -18,11 +18,12 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from schemachat.agent.plans.question import Question, Span, Word, c_filler, cues
+from schemachat.agent.plans.question import Question, Span, Word, cues, filler
 from schemachat.agent.retrieval.text import Analyzer
-from schemachat.ingest.joins import join_edges
+from schemachat.ingest.joins import Edge, join_edges
 from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation, CombinedSchema
 from schemachat.ingest.models.values import TextValues
 from schemachat.ingest.vocabulary import fold, split_identifier, stems, vocabulary
@@ -30,6 +31,7 @@ from schemachat.ingest.vocabulary import fold, split_identifier, stems, vocabula
 Key = tuple[str, str]  # (table, column)
 MAX_NGRAM = 4
 STEM_SHARE = 0.7  # a question word's stem shorter than this share of it is not used
+WORD_CACHE = 50_000  # question words whose terms are kept per document
 
 
 @dataclass(frozen=True)
@@ -66,12 +68,15 @@ class SchemaTerms:
     key_names: set[str] = field(default_factory=set)  # names of key columns anywhere
     pk_names: set[str] = field(default_factory=set)  # names of single-column primary keys
     name_terms: frozenset[str] = frozenset()  # every term of a table or column name
+    edges: list[Edge] = field(default_factory=list)  # declared and inferred FKs
+    _word_cache: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, doc: CombinedSchema, analyzer: Analyzer | None = None) -> SchemaTerms:
         """The terms of `doc` (a few milliseconds per hundred tables)."""
         self = cls(doc, analyzer or Analyzer())
-        for edge in join_edges(doc, self.analyzer.learned):
+        self.edges = join_edges(doc, self.analyzer.learned)
+        for edge in self.edges:
             if len(edge.columns) == 1:
                 self.references[(edge.table, edge.columns[0])] = edge.ref_table
             for col in edge.columns:
@@ -131,18 +136,17 @@ class SchemaTerms:
 
     def word_terms(self, word: str) -> frozenset[str]:
         """The stems a question word may match (its own and its synonyms')."""
-        return _word_terms(self.analyzer, word)
+        found = self._word_cache.get(word)
+        if found is None:
+            if len(self._word_cache) > WORD_CACHE:  # a long-running server's questions
+                self._word_cache.clear()
+            found = self._word_cache[word] = _word_terms(self.analyzer, word)
+        return found
 
     def match(self, terms: frozenset[str], q: Question, words: list[int]) -> tuple[float, set[int]]:
         """How well `words` of `q` fit `terms`: the summed weight of the matching words,
         and which words matched."""
-        score, hit = 0.0, set()
-        for i in words:
-            common = self.word_terms(q.words[i].text) & terms
-            if common:
-                score += max(self.idf.get(t, 1.0) for t in common)
-                hit.add(i)
-        return score, hit
+        return self.weighted([(terms, 1.0)], q, words)
 
     def weighted(self, layers: list[tuple[frozenset[str], float]], q: Question,
                  words: list[int]) -> tuple[float, set[int]]:
@@ -174,34 +178,33 @@ class SchemaTerms:
         return self.weighted([(self.table_names.get(table, frozenset()), 1.0),
                               (self.tables.get(table, frozenset()), 0.6)], q, words)
 
+    def table_name_match(self, table: str, q: Question,
+                         words: list[int]) -> tuple[float, set[int]]:
+        """How well `words` name a table by its name alone (not its description)."""
+        return self.match(self.table_names.get(table, frozenset()), q, words)
+
     def relation(self, name: str) -> CombinedRelation | None:
         """The table or view `name` of the document."""
         return self.doc.relation(name)
 
 
-_WORD_TERMS: dict[tuple[int, str], frozenset[str]] = {}
-
-
 def _word_terms(analyzer: Analyzer, word: str) -> frozenset[str]:
-    key = (id(analyzer), word)
-    found = _WORD_TERMS.get(key)
-    if found is None:
-        words = {w for w, _ in analyzer.words(word, document=True)} | {fold(word)}
-        hint = cues().get("hints", {}).get(fold(word))
-        if hint:
-            words |= {w for w, _ in analyzer.words(hint, document=True)}
-        # A stem much shorter than its word ('vend' of 'vendas', 'fatur' of 'faturamento')
-        # would match unrelated names ('vendedor', 'faturado'): keep the word and its
-        # longer stems only.
-        terms: set[str] = set()
-        for w in words:
-            terms.add(w)
-            terms.update(s for s in stems(w) if len(s) >= STEM_SHARE * len(w))
-        found = frozenset(terms)
-        if len(_WORD_TERMS) > 50_000:
-            _WORD_TERMS.clear()
-        _WORD_TERMS[key] = found
-    return found
+    words = {w for w, _ in analyzer.words(word, document=True)} | {fold(word)}
+    hint = cues().get("hints", {}).get(fold(word))
+    if hint:
+        words |= {w for w, _ in analyzer.words(hint, document=True)}
+    return frozenset(_kept_stems((w, w) for w in words))
+
+
+def _kept_stems(words: Iterable[tuple[str, str]]) -> set[str]:
+    """Each word and its stems but the much shorter ones: 'vend' of 'vendas', 'fatur' of
+    'faturamento', 'sell' of 'seller' would match unrelated names ('vendedor',
+    'faturado', 'selling')."""
+    terms: set[str] = set()
+    for w, _ in words:
+        terms.add(w)
+        terms.update(s for s in stems(w) if len(s) >= STEM_SHARE * len(w))
+    return terms
 
 
 def _description(rel: CombinedRelation | None) -> str:
@@ -316,14 +319,13 @@ class ValueLinks:
         links: list[ValueLink] = []
         taken: set[int] = set()
         words = q.words
-        filler = set(c_filler())
         for n in range(MAX_NGRAM, 0, -1):
             for start in range(0, len(words) - n + 1):
                 idx = range(start, start + n)
                 if any(i in taken or i in q.used for i in idx):
                     continue
                 parts = [words[i].folded for i in idx]
-                if all(p in filler or not p.isalnum() for p in parts) or \
+                if all(p in filler() or not p.isalnum() for p in parts) or \
                         not parts[0].isalnum() or not parts[-1].isalnum():
                     continue
                 if n == 1 and len(parts[0]) < 3 and not words[start].text.isupper():
@@ -362,7 +364,7 @@ class ValueLinks:
         """Columns whose values hold these words in a row (by stem): column -> (the text
         as stored, how many values hold it). Single words must not name the schema."""
         if any(not p.isalnum() for p in parts) or (len(parts) == 1 and (
-                len(parts[0]) < 4 or parts[0] in c_filler())):
+                len(parts[0]) < 4 or parts[0] in filler())):
             return {}
         stems = [_stem(p) for p in parts]
         columns = [self.contains.get(s, {}) for s in stems]
@@ -401,10 +403,6 @@ def _position(seq: tuple[str, ...], part: list[str]) -> int:
 
 _STOP = frozenset(("de", "do", "da", "a", "o", "e", "ou", "por", "em", "para", "com", "the",
                    "of", "no", "sem"))
-
-
-def _split(text: str) -> list[str]:
-    return [fold(w) for w in re.findall(r"[^\W_]+", text)]
 
 
 def _typed(code: str, col: CombinedColumn) -> str | int | float:

@@ -3,9 +3,9 @@ a compiler turns into Firebird SQL (`compile.py`).
 
     QueryPlan(table="CAD_CLI",
               select=[Item(agg="COUNT")],
-              filters=[Filter(column=Col(table="CAD_CLI", column="SITUACAO"), op="=",
-                              value="A", meaning="ativo")])
-    -> SELECT COUNT(*) FROM CAD_CLI WHERE CAD_CLI.SITUACAO = 'A'
+              filters=[Filter(expr=Expr(column=Col(table="CAD_CLI", column="SITUACAO")),
+                              op="=", value="A", meaning="ativo")])
+    -> SELECT COUNT(*) FROM CAD_CLI WHERE SITUACAO = 'A'
 
 Every column names the table (or the alias of a join) it belongs to. Tables other than
 the base come in through `joins`, each an equality of columns along a foreign key

@@ -109,7 +109,7 @@ class Linker:
         self.doc = doc
         self.terms = SchemaTerms.of(doc, analyzer)
         self.values = ValueLinks(self.terms, values)
-        self.reach = Reach(doc, self.terms.analyzer.learned)
+        self.reach = Reach(doc, edges=self.terms.edges)  # the FKs found once
         self.prefixes = {p.lower() for p in vocabulary().prefixes}
 
     @classmethod
@@ -171,8 +171,7 @@ class Linker:
         """Whether word `i` stands right before a stored value and names its table
         ("marca" in "produtos da marca Suvinil"): it qualifies the value, not the rows."""
         return any(link.meaning is None and 0 < link.span.start - i <= 2 and
-                   self.terms.match(self.terms.table_names.get(link.table, frozenset()), q,
-                                    [i])[1] for link in links)
+                   self.terms.table_name_match(link.table, q, [i])[1] for link in links)
 
     def _bases(self, q: Question, hits: list[str],
                subject: list[int]) -> tuple[list[str], set[str]]:
@@ -246,8 +245,7 @@ class Linker:
             said = {fold(w) for w in re.findall(r"\w+", link.meaning or "")}
             if link.meaning is not None and link.words and not any(
                     q.words[i].folded in said for i in link.words) and any(
-                    link.words <= self.terms.match(self.terms.table_names.get(t, frozenset()),
-                                                   q, sorted(link.words))[1]
+                    link.words <= self.terms.table_name_match(t, q, sorted(link.words))[1]
                     for t in (link.table, d.base)):
                 continue  # the words name a table ("contas a pagar", "vendedor"), not a code
             for alias, hop in d.reach.items():
@@ -596,14 +594,12 @@ class Linker:
         subject = d.subject
         # The base counts itself only when its name says what the subject says (EST_SALDO
         # holds products, but "produtos" are CAD_PRO's rows).
-        own, _ = self.terms.match(self.terms.table_names.get(d.base, frozenset()), q,
-                                  subject)
+        own, _ = self.terms.table_name_match(d.base, q, subject)
         best: tuple[float, Col] | None = None
         for hop in d.reach.values():
             if hop.depth != 1 or len(hop.fk) != 1:
                 continue
-            score, _ = self.terms.match(self.terms.table_names.get(hop.table, frozenset()),
-                                        q, subject)
+            score, _ = self.terms.table_name_match(hop.table, q, subject)
             if score > own + 0.5 and (best is None or score > best[0]):
                 best = (score, Col(table=d.base, column=hop.fk[0]))
         return best[1] if best else None
@@ -627,9 +623,8 @@ class Linker:
                                     kinds=("number",) if keys else ("number", "date"),
                                     depth=0 if keys else 1)
         if parent is not None:  # "the 5 customers ...": the key says who they are
-            d.claim(self.terms.match(self.terms.table_names.get(
-                self.terms.references.get((d.base, parent.column), ""), frozenset()), q,
-                d.subject)[1])
+            d.claim(self.terms.table_name_match(
+                self.terms.references.get((d.base, parent.column), ""), q, d.subject)[1])
         if keys and named and best is None:  # "the 5 customers with the most orders"
             d.select = [*(Item(expr=k) for k in keys), Item(agg="COUNT")]
             d.group_by = keys
@@ -711,8 +706,8 @@ class Linker:
         for alias, hop in d.reach.items():
             if hop.depth != 1 or alias != hop.table:
                 continue
-            _, hit = self.terms.match(self.terms.table_names.get(hop.table, frozenset()), q,
-                                      [i for i in q.content() if i not in d.claimed])
+            _, hit = self.terms.table_name_match(
+                hop.table, q, [i for i in q.content() if i not in d.claimed])
             if hit:
                 named = self._shown(d, alias)
                 d.use(alias)

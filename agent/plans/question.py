@@ -113,16 +113,16 @@ class Question:
         """Indexes of the words in `span` (default: all) that may name schema things:
         not consumed by a cue, not filler, not punctuation."""
         span = span or Span(0, len(self.words))
-        filler = set(cues()["filler"])
         return [i for i in range(max(span.start, 0), min(span.end, len(self.words)))
-                if i not in self.used and self.words[i].folded not in filler
+                if i not in self.used and self.words[i].folded not in filler()
                 and self.words[i].number is None and any(c.isalnum()
                                                          for c in self.words[i].folded)]
 
 
-def c_filler() -> list[str]:
+@cache
+def filler() -> frozenset[str]:
     """Words that never name a table, column or value (cues.yaml `filler`)."""
-    return cues()["filler"]
+    return frozenset(cues()["filler"])
 
 
 def _number(token: str) -> float | None:
@@ -219,7 +219,6 @@ def _read_arithmetic(q: Question, c: dict[str, Any]) -> list[Arithmetic]:
 
 def _side(q: Question, at: int, step: int) -> Span:
     """Up to three words next to `at` (before it with step -1), stopping at punctuation."""
-    filler = set(c_filler())
     idx, k = [], at - 1 if step < 0 else at
     while 0 <= k < len(q.words) and len(idx) < 3:
         w = q.words[k]
@@ -227,7 +226,7 @@ def _side(q: Question, at: int, step: int) -> Span:
             break
         idx.append(k)
         k += step
-    while idx and q.words[idx[-1]].folded in filler:
+    while idx and q.words[idx[-1]].folded in filler():
         idx.pop()
     return Span(min(idx), max(idx) + 1) if idx else Span(at, at)
 
@@ -340,14 +339,13 @@ def _read_top(q: Question, c: dict[str, Any]) -> None:
 
 def _read_aggregate(q: Question, c: dict[str, Any]) -> None:
     best: tuple[int, str, Span] | None = None
-    filler = set(c["filler"])
     for agg, entries in c["aggregates"].items():
         span = find_cue(q.words, entries, q.used)
         # "phone number of", "order number of": a name, not "the number of ..."
         if span is not None and agg == "COUNT" and q.words[span.start].folded in (
                 "numero", "number") and span.start > 0 and \
                 q.words[span.start - 1].folded.isalpha() and \
-                q.words[span.start - 1].folded not in filler:
+                q.words[span.start - 1].folded not in filler():
             span = None
         if span is not None and (best is None or span.start < best[0]):
             best = (span.start, agg, span)
@@ -385,8 +383,7 @@ def _spans_after(q: Question, entries: list[str], *, passive: bool = False) -> l
                 and q.words[end].folded.isalnum() and end - cue.end < 4:
             end += 1
         q.used.update(range(cue.start, cue.end))
-        filler = set(c_filler())
-        while end > cue.end and q.words[end - 1].folded in filler:
+        while end > cue.end and q.words[end - 1].folded in filler():
             end -= 1  # "por estado em junho": the group is "estado"
         if end > cue.end:
             spans.append(Span(cue.end, end))

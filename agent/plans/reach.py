@@ -38,10 +38,13 @@ class Hop:
 class Reach:
     """Parents of every table, from the document's foreign keys (see the module doc)."""
 
-    def __init__(self, doc: CombinedSchema, learned: dict | None = None) -> None:
+    def __init__(self, doc: CombinedSchema, learned: dict | None = None, *,
+                 edges: list[Edge] | None = None) -> None:
+        """From `edges` when the caller has them (the linker's terms found them already),
+        else from the document's foreign keys, declared and inferred."""
         self.parents: dict[str, list[Edge]] = defaultdict(list)
         self.children: dict[str, list[Edge]] = defaultdict(list)
-        for edge in join_edges(doc, learned):
+        for edge in join_edges(doc, learned) if edges is None else edges:
             self.parents[edge.table].append(edge)
             if edge.table != edge.ref_table:
                 self.children[edge.ref_table].append(edge)

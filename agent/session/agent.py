@@ -137,14 +137,12 @@ class Agent:
         if verdict.error or verdict.result is None:
             return AgentAnswer(answer=f"Not run: {verdict.error}", sql=verdict.sql,
                                citations=cites, error=verdict.error)
-        cap = ctx.settings.agent_rows_shown
-        rows = verdict.result.rows
-        more = " (more rows exist; capped)" if verdict.result.truncated or len(rows) > cap \
-            else ""
-        shown = len(rows[:cap])
+        rows, capped = verdict.result.shown(ctx.settings.agent_rows_shown)
+        more = " (more rows exist; capped)" if capped else ""
+        shown = len(rows)
         return AgentAnswer(answer=f"{shown} row{'' if shown == 1 else 's'}{more}.",
                            sql=verdict.sql, columns=verdict.result.columns,
-                           rows=json_rows(rows[:cap]), citations=cites)
+                           rows=json_rows(rows), citations=cites)
 
     def history(self, session: str) -> list[Turn]:
         """The turns of `session` so far (empty for an unknown session). With

@@ -88,6 +88,11 @@ class QueryResult:
     truncated: bool
     elapsed: float  # seconds, prepare to last fetch
 
+    def shown(self, cap: int) -> tuple[list[tuple[Any, ...]], bool]:
+        """The first `cap` rows (what an answer shows), and whether more exist: beyond
+        `cap`, or beyond the row cap the query ran under."""
+        return self.rows[:cap], self.truncated or len(self.rows) > cap
+
 
 def check_sql(con: Connection, sql: str | ParsedSQL, settings: Settings) -> CheckedSQL:
     """Check `sql` without running it: text rules, routines, engine prepare (SELECT).

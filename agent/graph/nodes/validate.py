@@ -41,10 +41,8 @@ def verdict_state(verdict: Verdict, ctx: AgentContext) -> AgentState:
                                    if ctx.doc().relation(t) is not None],
                        columns=[], rows=[], truncated=False)
     if verdict.result is not None:
-        cap = ctx.settings.agent_rows_shown
-        state.update(columns=verdict.result.columns,
-                     rows=json_rows(verdict.result.rows[:cap]),
-                     truncated=verdict.result.truncated or len(verdict.result.rows) > cap)
+        rows, more = verdict.result.shown(ctx.settings.agent_rows_shown)
+        state.update(columns=verdict.result.columns, rows=json_rows(rows), truncated=more)
     return state
 
 
