@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from schemachat.agent.plans.describe import expr_text, item_text, literal
+from schemachat.agent.plans.describe import expr_text, item_text, literal, other_text
 from schemachat.agent.plans.plan import Filter, QueryPlan
 
 
@@ -29,7 +29,7 @@ def _plan(plan: dict[str, Any] | None) -> QueryPlan | None:
 def _filter(flt: Filter, joined: bool) -> str:
     left = expr_text(flt.expr, joined)
     if flt.other is not None:
-        return f"{left} {flt.op} {expr_text(flt.other, joined)}"
+        return f"{left} {flt.op} {other_text(flt, joined)}"
     if flt.op in ("IS NULL", "IS NOT NULL"):
         return f"{left} {flt.op}"
     if flt.op == "BETWEEN" and isinstance(flt.value, list) and len(flt.value) == 2:

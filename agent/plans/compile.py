@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 from schemachat.agent.plans.plan import Col, Expr, Filter, Item, QueryPlan, Related, Scalar
 from schemachat.agent.sql.names import reserved_words, sql_name
@@ -248,7 +249,8 @@ class _Writer:
     def condition(self, flt: Filter) -> str:
         left = self.expr(flt.expr)
         if flt.other is not None:
-            return f"{left} {flt.op} {self.expr(flt.other)}"
+            times = f" * {_decimal(flt.factor)}" if flt.factor is not None else ""
+            return f"{left} {flt.op} {self.expr(flt.other)}{times}"
         if flt.op in _NO_VALUE:
             return f"{left} {flt.op}"
         if flt.op in ("IN", "NOT IN"):
@@ -304,3 +306,9 @@ def compile_plan(plan: QueryPlan, doc: CombinedSchema) -> str:
         lines.append("ORDER BY " + ", ".join(f"{o.item + 1}{' DESC' if o.desc else ''}"
                                              for o in plan.order_by))
     return "\n".join(lines)
+
+
+def _decimal(x: float) -> str:
+    """`x` as a plain SQL numeric literal (0.1, not 1e-01)."""
+    text = format(Decimal(repr(x)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

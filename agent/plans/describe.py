@@ -97,7 +97,7 @@ def _conditions(filters: list[Filter], w: dict[str, Any]) -> list[str]:
         elif f.op == "CONTAINING":
             out.append(w["contains"].format(c=expr_text(f.expr), v=f.value))
         elif f.other is not None:
-            out.append(f"{expr_text(f.expr)} {f.op} {expr_text(f.other)}")
+            out.append(f"{expr_text(f.expr)} {f.op} {other_text(f)}")
         else:
             meaning = f" ({f.meaning})" if f.meaning else ""
             out.append(f"{expr_text(f.expr)} {f.op} {literal(f.value)}{meaning}")
@@ -134,6 +134,14 @@ def item_text(item: Item, qualified: bool = False) -> str:
     if item.agg is None:
         return inner
     return f"{item.agg}({'DISTINCT ' if item.distinct else ''}{inner})"
+
+
+def other_text(flt: Filter, qualified: bool = False) -> str:
+    """The column a filter compares with, and its factor: "VL_PROD * 0.1"."""
+    text = expr_text(flt.other, qualified) if flt.other is not None else ""
+    if flt.factor is not None:
+        text += f" * {flt.factor:g}"
+    return text
 
 
 def expr_text(expr: Expr, qualified: bool = False) -> str:

@@ -64,6 +64,8 @@ class Filter(_Part):
     op: Op
     value: Scalar | list[Scalar] | None = None
     other: Expr | None = Field(None, description="Compare with this column instead.")
+    factor: float | None = Field(None, gt=0, description=(
+        "With `other`: compare with other times this (10 % of it: 0.1; 20 % above it: 1.2)."))
     meaning: str | None = None
     guess: bool = False
 

@@ -32,7 +32,7 @@ from schemachat.agent.plans.plan import (
     QueryPlan,
     Related,
 )
-from schemachat.agent.plans.question import Arithmetic, DateRef, Question, Span, cues
+from schemachat.agent.plans.question import Arithmetic, Comparison, DateRef, Question, Span, cues
 from schemachat.agent.plans.reach import Hop, Reach
 from schemachat.agent.retrieval.text import Analyzer
 from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation, CombinedSchema
@@ -319,6 +319,8 @@ class Linker:
     def _comparisons(self, q: Question, d: _Draft) -> None:
         for comp in q.comparisons:
             words = q.content(Span(comp.span.start - WINDOW, comp.span.start))
+            if comp.of is not None and self._share_of(q, d, comp, words):
+                continue
             words += q.content(Span(comp.span.end, comp.span.end + 2))
             expr = self._arithmetic(q, d, Span(comp.span.start - 8, comp.span.start))
             if expr is None:
@@ -337,6 +339,32 @@ class Linker:
             d.filters.append(Filter(expr=expr, op=comp.op, value=comp.value))
             d.score += 1.0
             d.claim(range(comp.span.start, comp.span.end))
+
+    def _share_of(self, q: Question, d: _Draft, comp: Comparison, words: list[int]) -> bool:
+        """"freight above 10% of the goods value": VL_FRETE > VL_PROD * 0.1. False (and
+        nothing done) when the words after the percentage name no other number, or name
+        a percentage column ("acima de 5% de desconto" compares PERC_DESC with 5)."""
+        of = q.content(comp.of or Span(0, 0))
+        if not of or self._percent_column(q, d, of) is not None:
+            return False
+        right = self._measure_column(q, d, of, kinds=("number",), depth=1)
+        if right is None:
+            return False
+        left = self._measure_column(q, d, words, kinds=("number",), depth=1,
+                                    exclude={right[1].name}) or self._money(d)
+        if left is None or (left[0], left[1].name) == (right[0], right[1].name):
+            return False
+        for alias, _, hit, score in (left, right):
+            d.use(alias)
+            d.claim(hit)
+            d.score += 0.3 * score
+        d.filters.append(Filter(expr=Expr(column=Col(table=left[0], column=left[1].name)),
+                                op=comp.op, other=Expr(column=Col(table=right[0],
+                                                                  column=right[1].name)),
+                                factor=comp.factor))
+        d.score += 1.5
+        d.claim(range(comp.span.start, comp.span.end))
+        return True
 
     def _dates(self, q: Question, d: _Draft) -> None:
         for ref in q.dates:

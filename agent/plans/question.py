@@ -60,6 +60,8 @@ class Comparison:
     span: Span  # the cue and the number (and its multiplier)
     text: str
     percent: bool = False  # "acima de 5%": a percentage
+    of: Span | None = None  # "10% of the goods value": the words naming the other column
+    factor: float | None = None  # what the other column is multiplied by (0.1, 1.2)
 
 
 @dataclass(frozen=True)
@@ -308,11 +310,32 @@ def _read_comparisons(q: Question, c: dict[str, Any]) -> None:
         percent = q.words[span.start].text.endswith("%") or any(
             w.folded in ("%", "percent", "por cento", "porcento")
             for w in q.words[span.end:unit + 1])
+        of, factor = _percent_of(q, max(end, unit), value, c) if percent else (None, None)
         q.comparisons.append(Comparison(op, value, Span(start, max(end, unit)),
                                         " ".join(w.text for w in q.words[start:end]),
-                                        percent))
+                                        percent, of, factor))
         q.numbers.remove((value, span))
         q.used.update(range(start, max(end, unit)))
+
+
+def _percent_of(q: Question, at: int, value: float,
+                c: dict[str, Any]) -> tuple[Span | None, float | None]:
+    """After "N %" at `at`: the words of the column it is a share of, and the factor
+    ("of the goods value": N/100; "above the base salary": 1 + N/100)."""
+    for relation, sign in (("above", 1), ("below", -1), ("of", 0)):
+        for phrase in _phrases(c["percent_of"][relation]):
+            if not _match(q.words, at, phrase):
+                continue
+            start = end = at + len(phrase)
+            while end < len(q.words) and end - start < 5 and q.words[end].folded.isalnum() \
+                    and q.words[end].number is None:
+                end += 1
+            if end == start:
+                return None, None
+            factor = value / 100 if sign == 0 else 1 + sign * value / 100
+            q.used.update(range(at, start))
+            return Span(start, end), round(factor, 6)
+    return None, None
 
 
 def _read_top(q: Question, c: dict[str, Any]) -> None:

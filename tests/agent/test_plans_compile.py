@@ -146,6 +146,10 @@ CASES: dict[str, tuple[QueryPlan, str, bool]] = {
         count("CAR_TIT", Filter(expr=col("CAR_TIT", "VL_PAGO"), op=">",
                                 other=col("CAR_TIT", "VL_TIT"))),
         "SELECT COUNT(*) FROM CAR_TIT WHERE VL_PAGO > VL_TIT", False),
+    "column > share of a column": (
+        count("MOV_PED", Filter(expr=col("MOV_PED", "VL_FRETE"), op=">",
+                                other=col("MOV_PED", "VL_PROD"), factor=0.05)),
+        "SELECT COUNT(*) FROM MOV_PED WHERE VL_FRETE > VL_PROD * 0.05", False),
     "EXTRACT(YEAR) =": (
         count("MOV_PED", Filter(expr=Expr(column=Col(table="MOV_PED", column="DT_EMISSAO"),
                                           part="YEAR"), op="=", value=2024)),

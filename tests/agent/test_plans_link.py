@@ -180,6 +180,30 @@ def test_a_number_with_a_comparison(propose: Any, doc: CombinedSchema, con: Conn
         con, "SELECT COUNT(*) FROM CAD_CLI WHERE CLI_LIMCRED > 20000", settings) == [[387]]
 
 
+@pytest.mark.parametrize(("question", "sql"), [
+    ("quantos pedidos têm frete acima de 5% do valor dos produtos?",
+     "SELECT COUNT(*) FROM MOV_PED WHERE VL_FRETE > VL_PROD * 0.05"),
+    ("how many employees earn more than 15% above the base salary of their job title?",
+     "SELECT COUNT(*) FROM CAD_FUNC f JOIN TB_CARGO c ON c.CRG_COD = f.CRG_COD "
+     "WHERE f.SALARIO > c.SAL_BASE * 1.15"),
+])
+def test_a_percentage_of_another_column(propose: Any, doc: CombinedSchema, con: Connection,
+                                        settings: Settings, question: str, sql: str) -> None:
+    q = read_question(question)
+    assert [c.factor for c in q.comparisons] in ([0.05], [1.15])
+    best = propose(question)[0]
+    assert [f.other is not None for f in best.plan.filters] == [True]
+    got = figure(con, compile_plan(best.plan, doc), settings)
+    assert got == figure(con, sql, settings) and 0 < got[0][0] < figure(
+        con, f"SELECT COUNT(*) FROM {best.plan.table}", settings)[0][0]
+
+
+def test_a_percentage_column_is_compared_with_the_number() -> None:
+    # "5% de desconto" names a percentage, not a share of another column
+    q = read_question("quantos itens com desconto acima de 5%?")
+    assert [(c.op, c.value, c.factor) for c in q.comparisons] == [(">", 5, None)]
+
+
 @pytest.mark.parametrize(("question", "role", "condition", "value"), [
     ("soma dos lançamentos a débito em Bancos", "CTA_DEB", "CONTAINING", "BANCOS"),
     ("how much was credited to Bancos Conta Movimento?", "CTA_CRED", "=",
