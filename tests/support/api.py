@@ -50,9 +50,12 @@ def running(app: Any) -> Iterator[str]:
 
 
 def small_settings(root: Path, **overrides: Any) -> Settings:
-    """A merged small workspace at `root` and API settings accepting TOKEN."""
+    """A merged small workspace at `root` and API settings accepting TOKEN, with no chat
+    model unless `overrides` name one (the server would otherwise prepare the 1 GB
+    default model in the background of tests that never ask it anything)."""
     small_workspace(root)
     overrides.setdefault("api_tokens", [TOKEN])
+    overrides.setdefault("model_backend", "none")
     settings = load_settings(workspace=root, **overrides)
     pipeline.run_merge(settings)
     return settings

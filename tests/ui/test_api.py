@@ -1,11 +1,13 @@
 """The HTTP API run for real (uvicorn on 127.0.0.1, a free port) and talked to over HTTP:
-auth, rate limit, size limit, CORS, /health, /tables, /annotations (same store and
-concurrency rules as the Annotate tab), /feedback, /metrics, the OpenAPI document."""
+auth, rate limit, size limit, CORS, /health (with the chat model's warm-up: none, loading,
+ready, failed), /tables, /annotations (same store and concurrency rules as the Annotate
+tab), /feedback, /metrics, the OpenAPI document."""
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,59 @@ def test_health_needs_no_token(api: Callable[..., httpx.Client]) -> None:
     assert reply.status_code == 200
     assert reply.json()["status"] == "ok" and reply.json()["schema_loaded"] is True
     assert reply.json()["index"].startswith("no index in ")  # the agent cannot answer yet
+    assert reply.json()["model"] == {"state": "none", "name": None, "error": None,
+                                     "seconds": None}
+
+
+def _health_model(base: str) -> dict[str, Any]:
+    reply = httpx.get(f"{base}/health", timeout=10)
+    assert reply.status_code == 200
+    model: dict[str, Any] = reply.json()["model"]
+    return model
+
+
+def test_health_reports_the_model_loading_then_ready(tmp_path: Path) -> None:
+    """The server prepares the model in the background once served: /health says
+    loading while the loader runs (here one that waits for the test), then ready."""
+    release, entered = threading.Event(), threading.Event()
+
+    def slow(settings: Any, say: Callable[[str], None]) -> None:
+        say("loading the weights")
+        entered.set()
+        release.wait(60)
+
+    settings = small_settings(tmp_path / "ws", model_backend="fake")
+    with running(create_app(settings, model_loader=slow)) as base:
+        assert entered.wait(20), "the warm-up did not start with the server"
+        loading = _health_model(base)
+        assert loading["state"] == "loading" and loading["name"] == "fake"
+        assert loading["error"] is None
+        release.set()
+        ready = _wait_model(base)
+        assert ready["state"] == "ready" and ready["seconds"] is not None
+
+
+def _wait_model(base: str) -> dict[str, Any]:
+    """/health's model once it is no longer loading (at most 20 s)."""
+    deadline = time.monotonic() + 20
+    while (model := _health_model(base))["state"] == "loading":
+        assert time.monotonic() < deadline, model
+        time.sleep(0.05)
+    return model
+
+
+def test_health_reports_a_failed_model_and_the_real_preparation(tmp_path: Path) -> None:
+    def broken(settings: Any, say: Callable[[str], None]) -> None:
+        raise RuntimeError("no weights in /models/llama")
+
+    with running(create_app(small_settings(tmp_path / "a", model_backend="fake"),
+                            model_loader=broken)) as base:
+        failed = _wait_model(base)
+        assert failed["state"] == "failed" and failed["error"] == "no weights in /models/llama"
+    # Without a loader given, the production preparation runs (the fake backend's client).
+    with running(create_app(small_settings(tmp_path / "b", model_backend="fake"))) as base:
+        ready = _wait_model(base)
+        assert (ready["state"], ready["name"], ready["error"]) == ("ready", "fake", None)
 
 
 @pytest.mark.parametrize("headers", [

@@ -33,6 +33,7 @@ def test_serve_api_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCHEMACHAT_")}
     env["SCHEMACHAT_API_TOKENS"] = TOKEN
+    env["SCHEMACHAT_MODEL_BACKEND"] = "none"  # no 1 GB model to prepare in a CLI test
     proc = subprocess.Popen([SCHEMACHAT, "serve", "api", "-w", str(tmp_path / "ws"),
                              "--port", str(port)], env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
@@ -47,6 +48,8 @@ def test_serve_api_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
                 pass
             assert time.monotonic() < deadline, "server did not come up"
             time.sleep(0.2)
+        health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=10).json()
+        assert health["model"]["state"] == "none"
         tables = httpx.get(f"http://127.0.0.1:{port}/tables", timeout=10,
                            headers={"Authorization": f"Bearer {TOKEN}"})
         assert tables.status_code == 200 and tables.json()

@@ -26,13 +26,14 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
+from schemachat.agent.models.warmup import Loader, ModelWarmup
 from schemachat.configs import BadInput, SchemachatError, Settings
 from schemachat.ingest.workspace import Workspace
 from schemachat.ui.api.agents import Agents, Factory
 from schemachat.ui.api.auth import RateLimiter, TokenSet, bearer
 from schemachat.ui.api.limits import BodyLimitMiddleware
 from schemachat.ui.api.metrics import CONTENT_TYPE, Metrics, MetricsMiddleware
-from schemachat.ui.api.models import COMMON, Health, errors
+from schemachat.ui.api.models import COMMON, Health, ModelHealth, errors
 from schemachat.ui.context import AppContext
 
 log = logging.getLogger("schemachat.api")
@@ -46,18 +47,23 @@ def _version() -> str:
 
 
 def create_app(settings: Settings, *, agent_factory: Factory | None = None,
-               agent_threads: int = 8) -> FastAPI:
+               agent_threads: int = 8, model_loader: Loader | None = None) -> FastAPI:
     """The API over the workspace of `settings`. BadInput when the workspace has no schema
     or the token file is broken. `agent_factory` opens agents (tests pass a fake-model
-    one); at most `agent_threads` agent turns run at once."""
+    one); at most `agent_threads` agent turns run at once. Once served, the chat model is
+    prepared in the background (`model_loader`: warmup.prepare_model unless a test
+    passes another) and /health reports its state."""
     ctx = AppContext.open(settings)
     tokens = TokenSet.from_settings(settings)
     agents = Agents(settings, agent_factory)
     ctx.on_refresh(agents.reload)  # an annotation save reaches the running agents
+    warmup = ModelWarmup(settings, model_loader)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.agent_slots = anyio.CapacityLimiter(agent_threads)
+        # Started when served, not when built: building an app costs no model load.
+        warmup.start()
         try:
             yield
         finally:
@@ -72,6 +78,7 @@ def create_app(settings: Settings, *, agent_factory: Factory | None = None,
     app.state.tokens = tokens
     app.state.limiter = RateLimiter(settings.api_rate_limit_per_minute)
     app.state.agents = agents
+    app.state.warmup = warmup
     app.state.metrics = metrics = Metrics()
     app.state.agent_slots = anyio.CapacityLimiter(agent_threads)
 
@@ -91,11 +98,15 @@ def _routes(app: FastAPI) -> None:
 
     @app.get("/health", response_model=Health, tags=["service"])
     def health(request: Request) -> Health:
-        """Liveness: the app answers and its workspace has a schema (no token needed)."""
+        """Liveness: the app answers, its workspace has a schema, the index and the chat
+        model's state (no token needed)."""
         settings = request.app.state.settings
         ws = Workspace(settings.workspace)
+        model = request.app.state.warmup.state()
         return Health(version=_version(), schema_loaded=ws.combined.exists(),
-                      index=_index_state(settings, ws))
+                      index=_index_state(settings, ws),
+                      model=ModelHealth(state=model.state, name=model.name, error=model.error,
+                                        seconds=model.seconds))
 
     @app.get("/metrics", tags=["service"], dependencies=[Depends(bearer)],
              response_class=Response,

@@ -17,6 +17,16 @@ SESSION = Field(None, min_length=1, max_length=200, pattern=r"^[\w.:@-]+$",
                 description="Conversation id: later turns of the same id see this one.")
 
 
+class ModelHealth(BaseModel):
+    state: Literal["loading", "ready", "none", "failed"] = Field(
+        description="loading: the chat model is being prepared (the first start converts the "
+                    "default model, about a minute and a half), questions wait; ready; none: "
+                    "model_backend none (query plans answer); failed: see `error`.")
+    name: str | None = Field(None, description="The configured model (None without one).")
+    error: str | None = Field(None, description="Why preparing the model failed.")
+    seconds: float | None = Field(None, description="How long preparing took (so far).")
+
+
 class Health(BaseModel):
     status: Literal["ok"] = "ok"
     version: str
@@ -24,6 +34,7 @@ class Health(BaseModel):
     index: str = Field(description="`ready`, or why the agent cannot answer yet (no index, "
                                    "or stale after the document changed outside the API: "
                                    "run `schemachat index`).")
+    model: ModelHealth = Field(description="The chat model's warm-up, started with the server.")
 
 
 class AskRequest(BaseModel):
