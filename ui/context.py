@@ -1,14 +1,14 @@
 """What the front ends that serve a workspace share (the Gradio app's tabs and the HTTP
 API alike): settings, the workspace, the annotation store, and the combined document and
 samples, re-read when their files change. A save re-merges the document and refreshes
-the retrieval index (`saved`)."""
+the retrieval index (`saved`). The Gradio app also keeps its chat model's warm-up here."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemachat.configs import BadInput, Settings
 from schemachat.ingest.annotations import AnnotationStore
@@ -19,6 +19,9 @@ from schemachat.ingest.remerge import refresh_combined
 from schemachat.ingest.suggestions import Suggester
 from schemachat.ingest.workspace import Workspace, read_model
 
+if TYPE_CHECKING:
+    from schemachat.agent.models.warmup import ModelWarmup
+
 
 @dataclass
 class AppContext:
@@ -27,6 +30,7 @@ class AppContext:
     settings: Settings
     workspace: Workspace
     store: AnnotationStore
+    warmup: ModelWarmup | None = None  # the chat model being prepared (the Gradio app)
     _cache: dict[str, tuple[float, Any]] = field(default_factory=dict, repr=False)
     _listeners: list[Callable[[bool], None]] = field(default_factory=list, repr=False)
 

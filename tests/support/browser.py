@@ -45,15 +45,19 @@ def browser() -> Iterator[Any]:
 
 
 @contextmanager
-def served_app(root: Path, **settings: Any) -> Iterator[tuple[str, Path]]:
+def served_app(root: Path, model_loader: Any = None, **settings: Any
+               ) -> Iterator[tuple[str, Path]]:
     """(url, root): the app on a free loopback port over the workspace at `root`, with
-    `settings` on top; closed on exit."""
+    `settings` on top; closed on exit. No chat model unless `settings` name a backend
+    (the app would otherwise prepare the 1 GB default model in the background of tests
+    that never ask it anything); `model_loader` replaces the model's preparation."""
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     from schemachat.configs import load_settings
     from schemachat.ui.app import launch
 
+    settings.setdefault("model_backend", "none")
     app, _, url = launch(load_settings(workspace=root, **settings), port=free_port(),
-                         block=False)
+                         block=False, model_loader=model_loader)
     try:
         yield url.rstrip("/"), root
     finally:

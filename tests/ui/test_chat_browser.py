@@ -2,13 +2,16 @@
 with the fake model backend: ask, see the answer, the SQL and the rows, run edited SQL,
 follow a citation to its Annotate entry, rate the answer (feedback + golden example).
 With no model at all (model_backend none): a query plan answers, and the tab shows it
-under the SQL; a thumbs up keeps the plan with the golden example."""
+under the SQL; a thumbs up keeps the plan with the golden example. While the app still
+prepares its model (a loader that waits for the test): the tab says "Loading the
+model…", a question waits saying so, and is answered once the model is ready."""
 
 from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +44,8 @@ def test_chat_ask_run_cite_and_rate(served: tuple[str, Path], browser: Any) -> N
     url, root = served
     page = new_page(browser, url)
     _chat(page)
+    page.wait_for_selector("#chat-model:has-text('is ready')", timeout=20_000)
+    assert "fake" in page.inner_text("#chat-model")  # the model's name
     page.fill("#chat-question textarea", "quantos clientes ativos temos?")
     page.click("#chat-send")
     page.wait_for_selector("#chat-cites a", timeout=60_000)
@@ -84,6 +89,7 @@ def test_chat_shows_the_query_plan(served_plans: tuple[str, Path], browser: Any)
     url, root = served_plans
     page = new_page(browser, url)
     _chat(page)
+    page.wait_for_selector("#chat-model:has-text('No chat model')", timeout=20_000)
     assert page.inner_text("#chat-plan").strip() == ""  # no answer, no plan
     page.fill("#chat-question textarea", "quantos clientes de Campinas?")
     page.click("#chat-send")
@@ -125,3 +131,48 @@ def test_chat_shows_the_query_plan(served_plans: tuple[str, Path], browser: Any)
     page.wait_for_selector("#chat-status:has-text('no query plan fits')", timeout=60_000)
     assert page.inner_text("#chat-plan").strip() == ""
     assert "garantia" in page.inner_text("#chat-log")
+
+
+RELEASE = threading.Event()
+
+
+def _slow_loader(settings: Any, say: Callable[[str], None]) -> None:
+    """Stands for the default model's first conversion: loads until the test says so."""
+    say("converting the default model once")
+    RELEASE.wait(120)
+
+
+@pytest.fixture(scope="module")
+def served_loading(agent_workspace: Path, demo_db: Path,
+                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The app with the fake backend whose preparation waits for RELEASE."""
+    root = tmp_path_factory.mktemp("chat_loading") / "ws"
+    shutil.copytree(agent_workspace, root)
+    RELEASE.clear()
+    with served_app(root, model_loader=_slow_loader, fb_database=str(demo_db),
+                    model_backend="fake", fake_responses=[COUNT_ACTIVE],
+                    agent_plans=False) as served:
+        yield served
+    RELEASE.set()  # never leave the warm-up thread waiting
+
+
+def test_chat_says_loading_until_the_model_is_ready(served_loading: tuple[str, Path],
+                                                   browser: Any) -> None:
+    url, _ = served_loading
+    page = new_page(browser, url)
+    _chat(page)
+    page.wait_for_selector("#chat-model:has-text('Loading the model…')", timeout=20_000)
+    assert "converting the default model once" in page.inner_text("#chat-model")
+
+    # A question asked meanwhile waits, and says why instead of looking stuck.
+    page.fill("#chat-question textarea", "quantos clientes ativos temos?")
+    page.click("#chat-send")
+    page.wait_for_selector("#chat-status:has-text('Loading the model…')", timeout=20_000)
+    assert "Result: COUNT" not in page.inner_text("#chat-log")
+
+    # Ready: the line at the top changes by itself and the question is answered.
+    RELEASE.set()
+    page.wait_for_selector("#chat-model:has-text('is ready')", timeout=20_000)
+    page.wait_for_selector("#chat-cites a", timeout=60_000)
+    assert "Result: COUNT" in page.inner_text("#chat-log")
+    assert "Loading" not in page.inner_text("#chat-status")

@@ -14,6 +14,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # never phone home
 
 import gradio as gr
 
+from schemachat.agent.models.warmup import Loader, ModelWarmup
 from schemachat.configs import Settings
 from schemachat.ui.app import analysis_tab, annotate_tab, chat_tab, overview_tab, training_tab
 from schemachat.ui.context import AppContext
@@ -35,10 +36,13 @@ def theme() -> gr.themes.Base:
     return gr.themes.Default(font=_SANS, font_mono=_MONO)
 
 
-def build_app(settings: Settings) -> gr.Blocks:
+def build_app(settings: Settings, *, model_loader: Loader | None = None) -> gr.Blocks:
     """The app for the workspace of `settings`. BadInput (before anything is served) when
-    the workspace has no schema or its annotations file is broken."""
+    the workspace has no schema or its annotations file is broken. The chat model starts
+    being prepared in the background at once (`model_loader`: warmup.prepare_model
+    unless a test passes another); the Chat tab shows its state."""
     ctx = AppContext.open(settings)
+    ctx.warmup = ModelWarmup(settings, model_loader).start()
     with gr.Blocks(title="schemachat") as app:
         gr.Markdown(f"## schemachat · `{ctx.doc().database.name}`")
         with gr.Tabs():
@@ -49,10 +53,11 @@ def build_app(settings: Settings) -> gr.Blocks:
 
 
 def launch(settings: Settings, *, host: str = "127.0.0.1", port: int = 7860,
-           block: bool = True) -> tuple[gr.Blocks, Any, str]:
+           block: bool = True, model_loader: Loader | None = None
+           ) -> tuple[gr.Blocks, Any, str]:
     """Serve the app on `host:port` (no share link, no analytics). With `block=False` it
-    returns at once (tests); `app.close()` stops it."""
-    app = build_app(settings)
+    returns at once (tests); `app.close()` stops it. `model_loader`: see build_app."""
+    app = build_app(settings, model_loader=model_loader)
     _, url, _ = app.launch(server_name=host, server_port=port, share=False,
                            prevent_thread_lock=not block, quiet=not block, show_error=True,
                            theme=theme(), css=CSS, footer_links=[])

@@ -3,7 +3,11 @@ Run button, the query plan the SQL was compiled from (when a plan answered: its 
 its JSON folded away), the result table, citations linking to their Annotate entry, a
 backend and adapter selector, and thumbs up/down recorded in the workspace
 (feedback.jsonl; a thumbs up on checked SQL becomes a golden example in golden_sql.jsonl,
-with its plan when the SQL is the plan's, unedited)."""
+with its plan when the SQL is the plan's, unedited).
+
+Above it, the model's state (#chat-model) while the app prepares it in the background
+(`ctx.warmup`): "Loading the model…" until it is ready, refreshed by a gr.Timer that
+stops once loading has ended; a question asked meanwhile waits, saying so."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import pandas as pd
 from schemachat.agent.answer import AgentAnswer, Citation
 from schemachat.agent.feedback import Feedback, record_feedback
 from schemachat.agent.models import BACKENDS
+from schemachat.agent.models.warmup import ModelState
 from schemachat.agent.session import Agent
 from schemachat.agent.sql.grounding import sql_relations
 from schemachat.configs import SchemachatError
@@ -27,6 +32,7 @@ from schemachat.ui.plan_view import plan_markdown
 TITLE = "Chat"
 ID = "chat"
 
+NO_ROWS = ["no result rows yet: ask for data, or run the SQL"]  # the empty grid's header
 _agents: dict[tuple[str, tuple[str, ...]], Agent] = {}
 _lock = threading.Lock()
 
@@ -60,6 +66,26 @@ def citations_markdown(citations: list[Citation]) -> str:
     return "**Sources:** " + " · ".join(links)
 
 
+def model_line(state: ModelState | None) -> str:
+    """The model's state in one Markdown line for the top of the tab."""
+    if state is None:
+        return ""
+    name = f"`{state.name}`" if state.name else "the model"
+    if state.state == "loading":
+        so_far = f", {state.seconds:.0f} s so far" if state.seconds is not None else ""
+        step = f": {state.step}" if state.step else ""
+        return (f"⏳ **Loading the model…** {name}{so_far}{step}. Questions wait until it is "
+                "ready (the first start converts the default model once, about a minute "
+                "and a half).")
+    if state.state == "failed":
+        return (f"**The model {name} failed to load:** {state.error}. Pick another backend "
+                "below, or fix the model settings and restart.")
+    if state.state == "none":
+        return ("No chat model (model_backend none): query plans answer data questions, the "
+                "schema document answers the rest.")
+    return f"Model {name} is ready."
+
+
 def _same_sql(a: str | None, b: str | None) -> bool:
     """Whether two SQL texts are the same statement, whitespace aside."""
     return " ".join((a or "").split()) == " ".join((b or "").split())
@@ -67,7 +93,7 @@ def _same_sql(a: str | None, b: str | None) -> bool:
 
 def _rows_frame(result: AgentAnswer) -> pd.DataFrame:
     return pd.DataFrame(result.rows, columns=result.columns) if result.columns \
-        else pd.DataFrame()
+        else pd.DataFrame(columns=NO_ROWS)
 
 
 def _adapter_names(ctx: AppContext) -> list[str]:
@@ -84,6 +110,19 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
     ctx.on_refresh(reload_agents)  # a save in the Annotate tab reaches the agents
     session = gr.State(lambda: uuid.uuid4().hex)
     last = gr.State(None)  # {"question", "result", "backend", "adapters"}
+    warmup = ctx.warmup
+    model_md = gr.Markdown(model_line(warmup.state() if warmup else None),
+                           elem_id="chat-model")
+    timer = gr.Timer(1.0, active=warmup is not None)
+
+    def model_tick() -> tuple[str, gr.Timer]:
+        # The timer runs only while the model loads: then nothing changes any more.
+        state = warmup.state() if warmup else None
+        return model_line(state), gr.Timer(active=state is not None
+                                           and state.state == "loading")
+
+    timer.tick(model_tick, outputs=[model_md, timer])
+    app.load(model_tick, outputs=[model_md, timer])
     with gr.Row():
         backend = gr.Dropdown(list(BACKENDS), value=ctx.settings.model_backend,
                               label="Model backend", elem_id="chat-backend", scale=1)
@@ -103,7 +142,8 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
         up = gr.Button("✓ Right", elem_id="chat-up")  # text: emoji fonts are not everywhere
         down = gr.Button("✗ Wrong", elem_id="chat-down")
     status = gr.Markdown(elem_id="chat-status")
-    rows = gr.Dataframe(label="Result", interactive=False, elem_id="chat-rows")
+    rows = gr.Dataframe(label="Result", headers=NO_ROWS, interactive=False,
+                        elem_id="chat-rows")
     cites = gr.Markdown(elem_id="chat-cites")
 
     def ask(text: str, history: list[dict[str, Any]], sid: str, be: str,
@@ -116,6 +156,11 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
         history = [*history, {"role": "user", "content": text},
                    {"role": "assistant", "content": ""}]
         yield history, "", gr.update(), gr.update(), "", None, "", ""
+        if warmup is not None and be == ctx.settings.model_backend:
+            # The agent would wait for the model anyway; say so rather than look stuck.
+            while (state := warmup.wait(timeout=1.0)).state == "loading":
+                yield (history, "", gr.update(), gr.update(), model_line(state), None, "",
+                       "")
         try:
             agent = agent_for(ctx, be, ads or [])
             result: AgentAnswer | None = None
