@@ -42,6 +42,7 @@ from schemachat.ingest.vocabulary import fold, split_identifier, vocabulary
 BASES = 6  # retrieval hits tried as the base table
 WINDOW = 4  # words before a number or date that name what it is about
 UNPLACED = 2.5  # what a date, comparison or missing thing the plan cannot place costs
+UNORDERED = 4.0  # a superlative's plan that orders nothing
 CHILD = 1.0  # a base neither retrieval nor the subject named, only a child of one
 VIEW = 3.0  # views are filtered or summed subsets: a table is the likelier answer
 SUBJECT = 1.5  # weight of how well the base table's terms match the question's subject
@@ -665,7 +666,8 @@ class Linker:
             # "the 5 biggest invoices"; grouped, "the 5 customers who bought the most"
             best = self._money(d)
         if best is None:
-            d.score -= 2.0
+            # FIRST n of rows in no order answers no superlative: any other reading wins.
+            d.score -= UNORDERED
             d.select = self._shown(d, d.base)
             return
         alias, col, hit, score = best

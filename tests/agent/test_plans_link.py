@@ -198,6 +198,17 @@ def test_a_percentage_of_another_column(propose: Any, doc: CombinedSchema, con: 
         con, f"SELECT COUNT(*) FROM {best.plan.table}", settings)[0][0]
 
 
+def test_a_superlative_counts_the_child_rows(propose: Any, doc: CombinedSchema,
+                                             con: Connection, settings: Settings) -> None:
+    # FIRST 5 cities in no order answers nothing: count the suppliers of each city
+    best = propose("which 5 cities have the most suppliers?")[0]
+    assert best.plan.order_by and best.plan.limit == 5
+    got = figure(con, compile_plan(best.plan, doc), settings)
+    gold = figure(con, "SELECT FIRST 5 COUNT(*) FROM CAD_FOR GROUP BY CID_COD "
+                  "ORDER BY 1 DESC", settings)
+    assert [row[-1] for row in got] == [row[0] for row in gold]
+
+
 def test_a_percentage_column_is_compared_with_the_number() -> None:
     # "5% de desconto" names a percentage, not a share of another column
     q = read_question("quantos itens com desconto acima de 5%?")
