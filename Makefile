@@ -47,7 +47,8 @@ demo: install $(DB)  ## build the demo ERP, run every stage, print a summary, se
 	SCHEMACHAT_FB_DATABASE=$(DB) $(BIN)/schemachat samples --workspace $(WS)
 	$(BIN)/schemachat merge --workspace $(WS)
 	$(BIN)/schemachat summary --workspace $(WS)
-	# index, then the Gradio app on http://127.0.0.1:7860 (Ctrl-C stops it)
+	# index, the chat model (converted once: about a minute and a half), then the Gradio
+	# app on http://127.0.0.1:7860 (Ctrl-C stops it)
 	SCHEMACHAT_FB_DATABASE=$(DB) $(BIN)/schemachat up --workspace $(WS)
 
 test:  ## run the test suite (slow tests excluded; see test-slow)
