@@ -1,9 +1,11 @@
 """The Gradio app in a real browser: Debian's chromium driven by Playwright, against the
 app served on loopback over a copy of the demo workspace.
 
-Annotates a column, saves, reloads and sees it persisted; provokes a stale save from a
-second page; checks the Overview percent moved. With APP_SCREENSHOTS=DIR set,
-saves a screenshot of each tab there (that is how docs/img/ is made).
+Opens on the first table nobody has described, its columns and samples shown, every grid
+headed by its column names; annotates a column, saves, reloads and sees it persisted;
+provokes a stale save from a second page; checks the Overview percent moved. With
+APP_SCREENSHOTS=DIR set, saves a screenshot of each tab there (that is how docs/img/ is
+made).
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ from typing import Any
 
 import pytest
 
+from schemachat.ingest.annotations import AnnotationStore
+from schemachat.ingest.models.combined import CombinedSchema
+from schemachat.ingest.models.samples import Samples
+from schemachat.ingest.workspace import Workspace, read_model
 from tests.support.browser import MARKS, new_page, served_app, shoot
 
 pytestmark = MARKS
@@ -50,6 +56,49 @@ def _overview_percent(page: Any) -> float:
     page.wait_for_selector("#overview-summary h3", timeout=20_000)
     text = page.inner_text("#overview-summary")
     return float(re.findall(r"([\d.]+)%", text)[-1])  # columns described
+
+
+def _headers(page: Any, grid: str) -> list[str]:
+    """The column names a grid shows (once it is drawn)."""
+    page.wait_for_selector(f"#{grid} thead th", timeout=10_000)
+    return [h.strip() for h in page.locator(f"#{grid} thead th").all_inner_texts()]
+
+
+def test_opens_on_the_first_undescribed_table(served: tuple[str, Path], browser: Any) -> None:
+    url, root = served
+    page = new_page(browser, url)  # no ?table=: what a newcomer sees first
+    page.wait_for_selector("#ann-info h3", timeout=30_000)
+    name = page.inner_text("#ann-info h3").split()[0]
+    assert page.input_value("#ann-table input") == name
+
+    # It is the first table, by name, that has no description; those before it have one.
+    ws = Workspace(root)
+    doc, notes = read_model(ws.combined, CombinedSchema), AnnotationStore(ws).read().objects
+    described = {t.name: bool(t.description or (t.name in notes and notes[t.name].description))
+                 for t in doc.tables}
+    assert described[name] is False
+    assert all(described[t] for t in sorted(described) if t < name)
+
+    # Its columns and its sample rows are shown, under their own column names.
+    rel = doc.relation(name)
+    assert rel is not None
+    assert _headers(page, "ann-columns")[:2] == ["column", "type"]
+    page.wait_for_function("n => document.querySelector('#ann-columns').innerText"
+                           ".includes(n)", arg=rel.columns[0].name, timeout=10_000)
+    shown = page.inner_text("#ann-columns")
+    assert all(c.name in shown for c in rel.columns), shown
+    sample = read_model(ws.samples, Samples).tables[name]
+    assert sample.rows, f"the demo has sample rows of {name}"
+    page.get_by_text("Sample rows").click()
+    page.wait_for_function("v => document.querySelector('#ann-samples').innerText"
+                           ".includes(v)", arg=str(sample.rows[0][1]), timeout=10_000)
+    assert _headers(page, "ann-samples")[:2] == sample.columns[:2]
+    # Grids with nothing in them yet still say what they would hold, not 1, 2, 3.
+    page.get_by_text("History of this table").click()
+    assert _headers(page, "ann-history")[:3] == ["id", "when", "who"]
+    assert _headers(page, "ann-dist") == ["value", "count"]
+    page.get_by_role("tab", name="Chat").click()
+    assert "no result rows yet" in _headers(page, "chat-rows")[0]
 
 
 def test_annotate_save_reload_conflict_overview(served: tuple[str, Path], browser: Any) -> None:

@@ -12,7 +12,7 @@ from schemachat.configs import BadInput, SchemachatError, load_settings
 from schemachat.ingest.merge import merge
 from schemachat.ingest.models.annotations import ColumnNote, ObjectNote, SchemaMetadata
 from schemachat.ui.app.er_diagram import er_dot, er_html
-from schemachat.ui.app.forms import apply_forms, table_choices, text_to_values
+from schemachat.ui.app.forms import apply_forms, opening_table, table_choices, text_to_values
 from schemachat.ui.suggest_model import NO_MODEL, ask_model, model_status, suggestion_model
 from tests.support.cli import assert_bad_input, run
 from tests.support.small_schema import small_schema, small_workspace
@@ -37,6 +37,21 @@ def test_table_choices_filter() -> None:
     meta = SchemaMetadata(objects={"CAD_CLI": ObjectNote(description="Clientes")})
     assert table_choices(doc, meta, "situacao", False) == ["CAD_CLI"]
     assert "CAD_CLI" not in table_choices(doc, meta, "", True)
+
+
+def test_opening_table_is_the_first_undescribed_table() -> None:
+    doc = merge(small_schema())
+    names = sorted(t.name for t in doc.tables)  # CAD_CLI, CAD_FORN, HOT, LOG_X, MOV_PED
+    described = {}
+    for expected in names:
+        assert opening_table(doc, SchemaMetadata(objects=described)) == expected
+        described[expected] = ObjectNote(description=f"{expected} described")
+    # Every table described: the undescribed view, then (all described) the first table.
+    assert opening_table(doc, SchemaMetadata(objects=described)) == "V_CLI_ATIVO"
+    described["V_CLI_ATIVO"] = ObjectNote(description="Clientes ativos")
+    assert opening_table(doc, SchemaMetadata(objects=described)) == names[0]
+    assert opening_table(doc.model_copy(update={"tables": [], "views": []}),
+                         SchemaMetadata()) is None
 
 
 def test_model_suggestions_with_a_fake_model() -> None:

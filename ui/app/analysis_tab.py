@@ -13,22 +13,28 @@ from schemachat.ui.context import AppContext
 
 TITLE = "Analysis"
 ID = "analysis"
+# Column names of the grids, shown even while a grid is empty (else Gradio shows 1, 2, 3).
+REFERENCED = ["column", "foreign keys"]
+LARGEST = ["table", "rows", "method"]
+FK_LIKE = ["table", "column", "type", "probably references", "why"]
 
 
 def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
     """Lay out the tab and wire its events (recomputed whenever it is opened)."""
     with gr.Row():
         with gr.Column():
-            referenced = gr.Dataframe(label="Most referenced columns", interactive=False,
-                                      elem_id="analysis-referenced")
+            referenced = gr.Dataframe(label="Most referenced columns", headers=REFERENCED,
+                                      interactive=False, elem_id="analysis-referenced")
         with gr.Column():
             chart = gr.BarPlot(x="column", y="foreign keys", label="Most referenced columns",
                                sort="-y", x_label_angle=-40, height=320)
     with gr.Row():
-        no_pk = gr.Dataframe(label="Tables without a primary key", interactive=False)
-        largest = gr.Dataframe(label="Largest tables", interactive=False)
+        no_pk = gr.Dataframe(label="Tables without a primary key", headers=["table"],
+                             interactive=False)
+        largest = gr.Dataframe(label="Largest tables", headers=LARGEST, interactive=False)
     fk_like = gr.Dataframe(label="Columns that look like foreign keys but have none declared",
-                           interactive=False, wrap=True, elem_id="analysis-fk-like")
+                           headers=FK_LIKE, interactive=False, wrap=True,
+                           elem_id="analysis-fk-like")
     gr.Markdown("#### A table and its neighbours")
     with gr.Row():
         er_table = gr.Dropdown(label="Table", choices=[], value=None, filterable=True,
@@ -38,12 +44,12 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
 
     def show() -> tuple[pd.DataFrame, ...] | tuple[object, ...]:
         doc = ctx.doc()
-        refs = pd.DataFrame(analysis.most_referenced(doc), columns=["column", "foreign keys"])
-        sizes = pd.DataFrame(analysis.largest_tables(doc), columns=["table", "rows", "method"])
+        refs = pd.DataFrame(analysis.most_referenced(doc), columns=REFERENCED)
+        sizes = pd.DataFrame(analysis.largest_tables(doc), columns=LARGEST)
         likes = pd.DataFrame([{"table": f.table, "column": f.column, "type": f.type,
                                "probably references": f"{f.ref_table}.{f.ref_column}",
                                "why": f.reason} for f in analysis.fk_like_columns(doc)],
-                             columns=["table", "column", "type", "probably references", "why"])
+                             columns=FK_LIKE)
         names = sorted(t.name for t in doc.tables)
         first = refs["column"].iloc[0].split(".")[0] if len(refs) else (names[0] if names
                                                                          else None)

@@ -1,6 +1,10 @@
 """The Annotate tab: pick a table, see its columns, keys, FKs, samples and value
 distributions, edit descriptions and value mappings, take or leave suggestions, save
-(refused when stale), and look at or revert the table's history."""
+(refused when stale), and look at or revert the table's history.
+
+It opens on the table of the link (`?table=...&column=...`), else on the first table
+nobody has described yet (forms.opening_table), so a first visit shows what the tool
+does; its grids carry their column names even while empty."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from schemachat.ui.app.forms import (
     ColumnForm,
     apply_forms,
     column_form,
+    opening_table,
     table_choices,
     values_to_text,
 )
@@ -26,6 +31,11 @@ from schemachat.ui.suggest_model import ask_model, model_status, suggestion_mode
 
 TITLE = "Annotate"
 ID = "annotate"
+# Column names of the grids, shown even while a grid is empty (else Gradio shows 1, 2, 3).
+COLUMNS = ["column", "type", "null", "key", "references", "description", "values"]
+DISTRIBUTION = ["value", "count"]
+HISTORY = ["id", "when", "who", "action", "revision", "changed"]
+NO_SAMPLES = ["no sample rows (run `schemachat samples`)"]
 
 
 def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
@@ -50,7 +60,7 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
                 button = gr.Button(f"→ {target}", size="sm", elem_classes=["fk-link"])
                 button.click(lambda t=target: {table: t} | load(t), outputs=[table, *everything])
 
-    columns_df = gr.Dataframe(label="Columns", interactive=False, wrap=True,
+    columns_df = gr.Dataframe(label="Columns", headers=COLUMNS, interactive=False, wrap=True,
                               elem_id="ann-columns")
     with gr.Row():
         table_desc = gr.Textbox(label="Table description", lines=2, elem_id="ann-table-desc",
@@ -71,8 +81,8 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
                 col_unit = gr.Textbox(label="Unit", elem_id="ann-col-unit")
                 col_notes = gr.Textbox(label="Column notes")
         with gr.Column(scale=1):
-            dist_df = gr.Dataframe(label="Values seen (count)", interactive=False,
-                                   elem_id="ann-dist")
+            dist_df = gr.Dataframe(label="Values seen (count)", headers=DISTRIBUTION,
+                                   interactive=False, elem_id="ann-dist")
     gr.Markdown("#### Suggestions (nothing is saved until you save)")
     gr.Markdown(model_status(ctx.settings), elem_id="ann-model-status")
     sugg_md = gr.Markdown(elem_id="ann-suggestions")
@@ -88,9 +98,11 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
         reload = gr.Button("Reload from disk", elem_id="ann-reload")
     status = gr.Markdown(elem_id="ann-status")
     with gr.Accordion("Sample rows", open=False):
-        samples_df = gr.Dataframe(interactive=False, wrap=True, elem_id="ann-samples")
+        samples_df = gr.Dataframe(headers=NO_SAMPLES, interactive=False, wrap=True,
+                                  elem_id="ann-samples")
     with gr.Accordion("History of this table", open=False, elem_id="ann-history-box"):
-        history_df = gr.Dataframe(interactive=False, wrap=True, elem_id="ann-history")
+        history_df = gr.Dataframe(headers=HISTORY, interactive=False, wrap=True,
+                                  elem_id="ann-history")
         with gr.Row():
             revert_id = gr.Dropdown(label="Entry to revert (puts the table back as it was "
                                     "before it)", choices=[], value=None, scale=3)
@@ -219,10 +231,13 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
 
     def on_load(request: gr.Request) -> dict[Any, Any]:
         params = dict(request.query_params) if request else {}
-        name = params.get("table")
-        choices = table_choices(ctx.doc(), ctx.metadata(), "", False)
-        result = {table: gr.update(choices=choices, value=name if name in choices else None)}
-        return result | (load(name, params.get("column")) if name in choices else {})
+        name, col = params.get("table"), params.get("column")
+        doc, metadata = ctx.doc(), ctx.metadata()
+        choices = table_choices(doc, metadata, "", False)
+        if name not in choices:  # no link (or a stale one): open where work is waiting
+            name, col = opening_table(doc, metadata), None
+        result = {table: gr.update(choices=choices, value=name)}
+        return result | (load(name, col) if name else {})
 
     app.load(on_load, outputs=[table, *everything])
     table.input(load, inputs=table, outputs=everything)
@@ -283,21 +298,21 @@ def _columns_frame(rel: CombinedRelation, note: ObjectNote) -> pd.DataFrame:
             "description": cn.description or col.description or "",
             "values": ", ".join(f"{k}={v}" for k, v in cn.values.items()),
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def _distribution_frame(rel: CombinedRelation, col: str) -> pd.DataFrame:
     column = next((c for c in rel.columns if c.name == col), None)
     dist = column.distribution if column else None
     return pd.DataFrame([{"value": str(v.value), "count": v.count} for v in dist or []],
-                        columns=["value", "count"])
+                        columns=DISTRIBUTION)
 
 
 def _samples_frame(ctx: AppContext, name: str) -> pd.DataFrame:
     samples = ctx.samples()
     sample = samples.tables.get(name) if samples else None
-    if sample is None:
-        return pd.DataFrame()
+    if sample is None or not sample.columns:
+        return pd.DataFrame(columns=NO_SAMPLES)
     data = {c: [str(v) if v is not None else "" for v in sample_values(sample, c)]
             for c in sample.columns}
     return pd.DataFrame(data)
@@ -307,7 +322,7 @@ def _history_frame(entries: list[Any]) -> pd.DataFrame:
     return pd.DataFrame([{"id": e.id, "when": f"{e.at:%Y-%m-%d %H:%M:%S}", "who": e.who,
                           "action": e.action, "revision": e.revision,
                           "changed": ", ".join(e.changed)} for e in reversed(entries)],
-                        columns=["id", "when", "who", "action", "revision", "changed"])
+                        columns=HISTORY)
 
 
 def _suggestions_md(found: list[Suggestion]) -> str:

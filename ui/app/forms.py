@@ -1,5 +1,6 @@
 """Between the Annotate tab's text fields and annotation notes: value mappings as lines
-(`A = ativo`), blank fields as "not written", and the table picker's filter."""
+(`A = ativo`), blank fields as "not written", the table picker's filter and the table
+the tab opens on."""
 
 from __future__ import annotations
 
@@ -86,3 +87,13 @@ def table_choices(doc: CombinedSchema, metadata: SchemaMetadata, query: str,
         if not q or any(q in h.lower() for h in haystack):
             names.append(rel.name)
     return sorted(names)
+
+
+def opening_table(doc: CombinedSchema, metadata: SchemaMetadata) -> str | None:
+    """The table the Annotate tab opens on: the first table (by name) nobody has described
+    yet, else the first undescribed view, else the first table or view; None when the
+    document has none."""
+    undescribed = table_choices(doc, metadata, "", True)
+    tables = {t.name for t in doc.tables}
+    return next((n for n in undescribed if n in tables), None) or next(
+        iter(undescribed), None) or next(iter(table_choices(doc, metadata, "", False)), None)

@@ -15,19 +15,23 @@ from schemachat.ui.context import AppContext
 
 TITLE = "Overview"
 ID = "overview"
+AREAS = ["area", "tables/views", "described", "%", "columns", "columns described",
+         "columns %"]
+COUNTS = ["table", "rows", "method", "counted at", "basis / error"]
 
 
 def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
     """Lay out the tab and wire its events (it refreshes whenever it is opened)."""
     summary = gr.Markdown(elem_id="overview-summary")
-    areas = gr.Dataframe(label="Documentation per area (name prefix)", interactive=False,
-                         elem_id="overview-areas")
+    areas = gr.Dataframe(label="Documentation per area (name prefix)", headers=AREAS,
+                         interactive=False, elem_id="overview-areas")
     with gr.Row():
         method = gr.Radio(["estimate", "exact"], value="estimate", label="Count rows by",
                           scale=2)
         refresh = gr.Button("Refresh counts", scale=1, elem_id="overview-refresh")
     count_status = gr.Markdown()
-    counts = gr.Dataframe(label="Rows per table", interactive=False, elem_id="overview-counts")
+    counts = gr.Dataframe(label="Rows per table", headers=COUNTS, interactive=False,
+                          elem_id="overview-counts")
 
     def show() -> tuple[str, pd.DataFrame, pd.DataFrame]:
         doc = ctx.doc()
@@ -39,14 +43,13 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
             "area": a.area, "tables/views": a.objects, "described": a.objects_described,
             "%": round(a.objects_percent, 1), "columns": a.columns,
             "columns described": a.columns_described, "columns %": round(a.columns_percent, 1),
-        } for a in per_area])
+        } for a in per_area], columns=AREAS)
         count_rows = pd.DataFrame([{
             "table": t.name, "rows": t.rows.rows if t.rows else None,
             "method": t.rows.method if t.rows else "unknown",
             "counted at": f"{t.rows.counted_at:%Y-%m-%d %H:%M}" if t.rows else "",
             "basis / error": (t.rows.error or t.rows.basis or "") if t.rows else "",
-        } for t in doc.tables], columns=["table", "rows", "method", "counted at",
-                                         "basis / error"])
+        } for t in doc.tables], columns=COUNTS)
         return text, area_rows, count_rows
 
     def recount(how: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008

@@ -102,7 +102,8 @@ def retrain_stream(ctx: AppContext, profile: str) -> Iterator[str]:
 def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
     """Lay out the tab and wire its events."""
     ws = ctx.settings.workspace
-    table = gr.Dataframe(label="Adapters", interactive=False, elem_id="training-adapters")
+    table = gr.Dataframe(label="Adapters", headers=COLUMNS, interactive=False,
+                         elem_id="training-adapters")
     with gr.Row():
         picked = gr.Dropdown(label="Reports of", multiselect=True, choices=[], scale=3,
                              elem_id="training-reports-of")
