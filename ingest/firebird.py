@@ -41,6 +41,8 @@ from firebird.driver import create_database as fb_create_database
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
 from schemachat.configs import BadInput, SchemachatError, Settings
+from schemachat.ingest import engine12
+from schemachat.ingest.ods import Ods, read_ods
 
 # GDS codes meaning the attachment is gone (the server went away, shut down, or the network
 # failed): the connection cannot be used again, a new one may work.
@@ -115,7 +117,8 @@ def ensure_client() -> Path:
             "firebird-embedded is not installed: pip install firebird-embedded"
         ) from exc
     provider = FirebirdProvider()
-    os.environ.setdefault("FIREBIRD", str(shared_runtime(provider.root, provider.package_version)))
+    runtime = shared_runtime(provider.root, provider.package_version, engine12.find())
+    os.environ.setdefault("FIREBIRD", str(runtime))
     try:
         ctypes.CDLL("libtommath.so.1", mode=ctypes.RTLD_GLOBAL)
     except OSError:
@@ -126,28 +129,44 @@ def ensure_client() -> Path:
     ctypes.CDLL(str(provider.root / "libtomcrypt.so.1"), mode=ctypes.RTLD_GLOBAL)
     ctypes.CDLL(str(provider.client_library), mode=ctypes.RTLD_GLOBAL)
     driver_config.fb_client_library.value = str(provider.client_library)
+    if os.environ["FIREBIRD"] == str(runtime) and engine12.ready(runtime):
+        engine12.prime(runtime)
     return provider.root
 
 
-def shared_runtime(root: Path, version: str) -> Path:
-    """A runtime folder like the wheel's whose firebird.conf says ServerMode = SuperClassic.
+def engine12_ready() -> bool:
+    """True when the runtime this process uses can open ODS 12 (Firebird 3) files."""
+    return engine12.ready(Path(os.environ.get("FIREBIRD", "")))
+
+
+def shared_runtime(root: Path, version: str, engine12: Path | None = None) -> Path:
+    """A runtime folder like the wheel's whose firebird.conf says ServerMode = SuperClassic,
+    and whose plugins include Firebird 3's engine when `engine12` is given.
 
     With the default mode (Super) the first process to open an embedded database locks
     it for itself, so the app, the CLI and a cron job could not use one database file
     together ("Database already opened with engine instance"). SuperClassic shares it.
-    The folder links to the wheel's files (in the user cache, keyed by the wheel's
-    version and location), so the installed package is never changed.
+    Firebird 5 loads Firebird 3's engine (libEngine12.so) as one more provider, as its
+    release notes describe, and opens ODS 12 files with it, unchanged; `connect` asks
+    for that provider for ODS 12 files only. The folder links to the wheel's files (in
+    the user cache, keyed by the wheel's version and location and the Engine12 library),
+    so the installed package is never changed.
     """
-    key = hashlib.sha256(str(root).encode()).hexdigest()[:10]
+    key = hashlib.sha256(f"{root}|{engine12 or ''}".encode()).hexdigest()[:10]
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     folder = cache / "schemachat" / f"firebird-{version}-{key}"
-    if (folder / "firebird.conf").is_file() and (folder / "plugins").exists():
+    if (folder / "firebird.conf").is_file() and (folder / "plugins").is_dir():
         return folder
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".firebird-", dir=folder.parent))
     for entry in root.iterdir():
-        if entry.name != "firebird.conf":
+        if entry.name not in ("firebird.conf", "plugins"):
             (staging / entry.name).symlink_to(entry)
+    (staging / "plugins").mkdir()
+    for entry in (root / "plugins").iterdir():
+        (staging / "plugins" / entry.name).symlink_to(entry)
+    if engine12 is not None:
+        (staging / "plugins" / "libEngine12.so").symlink_to(engine12)
     conf = (root / "firebird.conf").read_text(encoding="utf-8")
     (staging / "firebird.conf").write_text(
         conf + "\n# schemachat: several processes may open one embedded database\n"
@@ -163,20 +182,30 @@ def shared_runtime(root: Path, version: str) -> Path:
 def connect(settings: Settings, database: str | None = None) -> Connection:
     """Open a connection to the configured database (or `database`).
 
+    A file's ODS is read before attaching: ODS 13 opens with Firebird 5's engine, ODS 12
+    with Firebird 3's (when installed), anything else is refused with what to do.
     Raises BadInput with one line naming the problem: no database configured, missing
-    file, not a Firebird database, wrong user or password, server unreachable.
+    file, not a Firebird database, a file version no engine here opens, wrong user or
+    password, server unreachable.
     """
     spec = database or settings.fb_database
     if not spec:
         raise BadInput("no database given: pass --database or set SCHEMACHAT_FB_DATABASE")
     target = parse_target(spec)
+    config: list[str] = []
     if target.embedded:
-        _check_file(Path(target.path))
+        ods = _check_file(Path(target.path))
+        ensure_client()
+        problem = ods_problem(Path(target.path), ods, engine12=engine12_ready())
+        if problem:
+            raise BadInput(problem)
+        if ods.major == 12:
+            config.append(engine12.PROVIDER)  # Firebird 3's engine, for this file only
     ensure_client()
     password = settings.fb_password.get_secret_value() if settings.fb_password else None
     try:
         return fb_connect(
-            target.dsn,
+            _registered(target.dsn, config),
             user=settings.fb_user,
             password=password,
             role=settings.fb_role,
@@ -187,6 +216,52 @@ def connect(settings: Settings, database: str | None = None) -> Connection:
         if is_connection_lost(exc) or message.startswith("cannot reach"):
             raise ServerUnreachable(message) from None
         raise BadInput(message) from None
+
+
+_registered_lock = threading.Lock()
+
+
+def _registered(dsn: str, config: list[str]) -> str:
+    """What to pass firebird-driver's `connect` for `dsn` with per-connection firebird.conf
+    lines (`config`): the dsn itself when there are none, else the name of a driver
+    database configuration carrying them (sent in the DPB as isc_dpb_config)."""
+    if not config:
+        return dsn
+    text = "\n".join(config)
+    name = "schemachat-" + hashlib.sha256(f"{dsn}\0{text}".encode()).hexdigest()[:16]
+    with _registered_lock:
+        if driver_config.get_database(name) is None:
+            db = driver_config.register_database(name)
+            db.database.value = dsn
+            db.config.value = text
+    return name
+
+
+def ods_problem(path: Path, ods: Ods, *, engine12: bool) -> str | None:
+    """Why the file cannot be opened here and what to do, in one line; None when it can."""
+    if ods.firebird and ods.major == 13:
+        return None
+    if ods.firebird and ods.major == 12:
+        if engine12:
+            return None
+        return (f"{path} is a Firebird 3 database (ODS {ods}): install Firebird 3's engine "
+                "(`apt-get install firebird3.0-server-core`) and schemachat opens it as it is, "
+                "or connect through the Firebird 3 server that runs it "
+                "(--database HOST[/PORT]:/path/on/that/server)")
+    what = f"{path} is {_article(ods.made_by)} {ods.made_by} database (ODS {ods})"
+    if ods.firebird and ods.major > 13:
+        return (f"{what}, newer than this engine (Firebird 5): connect through the server "
+                "that runs it (--database HOST[/PORT]:/path/on/that/server)")
+    backup = f"{path.stem}.fbk"
+    return (f"{what}, which no engine here can open: connect through the server that runs "
+            "it (--database HOST[/PORT]:/path/on/that/server), or back it up there "
+            f"(gbak -b -user SYSDBA -password ... HOST:/path/on/that/server/{path.name} "
+            f"{backup}) and restore it with Firebird 3's gbak (gbak -c -user SYSDBA {backup} "
+            f"{path.stem}-fb3.fdb), then open {path.stem}-fb3.fdb")
+
+
+def _article(name: str) -> str:
+    return "an" if name[:1].lower() in "aeiou" else "a"
 
 
 def is_connection_lost(exc: BaseException) -> bool:
@@ -330,16 +405,16 @@ def opened(settings: Settings, database: str | None = None) -> Iterator[Connecti
         con.close()
 
 
-def _check_file(path: Path) -> None:
+def _check_file(path: Path) -> Ods:
+    """The file's ODS; BadInput when it is missing, a folder or no Firebird database."""
     if not path.exists():
         raise BadInput(f"database file not found: {path}")
     if path.is_dir():
         raise BadInput(f"database path is a folder, not a file: {path}")
-    with path.open("rb") as fh:
-        head = fh.read(32)
-    # A Firebird database starts with a header page: page type 1.
-    if len(head) < 32 or head[0] != 1:
+    ods = read_ods(path)
+    if ods is None:
         raise BadInput(f"not a Firebird database: {path}")
+    return ods
 
 
 _EXPLANATIONS: list[tuple[tuple[str, ...], str]] = [

@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar, get_type_hints
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from schemachat.configs import BadInput, SchemachatError, Settings, load_settings
 
@@ -102,10 +103,11 @@ def main() -> None:
         if isinstance(code, int) and code:
             sys.exit(code)
     except BadInput as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        # escape: a message may hold brackets ("HOST[/PORT]:path") that rich reads as markup
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except SchemachatError as exc:
-        err.print(f"[red]failed:[/red] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[red]failed:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(1)
     except (typer.Abort, KeyboardInterrupt):
         err.print("aborted")
