@@ -958,6 +958,9 @@ def _subject(q: Question, links: list[ValueLink]) -> list[int]:
     aggregate cue (or from the start), before any filter or group, and not the words
     after a superlative (they name the measure: "os 10 clientes com maior limite")."""
     start = q.aggregate_span.end if q.aggregate_span is not None else 0
+    if q.top_span is not None and q.aggregate_span is not None and \
+            q.aggregate_span.start > q.top_span.start:
+        start = 0  # "os 10 produtos com mais estoque, somando as filiais": the products
     stops = [s.start for s in (*q.group_spans, *q.missing_spans)]
     if q.top_span is not None:
         stops.append(q.top_span.start)

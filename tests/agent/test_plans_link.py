@@ -209,6 +209,20 @@ def test_a_superlative_counts_the_child_rows(propose: Any, doc: CombinedSchema,
     assert [row[-1] for row in got] == [row[0] for row in gold]
 
 
+@pytest.mark.parametrize("question", [
+    "quais os 5 produtos com maior saldo em estoque, somando os almoxarifados?",
+    "which 5 products have the most units in stock, adding up all branches?",
+])
+def test_a_sum_said_after_the_superlative(propose: Any, doc: CombinedSchema, con: Connection,
+                                          settings: Settings, question: str) -> None:
+    # "somando ..." comes last: the subject is still the products, one row each
+    best = propose(question)[0]
+    got = figure(con, compile_plan(best.plan, doc), settings)
+    gold = figure(con, "SELECT FIRST 5 PRO_COD, SUM(QTDE) FROM EST_SALDO GROUP BY PRO_COD "
+                  "ORDER BY 2 DESC", settings)
+    assert [row[-1] for row in got] == [row[1] for row in gold]
+
+
 def test_a_percentage_column_is_compared_with_the_number() -> None:
     # "5% de desconto" names a percentage, not a share of another column
     q = read_question("quantos itens com desconto acima de 5%?")
