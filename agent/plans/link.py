@@ -126,7 +126,7 @@ class SchemaTerms:
             words = list(self.analyzer.expand_part(part))
             if part not in known:
                 words.append(part)
-            out.update(self.analyzer.terms(" ".join(words), document=True))
+            out.update(_kept_stems(self.analyzer.words(" ".join(words), document=True)))
         return frozenset(out)
 
     def _terms(self, *texts: str | None) -> list[str]:
@@ -285,7 +285,7 @@ class ValueLinks:
 
     def _meaning_terms(self, meaning: str) -> list[str]:
         words = [w for w in re.findall(r"\w+", meaning) if fold(w) not in _STOP]
-        return self.schema.analyzer.terms(" ".join(words), document=True)
+        return list(_kept_stems(self.schema.analyzer.words(" ".join(words), document=True)))
 
     def find(self, q: Question) -> list[ValueLink]:
         """Every value the question's words name: mapped codes and stored text."""

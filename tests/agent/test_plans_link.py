@@ -223,6 +223,18 @@ def test_a_sum_said_after_the_superlative(propose: Any, doc: CombinedSchema, con
     assert [row[-1] for row in got] == [row[1] for row in gold]
 
 
+def test_a_stem_from_the_other_language_links_nothing(linker: Linker, propose: Any) -> None:
+    # The Portuguese stemmer reads 'seller' (a synonym of vendedor) as 'sell', which
+    # 'sales' also gives: salespeople's tables and the code R = representante are not
+    # what "sales" names.
+    q = read_question("sum of sales by salesperson in 2023")
+    sales = [i for i, w in enumerate(q.words) if w.folded == "sales"]
+    assert not linker.terms.table_name_match("CAD_VEND", q, sales)[1]
+    assert not linker.terms.table_name_match("TB_VEND_META", q, sales)[1]
+    best = propose("sum of sales by salesperson in 2023")[0]
+    assert best.plan.table == "MOV_PED" and [f.value for f in best.plan.filters] == [2023]
+
+
 def test_a_percentage_column_is_compared_with_the_number() -> None:
     # "5% de desconto" names a percentage, not a share of another column
     q = read_question("quantos itens com desconto acima de 5%?")
