@@ -22,6 +22,7 @@ BENCHMARKS = [
     "bench.bench_models",
     "bench.bench_agent",
     "bench.bench_api",
+    "bench.bench_startup",
 ]
 
 
