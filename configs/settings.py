@@ -41,7 +41,10 @@ class Settings(BaseSettings):
     fb_user: str = Field("SYSDBA", description="Firebird user.")
     fb_password: SecretStr | None = Field(None, description="Firebird password (env only).")
     fb_role: str | None = Field(None, description="Firebird role.")
-    fb_charset: str = Field("UTF8", description="Connection character set.")
+    fb_charset: str | None = Field(
+        None, description="Connection character set. Unset: UTF8, except for a database whose "
+        "default charset is NONE: the encoding detected from its text (WIN1252, DOS850 or "
+        "UTF8), stored in <workspace>/text_encoding.json.")
 
     # Limits for anything that reads the database on a user's behalf.
     statement_timeout_ms: int = Field(10_000, ge=1, description="Statement timeout.")

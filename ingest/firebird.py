@@ -41,7 +41,7 @@ from firebird.driver import create_database as fb_create_database
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
 from schemachat.configs import BadInput, SchemachatError, Settings
-from schemachat.ingest import engine12
+from schemachat.ingest import engine12, legacy_text
 from schemachat.ingest.ods import Ods, read_ods
 
 # GDS codes meaning the attachment is gone (the server went away, shut down, or the network
@@ -129,6 +129,7 @@ def ensure_client() -> Path:
     ctypes.CDLL(str(provider.root / "libtomcrypt.so.1"), mode=ctypes.RTLD_GLOBAL)
     ctypes.CDLL(str(provider.client_library), mode=ctypes.RTLD_GLOBAL)
     driver_config.fb_client_library.value = str(provider.client_library)
+    legacy_text.install_codecs()  # text that fits no encoding is escaped, never raised
     if os.environ["FIREBIRD"] == str(runtime) and engine12.ready(runtime):
         engine12.prime(runtime)
     return provider.root
@@ -202,6 +203,21 @@ def connect(settings: Settings, database: str | None = None) -> Connection:
         if ods.major == 12:
             config.append(engine12.PROVIDER)  # Firebird 3's engine, for this file only
     ensure_client()
+    charset = settings.fb_charset or legacy_text.stored(settings.workspace, spec)
+    con = _attach(settings, target, config, charset or "UTF8")
+    if charset is None:
+        # First time here: a database whose default charset is NONE gets the encoding
+        # its text is in (stored in the workspace), and is opened again with it.
+        with _closing_on_error(con):
+            found = legacy_text.choose(con, settings.workspace, spec,
+                                       settings.statement_timeout_ms)
+        if found and found != "UTF8":
+            con.close()
+            con = _attach(settings, target, config, found)
+    return con
+
+
+def _attach(settings: Settings, target: Target, config: list[str], charset: str) -> Connection:
     password = settings.fb_password.get_secret_value() if settings.fb_password else None
     try:
         return fb_connect(
@@ -209,13 +225,23 @@ def connect(settings: Settings, database: str | None = None) -> Connection:
             user=settings.fb_user,
             password=password,
             role=settings.fb_role,
-            charset=settings.fb_charset,
+            charset=charset,
         )
     except DatabaseError as exc:
         message = explain(exc, target)
         if is_connection_lost(exc) or message.startswith("cannot reach"):
             raise ServerUnreachable(message) from None
         raise BadInput(message) from None
+
+
+@contextmanager
+def _closing_on_error(con: Connection) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        with suppress(Exception):
+            con.close()
+        raise
 
 
 _registered_lock = threading.Lock()

@@ -16,6 +16,7 @@ from typing import Any
 from firebird.driver import Connection, DatabaseError
 from firebird.driver.core import BlobReader
 
+from schemachat.ingest import legacy_text
 from schemachat.ingest.firebird import fetch_timed, quote, read_only
 from schemachat.ingest.models.samples import Samples, Scalar, TableSample, ValueCount
 from schemachat.ingest.models.technical import Column, Relation, TechnicalSchema
@@ -51,7 +52,8 @@ def collect_samples(
             if progress:
                 progress(rel.name)
             tables[rel.name] = _sample_relation(cur, rel, rows, distinct_max, timeout_ms)
-    return Samples(sampled_at=dt.datetime.now(dt.UTC), sample_rows=rows, tables=tables)
+    return Samples(sampled_at=dt.datetime.now(dt.UTC), sample_rows=rows, charset=con.charset,
+                   tables=tables)
 
 
 def _sample_relation(cur: Any, rel: Relation, rows: int, distinct_max: int,
@@ -61,8 +63,10 @@ def _sample_relation(cur: Any, rel: Relation, rows: int, distinct_max: int,
     try:
         if rows:
             cols = ", ".join(quote(n) for n in names)
-            found = fetch_timed(cur, f"select first {rows} {cols} from {quote(rel.name)}",
-                                timeout_ms)
+            with legacy_text.watching() as escaped:
+                found = fetch_timed(cur, f"select first {rows} {cols} from {quote(rel.name)}",
+                                    timeout_ms)
+            sample.undecodable = legacy_text.escaped_columns(names, found, escaped)
             sample.rows = [[to_scalar(v) for v in row] for row in found]
         if rel.kind == "view":
             return sample  # histograms of views repeat their tables' and can be slow

@@ -16,6 +16,7 @@ from typing import Any
 
 from firebird.driver import Connection, DatabaseError
 
+from schemachat.ingest import legacy_text
 from schemachat.ingest.firebird import fetch_timed, quote, read_only
 from schemachat.ingest.models.technical import Column, TechnicalSchema
 from schemachat.ingest.models.values import ColumnValues, TextValues
@@ -44,10 +45,15 @@ def collect_values(con: Connection, schema: TechnicalSchema, *, max_values: int,
                 if is_value_column(col):
                     key = f"{rel.name}.{col.name}"
                     try:
-                        found.columns[key] = _values(cur, rel.name, col.name, max_values,
-                                                     timeout_ms)
+                        with legacy_text.watching() as escaped:
+                            values = _values(cur, rel.name, col.name, max_values, timeout_ms)
                     except (DatabaseError, UnicodeDecodeError) as exc:
                         found.errors[key] = str(exc).strip().splitlines()[0]
+                        continue
+                    if escaped:  # escaped bytes are no words a question would name
+                        found.errors[key] = f"bytes not valid {con.charset} text"
+                    else:
+                        found.columns[key] = values
     return found
 
 

@@ -26,6 +26,9 @@ class TableSample(Part):
         default_factory=dict, description="Column -> its values with counts, most frequent first."
     )
     error: str | None = None
+    undecodable: list[str] = Field(
+        default_factory=list, description="Text columns whose bytes fit no encoding: their "
+                                          "values are shown with those bytes escaped (\\xNN).")
 
 
 class Samples(FileModel):
@@ -33,4 +36,5 @@ class Samples(FileModel):
     kind: Literal["samples"] = "samples"
     sampled_at: datetime
     sample_rows: int
+    charset: str | None = Field(None, description="Connection charset the text was read with.")
     tables: dict[str, TableSample] = Field(default_factory=dict)

@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from schemachat.configs import Settings
-from schemachat.ingest import pipeline
+from schemachat.ingest import legacy_text, pipeline
 from schemachat.ingest.stats import schema_stats
 from schemachat.ingest.workspace import Workspace, write_model
 from schemachat.ui.cli.app import app, err, out, with_settings
@@ -122,6 +123,11 @@ def samples(settings: Settings) -> None:
     with progress_bar("sampling", total) as step:
         result = pipeline.run_samples(settings, progress=step)
     hist = sum(len(t.distributions) for t in result.tables.values())
+    for name, table in result.tables.items():
+        for column in table.undecodable:
+            err.print(escape(legacy_text.undecodable_line(f"{name}.{column}",
+                                                          result.charset or "UTF8")),
+                      highlight=False, soft_wrap=True)
     err.print(f"sampled {len(result.tables)} tables and views, {hist} code columns -> {ws.samples}")
 
 
