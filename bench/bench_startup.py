@@ -121,18 +121,20 @@ def run(console: Console, *, quick: bool = False) -> Report:
     default.ensure_default_model(log=lambda text: console.print(f"[dim]{text}"))
     load_before = os.getloadavg()[0]
     result = measure(ws, OUT / "demo.fdb", warm_runs=1 if quick else WARM_RUNS)
-    rows = [["server answers /health (from launch)", f"{result.up:.1f}", ""],
-            ["model ready, /health says so (from launch)", f"{result.ready:.1f}", ""]]
+    rows = [["server answers /health (from launch)", f"{result.up:.2f}", ""],
+            ["model ready, /health says so (from launch)", f"{result.ready:.2f}", ""]]
     for (kind, _), first, warm in zip(QUESTIONS, result.first, result.warm,
                                              strict=True):
         base = statistics.median(warm)
-        rows.append([f"first answer after ready: {kind} question", f"{first:.1f}",
+        rows.append([f"first answer after ready: {kind} question", f"{first:.2f}",
                      f"{first / base:.1f}×"])
-        rows.append([f"  the same, warm (median of {len(warm)})", f"{base:.1f}",
+        rows.append([f"  the same, warm (median of {len(warm)})", f"{base:.2f}",
                      "1.0× (baseline)"])
-    first = result.first[0]
-    notes = [f"goal: the first answer at most {GOAL_S:g} s after the app says ready — "
-             f"{'met' if first <= GOAL_S else 'not met'} ({first:.1f} s)",
+    firsts = ", ".join(f"{kind} {t:.1f} s" for (kind, _), t in zip(QUESTIONS, result.first,
+                                                                     strict=True))
+    met = "met" if result.first[0] <= GOAL_S else "not met"
+    notes = [f"goal: the first answer at most {GOAL_S:g} s after the app says ready — {met} "
+             f"(first answers: {firsts}; the goal is about the first, the data question)",
              f"model: {result.model['name']}, prepared in {result.model['seconds']} s by the "
              "server's background warm-up (its converted copy was cached; the one-off "
              "conversion is in the models benchmark)",
