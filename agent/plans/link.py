@@ -92,10 +92,10 @@ class SchemaTerms:
                 if col.annotation and col.annotation.values:
                     self.mapped.add((rel.name, col.name))
         for rel in doc.relations():
-            self.tables[rel.name] = frozenset(self._terms(rel.name, _description(rel),
-                                                          *(rel.annotation.tags if
-                                                            rel.annotation else [])))
+            # The name read as _name_terms reads it (VEND is vendedor, not venda).
             self.table_names[rel.name] = self._name_terms(rel.name)
+            self.tables[rel.name] = self.table_names[rel.name] | frozenset(self._terms(
+                _description(rel), *(rel.annotation.tags if rel.annotation else [])))
         for rel in doc.relations():
             for col in rel.columns:
                 key = (rel.name, col.name)
@@ -128,6 +128,10 @@ class SchemaTerms:
                 words.append(part)
             out.update(_kept_stems(self.analyzer.words(" ".join(words), document=True)))
         return frozenset(out)
+
+    def name_part(self, part: str) -> frozenset[str]:
+        """The terms of one part of an identifier ('meta' -> meta, target, goal...)."""
+        return self._name_terms(part)
 
     def _terms(self, *texts: str | None) -> list[str]:
         return self.analyzer.terms(" ".join(t for t in texts if t), document=True)

@@ -43,6 +43,12 @@ BASES = 6  # retrieval hits tried as the base table
 WINDOW = 4  # words before a number or date that name what it is about
 UNPLACED = 2.5  # what a date, comparison or missing thing the plan cannot place costs
 UNORDERED = 4.0  # a superlative's plan that orders nothing
+# Words of a figure or a label, not of a thing: VL_TOTAL and UF_SIGLA name nothing more
+# than their other parts do.
+_GENERIC = frozenset(("total", "valor", "valu", "value", "quantidade", "quantiti", "amount",
+                      "preco", "price", "codigo", "code", "sigla", "numero", "number", "nome",
+                      "name", "descricao", "description", "identificador"))
+UNSAID = 3.0  # the main money column is named for something the question never says
 CHILD = 1.0  # a base neither retrieval nor the subject named, only a child of one
 VIEW = 3.0  # views are filtered or summed subsets: a table is the likelier answer
 SUBJECT = 1.5  # weight of how well the base table's terms match the question's subject
@@ -328,7 +334,7 @@ class Linker:
                 best = self._measure_column(q, d, words, kinds=("number",), depth=1)
                 if comp.percent:  # "acima de 5%": a percentage column, if one fits
                     best = self._percent_column(q, d, words) or best
-                best = best or self._money(d)
+                best = best or self._money(q, d)
                 if best is None:
                     d.score -= UNPLACED
                     continue
@@ -352,7 +358,7 @@ class Linker:
         if right is None:
             return False
         left = self._measure_column(q, d, words, kinds=("number",), depth=1,
-                                    exclude={right[1].name}) or self._money(d)
+                                    exclude={right[1].name}) or self._money(q, d)
         if left is None or (left[0], left[1].name) == (right[0], right[1].name):
             return False
         for alias, _, hit, score in (left, right):
@@ -517,6 +523,8 @@ class Linker:
                 d.score -= 2.0  # one group per row: not what "per" means
             if self.terms.references.get((table, col.name)) == table:
                 d.score -= 1.0  # the table's own parent pointer: rarely what "per" means
+            if self._unsaid(q, col.name):
+                d.score -= 1.0  # "por estado" is not EST_CIVIL: 'civil' was never said
             # ALMOX means something only with its FIL_COD; FIL_COD alone is a branch.
             alone = (table, col.name) in self.terms.references or col.name in self.terms.pk_names
             columns = (col.name,) if alone else \
@@ -574,8 +582,7 @@ class Linker:
             found = self._measure_column(q, d, words, kinds=("number",), depth=0)
             if found is not None and (best is None or found[3] > best[3]):
                 best = found
-        if best is None:
-            best = self._money(d)
+        best = self._said(q, d, best) if best is not None else self._money(q, d)
         if best is None:
             return None
         alias, col, hit, score = best
@@ -599,7 +606,7 @@ class Linker:
     def _combine(self, q: Question, d: _Draft, arith: Arithmetic) -> Expr | None:
         words = q.content(arith.left)
         left = self._measure_column(q, d, words, kinds=("number", "date"), depth=0) \
-            if words else self._money(d)  # "descontando o ICMS": from the main value
+            if words else self._money(q, d)  # "descontando o ICMS": from the main value
         if left is None:
             return None
         right = self._measure_column(q, d, q.content(arith.right), kinds=(kind(left[1]),),
@@ -648,9 +655,9 @@ class Linker:
         keys = group or ([Expr(column=parent)] if parent is not None else [])
         # Grouped, the measure is the base's own: a parent's figure summed over its
         # child rows means nothing.
-        best = self._measure_column(q, d, [i for i in words if i not in named],
-                                    kinds=("number",) if keys else ("number", "date"),
-                                    depth=0 if keys else 1)
+        best = self._said(q, d, self._measure_column(
+            q, d, [i for i in words if i not in named],
+            kinds=("number",) if keys else ("number", "date"), depth=0 if keys else 1))
         if parent is not None:  # "the 5 customers ...": the key says who they are
             d.claim(self.terms.table_name_match(
                 self.terms.references.get((d.base, parent.column), ""), q, d.subject)[1])
@@ -664,7 +671,7 @@ class Linker:
         if best is None and (keys or not [i for i in words if i not in range(span.start,
                                                                                span.end)]):
             # "the 5 biggest invoices"; grouped, "the 5 customers who bought the most"
-            best = self._money(d)
+            best = self._money(q, d)
         if best is None:
             # FIRST n of rows in no order answers no superlative: any other reading wins.
             d.score -= UNORDERED
@@ -839,7 +846,7 @@ class Linker:
         return self._column(q, d, words, kinds=kinds, depth=depth, exclude=exclude,
                             measures=True)
 
-    def _money(self, d: _Draft) -> Found | None:
+    def _money(self, q: Question, d: _Draft) -> Found | None:
         """The base's main money column (a total, else a value), for 'total de vendas'."""
         rel = self.doc.relation(d.base)
         if rel is None:
@@ -859,7 +866,30 @@ class Linker:
         if not ranked:
             return None
         ranked.sort(key=lambda r: (-r[0], -r[1]))
-        return d.base, ranked[0][2], set(), 0.0
+        col = ranked[0][2]
+        return d.base, col, set(), -UNSAID if self._unsaid(q, col.name) else 0.0
+
+    def _said(self, q: Question, d: _Draft, best: Found | None) -> Found | None:
+        """`best`, unless its name holds a thing the question never says and the base's
+        main money column does not: "quem mais vendeu" matched VL_META by 'valor' alone,
+        and VL_TOTAL is what was sold. A measure that stays unsaid scores UNSAID less."""
+        if best is None or not self._unsaid(q, best[1].name):
+            return best
+        money = self._money(q, d)
+        if money is not None and money[3] == 0.0:
+            return money[0], money[1], best[2], best[3]
+        return best[0], best[1], best[2], best[3] - UNSAID
+
+    def _unsaid(self, q: Question, name: str) -> bool:
+        """Whether a column's name holds a thing the question never says: VL_META is a
+        target's value, and "quanto ela vendeu" asks for no target."""
+        for part in split_identifier(name):
+            terms = self.terms.name_part(part)
+            if part in self.prefixes or terms & _GENERIC:
+                continue
+            if not self.terms.match(terms, q, q.content())[1]:
+                return True
+        return False
 
     def _default_date(self, d: _Draft) -> Found | None:
         rel = self.doc.relation(d.base)

@@ -235,6 +235,21 @@ def test_a_stem_from_the_other_language_links_nothing(linker: Linker, propose: A
     assert best.plan.table == "MOV_PED" and [f.value for f in best.plan.filters] == [2023]
 
 
+def test_what_a_column_is_named_for_must_be_said(propose: Any, doc: CombinedSchema,
+                                                con: Connection, settings: Settings) -> None:
+    # VL_META is a target and EST_CIVIL a marital status: "vendas por estado" sums the
+    # orders' totals by the customers' state.
+    best = propose("soma das vendas por estado em 2023")[0]
+    sql = compile_plan(best.plan, doc)
+    assert "VL_META" not in sql and "EST_CIVIL" not in sql
+    gold = figure(con, "SELECT d.UF_SIGLA, SUM(p.VL_TOTAL) FROM MOV_PED p JOIN CAD_CLI c "
+                  "ON c.CLI_COD = p.CLI_COD JOIN CAD_CID d ON d.CID_COD = c.CID_COD WHERE "
+                  "EXTRACT(YEAR FROM p.DT_EMISSAO) = 2023 GROUP BY d.UF_SIGLA", settings)
+    assert sorted(figure(con, sql, settings)) == sorted(gold)
+    said = propose("quantos funcionários por estado civil?")[0]
+    assert [g.column.column for g in said.plan.group_by] == ["EST_CIVIL"]
+
+
 def test_a_percentage_column_is_compared_with_the_number() -> None:
     # "5% de desconto" names a percentage, not a share of another column
     q = read_question("quantos itens com desconto acima de 5%?")
