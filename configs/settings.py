@@ -6,6 +6,7 @@ the YAML profile, defaults. Secrets (the Firebird password) are read, never writ
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -21,6 +22,7 @@ from pydantic_settings import (
 from schemachat.configs.errors import BadInput
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
+_PLUGIN_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
 class Settings(BaseSettings):
@@ -45,6 +47,17 @@ class Settings(BaseSettings):
         None, description="Connection character set. Unset: UTF8, except for a database whose "
         "default charset is NONE: the encoding detected from its text (WIN1252, DOS850 or "
         "UTF8), stored in <workspace>/text_encoding.json.")
+    # How the client logs in to a server (not used for embedded files). Legacy_Auth, the
+    # only login of Firebird 2.5 and older, sends a weakly hashed password and cannot
+    # encrypt the wire, so it is offered only when asked for (docs/firebird.md).
+    fb_auth_plugins: str = Field(
+        "Srp256, Srp",
+        description="Login methods the client offers a server, in order (firebird.conf "
+                    "AuthClient), e.g. 'Srp256, Srp, Legacy_Auth' for a Firebird 2.5-era server.")
+    fb_wire_crypt: Literal["Enabled", "Required", "Disabled"] = Field(
+        "Enabled", description="Wire encryption asked of a server (firebird.conf WireCrypt): "
+                               "Enabled encrypts when the server can, Required refuses a server "
+                               "that cannot, Disabled never encrypts.")
 
     # Limits for anything that reads the database on a user's behalf.
     statement_timeout_ms: int = Field(10_000, ge=1, description="Statement timeout.")
@@ -189,6 +202,22 @@ class Settings(BaseSettings):
                            "HTTP events.")
     slack_api_url: str | None = Field(
         None, description="Slack Web API base URL (default Slack's; tests use a local fake).")
+
+    @field_validator("fb_wire_crypt", mode="before")
+    @classmethod
+    def _wire_crypt_case(cls, value: Any) -> Any:
+        # firebird.conf spells it Enabled; accept enabled, ENABLED too.
+        return value.strip().capitalize() if isinstance(value, str) else value
+
+    @field_validator("fb_auth_plugins", mode="after")
+    @classmethod
+    def _plugin_list(cls, value: str) -> str:
+        # Names only: the list becomes a firebird.conf line, where a newline would add others.
+        names = [part.strip() for part in value.split(",")]
+        if not all(_PLUGIN_NAME.match(n) for n in names):
+            raise ValueError("a comma-separated list of plugin names, such as "
+                             "'Srp256, Srp, Legacy_Auth'")
+        return ", ".join(names)
 
     @field_validator("api_tokens", "api_cors_origins", mode="before")
     @classmethod

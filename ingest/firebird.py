@@ -202,6 +202,8 @@ def connect(settings: Settings, database: str | None = None) -> Connection:
             raise BadInput(problem)
         if ods.major == 12:
             config.append(engine12.PROVIDER)  # Firebird 3's engine, for this file only
+    else:
+        config += client_config(settings)
     ensure_client()
     charset = settings.fb_charset or legacy_text.stored(settings.workspace, spec)
     con = _attach(settings, target, config, charset or "UTF8")
@@ -228,10 +230,51 @@ def _attach(settings: Settings, target: Target, config: list[str], charset: str)
             charset=charset,
         )
     except DatabaseError as exc:
-        message = explain(exc, target)
+        message = login_problem(exc, target, settings) or explain(exc, target)
         if is_connection_lost(exc) or message.startswith("cannot reach"):
             raise ServerUnreachable(message) from None
         raise BadInput(message) from None
+
+
+def client_config(settings: Settings) -> list[str]:
+    """The firebird.conf lines of a server connection: the login methods the client
+    offers (AuthClient) and the wire encryption it asks for (WireCrypt), from settings.
+
+    The Firebird 5 client's own default also offers Legacy_Auth; schemachat offers it
+    only when `fb_auth_plugins` names it (docs/firebird.md, "Old servers").
+    """
+    return [f"AuthClient = {settings.fb_auth_plugins}", f"WireCrypt = {settings.fb_wire_crypt}"]
+
+
+LOGIN_ERROR = 335545106  # isc_login_error: no login method both sides accept (or the
+# server failed it for a reason only its firebird.log tells)
+WIRECRYPT_INCOMPATIBLE = 335545064  # isc_wirecrypt_incompatible
+
+
+def login_problem(exc: DatabaseError, target: Target, settings: Settings) -> str | None:
+    """One line naming the setting to change when a server refused how the client logs
+    in (auth plugins, wire encryption); None for any other error."""
+    codes = set(exc.gds_codes or ())
+    plugins = settings.fb_auth_plugins
+    if WIRECRYPT_INCOMPATIBLE in codes:
+        if settings.fb_wire_crypt != "Enabled":
+            return (f"the Firebird server for {target} and this client disagree on wire "
+                    f"encryption (SCHEMACHAT_FB_WIRE_CRYPT={settings.fb_wire_crypt}): set "
+                    "SCHEMACHAT_FB_WIRE_CRYPT=Enabled (encrypted when the server can, plain "
+                    "when it has WireCrypt = Disabled or logs in with Legacy_Auth)")
+        return (f"the Firebird server for {target} requires wire encryption, which a "
+                f"Legacy_Auth login cannot give: drop Legacy_Auth from "
+                f"SCHEMACHAT_FB_AUTH_PLUGINS (now \"{plugins}\") so Srp is used")
+    if LOGIN_ERROR in codes:
+        if "legacy_auth" not in plugins.lower():
+            return (f"the Firebird server for {target} accepts none of the login methods "
+                    f"offered (SCHEMACHAT_FB_AUTH_PLUGINS=\"{plugins}\"); a Firebird 2.5-era "
+                    "server (AuthServer = Legacy_Auth) needs "
+                    "SCHEMACHAT_FB_AUTH_PLUGINS=\"Srp256, Srp, Legacy_Auth\"")
+        return (f"the Firebird server for {target} refused the login (\"Error occurred "
+                "during login\"; its firebird.log says why): check SCHEMACHAT_FB_AUTH_PLUGINS "
+                f"(now \"{plugins}\") against the server's AuthServer")
+    return None
 
 
 @contextmanager
