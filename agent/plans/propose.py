@@ -133,11 +133,19 @@ class Linker:
         subject = [i for i in _subject(q, links) if not self._names_value(q, i, links)]
         out: list[Candidate] = []
         bases, children = self._bases(q, hits, subject)
+        # A table holding a value the question names is a base even when retrieval
+        # missed it ("which faucets (torneiras) do we carry": CAD_PRO.PRO_DESCR).
+        bases += [t for t in dict.fromkeys(link.table for link in links
+                                           if link.meaning is None) if t not in bases]
+        # Words naming a stored value ("Tigre", "torneira") say what the question is about
+        # as much as its subject does: a plan leaving them out pays as for the subject.
+        valued = {i for link in links if link.meaning is None
+                  for i in (link.words or range(link.span.start, link.span.end))}
         for rank, base in enumerate(bases):
             for draft in self._drafts(q, base, links, subject):
                 if base in children and q.top is None:
                     draft.score -= CHILD
-                cand = self._finish(q, draft, rank)
+                cand = self._finish(q, draft, rank, valued)
                 if cand is not None:
                     out.append(cand)
         self._prefer_headers(out)
@@ -631,6 +639,8 @@ class Linker:
         # The base counts itself only when its name says what the subject says (EST_SALDO
         # holds products, but "produtos" are CAD_PRO's rows).
         own, _ = self.terms.table_name_match(d.base, q, subject)
+        if subject and self.terms.table_name_match(d.base, q, subject[:1])[1]:
+            return None  # the first word names the base: "produtos da linha X" are products
         best: tuple[float, Col] | None = None
         for hop in d.reach.values():
             if hop.depth != 1 or len(hop.fk) != 1:
@@ -942,7 +952,8 @@ class Linker:
         known = [self.terms.idf[t] for t in terms if t in self.terms.idf]
         return min(max(max(known) / 2.5, 0.5), 2.0) if known else 1.0
 
-    def _finish(self, q: Question, d: _Draft, rank: int) -> Candidate | None:
+    def _finish(self, q: Question, d: _Draft, rank: int,
+                valued: set[int] | frozenset[int] = frozenset()) -> Candidate | None:
         if not d.select:
             return None
         try:
@@ -953,7 +964,8 @@ class Linker:
             d.explained |= self.terms.table_match(join.table, q, q.content())[1]
         missed = [i for i in q.content() if i not in d.explained]
         unmapped = [q.words[i].text for i in missed]
-        cost = sum(UNMAPPED * (2.0 if i in d.subject else 1.0) * self._weight(q, i)
+        cost = sum(UNMAPPED * (2.0 if i in d.subject or i in valued else 1.0) *
+                   self._weight(q, i)
                    for i in missed)
         score = d.score - cost + 1.0 / (rank + 1)
         if os.environ.get("PLAN_TRACE"):  # a developer's view of how a score came about

@@ -250,6 +250,24 @@ def test_what_a_column_is_named_for_must_be_said(propose: Any, doc: CombinedSche
     assert [g.column.column for g in said.plan.group_by] == ["EST_CIVIL"]
 
 
+def test_the_first_word_names_the_rows_counted(propose: Any, doc: CombinedSchema,
+                                               con: Connection, settings: Settings) -> None:
+    # "clientes ... tabela de preço": customers are counted, not their payment terms
+    best = propose("quantos clientes usam a tabela de preço de varejo?")[0]
+    assert best.plan.select[0].expr is None and best.plan.select[0].agg == "COUNT"
+    assert figure(con, compile_plan(best.plan, doc), settings) == figure(
+        con, "SELECT COUNT(*) FROM CAD_CLI c JOIN TB_TABPRECO t ON t.TPR_COD = c.TPR_COD "
+        "WHERE t.TPR_DESCR = 'VAREJO'", settings)
+
+
+def test_a_table_holding_a_named_value_is_tried(linker: Linker) -> None:
+    # retrieval missed CAD_PRO; the stored value TORNEIRA is in its PRO_DESCR
+    best = linker.propose(read_question("quais torneiras temos no catálogo?"),
+                          ["CAD_CLI", "CAD_FIL"])[0]
+    assert best.plan.table == "CAD_PRO"
+    assert filters_of(best.plan) == [("CAD_PRO", "PRO_DESCR", None, "CONTAINING", "TORNEIRA")]
+
+
 def test_a_percentage_column_is_compared_with_the_number() -> None:
     # "5% de desconto" names a percentage, not a share of another column
     q = read_question("quantos itens com desconto acima de 5%?")
