@@ -192,14 +192,20 @@ class Linker:
                subject: list[int]) -> tuple[list[str], set[str]]:
         """The base tables to try, and which of them came only as children."""
         names = [h for h in hits if self.doc.relation(h) is not None][:BASES]
-        scored = sorted(((self.terms.table_match(r.name, q, subject)[0], r.name)
-                         for r in self.doc.relations()), reverse=True)
-        named = [name for score, name in scored[:2] if score > 0]
+        # Ties (CAD_CLI, TMP_IMPORT_CLI for "clientes") go to the table named for no more
+        # than the question says, then by name.
+        scored = sorted(((match, self._prior(q, r), r.name) for r in self.doc.relations()
+                         if (match := self.terms.table_match(r.name, q, subject)[0]) > 0),
+                        key=lambda s: (-s[0], -s[1], s[2]))
+        named = [name for _, _, name in scored[:2]]
         names += [n for n in named if n not in names]
         # Child tables of what the subject names: "the 5 customers who bought the most"
         # sums orders; "which salespeople have a target" lists targets.
         children = set()
-        for name in named[:1] + names[:1]:
+        # Views hold no FKs: the children come from the best-named table.
+        table = next((name for _, _, name in scored if
+                      (rel := self.doc.relation(name)) is not None and rel.kind != "view"), None)
+        for name in dict.fromkeys(([table] if table else []) + named[:1] + names[:1]):
             for edge in self.reach.children.get(name, []):
                 if edge.table not in names:
                     names.append(edge.table)

@@ -268,6 +268,20 @@ def test_a_table_holding_a_named_value_is_tried(linker: Linker) -> None:
     assert filters_of(best.plan) == [("CAD_PRO", "PRO_DESCR", None, "CONTAINING", "TORNEIRA")]
 
 
+def test_the_children_of_the_named_table_are_tried(propose: Any, doc: CombinedSchema,
+                                                    con: Connection,
+                                                    settings: Settings) -> None:
+    # "clientes" names CAD_CLI and TMP_IMPORT_CLI alike; the one named for no more than
+    # that brings its children, and the orders answer "who bought the most"
+    best = propose("quais os 3 clientes que mais compraram em 2024?")[0]
+    assert best.plan.table == "MOV_PED" and best.plan.limit == 3
+    gold = figure(con, "SELECT FIRST 3 SUM(VL_TOTAL) FROM MOV_PED WHERE DT_EMISSAO BETWEEN "
+                  "DATE '2024-01-01' AND DATE '2024-12-31' GROUP BY CLI_COD ORDER BY 1 DESC",
+                  settings)
+    got = figure(con, compile_plan(best.plan, doc), settings)
+    assert [row[-1] for row in got] == [row[0] for row in gold]
+
+
 def test_a_percentage_column_is_compared_with_the_number() -> None:
     # "5% de desconto" names a percentage, not a share of another column
     q = read_question("quantos itens com desconto acima de 5%?")
