@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 
 from firebird.driver import Connection, DatabaseError
 
-from schemachat.ingest.firebird import fetch_timed, is_timeout, quote, read_only
+from schemachat.ingest.firebird import fetch_timed, is_timeout, read_only
+from schemachat.ingest.identifiers import UnwritableName, sql_name
 from schemachat.ingest.models.counts import OverviewCounts, TableCount
 
 _UNIQUE_INDEX_STATS = """
@@ -82,8 +83,12 @@ def exact_counts(
 
 def _count_one(cur, table: str, timeout_ms: int) -> TableCount:
     try:
-        ((rows,),) = fetch_timed(cur, f"select count(*) from {quote(table)}", timeout_ms)
+        name = sql_name(table, cur.connection.sql_dialect)
+        ((rows,),) = fetch_timed(cur, f"select count(*) from {name}", timeout_ms)
         return TableCount(rows=rows, method="exact", counted_at=datetime.now(UTC))
+    except UnwritableName as exc:
+        return TableCount(rows=None, method="unknown", counted_at=datetime.now(UTC),
+                          error=str(exc))
     except DatabaseError as exc:
         reason = "timed out" if is_timeout(exc) else str(exc).splitlines()[0]
         return TableCount(rows=None, method="unknown", counted_at=datetime.now(UTC),

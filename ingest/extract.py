@@ -177,7 +177,8 @@ def extract_schema(con: Connection, *, database_name: str) -> TechnicalSchema:
             rows = {key: _fetch(cur, key) for key in QUERIES}
         finally:
             cur.close()
-    return build_schema(rows, database_name=database_name, extracted_at=extracted_at)
+    return build_schema(rows, database_name=database_name, extracted_at=extracted_at,
+                        dialect=con.info.sql_dialect)
 
 
 def _fetch(cur: Cursor, key: str) -> list[tuple[Any, ...]]:
@@ -201,10 +202,12 @@ def _value(value: Any) -> Any:
 
 
 def build_schema(
-    rows: dict[str, list[tuple[Any, ...]]], *, database_name: str, extracted_at: datetime
+    rows: dict[str, list[tuple[Any, ...]]], *, database_name: str, extracted_at: datetime,
+    dialect: int | None = None,
 ) -> TechnicalSchema:
-    """Assemble the model from the rows of each of `QUERIES` (keyed as there)."""
-    database = _database(rows["database"], rows["ods"], database_name)
+    """Assemble the model from the rows of each of `QUERIES` (keyed as there) and the
+    database's SQL `dialect` (the attachment's, not a query's)."""
+    database = _database(rows["database"], rows["ods"], database_name, dialect)
     db_charset = database.charset
     columns = _columns(rows["columns"], db_charset)
     keys = _keys(rows["keys"])
@@ -324,11 +327,13 @@ def _domain_name(field_source: Any) -> str | None:
 # --- sections ----------------------------------------------------------------------
 
 
-def _database(row: list[Row], ods_rows: list[Row], name: str) -> DatabaseInfo:
+def _database(row: list[Row], ods_rows: list[Row], name: str,
+              dialect: int | None) -> DatabaseInfo:
     charset, description, version = row[0]
     ods = f"{ods_rows[0][0]}.{ods_rows[0][1]}" if ods_rows else None
     return DatabaseInfo(name=name, engine_version=_opt_name(version),
-                        charset=_opt_name(charset), ods=ods, description=_text(description))
+                        charset=_opt_name(charset), ods=ods, dialect=dialect,
+                        description=_text(description))
 
 
 def _relation_kind(rel_type: int | None, has_blr: bool, ext_file: Any) -> str:

@@ -206,7 +206,16 @@ def connect(settings: Settings, database: str | None = None) -> Connection:
         config += client_config(settings)
     ensure_client()
     charset = settings.fb_charset or legacy_text.stored(settings.workspace, spec)
-    con = _attach(settings, target, config, charset or "UTF8")
+    dialect = _dialects.get(target.dsn, 3)
+    con = _attach(settings, target, config, charset or "UTF8", dialect)
+    with _closing_on_error(con):
+        found_dialect = con.info.sql_dialect
+    if found_dialect != dialect:
+        # A dialect 1 database is spoken to in dialect 1, as its own programs do: there
+        # "x" is a string, and a dialect 3 client may not even say DATE or CURRENT_DATE.
+        _dialects[target.dsn] = dialect = found_dialect
+        con.close()
+        con = _attach(settings, target, config, charset or "UTF8", dialect)
     if charset is None:
         # First time here: a database whose default charset is NONE gets the encoding
         # its text is in (stored in the workspace), and is opened again with it.
@@ -215,15 +224,21 @@ def connect(settings: Settings, database: str | None = None) -> Connection:
                                        settings.statement_timeout_ms)
         if found and found != "UTF8":
             con.close()
-            con = _attach(settings, target, config, found)
+            con = _attach(settings, target, config, found, dialect)
     return con
 
 
-def _attach(settings: Settings, target: Target, config: list[str], charset: str) -> Connection:
+# The SQL dialect of each database this process attached (dsn -> 1 or 3): later
+# connections to a dialect 1 database attach in dialect 1 straight away.
+_dialects: dict[str, int] = {}
+
+
+def _attach(settings: Settings, target: Target, config: list[str], charset: str,
+            dialect: int = 3) -> Connection:
     password = settings.fb_password.get_secret_value() if settings.fb_password else None
     try:
         return fb_connect(
-            _registered(target.dsn, config),
+            _registered(target.dsn, config, dialect),
             user=settings.fb_user,
             password=password,
             role=settings.fb_role,
@@ -290,19 +305,23 @@ def _closing_on_error(con: Connection) -> Iterator[None]:
 _registered_lock = threading.Lock()
 
 
-def _registered(dsn: str, config: list[str]) -> str:
+def _registered(dsn: str, config: list[str], dialect: int = 3) -> str:
     """What to pass firebird-driver's `connect` for `dsn` with per-connection firebird.conf
-    lines (`config`): the dsn itself when there are none, else the name of a driver
-    database configuration carrying them (sent in the DPB as isc_dpb_config)."""
-    if not config:
+    lines (`config`) in SQL `dialect`: the dsn itself when there are none and the dialect
+    is 3 (the driver's default), else the name of a driver database configuration
+    carrying them (lines sent in the DPB as isc_dpb_config; the dialect in the DPB and
+    with every statement)."""
+    if not config and dialect == 3:
         return dsn
     text = "\n".join(config)
-    name = "schemachat-" + hashlib.sha256(f"{dsn}\0{text}".encode()).hexdigest()[:16]
+    key = f"{dsn}\0{text}\0{dialect}"
+    name = "schemachat-" + hashlib.sha256(key.encode()).hexdigest()[:16]
     with _registered_lock:
         if driver_config.get_database(name) is None:
             db = driver_config.register_database(name)
             db.database.value = dsn
-            db.config.value = text
+            db.config.value = text or None
+            db.sql_dialect.value = dialect
     return name
 
 
@@ -506,11 +525,6 @@ def explain(exc: DatabaseError, target: Target) -> str:
             return message.format(target=target)
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
     return f"cannot open {target}: {first}"
-
-
-def quote(name: str) -> str:
-    """Quote an identifier as Firebird wants it (names come from RDB$, trimmed)."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def fetch_timed(cur: Cursor, sql: str, timeout_ms: int) -> list[tuple]:

@@ -28,6 +28,7 @@ from charset_normalizer import from_bytes
 from firebird.driver import Connection
 from firebird.driver import core as fbcore
 
+from schemachat.ingest.identifiers import UnwritableName, sql_name
 from schemachat.ingest.models.text_encoding import FILENAME, TextEncoding
 from schemachat.ingest.workspace import read_model, write_model
 
@@ -136,19 +137,20 @@ def default_charset(con: Connection) -> str | None:
 def sample_bytes(con: Connection, timeout_ms: int) -> list[bytes]:
     """Non-ASCII values of the tables' charset NONE text columns, as raw bytes."""
     # firebird.py opens connections through this module: imported here, not at the top
-    from schemachat.ingest.firebird import fetch_timed, quote, read_only
+    from schemachat.ingest.firebird import fetch_timed, read_only
 
     found: list[bytes] = []
     with read_only(con) as tra, tra.cursor() as cur:
         cur.execute(_NONE_COLUMNS)
         columns = cur.fetchall()[:SAMPLE_COLUMNS]
         for table, column, length in columns:
-            col = quote(column)
-            sql = (f"select first {SAMPLE_ROWS} cast({col} as varchar({length}) character "
-                   f"set octets) from {quote(table)} where {col} is not null")
             try:
+                col = sql_name(column, con.sql_dialect)
+                sql = (f"select first {SAMPLE_ROWS} cast({col} as varchar({length}) character "
+                       f"set octets) from {sql_name(table, con.sql_dialect)} "
+                       f"where {col} is not null")
                 rows = fetch_timed(cur, sql, timeout_ms)
-            except fbcore.DatabaseError:
+            except (fbcore.DatabaseError, UnwritableName):
                 continue  # no SELECT grant, a timeout: the other columns still tell
             found += [raw.rstrip(b" ") for (raw,) in rows if any(b > 127 for b in raw)]
     return found

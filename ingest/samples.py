@@ -17,7 +17,8 @@ from firebird.driver import Connection, DatabaseError
 from firebird.driver.core import BlobReader
 
 from schemachat.ingest import legacy_text
-from schemachat.ingest.firebird import fetch_timed, quote, read_only
+from schemachat.ingest.firebird import fetch_timed, read_only
+from schemachat.ingest.identifiers import UnwritableName, is_regular, sql_name
 from schemachat.ingest.models.samples import Samples, Scalar, TableSample, ValueCount
 from schemachat.ingest.models.technical import Column, Relation, TechnicalSchema
 
@@ -58,23 +59,29 @@ def collect_samples(
 
 def _sample_relation(cur: Any, rel: Relation, rows: int, distinct_max: int,
                      timeout_ms: int) -> TableSample:
-    names = [c.name for c in rel.columns]
+    dialect = cur.connection.sql_dialect
+    # A dialect 1 database cannot name an irregular column (no quoted names there):
+    # such columns are left out of its sample.
+    names = [c.name for c in rel.columns if dialect >= 3 or is_regular(c.name)]
     sample = TableSample(columns=names)
     try:
-        if rows:
-            cols = ", ".join(quote(n) for n in names)
+        table = sql_name(rel.name, dialect)
+        if rows and names:
+            cols = ", ".join(sql_name(n, dialect) for n in names)
             with legacy_text.watching() as escaped:
-                found = fetch_timed(cur, f"select first {rows} {cols} from {quote(rel.name)}",
+                found = fetch_timed(cur, f"select first {rows} {cols} from {table}",
                                     timeout_ms)
             sample.undecodable = legacy_text.escaped_columns(names, found, escaped)
             sample.rows = [[to_scalar(v) for v in row] for row in found]
         if rel.kind == "view":
             return sample  # histograms of views repeat their tables' and can be slow
         for col in rel.columns:
-            if is_code_column(col):
+            if col.name in names and is_code_column(col):
                 dist = _distribution(cur, rel.name, col.name, distinct_max, timeout_ms)
                 if dist is not None:
                     sample.distributions[col.name] = dist
+    except UnwritableName as exc:
+        sample.error = str(exc)
     except DatabaseError as exc:
         sample.error = str(exc).strip().splitlines()[0]
     return sample
@@ -82,8 +89,9 @@ def _sample_relation(cur: Any, rel: Relation, rows: int, distinct_max: int,
 
 def _distribution(cur: Any, table: str, column: str, distinct_max: int,
                   timeout_ms: int) -> list[ValueCount] | None:
-    col = quote(column)
-    sql = (f"select first {distinct_max + 1} {col}, count(*) from {quote(table)} "
+    dialect = cur.connection.sql_dialect
+    col = sql_name(column, dialect)
+    sql = (f"select first {distinct_max + 1} {col}, count(*) from {sql_name(table, dialect)} "
            f"group by {col} order by 2 desc, 1")
     found = fetch_timed(cur, sql, timeout_ms)
     if not found or len(found) > distinct_max:

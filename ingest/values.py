@@ -17,7 +17,8 @@ from typing import Any
 from firebird.driver import Connection, DatabaseError
 
 from schemachat.ingest import legacy_text
-from schemachat.ingest.firebird import fetch_timed, quote, read_only
+from schemachat.ingest.firebird import fetch_timed, read_only
+from schemachat.ingest.identifiers import UnwritableName, sql_name
 from schemachat.ingest.models.technical import Column, TechnicalSchema
 from schemachat.ingest.models.values import ColumnValues, TextValues
 
@@ -47,7 +48,7 @@ def collect_values(con: Connection, schema: TechnicalSchema, *, max_values: int,
                     try:
                         with legacy_text.watching() as escaped:
                             values = _values(cur, rel.name, col.name, max_values, timeout_ms)
-                    except (DatabaseError, UnicodeDecodeError) as exc:
+                    except (DatabaseError, UnicodeDecodeError, UnwritableName) as exc:
                         found.errors[key] = str(exc).strip().splitlines()[0]
                         continue
                     if escaped:  # escaped bytes are no words a question would name
@@ -58,8 +59,10 @@ def collect_values(con: Connection, schema: TechnicalSchema, *, max_values: int,
 
 
 def _values(cur: Any, table: str, column: str, cap: int, timeout_ms: int) -> ColumnValues:
-    col = quote(column)
-    sql = (f"select first {cap + 1} {col} from {quote(table)} where {col} is not null "
+    dialect = cur.connection.sql_dialect
+    col = sql_name(column, dialect)
+    sql = (f"select first {cap + 1} {col} from {sql_name(table, dialect)} "
+           f"where {col} is not null "
            f"group by {col} order by count(*) desc, 1")
     rows = fetch_timed(cur, sql, timeout_ms)
     values = [v for (raw,) in rows[:cap] if (v := str(raw).rstrip()) and len(v) <= MAX_VALUE]

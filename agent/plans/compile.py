@@ -10,7 +10,9 @@ an aggregate or grouped. A refused plan never reaches the engine.
 
 The text: `SELECT FIRST n`, `EXTRACT(YEAR FROM ...)`, `DATE 'YYYY-MM-DD'`, `''` inside
 string literals, odd or reserved names quoted (`sql.names`), short aliases only when
-the plan joins tables.
+the plan joins tables. In a dialect 1 database (`doc.database.dialect`) DATE holds a
+timestamp and a DATE literal is refused, so dates are `TIMESTAMP 'YYYY-MM-DD'`, and a
+name that needs quotes cannot be written: the plan is refused.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import re
 from decimal import Decimal
 
 from schemachat.agent.plans.plan import Col, Expr, Filter, Item, QueryPlan, Related, Scalar
-from schemachat.agent.sql.names import reserved_words, sql_name
+from schemachat.agent.sql.names import UnwritableName, doc_dialect, reserved_words, sql_name
 from schemachat.configs import BadInput
 from schemachat.ingest.joins import type_kind
 from schemachat.ingest.models.combined import CombinedColumn, CombinedSchema
@@ -212,12 +214,13 @@ class _Writer:
     def __init__(self, plan: QueryPlan, scope: _Scope) -> None:
         self.scope = scope
         self.joined = bool(plan.joins)
+        self.dialect = doc_dialect(scope.doc)
         self.alias: dict[str, str] = {}
         for name in plan.aliases():
             self.alias[name] = _short(name, set(self.alias.values()))
 
     def col(self, col: Col) -> str:
-        name = sql_name(col.column)
+        name = sql_name(col.column, self.dialect)
         return f"{self.alias[col.table]}.{name}" if self.joined else name
 
     def expr(self, expr: Expr) -> str:
@@ -243,7 +246,7 @@ class _Writer:
             number = float(value)
             return str(int(number)) if number == int(number) else str(value)
         if got == "date":
-            return f"DATE '{value}'"
+            return f"DATE '{value}'" if self.dialect >= 3 else f"TIMESTAMP '{value}'"
         return "'" + str(value).replace("'", "''") + "'"
 
     def condition(self, flt: Filter) -> str:
@@ -266,10 +269,11 @@ class _Writer:
 def _related(w: _Writer, plan: QueryPlan, rel: Related) -> str:
     # The base is named in full inside the subquery: a bare column would be the inner one's.
     inner = _short(rel.table, set(w.alias.values()))
-    outer = w.alias[plan.table] if w.joined else sql_name(plan.table)
-    on = " AND ".join(f"{inner}.{sql_name(a)} = {outer}.{sql_name(b)}" for a, b in rel.on)
+    outer = w.alias[plan.table] if w.joined else sql_name(plan.table, w.dialect)
+    on = " AND ".join(f"{inner}.{sql_name(a, w.dialect)} = {outer}.{sql_name(b, w.dialect)}"
+                      for a, b in rel.on)
     word = "EXISTS" if rel.exists else "NOT EXISTS"
-    return f"{word} (SELECT 1 FROM {sql_name(rel.table)} {inner} WHERE {on})"
+    return f"{word} (SELECT 1 FROM {sql_name(rel.table, w.dialect)} {inner} WHERE {on})"
 
 
 def _short(name: str, taken: set[str]) -> str:
@@ -286,16 +290,24 @@ def _short(name: str, taken: set[str]) -> str:
 
 
 def compile_plan(plan: QueryPlan, doc: CombinedSchema) -> str:
-    """The Firebird SELECT of `plan`; PlanError when `check_plan` refuses it."""
+    """The Firebird SELECT of `plan`, in the SQL dialect of `doc`'s database; PlanError
+    when `check_plan` refuses it or (dialect 1) a name it needs cannot be written."""
+    try:
+        return _statement(plan, doc)
+    except UnwritableName as exc:
+        raise PlanError(f"plan refused: {exc}") from None
+
+
+def _statement(plan: QueryPlan, doc: CombinedSchema) -> str:
     w = _Writer(plan, _checked(plan, doc))
     first = f"FIRST {plan.limit} " if plan.limit else ""
     distinct = "DISTINCT " if plan.distinct else ""
     lines = [f"SELECT {first}{distinct}{', '.join(w.item(i) for i in plan.select)}"]
-    base = sql_name(plan.table)
+    base = sql_name(plan.table, w.dialect)
     lines.append(f"FROM {base} {w.alias[plan.table]}" if w.joined else f"FROM {base}")
     for join in plan.joins:
         on = " AND ".join(f"{w.col(a)} = {w.col(b)}" for a, b in join.on)
-        lines.append(f"JOIN {sql_name(join.table)} {w.alias[join.alias]} ON {on}")
+        lines.append(f"JOIN {sql_name(join.table, w.dialect)} {w.alias[join.alias]} ON {on}")
     conditions = [w.condition(f) for f in plan.filters] + [_related(w, plan, r)
                                                            for r in plan.related]
     if conditions:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from schemachat.agent.retrieval.fk_graph import Edge, FkGraph
-from schemachat.agent.sql.names import sql_name
+from schemachat.agent.sql.names import doc_dialect, is_regular, sql_name
 from schemachat.ingest.joins import join_edges
 from schemachat.ingest.models.combined import CombinedSchema
 
@@ -86,12 +86,19 @@ def build_skeleton(doc: CombinedSchema, tables: list[str], *, inferred: bool = T
             raise KeyError(f"table unknown: {table}")
     graph = join_graph(doc, inferred=inferred) if graph is None else graph
     wanted = list(dict.fromkeys(tables))
+    unwritable: list[str] = []
+    if doc_dialect(doc) < 3:
+        # Dialect 1 has no quoted names: what needs quotes cannot be joined or named.
+        graph = FkGraph([e for e in graph.edges if _writable(e)])
+        unwritable = [t for t in wanted if not is_regular(t)]
+        wanted = [t for t in wanted if is_regular(t)]
+    warnings = [f"{t} cannot be named in this dialect 1 database's SQL (it would need "
+                "double quotes, which delimit strings there)" for t in unwritable]
     if not wanted:
-        return Skeleton([])
+        return Skeleton([], unwritable, warnings)
     aliases = _Aliases()
     joins = [Join(wanted[0], aliases.new(wanted[0]))]
     placed = {wanted[0]}
-    warnings: list[str] = []
     for path in graph.connect(wanted):
         warnings += _fan_traps(path.edges)
         warnings += [w for w in (_ambiguity(graph, e) for e in path.edges) if w]
@@ -99,8 +106,14 @@ def build_skeleton(doc: CombinedSchema, tables: list[str], *, inferred: bool = T
             joins.append(_join(edge, placed, aliases,
                                via=edge_target(edge, placed) in path.via))
             placed.add(joins[-1].table)
-    unjoined = [t for t in wanted if t not in placed]
+    unjoined = [t for t in wanted if t not in placed] + unwritable
     return Skeleton(joins, unjoined, warnings)
+
+
+def _writable(edge: Edge) -> bool:
+    """True when every name of `edge` can stand bare (needed in dialect 1)."""
+    return all(map(is_regular, (edge.table, edge.ref_table, *edge.columns,
+                                *edge.ref_columns)))
 
 
 def join_graph(doc: CombinedSchema, *, inferred: bool = True) -> FkGraph:

@@ -129,6 +129,10 @@ class DatabaseInfo(Part):
     engine_version: str | None = None
     charset: str | None = Field(None, description="Default character set of the database.")
     ods: str | None = Field(None, description="On-disk structure version.")
+    dialect: int | None = Field(
+        None, description="SQL dialect of the database: 3, or 1 for a database of InterBase "
+                          "heritage (double quotes delimit strings, DATE holds a timestamp, "
+                          "no quoted names); every SQL schemachat writes for it follows it.")
     description: str | None = None
 
 

@@ -23,7 +23,8 @@ from schemachat.agent.sql.guard import (
     single_statement,
 )
 from schemachat.configs import BadInput, Settings, load_settings
-from schemachat.ingest.firebird import opened, quote, read_only
+from schemachat.ingest.firebird import opened, read_only
+from schemachat.ingest.identifiers import quote
 from tests.support.paths import DATA_DIR
 
 ATTACKS = yaml.safe_load((DATA_DIR / "sql_attacks.yaml").read_text())

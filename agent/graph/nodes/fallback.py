@@ -14,7 +14,7 @@ from schemachat.agent.context import AgentContext
 from schemachat.agent.graph.nodes.retrieve import draft_tables
 from schemachat.agent.graph.state import AgentState
 from schemachat.agent.prompts.facts import focus_columns
-from schemachat.agent.sql.names import sql_name
+from schemachat.agent.sql.names import doc_dialect, is_regular, sql_name
 from schemachat.agent.sql.skeleton import build_skeleton
 from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation
 
@@ -52,6 +52,8 @@ def starting_query(state: AgentState, ctx: AgentContext) -> str:
         if rel is None:
             continue
         for col in meaningful_columns(rel, state["question"], ctx):
+            if doc_dialect(doc) < 3 and not is_regular(col.name):
+                continue  # dialect 1 cannot write a name that needs quotes
             if col.name not in names:  # a join key repeated in the next table
                 names.add(col.name)
                 chosen.append(f"{join.alias}.{sql_name(col.name)}")
