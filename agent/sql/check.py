@@ -31,6 +31,7 @@ from schemachat.agent.sql.guard import (
     check_sql,
     run_read_only,
 )
+from schemachat.agent.sql.names import doc_dialect
 from schemachat.agent.sql.parsed import ParsedSQL, parse
 from schemachat.configs import Settings
 from schemachat.ingest.models.combined import CombinedSchema
@@ -70,7 +71,8 @@ def validate(sql: str | ParsedSQL, doc: CombinedSchema, settings: Settings,
     parsed = sql if isinstance(sql, ParsedSQL) else parse(sql)
     if not parsed.text.strip():
         return Verdict(parsed.text, parsed, error=NO_SQL)
-    fixed = fix_dialect(parsed, known_names(doc) if names is None else names)
+    fixed = fix_dialect(parsed, known_names(doc) if names is None else names,
+                        dialect=doc_dialect(doc))
     parsed = fixed.parsed or parse(fixed.sql)
     unknown = unknown_relations(parsed, doc)
     if unknown:

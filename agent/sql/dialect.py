@@ -11,6 +11,11 @@ meaning of SQL that already works: `LIMIT`/`OFFSET`/`TOP`, `SELECT` without `FRO
 quoted names in the wrong case (`"cad_cli"` when only `CAD_CLI` exists). String literals
 and comments are never touched. What cannot be fixed safely is left for the engine to
 report and the repair loop to handle.
+
+In a dialect 1 database (`dialect=1`) double quotes delimit strings, so `"..."` is left
+alone, and the date forms dialect 1 refuses are rewritten: `DATE '2024-01-31'` ->
+`TIMESTAMP '2024-01-31'`, `CURRENT_DATE` -> `CAST('TODAY' AS TIMESTAMP)` (dialect 1's
+DATE holds a timestamp; its DATE literal and CURRENT_DATE are errors there).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from schemachat.agent.sql.names import is_regular
 from schemachat.agent.sql.parsed import ParsedSQL, parse
 from schemachat.agent.sql.tokens import Token, tokenize
 from schemachat.ingest.models.combined import CombinedSchema
@@ -80,9 +86,10 @@ def known_names(doc: CombinedSchema) -> set[str]:
     return names
 
 
-def fix_dialect(sql: str | ParsedSQL, names: Iterable[str] = ()) -> Fixed:
+def fix_dialect(sql: str | ParsedSQL, names: Iterable[str] = (), dialect: int = 3) -> Fixed:
     """Rewrite what Firebird would reject; `names` are the real table/column names (for
-    quoted identifiers in the wrong case). Text that does not tokenize is returned as is.
+    quoted identifiers in the wrong case); `dialect` is the database's SQL dialect (1:
+    see the module docstring). Text that does not tokenize is returned as is.
     The text is tokenised once, and again only after a rewrite changed it."""
     parsed = sql if isinstance(sql, ParsedSQL) else parse(sql)
     if parsed.error:
@@ -90,7 +97,7 @@ def fix_dialect(sql: str | ParsedSQL, names: Iterable[str] = ()) -> Fixed:
     known = {n.upper(): n for n in names}
     changes: list[str] = []
     code = _Code(parsed.text, list(parsed.tokens))
-    for rewrite in _PASSES:
+    for rewrite in _PASSES if dialect >= 3 else _DIALECT1_PASSES:
         code = _apply(code, rewrite, known, changes)
     if not changes:
         return Fixed(parsed.text, [], parsed)
@@ -216,6 +223,30 @@ def _names(code: _Code, known: dict[str, str]) -> tuple[int, int, str, str] | No
             real = name.upper() if _SIMPLE_NAME.match(name.upper()) else name
         new = real if _SIMPLE_NAME.match(real) else '"' + real.replace('"', '""') + '"'
         return k, k, new, f"{tok.text} -> {new}"
+    return None
+
+
+def _bare_names(code: _Code, known: dict[str, str]) -> tuple[int, int, str, str] | None:
+    # Dialect 1: "..." is a string, so only [x] and `x` are names, written bare when they
+    # can be (a name needing quotes cannot be written there at all).
+    for k, tok in enumerate(code.code):
+        if tok.kind != "bident":
+            continue
+        name = tok.name() or ""
+        real = known.get(name.upper(), name.upper())
+        if is_regular(real):
+            return k, k, real, f"{tok.text} -> {real}"
+    return None
+
+
+def _dialect1_dates(code: _Code, known: dict[str, str]) -> tuple[int, int, str, str] | None:
+    for k, tok in enumerate(code.code):
+        if tok.is_word("DATE") and k + 1 < len(code) and code[k + 1].kind == "string":
+            new = f"TIMESTAMP {code[k + 1].text}"
+            return k, k + 1, new, f"{code.text(k, k + 1)} -> {new}"
+        if tok.is_word("CURRENT_DATE") and not code.is_(k - 1, "."):
+            new = "CAST('TODAY' AS TIMESTAMP)"
+            return k, k, new, f"{tok.text} -> {new}"
     return None
 
 
@@ -389,3 +420,4 @@ def _select_list_end(code: _Code, k: int) -> int | None:
 
 
 _PASSES: list[Rewrite] = [_names, _functions, _casts, _intervals, _ilike, _limit, _missing_from]
+_DIALECT1_PASSES: list[Rewrite] = [_bare_names, *_PASSES[1:], _dialect1_dates]

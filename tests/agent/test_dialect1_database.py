@@ -1,0 +1,198 @@
+"""A SQL dialect 1 database (InterBase heritage), made by the test with the real embedded
+engine: double quotes delimit strings, DATE holds a timestamp, and no name can be quoted.
+
+Extracted, counted, sampled and merged with the CLI as a user would; then the SQL
+schemachat writes for it (compiled query plans, join skeletons, SQL through the validate
+step with its dialect fixes and the guard) is run on it, with dates and names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import partial
+from pathlib import Path
+
+import pytest
+from firebird.driver import connect as fb_connect
+from firebird.driver import connect_server, driver_config
+from firebird.driver import create_database as fb_create_database
+
+from schemachat.agent.plans.compile import PlanError, compile_plan
+from schemachat.agent.plans.plan import Col, Expr, Filter, Item, Join, QueryPlan
+from schemachat.agent.sql.check import validate
+from schemachat.agent.sql.guard import SQLFailed, run_read_only
+from schemachat.agent.sql.skeleton import build_skeleton
+from schemachat.configs import Settings, load_settings
+from schemachat.ingest.firebird import ensure_client, opened
+from schemachat.ingest.models.combined import CombinedSchema
+from schemachat.ingest.workspace import read_model
+from tests.support import cli
+
+# Written in dialect 1 itself: "..." are strings, DATE values carry a time of day.
+DIALECT1_SCRIPT = [
+    "CREATE TABLE CLIENTE (CLI_COD INTEGER NOT NULL PRIMARY KEY, NOME VARCHAR(60) NOT NULL, "
+    "CIDADE VARCHAR(40), CADASTRO DATE, LIMITE NUMERIC(15,2))",
+    "CREATE TABLE PEDIDO (PED_NUM INTEGER NOT NULL PRIMARY KEY, "
+    "CLI_COD INTEGER NOT NULL REFERENCES CLIENTE, EMISSAO DATE, VALOR NUMERIC(15,2))",
+    'INSERT INTO CLIENTE VALUES (1, "Ana Souza", "São Paulo", "2022-01-10 09:15:00", 1500.5)',
+    'INSERT INTO CLIENTE VALUES (2, "Bruno Lima", "Maceió", "2022-06-01 00:00:00", 800)',
+    'INSERT INTO CLIENTE VALUES (3, "Carla Dias", "São Paulo", "2023-02-20 17:40:00", NULL)',
+    'INSERT INTO PEDIDO VALUES (10, 1, "2023-03-15 14:30:00", 100.25)',
+    'INSERT INTO PEDIDO VALUES (11, 3, "2023-12-31 23:00:00", 50)',
+    'INSERT INTO PEDIDO VALUES (12, 2, "2024-01-02 08:00:00", 70)',
+]
+# A column named with a word Firebird 5 reserves, as InterBase-era schemas have. Dialect 1
+# cannot create it (nor name it), and a dialect 3 client may not change a dialect 1
+# database's metadata, so it is added while the database is switched to dialect 3 (as
+# `gfix -sql_dialect` does, through the services API) and switched back.
+RESERVED_COLUMN = 'ALTER TABLE CLIENTE ADD "POSITION" INTEGER'
+
+
+def _registered(name: str, path: Path, **options: int) -> str:
+    if driver_config.get_database(name) is None:
+        db = driver_config.register_database(name)
+        db.database.value = str(path)
+        for key, value in options.items():
+            getattr(db, key).value = value
+    return name
+
+
+@pytest.fixture(scope="module")
+def dialect1_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    ensure_client()
+    path = tmp_path_factory.mktemp("dialect1") / "legado.fdb"
+    con = fb_create_database(_registered(f"d1-create-{path}", path, db_sql_dialect=1,
+                                         sql_dialect=1), user="SYSDBA", charset="UTF8")
+    try:
+        assert con.info.sql_dialect == 1
+        for statement in DIALECT1_SCRIPT:
+            con.execute_immediate(statement)
+            con.commit()
+    finally:
+        con.close()
+    with connect_server("service_mgr", user="SYSDBA") as srv:
+        srv.database.set_sql_dialect(database=str(path), dialect=3)
+        con = fb_connect(str(path), user="SYSDBA", charset="UTF8")
+        try:
+            con.execute_immediate(RESERVED_COLUMN)
+            con.commit()
+        finally:
+            con.close()
+        srv.database.set_sql_dialect(database=str(path), dialect=1)
+    return path
+
+
+@pytest.fixture(scope="module")
+def workspace(dialect1_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """extract, counts --exact, samples and merge run by the CLI on the database."""
+    ws = tmp_path_factory.mktemp("d1ws") / "ws"
+    for command in (["extract"], ["counts", "--exact"], ["samples"]):
+        done = cli.run(*command, "--database", str(dialect1_db), "--workspace", str(ws))
+        assert done.returncode == 0, (command, done.stderr)
+    done = cli.run("merge", "--workspace", str(ws))
+    assert done.returncode == 0, done.stderr
+    return ws
+
+
+@pytest.fixture
+def doc(workspace: Path) -> CombinedSchema:
+    return read_model(workspace / "combined_schema_details.json", CombinedSchema)
+
+
+@pytest.fixture
+def settings(dialect1_db: Path, workspace: Path) -> Settings:
+    return load_settings(fb_database=str(dialect1_db), workspace=workspace)
+
+
+def test_cli_extract_counts_samples(workspace: Path) -> None:
+    schema = json.loads((workspace / "technical_schema_details.json").read_text())
+    assert schema["database"]["dialect"] == 1
+    cliente = next(t for t in schema["tables"] if t["name"] == "CLIENTE")
+    types = {c["name"]: c["type"] for c in cliente["columns"]}
+    assert types["CADASTRO"] == "TIMESTAMP"  # dialect 1's DATE is a timestamp
+    assert "POSITION" in types
+    counts = json.loads((workspace / "overview_counts.json").read_text())["tables"]
+    assert (counts["CLIENTE"]["rows"], counts["PEDIDO"]["rows"]) == (3, 3)
+    sample = json.loads((workspace / "samples.json").read_text(encoding="utf-8"))
+    rows = sample["tables"]["CLIENTE"]
+    assert rows["error"] is None
+    assert rows["columns"] == ["CLI_COD", "NOME", "CIDADE", "CADASTRO", "LIMITE"]  # no POSITION
+    assert rows["rows"][0][:4] == [1, "Ana Souza", "São Paulo", "2022-01-10T09:15:00"]
+    combined = json.loads((workspace / "combined_schema_details.json").read_text())
+    assert combined["database"]["dialect"] == 1
+
+
+def test_connections_speak_the_database_dialect(settings: Settings) -> None:
+    with opened(settings) as con:
+        assert (con.info.sql_dialect, con.sql_dialect) == (1, 1)
+
+
+def test_compiled_plans_run_with_dates_and_names(doc: CombinedSchema,
+                                                 settings: Settings) -> None:
+    run = partial(validate, doc=doc, settings=settings, database=partial(opened, settings),
+                  run=True)
+    emissao = Col(table="PEDIDO", column="EMISSAO")
+    per_year = QueryPlan(table="PEDIDO",
+                         select=[Item(expr=Expr(column=emissao, part="YEAR")), Item(agg="COUNT")],
+                         group_by=[Expr(column=emissao, part="YEAR")])
+    sql = compile_plan(per_year, doc)
+    assert "EXTRACT(YEAR FROM EMISSAO)" in sql
+    verdict = run(sql)
+    assert verdict.error is None and verdict.result is not None
+    assert sorted(verdict.result.rows) == [(2023, 2), (2024, 1)]
+
+    since = QueryPlan(table="PEDIDO", select=[Item(agg="COUNT")],
+                      filters=[Filter(expr=Expr(column=emissao), op=">=", value="2023-12-31")])
+    sql = compile_plan(since, doc)
+    assert "EMISSAO >= TIMESTAMP '2023-12-31'" in sql
+    verdict = run(sql)
+    assert verdict.error is None and verdict.result.rows == [(2,)]  # 23:00 that day counts
+    dialect3 = doc.model_copy(update={"database": doc.database.model_copy(
+        update={"dialect": 3})})
+    assert "DATE '2023-12-31'" in compile_plan(since, dialect3)
+    with opened(settings) as con, pytest.raises(SQLFailed, match="not support reference to "
+                                                                 "DATE datatype"):
+        run_read_only(con, compile_plan(since, dialect3), settings)  # the engine's no
+
+    by_city = QueryPlan(
+        table="PEDIDO", joins=[Join(table="CLIENTE", alias="c", on=[
+            (Col(table="PEDIDO", column="CLI_COD"), Col(table="c", column="CLI_COD"))])],
+        select=[Item(expr=Expr(column=Col(table="PEDIDO", column="VALOR")), agg="SUM")],
+        filters=[Filter(expr=Expr(column=Col(table="c", column="CIDADE")), op="=",
+                        value="São Paulo")])
+    verdict = run(compile_plan(by_city, doc))
+    assert verdict.error is None and verdict.result.rows == [(150.25,)]
+
+
+def test_name_needing_quotes_is_refused_in_one_clear_line(doc: CombinedSchema) -> None:
+    plan = QueryPlan(table="CLIENTE", select=[
+        Item(expr=Expr(column=Col(table="CLIENTE", column="POSITION")))])
+    with pytest.raises(PlanError, match=r"POSITION cannot be written in this database's SQL: "
+                                        r"it is a reserved word.*SQL dialect 1"):
+        compile_plan(plan, doc)
+    dialect3 = doc.model_copy(update={"database": doc.database.model_copy(
+        update={"dialect": 3})})
+    assert compile_plan(plan, dialect3) == 'SELECT "POSITION"\nFROM CLIENTE'
+
+
+def test_guarded_sql_strings_dates_and_skeletons(doc: CombinedSchema,
+                                                 settings: Settings) -> None:
+    run = partial(validate, doc=doc, settings=settings, database=partial(opened, settings),
+                  run=True)
+    verdict = run('SELECT COUNT(*) FROM CLIENTE WHERE NOME = "Ana Souza"')
+    assert verdict.error is None and verdict.result.rows == [(1,)]  # "..." is a string
+
+    verdict = run("SELECT COUNT(*) FROM PEDIDO WHERE EMISSAO >= DATE '2024-01-01' "
+                  "AND EMISSAO < CURRENT_DATE")
+    assert verdict.error is None, verdict.error
+    assert verdict.result.rows == [(1,)]
+    assert "TIMESTAMP '2024-01-01'" in verdict.sql and "CAST('TODAY' AS TIMESTAMP)" in verdict.sql
+
+    verdict = run("SELECT CADASTRO FROM CLIENTE WHERE CLI_COD = 1")
+    assert verdict.result.rows == [(dt.datetime(2022, 1, 10, 9, 15),)]
+
+    skeleton = build_skeleton(doc, ["PEDIDO", "CLIENTE"])
+    assert skeleton.unjoined == []
+    verdict = run(skeleton.sql("COUNT(*)"))
+    assert verdict.error is None and verdict.result.rows == [(3,)]
