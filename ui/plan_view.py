@@ -30,6 +30,8 @@ def _filter(flt: Filter, joined: bool) -> str:
     left = expr_text(flt.expr, joined)
     if flt.other is not None:
         return f"{left} {flt.op} {other_text(flt, joined)}"
+    if flt.today:
+        return f"{left} {flt.op} CURRENT_DATE"
     if flt.op in ("IS NULL", "IS NOT NULL"):
         return f"{left} {flt.op}"
     if flt.op == "BETWEEN" and isinstance(flt.value, list) and len(flt.value) == 2:

@@ -160,6 +160,11 @@ def _check_filter(flt: Filter, scope: _Scope) -> None:
             raise PlanError(f"plan refused: {name} ({got}) compared with "
                             f"{flt.other.column.column} ({other})")
         return
+    if flt.today:
+        if got != "date" or flt.op not in ("<", "<=", ">", ">=", "=", "<>"):
+            raise PlanError(f"plan refused: only a date is compared with today; {name} is "
+                            f"{got}")
+        return
     if flt.op in _NO_VALUE:
         return
     if flt.op in ("LIKE", "CONTAINING") and got != "text":
@@ -254,6 +259,9 @@ class _Writer:
         if flt.other is not None:
             times = f" * {_decimal(flt.factor)}" if flt.factor is not None else ""
             return f"{left} {flt.op} {self.expr(flt.other)}{times}"
+        if flt.today:  # dialect 1 has no CURRENT_DATE; its DATE is a timestamp
+            today = "CURRENT_DATE" if self.dialect >= 3 else "CAST('TODAY' AS DATE)"
+            return f"{left} {flt.op} {today}"
         if flt.op in _NO_VALUE:
             return f"{left} {flt.op}"
         if flt.op in ("IN", "NOT IN"):

@@ -279,7 +279,7 @@ class ValueLinks:
                 note = col.annotation
                 if note and note.values:
                     for code, meaning in note.values.items():
-                        out.append(_Mapping(rel.name, col.name, _typed(code, col), meaning,
+                        out.append(_Mapping(rel.name, col.name, typed_code(code, col), meaning,
                                             frozenset(self._meaning_terms(meaning)), False))
                     continue
                 for code, meaning in _common_codes(col, codes):
@@ -409,7 +409,8 @@ _STOP = frozenset(("de", "do", "da", "a", "o", "e", "ou", "por", "em", "para", "
                    "of", "no", "sem"))
 
 
-def _typed(code: str, col: CombinedColumn) -> str | int | float:
+def typed_code(code: str, col: CombinedColumn) -> str | int | float:
+    """An annotated code as the column stores it (a number for a numeric column)."""
     if re.match(r"^(SMALLINT|INTEGER|BIGINT)", col.type) and re.fullmatch(r"-?\d+", code):
         return int(code)
     return code

@@ -64,6 +64,8 @@ class Filter(_Part):
     op: Op
     value: Scalar | list[Scalar] | None = None
     other: Expr | None = Field(None, description="Compare with this column instead.")
+    today: bool = Field(False, description=(
+        "Compare with today's date (CURRENT_DATE) instead of `value`: overdue titles."))
     factor: float | None = Field(None, gt=0, description=(
         "With `other`: compare with other times this (10 % of it: 0.1; 20 % above it: 1.2)."))
     meaning: str | None = None

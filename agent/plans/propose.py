@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from schemachat.agent.plans.compile import kind
-from schemachat.agent.plans.link import SchemaTerms, ValueLink, ValueLinks
+from schemachat.agent.plans.link import SchemaTerms, ValueLink, ValueLinks, typed_code
 from schemachat.agent.plans.plan import (
     Col,
     Expr,
@@ -48,6 +48,9 @@ UNORDERED = 4.0  # a superlative's plan that orders nothing
 _GENERIC = frozenset(("total", "valor", "valu", "value", "quantidade", "quantiti", "amount",
                       "preco", "price", "codigo", "code", "sigla", "numero", "number", "nome",
                       "name", "descricao", "description", "identificador"))
+_DUE = frozenset(("vencimento", "due"))  # name terms of a due date
+_EXPECTED = frozenset(("previsao", "expected"))  # of an expected date
+_OPEN = frozenset(("aberto", "open", "pendente", "pending"))  # of a code meaning open
 UNSAID = 3.0  # the main money column is named for something the question never says
 CHILD = 1.0  # a base neither retrieval nor the subject named, only a child of one
 VIEW = 3.0  # views are filtered or summed subsets: a table is the likelier answer
@@ -229,6 +232,7 @@ class Linker:
         self._comparisons(q, d)
         self._dates(q, d)
         self._missing(q, d)
+        self._overdue(q, d)
         self._numbers(q, d)
         self._filters(q, d, links)
         if q.top is not None:
@@ -434,6 +438,45 @@ class Linker:
                                     op="IS NULL"))
             d.score += 1.0 + 0.3 * score
             d.claim(hit)
+
+    def _overdue(self, q: Question, d: _Draft) -> None:
+        """"títulos vencidos", "overdue bills": the base's due date before today and,
+        when one of its codes means open, that code (a paid title is not overdue)."""
+        if q.overdue is None:
+            return
+        due = self._due_date(d)
+        if due is None:
+            d.score -= UNPLACED
+            return
+        d.filters.append(Filter(expr=Expr(column=Col(table=d.base, column=due.name)), op="<",
+                                today=True))
+        opened = self._open_code(d)
+        if opened is not None:
+            column, code, meaning = opened
+            d.filters.append(Filter(expr=Expr(column=Col(table=d.base, column=column)), op="=",
+                                    value=code, meaning=meaning))
+        d.claim(range(q.overdue.start, q.overdue.end))
+        d.score += 1.5
+
+    def _due_date(self, d: _Draft) -> CombinedColumn | None:
+        """The base's due date (vencimento), else its expected date (previsão)."""
+        rel = self.doc.relation(d.base)
+        for wanted in (_DUE, _EXPECTED):
+            for col in rel.columns if rel else []:
+                if kind(col) == "date" and wanted & self.terms.names.get((d.base, col.name),
+                                                                         frozenset()):
+                    return col
+        return None
+
+    def _open_code(self, d: _Draft) -> tuple[str, str | int | float, str] | None:
+        """(column, code, meaning) of the base's annotated code that means open."""
+        rel = self.doc.relation(d.base)
+        for col in rel.columns if rel else []:
+            values = col.annotation.values if col.annotation else None
+            for code, meaning in (values or {}).items():
+                if _OPEN & self.terms.name_part(fold(meaning).split()[-1] if meaning else ""):
+                    return col.name, typed_code(code, col), meaning
+        return None
 
     def _absent(self, q: Question, d: _Draft,
                 words: list[int]) -> tuple[Related, float, set[int]] | None:

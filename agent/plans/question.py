@@ -100,6 +100,7 @@ class Question:
     top_span: Span | None = None
     group_spans: list[Span] = field(default_factory=list)  # the words after a group cue
     missing_spans: list[Span] = field(default_factory=list)  # the words after a missing cue
+    overdue: Span | None = None  # "vencidos", "overdue": past the due date, not settled
     comparisons: list[Comparison] = field(default_factory=list)
     dates: list[DateRef] = field(default_factory=list)
     numbers: list[tuple[float, Span]] = field(default_factory=list)  # not consumed above
@@ -186,6 +187,9 @@ def read_question(text: str) -> Question:
     _read_comparisons(q, c)
     _read_top(q, c)
     _read_aggregate(q, c)
+    q.overdue = find_cue(words, c["overdue"], q.used)
+    if q.overdue is not None:
+        q.used.update(range(q.overdue.start, q.overdue.end))
     q.group_spans = _spans_after(q, c["group"], passive=True)
     q.missing_spans = _spans_after(q, c["missing"])
     listed = find_cue(words, c["list"], q.used)

@@ -146,6 +146,10 @@ CASES: dict[str, tuple[QueryPlan, str, bool]] = {
         count("CAR_TIT", Filter(expr=col("CAR_TIT", "VL_PAGO"), op=">",
                                 other=col("CAR_TIT", "VL_TIT"))),
         "SELECT COUNT(*) FROM CAR_TIT WHERE VL_PAGO > VL_TIT", False),
+    "date before today": (
+        count("CAR_TIT", Filter(expr=col("CAR_TIT", "DT_VENC"), op="<", today=True),
+              where("CAR_TIT", "SITUACAO", "=", "A")),
+        "SELECT COUNT(*) FROM CAR_TIT WHERE DT_VENC < CURRENT_DATE AND SITUACAO = 'A'", False),
     "column > share of a column": (
         count("MOV_PED", Filter(expr=col("MOV_PED", "VL_FRETE"), op=">",
                                 other=col("MOV_PED", "VL_PROD"), factor=0.05)),
@@ -363,6 +367,9 @@ REFUSED: dict[str, tuple[QueryPlan, list[str]]] = {
     "unknown column in select": (
         QueryPlan(table="CAD_CLI", select=[Item(expr=col("CAD_CLI", "LIMITE"))]), ["LIMITE"]),
     "unknown table": (count("CLIENTES_VIP"), ["CLIENTES_VIP"]),
+    "today against a text": (
+        count("CAD_CLI", Filter(expr=col("CAD_CLI", "CLI_NOMRAZ"), op="<", today=True)),
+        ["CLI_NOMRAZ"]),
     "unknown joined table": (
         count("CAD_CLI", joins=[Join(table="CIDADES", alias="CIDADES", on=[
             (Col(table="CAD_CLI", column="CID_COD"), Col(table="CIDADES", column="CID_COD"))])]),

@@ -54,3 +54,10 @@ def test_an_unwritten_mapping_is_named_as_a_guess() -> None:
                          value="C", meaning="cancelada", guess=True))
     text = describe(plan, "pt", rows=[[2]])
     assert "Suposição: SITUACAO = 'C' (cancelada)" in text
+
+
+@pytest.mark.parametrize(("lang", "said"), [("pt", "DT_EMI antes de hoje"),
+                                            ("en", "DT_EMI before today")])
+def test_today_is_said_as_today(lang: str, said: str) -> None:
+    due = Filter(expr=Expr(column=Col(table="NF_CAB", column="DT_EMI")), op="<", today=True)
+    assert said in describe(_count(due), lang, rows=[[2]])

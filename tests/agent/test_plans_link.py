@@ -282,6 +282,21 @@ def test_the_children_of_the_named_table_are_tried(propose: Any, doc: CombinedSc
     assert [row[-1] for row in got] == [row[0] for row in gold]
 
 
+@pytest.mark.parametrize("question", ["quantos títulos vencidos temos?",
+                                      "how many overdue receivables do we have?"])
+def test_overdue_is_a_due_date_before_today_and_an_open_code(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings,
+        question: str) -> None:
+    best = propose(question)[0]
+    assert ("CAR_TIT", "SITUACAO", None, "=", "A") in filters_of(best.plan)
+    assert any(f.today and f.op == "<" for f in best.plan.filters)
+    assert figure(con, compile_plan(best.plan, doc), settings) == figure(
+        con, "SELECT COUNT(*) FROM CAR_TIT WHERE DT_VENC < CURRENT_DATE AND SITUACAO = 'A'",
+        settings)
+    # days of delay are a number, not the overdue state
+    assert read_question("quantos títulos foram pagos com 10 dias de atraso?").overdue is None
+
+
 def test_a_percentage_column_is_compared_with_the_number() -> None:
     # "5% de desconto" names a percentage, not a share of another column
     q = read_question("quantos itens com desconto acima de 5%?")
