@@ -260,7 +260,7 @@ class _Writer:
             times = f" * {_decimal(flt.factor)}" if flt.factor is not None else ""
             return f"{left} {flt.op} {self.expr(flt.other)}{times}"
         if flt.today:  # dialect 1 has no CURRENT_DATE; its DATE is a timestamp
-            today = "CURRENT_DATE" if self.dialect >= 3 else "CAST('TODAY' AS DATE)"
+            today = "CURRENT_DATE" if self.dialect >= 3 else "CAST('TODAY' AS TIMESTAMP)"
             return f"{left} {flt.op} {today}"
         if flt.op in _NO_VALUE:
             return f"{left} {flt.op}"
