@@ -21,6 +21,7 @@ from firebird.driver import create_database as fb_create_database
 from schemachat.agent.plans.compile import PlanError, compile_plan
 from schemachat.agent.plans.plan import Col, Expr, Filter, Item, Join, QueryPlan
 from schemachat.agent.sql.check import validate
+from schemachat.agent.sql.dialect import fix_dialect
 from schemachat.agent.sql.guard import SQLFailed, run_read_only
 from schemachat.agent.sql.skeleton import build_skeleton
 from schemachat.configs import Settings, load_settings
@@ -196,3 +197,27 @@ def test_guarded_sql_strings_dates_and_skeletons(doc: CombinedSchema,
     assert skeleton.unjoined == []
     verdict = run(skeleton.sql("COUNT(*)"))
     assert verdict.error is None and verdict.result.rows == [(3,)]
+
+
+def test_double_quotes_stay_a_string_in_dialect_1() -> None:
+    sql = 'SELECT CLI_COD FROM CLIENTE WHERE CIDADE = "nome"'
+    assert fix_dialect(sql, {"CLIENTE", "CLI_COD", "CIDADE", "NOME"}, dialect=1).sql == sql
+    # in dialect 3 the same text names a column in the wrong case, and is fixed as one
+    assert fix_dialect(sql, {"CLIENTE", "CLI_COD", "CIDADE", "NOME"}).sql.endswith("= NOME")
+
+
+def test_skeleton_leaves_out_a_table_dialect_1_cannot_name(doc: CombinedSchema) -> None:
+    data = doc.model_dump()
+    for table in data["tables"]:
+        if table["name"] == "CLIENTE":
+            table["name"] = "Cliente"
+        for fk in table["foreign_keys"]:
+            fk["ref_table"] = "Cliente"
+    odd = CombinedSchema.model_validate(data)
+    skeleton = build_skeleton(odd, ["PEDIDO", "Cliente"])
+    assert [j.table for j in skeleton.joins] == ["PEDIDO"]
+    assert skeleton.unjoined == ["Cliente"]
+    assert "Cliente cannot be named in this dialect 1 database's SQL" in skeleton.warnings[0]
+    data["database"]["dialect"] = 3
+    joined = build_skeleton(CombinedSchema.model_validate(data), ["PEDIDO", "Cliente"])
+    assert 'JOIN "Cliente"' in joined.from_clause()
