@@ -339,7 +339,12 @@ class Linker:
         table = d.reach[hop.joins[-1].on[0][0].table].table
         score, _ = self.terms.match(self.terms.names.get((table, hop.fk[0]), frozenset()),
                                     q, q.content())
-        return min(score / 6.0, 0.3) - (0.2 if hop.alias != hop.table else 0.0)
+        # "suppliers based in Santa Catarina": the way through the suppliers, not the
+        # branches, to the same state.
+        via = any(j.table != d.base and self.terms.table_name_match(j.table, q, q.content())[1]
+                  for j in hop.joins[:-1])  # (the base again is a role, not a named table)
+        return min(score / 6.0, 0.3) - (0.2 if hop.alias != hop.table else 0.0) + \
+            (0.4 if via else 0.0)
 
     def _comparisons(self, q: Question, d: _Draft) -> None:
         for comp in q.comparisons:

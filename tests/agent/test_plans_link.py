@@ -297,6 +297,17 @@ def test_overdue_is_a_due_date_before_today_and_an_open_code(
     assert read_question("quantos títulos foram pagos com 10 dias de atraso?").overdue is None
 
 
+def test_a_value_is_reached_through_the_table_the_question_names(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings) -> None:
+    # the state of the suppliers, not of the branches that bought
+    question = "what is the total of our purchases from suppliers based in Rio Grande do Sul?"
+    best = propose(question)[0]
+    assert "CAD_FOR" in [j.table for j in best.plan.joins]
+    assert figure(con, compile_plan(best.plan, doc), settings) == figure(
+        con, "SELECT SUM(m.VL_TOTAL) FROM MOV_COMPRA m JOIN CAD_FOR f ON f.FOR_COD = m.FOR_COD "
+        "JOIN CAD_CID c ON c.CID_COD = f.CID_COD WHERE c.UF_SIGLA = 'RS'", settings)
+
+
 def test_a_percentage_column_is_compared_with_the_number() -> None:
     # "5% de desconto" names a percentage, not a share of another column
     q = read_question("quantos itens com desconto acima de 5%?")
