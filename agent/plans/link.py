@@ -263,7 +263,7 @@ class ValueLinks:
         if not folded:
             return
         self.exact[" ".join(folded)].append((table, column, raw))
-        seq = tuple(_stem(w) for w in folded)
+        seq = tuple(short_stem(w) for w in folded)
         self.exact_stems[seq].append((table, column, raw))
         self.column_values[(table, column)].append((seq, words))
         for stem, word, original in zip(seq, folded, words, strict=True):
@@ -336,8 +336,9 @@ class ValueLinks:
                     continue
                 proper = words[start].text[:1].isupper() or words[start].number is not None
                 span, ids = Span(start, start + n), frozenset(idx)
-                found = self.exact.get(" ".join(parts)) or \
-                    self.exact_stems.get(tuple(_stem(p) for p in parts))
+                found = self.exact.get(" ".join(parts)) or [
+                    f for f in self.exact_stems.get(tuple(short_stem(p) for p in parts), [])
+                    if _near_lengths(parts, f[2])]
                 if n == 1 and not proper and self._schema_word(words[start].text):
                     # "fornecedores" names the table, not a stored 'FORNECEDORES'; but
                     # "departamento financeiro" names a department's stored name.
@@ -370,7 +371,7 @@ class ValueLinks:
         if any(not p.isalnum() for p in parts) or (len(parts) == 1 and (
                 len(parts[0]) < 4 or parts[0] in filler())):
             return {}
-        stems = [_stem(p) for p in parts]
+        stems = [short_stem(p) for p in parts]
         columns = [self.contains.get(s, {}) for s in stems]
         if not columns or not columns[0]:
             return {}
@@ -379,17 +380,29 @@ class ValueLinks:
         for key in common:
             if len(stems) == 1:
                 count, original = self.contains[stems[0]][key]
-                out[key] = (original, count)
+                if _near_lengths(parts, original):
+                    out[key] = (original, count)
                 continue
             hits = [ws for seq, ws in self.column_values[key] if _holds(seq, stems)]
             if hits:
-                at = _position(tuple(_stem(fold(w)) for w in hits[0]), stems)
-                out[key] = (" ".join(hits[0][at:at + len(stems)]), len(hits))
+                at = _position(tuple(short_stem(fold(w)) for w in hits[0]), stems)
+                text = " ".join(hits[0][at:at + len(stems)])
+                if _near_lengths(parts, text):
+                    out[key] = (text, len(hits))
         return out
 
 
-def _stem(word: str) -> str:
-    # The shorter of the pt and en stems: 'logistics' and 'logistica' both 'logist'.
+def _near_lengths(parts: list[str], raw: str) -> bool:
+    """Whether a stored value's words are about as long as the question's that share
+    their stems: 'TORNEIRA' for "torneiras", not 'ATENDIMENTO' for "atende"."""
+    stored = [fold(w) for w in re.findall(r"[^\W_]+", raw)]
+    return len(stored) == len(parts) and all(
+        min(len(a), len(b)) >= STEM_SHARE * max(len(a), len(b))
+        for a, b in zip(parts, stored, strict=True))
+
+
+def short_stem(word: str) -> str:
+    """The shorter of the word's pt and en stems."""
     return min(stems(word), key=len)
 
 

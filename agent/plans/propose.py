@@ -267,7 +267,9 @@ class Linker:
             if link.meaning is not None and any(a.span.start <= i < a.span.end
                                                 for a in q.arithmetic for i in link.words):
                 continue  # "between the order and its delivery" names dates, not a status
-            said = {fold(w) for w in re.findall(r"\w+", link.meaning or "")}
+            # the meaning's own words, or their plurals ("representantes"), said
+            said = {fold(w) + end for w in re.findall(r"\w+", link.meaning or "")
+                    for end in ("", "s", "es")}
             if link.meaning is not None and link.words and not any(
                     q.words[i].folded in said for i in link.words) and any(
                     link.words <= self.terms.table_name_match(t, q, sorted(link.words))[1]

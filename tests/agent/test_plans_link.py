@@ -308,6 +308,23 @@ def test_a_value_is_reached_through_the_table_the_question_names(
         "JOIN CAD_CID c ON c.CID_COD = f.CID_COD WHERE c.UF_SIGLA = 'RS'", settings)
 
 
+def test_a_stored_value_is_not_a_longer_word_of_the_same_stem(linker: Linker) -> None:
+    # "atende" and 'ATENDIMENTO' share a stem; "torneiras" is 'TORNEIRA'
+    found = linker.values.find(read_question("quantos pedidos cada vendedor atende por mês?"))
+    assert not [link for link in found if "ATENDIMENTO" in str(link.value)]
+    found = linker.values.find(read_question("quantas torneiras vendemos?"))
+    assert [link.value for link in found if link.column == "PRO_DESCR"] == ["TORNEIRA"]
+
+
+def test_a_plural_of_a_meaning_says_the_code(propose: Any, doc: CombinedSchema,
+                                             con: Connection, settings: Settings) -> None:
+    # "representantes" is R = representante, though the word also names CAD_VEND
+    best = propose("quantos representantes ativos temos?")[0]
+    assert ("CAD_VEND", "TP_VEND", None, "=", "R") in filters_of(best.plan)
+    assert figure(con, compile_plan(best.plan, doc), settings) == figure(
+        con, "SELECT COUNT(*) FROM CAD_VEND WHERE TP_VEND = 'R' AND SITUACAO = 'A'", settings)
+
+
 def test_a_percentage_column_is_compared_with_the_number() -> None:
     # "5% de desconto" names a percentage, not a share of another column
     q = read_question("quantos itens com desconto acima de 5%?")
