@@ -317,7 +317,18 @@ class ValueLinks:
             links.append(ValueLink(m.table, m.column, m.code, span, meaning=m.meaning,
                                    guess=m.guess, strength=min(strength, 1.0),
                                    words=frozenset(hit)))
-        return links
+        # Words that fit several codes of one column alike choose none of them: "people"
+        # is in both 'pessoa física' and 'pessoa jurídica'.
+        alike: dict[tuple[str, str, frozenset[int], float], int] = defaultdict(int)
+        for link in links:
+            alike[(link.table, link.column, link.words, link.strength)] += 1
+        kept = [link for link in links if link.strength >= 1.0 or
+                alike[(link.table, link.column, link.words, link.strength)] == 1]
+        # ... and a code that fits more of the words wins over one fitting a part of them
+        # ("pessoas jurídicas": J, not F).
+        return [link for link in kept if not any(
+            (o.table, o.column) == (link.table, link.column) and link.words < o.words
+            for o in kept)]
 
     def _stored(self, q: Question) -> list[ValueLink]:
         links: list[ValueLink] = []

@@ -316,6 +316,14 @@ def test_a_stored_value_is_not_a_longer_word_of_the_same_stem(linker: Linker) ->
     assert [link.value for link in found if link.column == "PRO_DESCR"] == ["TORNEIRA"]
 
 
+def test_a_word_fitting_several_codes_alike_chooses_none(linker: Linker) -> None:
+    # 'pessoa física' and 'pessoa jurídica' both hold "pessoa"
+    found = linker.values.find(read_question("quantas pessoas temos no cadastro?"))
+    assert not [link for link in found if link.column == "TP_PES"]
+    found = linker.values.find(read_question("quantas pessoas jurídicas temos?"))
+    assert [link.value for link in found if link.column == "TP_PES"] == ["J"]
+
+
 def test_a_plural_of_a_meaning_says_the_code(propose: Any, doc: CombinedSchema,
                                              con: Connection, settings: Settings) -> None:
     # "representantes" is R = representante, though the word also names CAD_VEND
