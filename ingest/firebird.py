@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import math
 import os
 import re
 import shutil
@@ -187,7 +188,8 @@ def connect(settings: Settings, database: str | None = None) -> Connection:
     with Firebird 3's (when installed), anything else is refused with what to do.
     Raises BadInput with one line naming the problem: no database configured, missing
     file, not a Firebird database, a file version no engine here opens, wrong user or
-    password, server unreachable.
+    password, server unreachable or silent (a server gets `statement_timeout_ms` to answer,
+    not Firebird's own 180 s).
     """
     spec = database or settings.fb_database
     if not spec:
@@ -195,7 +197,7 @@ def connect(settings: Settings, database: str | None = None) -> Connection:
     target = parse_target(spec)
     config: list[str] = []
     if target.embedded:
-        ods = _check_file(Path(target.path))
+        ods = check_file(Path(target.path))
         ensure_client()
         problem = ods_problem(Path(target.path), ods, engine12=engine12_ready())
         if problem:
@@ -233,19 +235,34 @@ def connect(settings: Settings, database: str | None = None) -> Connection:
 _dialects: dict[str, int] = {}
 
 
+def connect_timeout_s(settings: Settings) -> int:
+    """How long a server gets to answer a connection, in whole seconds: the statement
+    timeout (Firebird's own ConnectTimeout is 180 s, long enough to look like a hang)."""
+    return max(1, math.ceil(settings.statement_timeout_ms / 1000))
+
+
 def _attach(settings: Settings, target: Target, config: list[str], charset: str,
             dialect: int = 3) -> Connection:
     password = settings.fb_password.get_secret_value() if settings.fb_password else None
+    # isc_dpb_connect_timeout: the firebird.conf line ConnectTimeout sent per connection
+    # (in `config`) is ignored by the client, the DPB item is not (measured).
+    timeout = None if target.embedded else connect_timeout_s(settings)
     try:
         return fb_connect(
-            _registered(target.dsn, config, dialect),
+            _registered(target.dsn, config, dialect, timeout),
             user=settings.fb_user,
             password=password,
             role=settings.fb_role,
             charset=charset,
         )
     except DatabaseError as exc:
-        message = login_problem(exc, target, settings) or explain(exc, target)
+        message = login_problem(exc, target, settings)
+        silent = timeout is not None and CONNECT_REJECTED in (exc.gds_codes or ())
+        if message is None and silent:
+            message = (f"cannot reach the Firebird server for {target}: no answer within "
+                       f"{timeout} s (SCHEMACHAT_STATEMENT_TIMEOUT_MS), or it refused the "
+                       "connection; check the host and port")
+        message = message or explain(exc, target)
         if is_connection_lost(exc) or message.startswith("cannot reach"):
             raise ServerUnreachable(message) from None
         raise BadInput(message) from None
@@ -261,6 +278,8 @@ def client_config(settings: Settings) -> list[str]:
     return [f"AuthClient = {settings.fb_auth_plugins}", f"WireCrypt = {settings.fb_wire_crypt}"]
 
 
+CONNECT_REJECTED = 335544421  # isc_connect_reject: also what a server silent past the
+# connect timeout ends in
 LOGIN_ERROR = 335545106  # isc_login_error: no login method both sides accept (or the
 # server failed it for a reason only its firebird.log tells)
 WIRECRYPT_INCOMPATIBLE = 335545064  # isc_wirecrypt_incompatible
@@ -305,16 +324,17 @@ def _closing_on_error(con: Connection) -> Iterator[None]:
 _registered_lock = threading.Lock()
 
 
-def _registered(dsn: str, config: list[str], dialect: int = 3) -> str:
+def _registered(dsn: str, config: list[str], dialect: int = 3,
+                timeout_s: int | None = None) -> str:
     """What to pass firebird-driver's `connect` for `dsn` with per-connection firebird.conf
-    lines (`config`) in SQL `dialect`: the dsn itself when there are none and the dialect
-    is 3 (the driver's default), else the name of a driver database configuration
-    carrying them (lines sent in the DPB as isc_dpb_config; the dialect in the DPB and
-    with every statement)."""
-    if not config and dialect == 3:
+    lines (`config`) in SQL `dialect`, giving a server `timeout_s` to answer: the dsn
+    itself when there is none of these (the driver's defaults), else the name of a driver
+    database configuration carrying them (lines sent in the DPB as isc_dpb_config; the
+    dialect in the DPB and with every statement; the timeout as isc_dpb_connect_timeout)."""
+    if not config and dialect == 3 and timeout_s is None:
         return dsn
     text = "\n".join(config)
-    key = f"{dsn}\0{text}\0{dialect}"
+    key = f"{dsn}\0{text}\0{dialect}\0{timeout_s}"
     name = "schemachat-" + hashlib.sha256(key.encode()).hexdigest()[:16]
     with _registered_lock:
         if driver_config.get_database(name) is None:
@@ -322,6 +342,7 @@ def _registered(dsn: str, config: list[str], dialect: int = 3) -> str:
             db.database.value = dsn
             db.config.value = text or None
             db.sql_dialect.value = dialect
+            db.timeout.value = timeout_s
     return name
 
 
@@ -493,7 +514,7 @@ def opened(settings: Settings, database: str | None = None) -> Iterator[Connecti
         con.close()
 
 
-def _check_file(path: Path) -> Ods:
+def check_file(path: Path) -> Ods:
     """The file's ODS; BadInput when it is missing, a folder or no Firebird database."""
     if not path.exists():
         raise BadInput(f"database file not found: {path}")

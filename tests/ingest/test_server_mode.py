@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -165,6 +167,24 @@ def test_unreachable_server_and_missing_file(
     with pytest.raises(BadInput) as info:
         connect(make_settings(fb_database=missing, fb_password=fb.password))
     assert str(info.value) == f"database file not found: {missing}"
+
+
+def test_silent_server_gives_up_after_the_statement_timeout(
+    make_settings: Callable[..., Settings]
+) -> None:
+    # Something listens on the port but never answers (a wrong port, a hung server):
+    # Firebird's own ConnectTimeout would wait 180 s.
+    with socket.socket() as silent:
+        silent.bind((fbserver.HOST, 0))
+        silent.listen(4)
+        dsn = f"{fbserver.HOST}/{silent.getsockname()[1]}:/srv/erp.fdb"
+        started = time.monotonic()
+        with pytest.raises(BadInput) as info:
+            connect(make_settings(fb_database=dsn, fb_password="x", statement_timeout_ms=1500))
+        elapsed = time.monotonic() - started
+    assert 1.5 <= elapsed < 10
+    assert str(info.value).startswith(f"cannot reach the Firebird server for {dsn}: no answer "
+                                      "within 2 s (SCHEMACHAT_STATEMENT_TIMEOUT_MS)")
 
 
 # --- the command line ----------------------------------------------------------------
