@@ -14,9 +14,6 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from firebird.driver import connect as fb_connect
-from firebird.driver import connect_server, driver_config
-from firebird.driver import create_database as fb_create_database
 
 from schemachat.agent.plans.compile import PlanError, compile_plan
 from schemachat.agent.plans.plan import Col, Expr, Filter, Item, Join, QueryPlan
@@ -25,63 +22,16 @@ from schemachat.agent.sql.dialect import fix_dialect
 from schemachat.agent.sql.guard import SQLFailed, run_read_only
 from schemachat.agent.sql.skeleton import build_skeleton
 from schemachat.configs import Settings, load_settings
-from schemachat.ingest.firebird import ensure_client, opened
+from schemachat.ingest.firebird import opened
 from schemachat.ingest.models.combined import CombinedSchema
 from schemachat.ingest.workspace import read_model
 from tests.support import cli
-
-# Written in dialect 1 itself: "..." are strings, DATE values carry a time of day.
-DIALECT1_SCRIPT = [
-    "CREATE TABLE CLIENTE (CLI_COD INTEGER NOT NULL PRIMARY KEY, NOME VARCHAR(60) NOT NULL, "
-    "CIDADE VARCHAR(40), CADASTRO DATE, LIMITE NUMERIC(15,2))",
-    "CREATE TABLE PEDIDO (PED_NUM INTEGER NOT NULL PRIMARY KEY, "
-    "CLI_COD INTEGER NOT NULL REFERENCES CLIENTE, EMISSAO DATE, VALOR NUMERIC(15,2))",
-    'INSERT INTO CLIENTE VALUES (1, "Ana Souza", "São Paulo", "2022-01-10 09:15:00", 1500.5)',
-    'INSERT INTO CLIENTE VALUES (2, "Bruno Lima", "Maceió", "2022-06-01 00:00:00", 800)',
-    'INSERT INTO CLIENTE VALUES (3, "Carla Dias", "São Paulo", "2023-02-20 17:40:00", NULL)',
-    'INSERT INTO PEDIDO VALUES (10, 1, "2023-03-15 14:30:00", 100.25)',
-    'INSERT INTO PEDIDO VALUES (11, 3, "2023-12-31 23:00:00", 50)',
-    'INSERT INTO PEDIDO VALUES (12, 2, "2024-01-02 08:00:00", 70)',
-]
-# A column named with a word Firebird 5 reserves, as InterBase-era schemas have. Dialect 1
-# cannot create it (nor name it), and a dialect 3 client may not change a dialect 1
-# database's metadata, so it is added while the database is switched to dialect 3 (as
-# `gfix -sql_dialect` does, through the services API) and switched back.
-RESERVED_COLUMN = 'ALTER TABLE CLIENTE ADD "POSITION" INTEGER'
-
-
-def _registered(name: str, path: Path, **options: int) -> str:
-    if driver_config.get_database(name) is None:
-        db = driver_config.register_database(name)
-        db.database.value = str(path)
-        for key, value in options.items():
-            getattr(db, key).value = value
-    return name
+from tests.support.legacy_databases import dialect1_erp
 
 
 @pytest.fixture(scope="module")
 def dialect1_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    ensure_client()
-    path = tmp_path_factory.mktemp("dialect1") / "legado.fdb"
-    con = fb_create_database(_registered(f"d1-create-{path}", path, db_sql_dialect=1,
-                                         sql_dialect=1), user="SYSDBA", charset="UTF8")
-    try:
-        assert con.info.sql_dialect == 1
-        for statement in DIALECT1_SCRIPT:
-            con.execute_immediate(statement)
-            con.commit()
-    finally:
-        con.close()
-    with connect_server("service_mgr", user="SYSDBA") as srv:
-        srv.database.set_sql_dialect(database=str(path), dialect=3)
-        con = fb_connect(str(path), user="SYSDBA", charset="UTF8")
-        try:
-            con.execute_immediate(RESERVED_COLUMN)
-            con.commit()
-        finally:
-            con.close()
-        srv.database.set_sql_dialect(database=str(path), dialect=1)
-    return path
+    return dialect1_erp(tmp_path_factory.mktemp("dialect1") / "legado.fdb")
 
 
 @pytest.fixture(scope="module")

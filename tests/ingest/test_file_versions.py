@@ -21,25 +21,13 @@ from schemachat.configs import load_settings
 from schemachat.ingest.firebird import create_database, ods_problem, opened, read_only
 from schemachat.ingest.ods import Ods, read_ods
 from tests.support import cli
-from tests.support.fbserver import fb3_database
-
-FB3_SCRIPT = """
-CREATE TABLE CLIENTE (CLI_COD INTEGER NOT NULL PRIMARY KEY, NOME VARCHAR(60) NOT NULL,
-  CIDADE VARCHAR(40), ATIVO BOOLEAN);
-CREATE TABLE PEDIDO (PED_NUM INTEGER NOT NULL PRIMARY KEY,
-  CLI_COD INTEGER NOT NULL REFERENCES CLIENTE, VALOR NUMERIC(15,2));
-COMMENT ON TABLE CLIENTE IS 'Cadastro de clientes';
-INSERT INTO CLIENTE VALUES (1, 'Ana Souza', 'São Paulo', TRUE);
-INSERT INTO CLIENTE VALUES (2, 'Bruno Lima', 'Maceió', FALSE);
-INSERT INTO PEDIDO VALUES (10, 1, 99.90);
-COMMIT;
-"""
+from tests.support.legacy_databases import fb3_erp
 
 
 @pytest.fixture(scope="module")
 def fb3_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An ODS 12 file written by Debian's Firebird 3 (read-only use: copy to change it)."""
-    return fb3_database(tmp_path_factory.mktemp("fb3file"), "erp3.fdb", FB3_SCRIPT)
+    return fb3_erp(tmp_path_factory.mktemp("fb3file"))
 
 
 def with_ods(source: Path, target: Path, raw_version: int) -> Path:

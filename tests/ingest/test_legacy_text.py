@@ -10,16 +10,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from firebird.driver import connect
 
 from schemachat.configs import load_settings
-from schemachat.ingest.firebird import create_database
 from schemachat.ingest.legacy_text import detect
 from tests.support import cli
 from tests.support.api import TOKEN, running
+from tests.support.legacy_databases import CLIENTS, none_erp
 
-CLIENTS = [(1, "Ana Conceição", "São Paulo", "SP"), (2, "João Brandão", "Maceió", "AL"),
-           (3, "Márcia Ribeiro", "Belém", "PA")]
 SQL = "SELECT NOME, CIDADE, LIXO FROM CLIENTE ORDER BY CLI_COD"
 
 
@@ -27,20 +24,7 @@ SQL = "SELECT NOME, CIDADE, LIXO FROM CLIENTE ORDER BY CLI_COD"
 def none_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A charset NONE database; text written as Windows-1252 bytes, and a column (LIXO)
     of bytes Windows-1252 leaves undefined (0x81 0x8D 0x8F)."""
-    path = tmp_path_factory.mktemp("none") / "erp.fdb"
-    con = create_database(path, charset="NONE")
-    con.execute_immediate("CREATE TABLE CLIENTE (CLI_COD INTEGER NOT NULL PRIMARY KEY, "
-                          "NOME VARCHAR(60), CIDADE CHAR(20), UF CHAR(2), LIXO VARCHAR(20))")
-    con.commit()
-    con.close()
-    # A WIN1252 connection writes cp1252 bytes into NONE columns as they are.
-    with connect(str(path), user="SYSDBA", charset="WIN1252") as con:
-        for row in CLIENTS:
-            con.cursor().execute("INSERT INTO CLIENTE (CLI_COD, NOME, CIDADE, UF, LIXO) "
-                                 "VALUES (?, ?, ?, ?, x'818D8F41')", row)
-        con.commit()
-    assert "São Paulo".encode("cp1252") in path.read_bytes()
-    return path
+    return none_erp(tmp_path_factory.mktemp("none") / "erp.fdb")
 
 
 def test_detect_from_bytes() -> None:

@@ -13,27 +13,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from tests.support import cli
-from tests.support.fbserver import RestartableServer, isql
+from tests.support.fbserver import LEGACY_PLUGINS, RestartableServer
 
-LEGACY = "Srp256, Srp, Legacy_Auth"
-
-
-@pytest.fixture
-def legacy_server(restartable_server: RestartableServer) -> tuple[RestartableServer, str]:
-    """The private server with one database, reconfigured like a 2.5 server; its DSN."""
-    server = restartable_server
-    server.stop()
-    path = server.server.data_dir / "erp25.fdb"
-    isql(server.install, server.root,
-         f"CREATE DATABASE '{path}' DEFAULT CHARACTER SET UTF8;\n"
-         "CREATE TABLE CLIENTE (CLI_COD INTEGER NOT NULL PRIMARY KEY, NOME VARCHAR(60));\n"
-         "INSERT INTO CLIENTE VALUES (1, 'Ana Souza');\nCOMMIT;\n")
-    server.make_legacy()
-    server.start()
-    return server, server.server.dsn(path)
+LEGACY = LEGACY_PLUGINS  # the `legacy_server` fixture comes from tests/support/fbserver.py
 
 
 def extract(server: RestartableServer, dsn: str, ws: Path, **env: str):

@@ -3,6 +3,8 @@
 The `firebird_server` fixture (session scoped) is registered by `pytest_plugins` in
 tests/conftest.py: a test that needs a server requests it by name (and is skipped when
 the package is missing); the server is started only when a test asks for it.
+`legacy_server` (function scoped) is a `restartable_server` configured like a Firebird
+2.5 server, with one database.
 
 `restartable_server` (function scoped) is another private instance, of its own, that a
 test may stop and start again on the same port (`RestartableServer.stop()`/`.start()`)
@@ -288,6 +290,25 @@ def restartable_server(tmp_path: Path) -> Iterator[RestartableServer]:
         yield server
     finally:
         server.stop()
+
+
+LEGACY_PLUGINS = "Srp256, Srp, Legacy_Auth"  # what a client must offer such a server
+
+
+@pytest.fixture
+def legacy_server(restartable_server: RestartableServer) -> tuple[RestartableServer, str]:
+    """A private server of this test configured like a Firebird 2.5 one (LEGACY_SETTINGS),
+    holding one database (a CLIENTE table); the server and that database's DSN."""
+    server = restartable_server
+    server.stop()
+    path = server.server.data_dir / "erp25.fdb"
+    isql(server.install, server.root,
+         f"CREATE DATABASE '{path}' DEFAULT CHARACTER SET UTF8;\n"
+         "CREATE TABLE CLIENTE (CLI_COD INTEGER NOT NULL PRIMARY KEY, NOME VARCHAR(60));\n"
+         "INSERT INTO CLIENTE VALUES (1, 'Ana Souza');\nCOMMIT;\n")
+    server.make_legacy()
+    server.start()
+    return server, server.server.dsn(path)
 
 
 @pytest.fixture(scope="session")
