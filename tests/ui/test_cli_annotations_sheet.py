@@ -279,3 +279,15 @@ def test_partial_writes_the_good_rows_only(ws: Path, tmp_path: Path) -> None:
 )
 def test_refusals_are_one_line(ws: Path, args: list[str], needles: list[str]) -> None:
     assert_bad_input(run("annotations", *args, "-w", str(ws)), *needles)
+
+
+def test_json_import_dry_run_writes_nothing(ws: Path, tmp_path: Path) -> None:
+    path = tmp_path / "team.json"
+    assert run("annotations", "export", "--output", str(path), "-w", str(ws)).returncode == 0
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["objects"]["CAD_CLI"]["columns"]["CLI_END"] = {"description": "Endereço."}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    stored = (ws / "schema_metadata.json").read_bytes()
+    code, lines = _import(ws, path, "--dry-run")
+    assert code == 0 and "would import" in lines[-1] and "1 fields filled" in lines[-1], lines
+    assert (ws / "schema_metadata.json").read_bytes() == stored
