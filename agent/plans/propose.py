@@ -50,6 +50,11 @@ _GENERIC = frozenset(("total", "valor", "valu", "value", "quantidade", "quantiti
                       "name", "descricao", "description", "identificador"))
 _DUE = frozenset(("vencimento", "due"))  # name terms of a due date
 _EXPECTED = frozenset(("previsao", "expected"))  # of an expected date
+_DONE = frozenset(("pagamento", "payment", "entrega", "delivery", "recebimento", "receipt",
+                   "baixa"))  # name terms of the date a thing happened
+_LATE = frozenset(("atraso", "atrasado", "atrasados", "atrasada", "atrasadas", "late",
+                   "delay", "overdue"))  # words of lateness after a number of days
+_DAYS = frozenset(("dias", "dia", "days", "day"))
 _OPEN = frozenset(("aberto", "open", "pendente", "pending"))  # of a code meaning open
 UNSAID = 3.0  # the main money column is named for something the question never says
 CHILD = 1.0  # a base neither retrieval nor the subject named, only a child of one
@@ -354,7 +359,8 @@ class Linker:
             if comp.of is not None and self._share_of(q, d, comp, words):
                 continue
             words += q.content(Span(comp.span.end, comp.span.end + 2))
-            expr = self._arithmetic(q, d, Span(comp.span.start - 8, comp.span.start))
+            expr = self._arithmetic(q, d, Span(comp.span.start - 8, comp.span.start)) or \
+                self._days_late(q, d, comp)
             if expr is None:
                 best = self._measure_column(q, d, words, kinds=("number",), depth=1)
                 if comp.percent:  # "acima de 5%": a percentage column, if one fits
@@ -397,6 +403,25 @@ class Linker:
         d.score += 1.5
         d.claim(range(comp.span.start, comp.span.end))
         return True
+
+    def _days_late(self, q: Question, d: _Draft, comp: Comparison) -> Expr | None:
+        """"pagos com mais de 30 dias de atraso", "delivered more than 5 days late": the
+        day the thing happened minus its due date, when the number is in days and a
+        word of lateness stands next to it."""
+        said = q.folded(comp.span)
+        near = [i for i in range(comp.span.end, min(comp.span.end + 3, len(q.words)))
+                if q.words[i].folded in _LATE]
+        if not _DAYS & set(said) or not near:
+            return None
+        due = self._due_date(d)
+        rel = self.doc.relation(d.base)
+        done = next((c for c in (rel.columns if rel else []) if kind(c) == "date" and
+                     _DONE & self.terms.names.get((d.base, c.name), frozenset())), None)
+        if due is None or done is None:
+            return None
+        d.claim(near)
+        return Expr(column=Col(table=d.base, column=done.name), op="-",
+                    right=Col(table=d.base, column=due.name))
 
     def _dates(self, q: Question, d: _Draft) -> None:
         for ref in q.dates:

@@ -188,6 +188,9 @@ def read_question(text: str) -> Question:
     _read_top(q, c)
     _read_aggregate(q, c)
     q.overdue = find_cue(words, c["overdue"], q.used)
+    if q.overdue is not None and {"dias", "dia", "days", "day"} & set(
+            q.folded(Span(max(q.overdue.start - 2, 0), q.overdue.start))):
+        q.overdue = None  # "60 days late": how late, a number of days, not the state
     if q.overdue is not None:
         q.used.update(range(q.overdue.start, q.overdue.end))
     q.group_spans = _spans_after(q, c["group"], passive=True)

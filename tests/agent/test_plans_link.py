@@ -316,6 +316,24 @@ def test_a_stored_value_is_not_a_longer_word_of_the_same_stem(linker: Linker) ->
     assert [link.value for link in found if link.column == "PRO_DESCR"] == ["TORNEIRA"]
 
 
+@pytest.mark.parametrize(("question", "sql"), [
+    ("quantos títulos a receber foram pagos com mais de 45 dias de atraso?",
+     "SELECT COUNT(*) FROM CAR_TIT WHERE DT_PGTO - DT_VENC > 45"),
+    ("how many receivables were paid more than 60 days late?",
+     "SELECT COUNT(*) FROM CAR_TIT WHERE DT_PGTO - DT_VENC > 60"),
+])
+def test_days_late_are_the_payment_date_minus_the_due_date(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings,
+        question: str, sql: str) -> None:
+    best = propose(question)[0]
+    late = [f for f in best.plan.filters if f.expr.op == "-"]
+    assert [(f.expr.column.column, f.expr.right.column if f.expr.right else None)
+            for f in late] == [("DT_PGTO", "DT_VENC")]
+    assert not any(f.today for f in best.plan.filters)  # how late, not overdue now
+    got = figure(con, compile_plan(best.plan, doc), settings)
+    assert got == figure(con, sql, settings) and got[0][0] > 0
+
+
 def test_a_word_fitting_several_codes_alike_chooses_none(linker: Linker) -> None:
     # 'pessoa física' and 'pessoa jurídica' both hold "pessoa"
     found = linker.values.find(read_question("quantas pessoas temos no cadastro?"))
