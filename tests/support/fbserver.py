@@ -140,15 +140,18 @@ def server_env(root: Path) -> dict[str, str]:
     return env
 
 
-def isql(install: Install, root: Path, sql: str, database: Path | None = None) -> str:
-    """Run `sql` through FB3's isql, embedded (no server, no password), stop on error.
+def isql(install: Install, root: Path, sql: str, database: Path | str | None = None,
+         password: str | None = None) -> str:
+    """Run `sql` through FB3's isql as SYSDBA, stop on error: embedded (no server, no
+    password) on a file, or through a server with `password` (`database` a DSN).
 
     isql runs in a UTF-8 locale: in the C locale its line editor drops every byte above
     127 of the script, so 'São' would arrive as 'So'.
     """
     args = [str(install.isql), "-q", "-b"]
     if database is not None:
-        args += ["-user", "SYSDBA", str(database)]
+        args += ["-user", "SYSDBA", *(["-password", password] if password else []),
+                 str(database)]
     env = {**server_env(root), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
     done = subprocess.run(args, input=sql, env=env, cwd=root, text=True,
                           capture_output=True, timeout=60, check=False)

@@ -4,6 +4,7 @@ from typer.models import CommandInfo
 
 import schemachat.ui.cli.agent  # registers its commands
 import schemachat.ui.cli.annotations  # registers its commands
+import schemachat.ui.cli.doctor  # registers its commands
 import schemachat.ui.cli.models  # registers its commands
 import schemachat.ui.cli.retrieval  # registers its commands
 import schemachat.ui.cli.serve  # registers its commands
@@ -16,7 +17,7 @@ __all__ = ["app", "main"]
 
 # Help lists the commands in the order a person uses them, not the order of the imports.
 _ORDER = ["demo-db", "extract", "counts", "samples", "merge", "summary", "annotate", "index",
-          "search", "ask", "sql", "serve", "up", "schemas"]
+          "search", "ask", "sql", "serve", "up", "doctor", "schemas"]
 
 
 def _position(command: CommandInfo) -> int:
