@@ -50,8 +50,9 @@ def check_engine() -> list[Finding]:
     except SchemachatError as exc:  # libtommath or firebird-embedded missing
         return [Finding("engine", "error", str(exc))]
     runtime = os.environ.get("FIREBIRD", "")
-    found = [Finding("engine", "ok", f"Firebird {metadata.version('firebird-embedded')} "
-                                     f"embedded engine, runtime {runtime}; libtommath loaded")]
+    found = [Finding("engine", "ok", "Firebird embedded engine (firebird-embedded "
+                                     f"{metadata.version('firebird-embedded')}), runtime "
+                                     f"{runtime}; libtommath loaded")]
     library = engine12.find()
     if engine12_ready():
         found.append(Finding("engine12", "ok", "Firebird 3's engine opens ODS 12 (Firebird 3) "
