@@ -55,6 +55,7 @@ _DONE = frozenset(("pagamento", "payment", "entrega", "delivery", "recebimento",
 _LATE = frozenset(("atraso", "atrasado", "atrasados", "atrasada", "atrasadas", "late",
                    "delay", "overdue"))  # words of lateness after a number of days
 _DAYS = frozenset(("dias", "dia", "days", "day"))
+_UNITS = _DAYS | {"meses", "months", "anos", "years", "semanas", "weeks", "horas", "hours"}
 _OPEN = frozenset(("aberto", "open", "pendente", "pending"))  # of a code meaning open
 UNSAID = 3.0  # the main money column is named for something the question never says
 CHILD = 1.0  # a base neither retrieval nor the subject named, only a child of one
@@ -202,9 +203,15 @@ class Linker:
         names = [h for h in hits if self.doc.relation(h) is not None][:BASES]
         # Ties (CAD_CLI, TMP_IMPORT_CLI for "clientes") go to the table named for no more
         # than the question says, then by name.
-        scored = sorted(((match, self._prior(q, r), r.name) for r in self.doc.relations()
-                         if (match := self.terms.table_match(r.name, q, subject)[0]) > 0),
-                        key=lambda s: (-s[0], -s[1], s[2]))
+        # A subject naming no table ("quantos dias se passam entre ... um pedido de
+        # compra"): the tables the question's other words name.
+        scored = []
+        for words in (subject, q.content()):
+            scored = sorted(((match, self._prior(q, r), r.name) for r in self.doc.relations()
+                             if (match := self.terms.table_match(r.name, q, words)[0]) > 0),
+                            key=lambda s: (-s[0], -s[1], s[2]))
+            if scored:
+                break
         named = [name for _, _, name in scored[:2]]
         names += [n for n in named if n not in names]
         # Child tables of what the subject names: "the 5 customers who bought the most"
@@ -1094,7 +1101,8 @@ def _subject(q: Question, links: list[ValueLink]) -> list[int]:
     content = q.content(Span(start, len(q.words)))
     first = content[0] if content else start
     end = min([s for s in stops if s > first] or [len(q.words)])
-    found = q.content(Span(start, end))[:4]
+    # "quantos dias ...": a number of days, not rows of a table holding days
+    found = [i for i in q.content(Span(start, end)) if q.words[i].folded not in _UNITS][:4]
     if not found and q.top_span is not None:  # "the 10 highest-paid employees"
         found = q.content(Span(q.top_span.end, len(q.words)))[:4]
     return found

@@ -334,6 +334,17 @@ def test_days_late_are_the_payment_date_minus_the_due_date(
     assert got == figure(con, sql, settings) and got[0][0] > 0
 
 
+def test_a_number_of_days_is_no_table(propose: Any, doc: CombinedSchema, con: Connection,
+                                      settings: Settings) -> None:
+    # "quantos dias" asks for days, not for TB_CONDPAG's rows (whose description holds
+    # "dias"); the purchases the other words name are the base
+    best = propose("em média, quantos dias se passam entre a emissão de uma compra e a sua "
+                   "entrega prevista?")[0]
+    assert best.plan.table == "MOV_COMPRA"
+    assert figure(con, compile_plan(best.plan, doc), settings) == figure(
+        con, "SELECT AVG(DT_PREV - DT_EMI) FROM MOV_COMPRA", settings)
+
+
 def test_a_word_fitting_several_codes_alike_chooses_none(linker: Linker) -> None:
     # 'pessoa física' and 'pessoa jurídica' both hold "pessoa"
     found = linker.values.find(read_question("quantas pessoas temos no cadastro?"))
