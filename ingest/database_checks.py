@@ -49,6 +49,10 @@ def check_engine() -> list[Finding]:
         ensure_client()
     except SchemachatError as exc:  # libtommath or firebird-embedded missing
         return [Finding("engine", "error", str(exc))]
+    except OSError as exc:  # the runtime folder cannot be made in the user cache
+        return [Finding("engine", "error", f"the Firebird runtime folder cannot be made: {exc}",
+                        fix="make the user cache folder (XDG_CACHE_HOME, else ~/.cache) a "
+                            "writable folder")]
     runtime = os.environ.get("FIREBIRD", "")
     found = [Finding("engine", "ok", "Firebird embedded engine (firebird-embedded "
                                      f"{metadata.version('firebird-embedded')}), runtime "
@@ -89,6 +93,8 @@ def check_database(settings: Settings) -> list[Finding]:
         return [Finding("database", "error", str(exc))]
     except DatabaseError as exc:
         return [Finding("database", "error", explain(exc, target))]
+    except OSError as exc:  # the engine's runtime folder (the engine line says more)
+        return [Finding("database", "error", f"not opened: {exc}")]
 
 
 def _looking_only(settings: Settings, spec: str) -> Settings:

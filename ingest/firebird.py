@@ -515,12 +515,18 @@ def opened(settings: Settings, database: str | None = None) -> Iterator[Connecti
 
 
 def check_file(path: Path) -> Ods:
-    """The file's ODS; BadInput when it is missing, a folder or no Firebird database."""
+    """The file's ODS; BadInput when it is missing, a folder, not a regular file, not
+    readable or no Firebird database."""
     if not path.exists():
         raise BadInput(f"database file not found: {path}")
     if path.is_dir():
         raise BadInput(f"database path is a folder, not a file: {path}")
-    ods = read_ods(path)
+    if not path.is_file():  # reading a pipe or a device would wait for ever
+        raise BadInput(f"database path is not a regular file: {path}")
+    try:
+        ods = read_ods(path)
+    except OSError as exc:
+        raise BadInput(f"cannot read the database file {path}: {exc.strerror}") from None
     if ods is None:
         raise BadInput(f"not a Firebird database: {path}")
     return ods

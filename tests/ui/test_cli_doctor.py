@@ -8,6 +8,7 @@ and index lines against a real model cache folder and a real index."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import subprocess
@@ -137,10 +138,27 @@ def test_missing_file_folder_and_workspace_file(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert lines["database"] == f"error: database path is a folder, not a file: {tmp_path}"
 
+    pipe = tmp_path / "erp.fifo"
+    os.mkfifo(pipe)  # opening it to read its header would wait for a writer for ever
+    done, lines = doctor("--database", str(pipe), "--workspace", str(tmp_path / "ws"))
+    assert done.returncode == 2
+    assert lines["database"] == f"error: database path is not a regular file: {pipe}"
+
     (tmp_path / "ws.txt").write_text("not a folder")
     done, lines = doctor("--workspace", str(tmp_path / "ws.txt"))
     assert done.returncode == 2
     assert lines["index"].startswith(f"error: workspace is not a folder: {tmp_path / 'ws.txt'}")
+
+
+def test_unusable_cache_folder_is_one_line(demo_db: Path, tmp_path: Path) -> None:
+    (tmp_path / "cache").write_text("a file where the user cache folder should be")
+    done, lines = doctor("--database", str(demo_db), "--workspace", str(tmp_path / "ws"),
+                         XDG_CACHE_HOME=str(tmp_path / "cache"))
+    assert done.returncode == 2
+    assert lines["engine"].startswith("error: the Firebird runtime folder cannot be made: ")
+    assert lines["engine"].endswith("-> make the user cache folder (XDG_CACHE_HOME, else "
+                                    "~/.cache) a writable folder")
+    assert lines["database"].startswith("error: not opened: ")
 
 
 def test_silent_server_is_one_line_not_a_hang(tmp_path: Path) -> None:

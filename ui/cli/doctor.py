@@ -4,7 +4,8 @@ thing checked (the engine, the chat model, the index, and a database when one is
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -33,8 +34,9 @@ def doctor(
     from schemachat.agent.readiness import check_index, check_model
     from schemachat.ingest.database_checks import check_database, check_engine
 
-    findings = [*check_engine(), check_model(settings), check_index(settings),
-                *check_database(settings)]
+    findings = [*_safely("engine", check_engine), *_safely("model", check_model, settings),
+                *_safely("index", check_index, settings),
+                *_safely("database", check_database, settings)]
     ok = usable(findings)
     if as_json:
         out.print_json(json.dumps({"usable": ok, "findings": [f.to_json() for f in findings]}))
@@ -45,6 +47,18 @@ def doctor(
                   highlight=False)
     if not ok:
         raise typer.Exit(2)
+
+
+def _safely(topic: str, check: Callable[..., Finding | list[Finding]],
+            *args: Any) -> list[Finding]:
+    # The checks turn every problem they know into a finding; anything else is still one
+    # line here, not a traceback, since doctor runs when things are already going wrong.
+    try:
+        found = check(*args)
+    except Exception as exc:
+        return [Finding(topic, "error", f"the check itself failed: {type(exc).__name__}: "
+                                        f"{exc}".splitlines()[0])]
+    return found if isinstance(found, list) else [found]
 
 
 def _line(finding: Finding) -> str:
