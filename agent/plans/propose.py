@@ -727,16 +727,27 @@ class Linker:
         # The base counts itself only when its name says what the subject says (EST_SALDO
         # holds products, but "produtos" are CAD_PRO's rows).
         own, _ = self.terms.table_name_match(d.base, q, subject)
-        if subject and self.terms.table_name_match(d.base, q, subject[:1])[1]:
+        exact = not self._uncovered(d.base, q, subject)
+        if subject and exact and self.terms.table_name_match(d.base, q, subject[:1])[1]:
             return None  # the first word names the base: "produtos da linha X" are products
         best: tuple[float, Col] | None = None
         for hop in d.reach.values():
             if hop.depth != 1 or len(hop.fk) != 1:
                 continue
             score, _ = self.terms.table_name_match(hop.table, q, subject)
-            if score > own + 0.5 and (best is None or score > best[0]):
+            # "quais vendedores têm meta": TB_VEND_META and CAD_VEND both say vendedor,
+            # but only CAD_VEND says nothing more: its rows are the ones asked for.
+            closer = not exact and score >= own > 0 and \
+                not self._uncovered(hop.table, q, subject) and \
+                bool(self.terms.table_name_match(hop.table, q, subject[:1])[1])
+            if (score > own + 0.5 or closer) and (best is None or score > best[0]):
                 best = (score, Col(table=d.base, column=hop.fk[0]))
         return best[1] if best else None
+
+    def _uncovered(self, table: str, q: Question, words: list[int]) -> int:
+        """How many parts of a table's name (prefixes aside) `words` do not say."""
+        parts = [p for p in split_identifier(table) if p not in self.prefixes]
+        return sum(not self.terms.match(self.terms.name_part(p), q, words)[1] for p in parts)
 
     def _top(self, q: Question, d: _Draft) -> None:
         n, desc = q.top  # type: ignore[misc]

@@ -345,6 +345,17 @@ def test_a_number_of_days_is_no_table(propose: Any, doc: CombinedSchema, con: Co
         con, "SELECT AVG(DT_PREV - DT_EMI) FROM MOV_COMPRA", settings)
 
 
+def test_the_parent_named_exactly_is_the_one_listed(propose: Any, doc: CombinedSchema,
+                                                    con: Connection,
+                                                    settings: Settings) -> None:
+    # TB_VEND_META and CAD_VEND both say vendedor; only CAD_VEND says nothing more, so
+    # "which salespeople" lists each salesperson once, not each target
+    best = propose("which salespeople have a target for 2023?")[0]
+    got = figure(con, compile_plan(best.plan, doc), settings)
+    gold = figure(con, "SELECT DISTINCT VEN_COD FROM TB_VEND_META WHERE ANO = 2023", settings)
+    assert sorted(got) == sorted(gold) and len(gold) > 1
+
+
 def test_a_word_fitting_several_codes_alike_chooses_none(linker: Linker) -> None:
     # 'pessoa física' and 'pessoa jurídica' both hold "pessoa"
     found = linker.values.find(read_question("quantas pessoas temos no cadastro?"))
