@@ -55,16 +55,28 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(ws: Path, port: int) -> subprocess.Popen[str]:
-    """`schemachat serve api` on 127.0.0.1:port with the fake model and no rate limit."""
+def start_server(ws: Path, port: int, **settings: str) -> subprocess.Popen[str]:
+    """`schemachat serve api` on 127.0.0.1:port with the fake model and no rate limit;
+    `settings` (SCHEMACHAT_ variables) override those."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCHEMACHAT_")}
     env.update(SCHEMACHAT_API_TOKENS=TOKEN, SCHEMACHAT_MODEL_BACKEND="fake",
                SCHEMACHAT_FAKE_RESPONSES='["A resposta está no documento do esquema."]',
                SCHEMACHAT_API_RATE_LIMIT_PER_MINUTE="100000000")
+    env.update(settings)
     script = Path(sys.executable).parent / "schemachat"
     return subprocess.Popen([str(script), "serve", "api", "-w", str(ws), "--host",
                              "127.0.0.1", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def stop_server(proc: subprocess.Popen[str]) -> None:
+    """Stop a server started by `start_server`: politely, then for sure."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def wait_ready(base: str, proc: subprocess.Popen[str], timeout: float = 180.0) -> None:
@@ -132,12 +144,7 @@ def measure(ws: Path, *, clients: int = CLIENTS, seconds: float = SECONDS
         asyncio.run(hammer(base, phases[0], "GET", "/tables", clients, seconds))
         asyncio.run(hammer(base, phases[1], "POST", "/ask", clients, seconds))
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc)
     return phases, startup
 
 

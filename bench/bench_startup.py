@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 from rich.console import Console
 
-from bench.bench_api import OUT, TOKEN, _free_port
+from bench.bench_api import OUT, TOKEN, _free_port, start_server, stop_server
 from bench.demo import demo_workspace
 from bench.report import Report
 
@@ -46,16 +46,10 @@ class Startup:
     model: dict[str, Any]
 
 
-def start_server(ws: Path, db: Path, port: int) -> subprocess.Popen[str]:
+def start_default_server(ws: Path, db: Path, port: int) -> subprocess.Popen[str]:
     """`schemachat serve api` on 127.0.0.1:port with the default model backend."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SCHEMACHAT_")}
-    env.update(SCHEMACHAT_API_TOKENS=TOKEN, SCHEMACHAT_FB_DATABASE=str(db),
-               SCHEMACHAT_MODEL_BACKEND="default",
-               SCHEMACHAT_API_RATE_LIMIT_PER_MINUTE="100000")
-    script = Path(sys.executable).parent / "schemachat"
-    return subprocess.Popen([str(script), "serve", "api", "-w", str(ws), "--host",
-                             "127.0.0.1", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return start_server(ws, port, SCHEMACHAT_FB_DATABASE=str(db),
+                        SCHEMACHAT_MODEL_BACKEND="default")
 
 
 def wait_model(base: str, proc: subprocess.Popen[str], started: float,
@@ -95,7 +89,7 @@ def measure(ws: Path, db: Path, *, warm_runs: int = WARM_RUNS) -> Startup:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
-    proc = start_server(ws, db, port)
+    proc = start_default_server(ws, db, port)
     try:
         up, ready, model = wait_model(base, proc, started)
         with httpx.Client(base_url=base, timeout=600,
@@ -103,12 +97,7 @@ def measure(ws: Path, db: Path, *, warm_runs: int = WARM_RUNS) -> Startup:
             first = [ask(client, q) for _, q in QUESTIONS]
             warm = [[ask(client, q) for _ in range(warm_runs)] for _, q in QUESTIONS]
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc)
     return Startup(up=up, ready=ready, first=first, warm=warm, model=model)
 
 
