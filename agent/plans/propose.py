@@ -583,7 +583,8 @@ class Linker:
         """The aggregate of "saldo em estoque por almoxarifado" (no cue said it): SUM
         when the subject names one of the base's measures by its description, else
         COUNT."""
-        if self._summed(q, d):
+        if self._summed(q, d) or any(q.words[i].folded in cues()["money"]
+                                     for i in q.content()):
             return "SUM"
         rel = self.doc.relation(d.base)
         for col in rel.columns if rel else []:

@@ -356,6 +356,15 @@ def test_the_parent_named_exactly_is_the_one_listed(propose: Any, doc: CombinedS
     assert sorted(got) == sorted(gold) and len(gold) > 1
 
 
+@pytest.mark.parametrize("question", ["qual foi o faturamento de cada filial em 2023?",
+                                      "what was the revenue of each branch in 2023?"])
+def test_a_money_word_asks_for_a_sum(propose: Any, question: str) -> None:
+    # no aggregate said, but "faturamento" is an amount: summed, not counted
+    best = propose(question)[0]
+    assert [i.agg for i in best.plan.select if i.agg] == ["SUM"]
+    assert [g.column.column for g in best.plan.group_by] == ["FIL_COD"]
+
+
 def test_a_word_fitting_several_codes_alike_chooses_none(linker: Linker) -> None:
     # 'pessoa física' and 'pessoa jurídica' both hold "pessoa"
     found = linker.values.find(read_question("quantas pessoas temos no cadastro?"))
