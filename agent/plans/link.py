@@ -271,6 +271,14 @@ class ValueLinks:
                 entry = self.contains[stem].setdefault((table, column), [0, original])
                 entry[0] += 1
 
+    def starting(self, table: str, column: str, words: list[str]) -> str | None:
+        """The first words of a stored value of `table.column` that are `words` (folded),
+        as stored ('ANA' for "ana"); None when no value starts with them."""
+        for _, stored in self.column_values.get((table, column), []):
+            if len(stored) > len(words) and [fold(w) for w in stored[:len(words)]] == words:
+                return " ".join(stored[:len(words)])
+        return None
+
     def _mappings(self) -> list[_Mapping]:
         out = []
         codes = vocabulary().codes

@@ -247,6 +247,7 @@ class Linker:
         self._overdue(q, d)
         self._numbers(q, d)
         self._filters(q, d, links)
+        self._named(q, d)
         if q.top is not None:
             self._top(q, d)
         elif q.aggregate is not None or q.group_spans or self._summed(q, d):
@@ -477,6 +478,25 @@ class Linker:
                                     op="IS NULL"))
             d.score += 1.0 + 0.3 * score
             d.claim(hit)
+
+    def _named(self, q: Question, d: _Draft) -> None:
+        """"colaboradoras que se chamam Ana": the base's name column starting with the
+        name as stored ('ANA %'), when no stored value took those words already."""
+        span = q.named
+        if span is None or any(i in d.claimed for i in range(span.start, span.end)):
+            return
+        rel = self.doc.relation(d.base)
+        col = _name_column(rel, self.terms) if rel else None
+        if col is None:
+            return
+        said = [q.words[i].folded for i in range(span.start, span.end)]
+        stored = self.values.starting(d.base, col.name, said)
+        if stored is None:
+            return
+        d.filters.append(Filter(expr=Expr(column=Col(table=d.base, column=col.name)),
+                                op="LIKE", value=stored.replace("%", "") + " %"))
+        d.claim(range(span.start, span.end))
+        d.score += 1.5
 
     def _overdue(self, q: Question, d: _Draft) -> None:
         """"títulos vencidos", "overdue bills": the base's due date before today and,

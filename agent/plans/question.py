@@ -101,6 +101,7 @@ class Question:
     group_spans: list[Span] = field(default_factory=list)  # the words after a group cue
     missing_spans: list[Span] = field(default_factory=list)  # the words after a missing cue
     overdue: Span | None = None  # "vencidos", "overdue": past the due date, not settled
+    named: Span | None = None  # "se chamam Ana": the capitalised words of a name
     comparisons: list[Comparison] = field(default_factory=list)
     dates: list[DateRef] = field(default_factory=list)
     numbers: list[tuple[float, Span]] = field(default_factory=list)  # not consumed above
@@ -193,6 +194,7 @@ def read_question(text: str) -> Question:
         q.overdue = None  # "60 days late": how late, a number of days, not the state
     if q.overdue is not None:
         q.used.update(range(q.overdue.start, q.overdue.end))
+    q.named = _read_named(q, c)
     q.group_spans = _spans_after(q, c["group"], passive=True)
     q.missing_spans = _spans_after(q, c["missing"])
     listed = find_cue(words, c["list"], q.used)
@@ -343,6 +345,20 @@ def _percent_of(q: Question, at: int, value: float,
             q.used.update(range(at, start))
             return Span(start, end), round(factor, 6)
     return None, None
+
+
+def _read_named(q: Question, c: dict[str, Any]) -> Span | None:
+    """The capitalised words after a naming cue ("called Ana Souza"), the cue consumed."""
+    cue = find_cue(q.words, c["named"], q.used)
+    if cue is None:
+        return None
+    end = cue.end
+    while end < len(q.words) and end - cue.end < 4 and q.words[end].text[:1].isupper():
+        end += 1
+    if end == cue.end:
+        return None
+    q.used.update(range(cue.start, cue.end))
+    return Span(cue.end, end)
 
 
 def _read_top(q: Question, c: dict[str, Any]) -> None:

@@ -365,6 +365,19 @@ def test_a_money_word_asks_for_a_sum(propose: Any, question: str) -> None:
     assert [g.column.column for g in best.plan.group_by] == ["FIL_COD"]
 
 
+def test_a_first_name_is_where_a_stored_name_starts(propose: Any, doc: CombinedSchema,
+                                                    con: Connection,
+                                                    settings: Settings) -> None:
+    # "Ana" is too short to be looked for inside names; after "named" it starts one
+    assert read_question("which employees are named Ana?").named is not None
+    best = propose("which employees are named Ana?")[0]
+    assert ("CAD_FUNC", "FUN_NOME", None, "LIKE", "ANA %") in filters_of(best.plan)
+    got = figure(con, compile_plan(best.plan, doc), settings)
+    gold = figure(con, "SELECT FUN_MAT, FUN_NOME FROM CAD_FUNC WHERE FUN_NOME STARTING WITH "
+                  "'ANA '", settings)
+    assert sorted(got) == sorted(gold) and gold
+
+
 def test_a_word_fitting_several_codes_alike_chooses_none(linker: Linker) -> None:
     # 'pessoa física' and 'pessoa jurídica' both hold "pessoa"
     found = linker.values.find(read_question("quantas pessoas temos no cadastro?"))
