@@ -20,14 +20,15 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from schemachat.agent.plans.columns import Columns, name_column
 from schemachat.agent.plans.compile import kind
-from schemachat.agent.plans.link import SchemaTerms, ValueLink, ValueLinks, typed_code
+from schemachat.agent.plans.draft import Draft
+from schemachat.agent.plans.link import SchemaTerms, ValueLink, ValueLinks
 from schemachat.agent.plans.plan import (
     Col,
     Expr,
     Filter,
     Item,
-    Join,
     Order,
     QueryPlan,
     Related,
@@ -43,26 +44,16 @@ BASES = 6  # retrieval hits tried as the base table
 WINDOW = 4  # words before a number or date that name what it is about
 UNPLACED = 2.5  # what a date, comparison or missing thing the plan cannot place costs
 UNORDERED = 4.0  # a superlative's plan that orders nothing
-# Words of a figure or a label, not of a thing: VL_TOTAL and UF_SIGLA name nothing more
-# than their other parts do.
-_GENERIC = frozenset(("total", "valor", "valu", "value", "quantidade", "quantiti", "amount",
-                      "preco", "price", "codigo", "code", "sigla", "numero", "number", "nome",
-                      "name", "descricao", "description", "identificador"))
-_DUE = frozenset(("vencimento", "due"))  # name terms of a due date
-_EXPECTED = frozenset(("previsao", "expected"))  # of an expected date
 _DONE = frozenset(("pagamento", "payment", "entrega", "delivery", "recebimento", "receipt",
                    "baixa"))  # name terms of the date a thing happened
 _LATE = frozenset(("atraso", "atrasado", "atrasados", "atrasada", "atrasadas", "late",
                    "delay", "overdue"))  # words of lateness after a number of days
 _DAYS = frozenset(("dias", "dia", "days", "day"))
 _UNITS = _DAYS | {"meses", "months", "anos", "years", "semanas", "weeks", "horas", "hours"}
-_OPEN = frozenset(("aberto", "open", "pendente", "pending"))  # of a code meaning open
-UNSAID = 3.0  # the main money column is named for something the question never says
 CHILD = 1.0  # a base neither retrieval nor the subject named, only a child of one
 VIEW = 3.0  # views are filtered or summed subsets: a table is the likelier answer
 SUBJECT = 1.5  # weight of how well the base table's terms match the question's subject
 UNMAPPED = 1.2  # what each question word the plan leaves unexplained costs
-Found = tuple[str, CombinedColumn, set[int], float]  # alias, column, words, score
 
 
 @dataclass
@@ -77,44 +68,6 @@ class Candidate:
     expects_rows: bool = True
 
 
-@dataclass
-class _Draft:
-    """A plan being filled for one base table."""
-
-    base: str
-    reach: dict[str, Hop]
-    subject: list[int] = field(default_factory=list)
-    table_words: set[int] = field(default_factory=set)  # words the base table's terms match
-    joins: list[Join] = field(default_factory=list)
-    filters: list[Filter] = field(default_factory=list)
-    related: list[Related] = field(default_factory=list)
-    select: list[Item] = field(default_factory=list)
-    group_by: list[Expr] = field(default_factory=list)
-    order_by: list[Order] = field(default_factory=list)
-    limit: int | None = None
-    distinct: bool = False
-    score: float = 0.0
-    explained: set[int] = field(default_factory=set)
-    claimed: set[int] = field(default_factory=set)  # words a filter, date or group took
-    guesses: list[str] = field(default_factory=list)
-
-    def claim(self, words: set[int] | range) -> None:
-        """Words now explained by a part of the plan (not free for a measure)."""
-        self.explained.update(words)
-        self.claimed.update(words)
-
-    def use(self, alias: str) -> None:
-        """Bring `alias` (and the joins before it) into the plan."""
-        for join in self.reach[alias].joins:
-            if join not in self.joins:
-                self.joins.append(join)
-
-    def plan(self) -> QueryPlan:
-        # "não estão ... nenhum": said twice, kept once (values may be lists: by their JSON)
-        filters = list({f.model_dump_json(): f for f in self.filters}.values())
-        return QueryPlan(table=self.base, joins=self.joins, select=self.select,
-                         filters=filters, related=self.related, group_by=self.group_by,
-                         order_by=self.order_by, limit=self.limit, distinct=self.distinct)
 
 
 class Linker:
@@ -127,6 +80,7 @@ class Linker:
         self.values = ValueLinks(self.terms, values)
         self.reach = Reach(doc, edges=self.terms.edges)  # the FKs found once
         self.prefixes = {p.lower() for p in vocabulary().prefixes}
+        self.cols = Columns(doc, self.terms, self.prefixes)
 
     @classmethod
     def of(cls, doc: CombinedSchema, values: TextValues | None = None,
@@ -230,11 +184,11 @@ class Linker:
     # -- filling a plan ------------------------------------------------------------------
 
     def _drafts(self, q: Question, base: str, links: list[ValueLink],
-                subject: list[int]) -> list[_Draft]:
+                subject: list[int]) -> list[Draft]:
         rel = self.doc.relation(base)
         if rel is None:
             return []
-        d = _Draft(base, self.reach.of(base), subject)
+        d = Draft(base, self.reach.of(base), subject)
         score, hit = self.terms.table_match(base, q, subject or q.content())
         d.score += SUBJECT * score + self._prior(q, rel)
         d.explained |= hit
@@ -272,7 +226,7 @@ class Linker:
                 penalty += 0.7
         return -penalty - (VIEW if rel.kind == "view" else 0.0)
 
-    def _filters(self, q: Question, d: _Draft, links: list[ValueLink]) -> None:
+    def _filters(self, q: Question, d: Draft, links: list[ValueLink]) -> None:
         by_span: dict[tuple[int, int], list[tuple[float, str, ValueLink]]] = {}
         for link in links:
             if link.words & d.claimed:
@@ -325,7 +279,7 @@ class Linker:
             if link.guess:
                 d.guesses.append(f"{link.column} = '{link.value}' ({link.meaning})")
 
-    def _another_value(self, q: Question, d: _Draft, at: int, link: ValueLink) -> None:
+    def _another_value(self, q: Question, d: Draft, at: int, link: ValueLink) -> None:
         """A second value of a filtered column: "A ou B" widens it to IN (A, B); else the
         first one named stands ("companies rather than individuals")."""
         first = d.filters[at]
@@ -346,7 +300,7 @@ class Linker:
         score, _ = self.terms.column_match(key, q, around)
         return min(score / 4.0, 1.0)
 
-    def _role(self, q: Question, d: _Draft, hop: Hop) -> float:
+    def _role(self, q: Question, d: Draft, hop: Hop) -> float:
         """A table reached through a role (a manager, a debit account) fits better when
         the question names that role; a second way to the same table fits worse."""
         if not hop.fk or not hop.joins:
@@ -361,7 +315,7 @@ class Linker:
         return min(score / 6.0, 0.3) - (0.2 if hop.alias != hop.table else 0.0) + \
             (0.4 if via else 0.0)
 
-    def _comparisons(self, q: Question, d: _Draft) -> None:
+    def _comparisons(self, q: Question, d: Draft) -> None:
         for comp in q.comparisons:
             words = q.content(Span(comp.span.start - WINDOW, comp.span.start))
             if comp.of is not None and self._share_of(q, d, comp, words):
@@ -370,10 +324,10 @@ class Linker:
             expr = self._arithmetic(q, d, Span(comp.span.start - 8, comp.span.start)) or \
                 self._days_late(q, d, comp)
             if expr is None:
-                best = self._measure_column(q, d, words, kinds=("number",), depth=1)
+                best = self.cols.measure_column(q, d, words, kinds=("number",), depth=1)
                 if comp.percent:  # "acima de 5%": a percentage column, if one fits
-                    best = self._percent_column(q, d, words) or best
-                best = best or self._money(q, d)
+                    best = self.cols.percent_column(q, d, words) or best
+                best = best or self.cols.money(q, d)
                 if best is None:
                     d.score -= UNPLACED
                     continue
@@ -386,18 +340,18 @@ class Linker:
             d.score += 1.0
             d.claim(range(comp.span.start, comp.span.end))
 
-    def _share_of(self, q: Question, d: _Draft, comp: Comparison, words: list[int]) -> bool:
+    def _share_of(self, q: Question, d: Draft, comp: Comparison, words: list[int]) -> bool:
         """"freight above 10% of the goods value": VL_FRETE > VL_PROD * 0.1. False (and
         nothing done) when the words after the percentage name no other number, or name
         a percentage column ("acima de 5% de desconto" compares PERC_DESC with 5)."""
         of = q.content(comp.of or Span(0, 0))
-        if not of or self._percent_column(q, d, of) is not None:
+        if not of or self.cols.percent_column(q, d, of) is not None:
             return False
-        right = self._measure_column(q, d, of, kinds=("number",), depth=1)
+        right = self.cols.measure_column(q, d, of, kinds=("number",), depth=1)
         if right is None:
             return False
-        left = self._measure_column(q, d, words, kinds=("number",), depth=1,
-                                    exclude={right[1].name}) or self._money(q, d)
+        left = self.cols.measure_column(q, d, words, kinds=("number",), depth=1,
+                                    exclude={right[1].name}) or self.cols.money(q, d)
         if left is None or (left[0], left[1].name) == (right[0], right[1].name):
             return False
         for alias, _, hit, score in (left, right):
@@ -412,7 +366,7 @@ class Linker:
         d.claim(range(comp.span.start, comp.span.end))
         return True
 
-    def _days_late(self, q: Question, d: _Draft, comp: Comparison) -> Expr | None:
+    def _days_late(self, q: Question, d: Draft, comp: Comparison) -> Expr | None:
         """"pagos com mais de 30 dias de atraso", "delivered more than 5 days late": the
         day the thing happened minus its due date, when the number is in days and a
         word of lateness stands next to it."""
@@ -421,7 +375,7 @@ class Linker:
                 if q.words[i].folded in _LATE]
         if not _DAYS & set(said) or not near:
             return None
-        due = self._due_date(d)
+        due = self.cols.due_date(d)
         rel = self.doc.relation(d.base)
         done = next((c for c in (rel.columns if rel else []) if kind(c) == "date" and
                      _DONE & self.terms.names.get((d.base, c.name), frozenset())), None)
@@ -431,9 +385,9 @@ class Linker:
         return Expr(column=Col(table=d.base, column=done.name), op="-",
                     right=Col(table=d.base, column=due.name))
 
-    def _dates(self, q: Question, d: _Draft) -> None:
+    def _dates(self, q: Question, d: Draft) -> None:
         for ref in q.dates:
-            parts = self._year_month_columns(d)
+            parts = self.cols.year_month_columns(d)
             if parts is not None:
                 alias, year, month = parts
                 d.filters.append(Filter(expr=Expr(column=Col(table=alias, column=year)),
@@ -445,10 +399,10 @@ class Linker:
             # Filler counts here: "cadastrados em 2023" names the date of registration.
             words = [i for i in range(max(ref.span.start - WINDOW, 0), ref.span.start)
                      if i not in q.used and q.words[i].folded.isalpha()]
-            best = self._column(q, d, words, kinds=("date",), depth=0) or \
-                self._default_date(d) or \
-                self._column(q, d, words, kinds=("date",), depth=1) or \
-                self._parent_date(d)
+            best = self.cols.column(q, d, words, kinds=("date",), depth=0) or \
+                self.cols.default_date(d) or \
+                self.cols.column(q, d, words, kinds=("date",), depth=1) or \
+                self.cols.parent_date(d)
             if best is None:
                 d.score -= UNPLACED
                 continue
@@ -459,10 +413,10 @@ class Linker:
             d.score += 1.0 + 0.3 * score
             d.claim(hit)
 
-    def _missing(self, q: Question, d: _Draft) -> None:
+    def _missing(self, q: Question, d: Draft) -> None:
         for span in q.missing_spans:
             words = q.content(span)
-            best = self._column(q, d, words, kinds=None, depth=0, nullable=True)
+            best = self.cols.column(q, d, words, kinds=None, depth=0, nullable=True)
             absent = self._absent(q, d, words)
             if absent is not None and (best is None or absent[1] > best[3]):
                 related, score, hit = absent
@@ -479,14 +433,14 @@ class Linker:
             d.score += 1.0 + 0.3 * score
             d.claim(hit)
 
-    def _named(self, q: Question, d: _Draft) -> None:
+    def _named(self, q: Question, d: Draft) -> None:
         """"colaboradoras que se chamam Ana": the base's name column starting with the
         name as stored ('ANA %'), when no stored value took those words already."""
         span = q.named
         if span is None or any(i in d.claimed for i in range(span.start, span.end)):
             return
         rel = self.doc.relation(d.base)
-        col = _name_column(rel, self.terms) if rel else None
+        col = name_column(rel, self.terms) if rel else None
         if col is None:
             return
         said = [q.words[i].folded for i in range(span.start, span.end)]
@@ -498,18 +452,18 @@ class Linker:
         d.claim(range(span.start, span.end))
         d.score += 1.5
 
-    def _overdue(self, q: Question, d: _Draft) -> None:
+    def _overdue(self, q: Question, d: Draft) -> None:
         """"títulos vencidos", "overdue bills": the base's due date before today and,
         when one of its codes means open, that code (a paid title is not overdue)."""
         if q.overdue is None:
             return
-        due = self._due_date(d)
+        due = self.cols.due_date(d)
         if due is None:
             d.score -= UNPLACED
             return
         d.filters.append(Filter(expr=Expr(column=Col(table=d.base, column=due.name)), op="<",
                                 today=True))
-        opened = self._open_code(d)
+        opened = self.cols.open_code(d)
         if opened is not None:
             column, code, meaning = opened
             d.filters.append(Filter(expr=Expr(column=Col(table=d.base, column=column)), op="=",
@@ -517,27 +471,8 @@ class Linker:
         d.claim(range(q.overdue.start, q.overdue.end))
         d.score += 1.5
 
-    def _due_date(self, d: _Draft) -> CombinedColumn | None:
-        """The base's due date (vencimento), else its expected date (previsão)."""
-        rel = self.doc.relation(d.base)
-        for wanted in (_DUE, _EXPECTED):
-            for col in rel.columns if rel else []:
-                if kind(col) == "date" and wanted & self.terms.names.get((d.base, col.name),
-                                                                         frozenset()):
-                    return col
-        return None
 
-    def _open_code(self, d: _Draft) -> tuple[str, str | int | float, str] | None:
-        """(column, code, meaning) of the base's annotated code that means open."""
-        rel = self.doc.relation(d.base)
-        for col in rel.columns if rel else []:
-            values = col.annotation.values if col.annotation else None
-            for code, meaning in (values or {}).items():
-                if _OPEN & self.terms.name_part(fold(meaning).split()[-1] if meaning else ""):
-                    return col.name, typed_code(code, col), meaning
-        return None
-
-    def _absent(self, q: Question, d: _Draft,
+    def _absent(self, q: Question, d: Draft,
                 words: list[int]) -> tuple[Related, float, set[int]] | None:
         """A table referring to the base that the words name: "customers without orders"
         asks for customers no order refers to."""
@@ -549,7 +484,7 @@ class Linker:
                 best = (Related(table=edge.table, on=on), score, hit)
         return best
 
-    def _numbers(self, q: Question, d: _Draft) -> None:
+    def _numbers(self, q: Question, d: Draft) -> None:
         """A bare number after a word naming a table: that row's key ("produto 100")."""
         for value, span in q.numbers:
             if span.start == 0 or value != int(value):
@@ -567,7 +502,7 @@ class Linker:
                 d.explained |= hit
                 break
 
-    def _key_column(self, d: _Draft, alias: str, hop: Hop, key: str) -> Col:
+    def _key_column(self, d: Draft, alias: str, hop: Hop, key: str) -> Col:
         # The base's own FK column when the keyed table is its parent: no join needed.
         if hop.depth == 1 and len(hop.joins[0].on) == 1 and hop.joins[0].on[0][1].column == key:
             return hop.joins[0].on[0][0]
@@ -576,7 +511,7 @@ class Linker:
 
     # -- select, group, order -----------------------------------------------------------
 
-    def _aggregate(self, q: Question, d: _Draft) -> None:
+    def _aggregate(self, q: Question, d: Draft) -> None:
         agg = q.aggregate or self._implicit(q, d)
         group = self._groups(q, d)
         if agg == "COUNT":
@@ -593,13 +528,13 @@ class Linker:
         d.select = [*(Item(expr=g) for g in group), item]
         d.group_by = group
 
-    def _summed(self, q: Question, d: _Draft) -> bool:
+    def _summed(self, q: Question, d: Draft) -> bool:
         """A difference or product nobody asked to list ("what was the difference between
         gross and net payroll") is a total."""
         return any((a.between or not q.listing) and not any(
             i in d.claimed for i in range(a.span.start, a.span.end)) for a in q.arithmetic)
 
-    def _implicit(self, q: Question, d: _Draft) -> str:
+    def _implicit(self, q: Question, d: Draft) -> str:
         """The aggregate of "saldo em estoque por almoxarifado" (no cue said it): SUM
         when the subject names one of the base's measures by its description, else
         COUNT."""
@@ -609,12 +544,12 @@ class Linker:
         rel = self.doc.relation(d.base)
         for col in rel.columns if rel else []:
             key = (d.base, col.name)
-            if kind(col) == "number" and self._measure_like(key) and self.terms.match(
+            if kind(col) == "number" and self.cols.measure_like(key) and self.terms.match(
                     self.terms.described.get(key, frozenset()), q, d.subject)[1]:
                 return "SUM"
         return "COUNT"
 
-    def _groups(self, q: Question, d: _Draft) -> list[Expr]:
+    def _groups(self, q: Question, d: Draft) -> list[Expr]:
         out: list[Expr] = []
         for span in q.group_spans:
             unit = self._time_unit(q, span)
@@ -625,7 +560,7 @@ class Linker:
                     d.claim(range(span.start, span.end))
                     d.score += 1.0
                     continue
-            best = self._column(q, d, q.content(span), kinds=None, depth=2, keys=True,
+            best = self.cols.column(q, d, q.content(span), kinds=None, depth=2, keys=True,
                                 hop_cost=0.3)
             if best is None:
                 d.score -= 1.0
@@ -640,7 +575,7 @@ class Linker:
                 d.score -= 2.0  # one group per row: not what "per" means
             if self.terms.references.get((table, col.name)) == table:
                 d.score -= 1.0  # the table's own parent pointer: rarely what "per" means
-            if self._unsaid(q, col.name):
+            if self.cols.unsaid(q, col.name):
                 d.score -= 1.0  # "por estado" is not EST_CIVIL: 'civil' was never said
             # ALMOX means something only with its FIL_COD; FIL_COD alone is a branch.
             alone = (table, col.name) in self.terms.references or col.name in self.terms.pk_names
@@ -651,7 +586,7 @@ class Linker:
             d.claim(hit)
         return out
 
-    def _own_copy(self, d: _Draft, alias: str, column: str) -> str:
+    def _own_copy(self, d: Draft, alias: str, column: str) -> str:
         """The base itself when it holds the same column as the key of the join that
         reaches `alias` (group NF_CAB by its FIL_COD, not by MOV_PED's)."""
         hop = d.reach[alias]
@@ -666,13 +601,13 @@ class Linker:
                 return part
         return None
 
-    def _time_group(self, d: _Draft, unit: str) -> list[Expr]:
-        parts = self._year_month_columns(d)
+    def _time_group(self, d: Draft, unit: str) -> list[Expr]:
+        parts = self.cols.year_month_columns(d)
         if parts is not None:
             alias, year, month = parts
             cols = [year] if unit == "YEAR" or not month else [year, month]
             return [Expr(column=Col(table=alias, column=c)) for c in cols]
-        found = self._default_date(d)
+        found = self.cols.default_date(d)
         if found is None:
             return []
         alias, col, _, _ = found
@@ -683,7 +618,7 @@ class Linker:
             return [Expr(column=column, part="YEAR"), Expr(column=column, part="MONTH")]
         return [Expr(column=column)]
 
-    def _measure(self, q: Question, d: _Draft) -> Expr | None:
+    def _measure(self, q: Question, d: Draft) -> Expr | None:
         """What SUM/AVG/MIN/MAX aggregate: the number the words after (or before) the
         cue name, two of them combined, or the base's main money column."""
         span = q.aggregate_span or Span(0, 0)
@@ -696,10 +631,10 @@ class Linker:
         for window in (Span(span.end, span.end + 5), Span(span.start - WINDOW, span.start)):
             words = [i for i in q.content(window) if i not in d.claimed
                      and i not in d.table_words]
-            found = self._measure_column(q, d, words, kinds=("number",), depth=0)
+            found = self.cols.measure_column(q, d, words, kinds=("number",), depth=0)
             if found is not None and (best is None or found[3] > best[3]):
                 best = found
-        best = self._said(q, d, best) if best is not None else self._money(q, d)
+        best = self.cols.said(q, d, best) if best is not None else self.cols.money(q, d)
         if best is None:
             return None
         alias, col, hit, score = best
@@ -708,7 +643,7 @@ class Linker:
         d.explained |= hit
         return Expr(column=Col(table=alias, column=col.name))
 
-    def _arithmetic(self, q: Question, d: _Draft, window: Span) -> Expr | None:
+    def _arithmetic(self, q: Question, d: Draft, window: Span) -> Expr | None:
         """`a - b` or `a * b` when the question combines two columns of the base near
         `window` ("preço menos custo", "difference between gross and net")."""
         for arith in q.arithmetic:
@@ -720,13 +655,13 @@ class Linker:
                 return expr
         return None
 
-    def _combine(self, q: Question, d: _Draft, arith: Arithmetic) -> Expr | None:
+    def _combine(self, q: Question, d: Draft, arith: Arithmetic) -> Expr | None:
         words = q.content(arith.left)
-        left = self._measure_column(q, d, words, kinds=("number", "date"), depth=0) \
-            if words else self._money(q, d)  # "descontando o ICMS": from the main value
+        left = self.cols.measure_column(q, d, words, kinds=("number", "date"), depth=0) \
+            if words else self.cols.money(q, d)  # "descontando o ICMS": from the main value
         if left is None:
             return None
-        right = self._measure_column(q, d, q.content(arith.right), kinds=(kind(left[1]),),
+        right = self.cols.measure_column(q, d, q.content(arith.right), kinds=(kind(left[1]),),
                                      depth=0, exclude={left[1].name})
         if right is None:
             return None
@@ -741,14 +676,14 @@ class Linker:
         return Expr(column=Col(table=d.base, column=a.name), op=arith.op,
                     right=Col(table=d.base, column=b.name))
 
-    def _counted_parent(self, q: Question, d: _Draft) -> Col | None:
+    def _counted_parent(self, q: Question, d: Draft) -> Col | None:
         """The base's FK column to the table the question is about, when that is not the
         base ("how many customers ordered ...": COUNT(DISTINCT CLI_COD) of orders)."""
         subject = d.subject
         # The base counts itself only when its name says what the subject says (EST_SALDO
         # holds products, but "produtos" are CAD_PRO's rows).
         own, _ = self.terms.table_name_match(d.base, q, subject)
-        exact = not self._uncovered(d.base, q, subject)
+        exact = not self.cols.uncovered(d.base, q, subject)
         if subject and exact and self.terms.table_name_match(d.base, q, subject[:1])[1]:
             return None  # the first word names the base: "produtos da linha X" are products
         best: tuple[float, Col] | None = None
@@ -759,18 +694,14 @@ class Linker:
             # "quais vendedores têm meta": TB_VEND_META and CAD_VEND both say vendedor,
             # but only CAD_VEND says nothing more: its rows are the ones asked for.
             closer = not exact and score >= own > 0 and \
-                not self._uncovered(hop.table, q, subject) and \
+                not self.cols.uncovered(hop.table, q, subject) and \
                 bool(self.terms.table_name_match(hop.table, q, subject[:1])[1])
             if (score > own + 0.5 or closer) and (best is None or score > best[0]):
                 best = (score, Col(table=d.base, column=hop.fk[0]))
         return best[1] if best else None
 
-    def _uncovered(self, table: str, q: Question, words: list[int]) -> int:
-        """How many parts of a table's name (prefixes aside) `words` do not say."""
-        parts = [p for p in split_identifier(table) if p not in self.prefixes]
-        return sum(not self.terms.match(self.terms.name_part(p), q, words)[1] for p in parts)
 
-    def _top(self, q: Question, d: _Draft) -> None:
+    def _top(self, q: Question, d: Draft) -> None:
         n, desc = q.top  # type: ignore[misc]
         span = q.top_span or Span(0, 0)
         group = self._groups(q, d) if q.group_spans else []
@@ -785,7 +716,7 @@ class Linker:
         keys = group or ([Expr(column=parent)] if parent is not None else [])
         # Grouped, the measure is the base's own: a parent's figure summed over its
         # child rows means nothing.
-        best = self._said(q, d, self._measure_column(
+        best = self.cols.said(q, d, self.cols.measure_column(
             q, d, [i for i in words if i not in named],
             kinds=("number",) if keys else ("number", "date"), depth=0 if keys else 1))
         if parent is not None:  # "the 5 customers ...": the key says who they are
@@ -801,7 +732,7 @@ class Linker:
         if best is None and (keys or not [i for i in words if i not in range(span.start,
                                                                                span.end)]):
             # "the 5 biggest invoices"; grouped, "the 5 customers who bought the most"
-            best = self._money(q, d)
+            best = self.cols.money(q, d)
         if best is None:
             # FIRST n of rows in no order answers no superlative: any other reading wins.
             d.score -= UNORDERED
@@ -824,7 +755,7 @@ class Linker:
         d.select = [*self._shown(d, d.base), Item(expr=measure)]
         d.order_by = [Order(item=len(d.select) - 1, desc=desc)]
 
-    def _names_base(self, q: Question, d: _Draft, words: list[int]) -> set[int]:
+    def _names_base(self, q: Question, d: Draft, words: list[int]) -> set[int]:
         """Plural nouns among `words` that name the base table itself ("the most
         orders" counts orders); verbs ("bought", "compramos") do not."""
         names = self.terms.table_names.get(d.base, frozenset())
@@ -836,20 +767,20 @@ class Linker:
                 out.add(i)
         return out
 
-    def _child_measures_better(self, q: Question, d: _Draft, words: list[int],
+    def _child_measures_better(self, q: Question, d: Draft, words: list[int],
                                own: float) -> bool:
         """Whether a table that references the base measures what the words say better
         than the base's own columns do."""
         for edge in self.reach.children.get(d.base, []):
             if len(edge.columns) != 1:
                 continue
-            child = _Draft(edge.table, {edge.table: Hop(edge.table, edge.table, ())})
-            found = self._measure_column(q, child, words, kinds=("number",), depth=0)
+            child = Draft(edge.table, {edge.table: Hop(edge.table, edge.table, ())})
+            found = self.cols.measure_column(q, child, words, kinds=("number",), depth=0)
             if found is not None and found[3] > own + 0.5:
                 return True
         return False
 
-    def _listing(self, q: Question, d: _Draft, subject: list[int]) -> None:
+    def _listing(self, q: Question, d: Draft, subject: list[int]) -> None:
         parent = self._counted_parent(q, d)
         if parent is not None:
             d.select = [Item(expr=Expr(column=parent))]
@@ -882,7 +813,7 @@ class Linker:
                 d.explained |= hit
         d.select = shown
 
-    def _named_column(self, q: Question, d: _Draft) -> tuple[CombinedColumn, set[int]] | None:
+    def _named_column(self, q: Question, d: Draft) -> tuple[CombinedColumn, set[int]] | None:
         """The base's non-key column whose own name the question's free words match best."""
         words = [i for i in q.content() if i not in d.claimed]
         rel = self.doc.relation(d.base)
@@ -896,13 +827,13 @@ class Linker:
                 best = (score, col, hit)
         return (best[1], best[2]) if best else None
 
-    def _shown(self, d: _Draft, alias: str) -> list[Item]:
+    def _shown(self, d: Draft, alias: str) -> list[Item]:
         """What a list of a table's rows shows: its key and a name or description."""
         rel = self.doc.relation(d.reach[alias].table)
         if rel is None:
             return [Item(agg="COUNT")]
         cols = list(rel.primary_key.columns) if rel.primary_key else []
-        named = _name_column(rel, self.terms)
+        named = name_column(rel, self.terms)
         if named is not None and named.name not in cols:
             cols.append(named.name)
         if not cols:
@@ -911,158 +842,6 @@ class Linker:
 
     # -- finding columns -----------------------------------------------------------------
 
-    def _column(self, q: Question, d: _Draft, words: list[int], *,
-                kinds: tuple[str, ...] | None, depth: int, keys: bool = False,
-                nullable: bool = False, exclude: set[str] | None = None,
-                measures: bool = False, hop_cost: float = 0.6) -> Found | None:
-        """The column (of the base or a table it reaches within `depth`) that `words`
-        name best: (alias, column, words matched, score), or None when none matches.
-        `measures`: only numbers that are neither keys nor codes."""
-        best: tuple[float, str, CombinedColumn, set[int]] | None = None
-        for alias, hop in d.reach.items():
-            if hop.depth > depth:
-                continue
-            rel = self.doc.relation(hop.table)
-            if rel is None:
-                continue
-            for col in rel.columns:
-                key = (hop.table, col.name)
-                if kinds is not None and kind(col) not in kinds:
-                    continue
-                if (nullable and not col.nullable) or (exclude and col.name in exclude):
-                    continue
-                if "BLOB" in col.type.upper():
-                    continue
-                if measures and not self._measure_like(key):
-                    continue
-                score, hit = self.terms.column_match(key, q, words)
-                if not hit:
-                    continue
-                score -= hop_cost * hop.depth
-                if keys and key in self.terms.references:
-                    score += 0.5
-                if best is None or score > best[0]:
-                    best = (score, alias, col, hit)
-        if best is None or best[0] <= 0:
-            return None
-        return best[1], best[2], best[3], best[0]
-
-    def _percent_column(self, q: Question, d: _Draft, words: list[int]) -> Found | None:
-        """The base's percentage column the words name ("desconto" -> PERC_DESC)."""
-        percent = frozenset(("percentual", "percent", "percentag", "aliquota", "rate"))
-        rel = self.doc.relation(d.base)
-        best: Found | None = None
-        for col in rel.columns if rel else []:
-            key = (d.base, col.name)
-            if kind(col) != "number" or not percent & self.terms.names.get(key, frozenset()):
-                continue
-            score, hit = self.terms.column_match(key, q, words)
-            if hit and (best is None or score > best[3]):
-                best = (d.base, col, hit, score)
-        return best
-
-    def _measure_like(self, key: tuple[str, str]) -> bool:
-        """A number that measures something: not a key, a code, or named like an id
-        (TIT_NUM, a view's CLI_COD)."""
-        if key in self.terms.keys or key in self.terms.mapped or key[1] in self.terms.key_names:
-            return False
-        return not ({"codigo", "numero", "identificador", "sequencia", "matricula"}
-                    & self.terms.names.get(key, frozenset()))
-
-    def _measure_column(self, q: Question, d: _Draft, words: list[int], *,
-                        kinds: tuple[str, ...], depth: int,
-                        exclude: set[str] | None = None) -> Found | None:
-        """`_column` among the numbers (and dates) that measure something."""
-        return self._column(q, d, words, kinds=kinds, depth=depth, exclude=exclude,
-                            measures=True)
-
-    def _money(self, q: Question, d: _Draft) -> Found | None:
-        """The base's main money column (a total, else a value), for 'total de vendas'."""
-        rel = self.doc.relation(d.base)
-        if rel is None:
-            return None
-        ranked = []
-        for col in rel.columns:
-            key = (d.base, col.name)
-            if kind(col) != "number" or not self._measure_like(key):
-                continue
-            names = self.terms.names.get(key, frozenset())
-            terms = self.terms.columns.get(key, frozenset())
-            score = 2.0 * bool({"total"} & names) + 1.0 * bool({"valor", "valu"} & names) + \
-                1.0 * bool({"total"} & terms) + 0.5 * col.type.upper().endswith(",2)") + \
-                1.5 * bool({"quantidade", "quantiti"} & names)
-            if score:
-                ranked.append((score, -rel.columns.index(col), col))
-        if not ranked:
-            return None
-        ranked.sort(key=lambda r: (-r[0], -r[1]))
-        col = ranked[0][2]
-        return d.base, col, set(), -UNSAID if self._unsaid(q, col.name) else 0.0
-
-    def _said(self, q: Question, d: _Draft, best: Found | None) -> Found | None:
-        """`best`, unless its name holds a thing the question never says and the base's
-        main money column does not: "quem mais vendeu" matched VL_META by 'valor' alone,
-        and VL_TOTAL is what was sold. A measure that stays unsaid scores UNSAID less."""
-        if best is None or not self._unsaid(q, best[1].name):
-            return best
-        money = self._money(q, d)
-        if money is not None and money[3] == 0.0:
-            return money[0], money[1], best[2], best[3]
-        return best[0], best[1], best[2], best[3] - UNSAID
-
-    def _unsaid(self, q: Question, name: str) -> bool:
-        """Whether a column's name holds a thing the question never says: VL_META is a
-        target's value, and "quanto ela vendeu" asks for no target."""
-        for part in split_identifier(name):
-            terms = self.terms.name_part(part)
-            if part in self.prefixes or terms & _GENERIC:
-                continue
-            if not self.terms.match(terms, q, q.content())[1]:
-                return True
-        return False
-
-    def _default_date(self, d: _Draft) -> Found | None:
-        rel = self.doc.relation(d.base)
-        if rel is None:
-            return None
-        dates = [c for c in rel.columns if kind(c) == "date"]
-        if not dates:
-            return None
-        dates.sort(key=lambda c: (c.nullable, _date_rank(self.terms, d.base, c)))
-        return d.base, dates[0], set(), 0.0
-
-    def _parent_date(self, d: _Draft) -> Found | None:
-        """The main date of the first parent that has one (an order item's date is its
-        order's)."""
-        rel = self.doc.relation(d.base)
-        key = set(rel.primary_key.columns) if rel and rel.primary_key else set()
-        for alias, hop in d.reach.items():
-            # Only the header an item belongs to (its key holds the FK): an order
-            # item's date is its order's; a salesperson's is not their hiring date.
-            if hop.depth != 1 or not set(hop.fk) <= key:
-                continue
-            found = self._default_date(_Draft(hop.table, {hop.table: Hop(hop.table,
-                                                                          hop.table, ())}))
-            if found is not None:
-                return alias, found[1], set(), -0.5
-        return None
-
-    def _year_month_columns(self, d: _Draft) -> tuple[str, str, str | None] | None:
-        """(alias, year column, month column) when the base keeps a year as a number
-        (RH_FOLHA.ANO, MES) and has no date of its own."""
-        rel = self.doc.relation(d.base)
-        if rel is None or any(kind(c) == "date" and not c.nullable for c in rel.columns):
-            return None
-        year = month = None
-        for col in rel.columns:
-            if kind(col) != "number":
-                continue
-            names = self.terms.names.get((d.base, col.name), frozenset())
-            if {"ano", "year"} & names and year is None:
-                year = col.name
-            elif {"mes", "month"} & names and month is None:
-                month = col.name
-        return (d.base, year, month) if year else None
 
     # -- scoring -------------------------------------------------------------------------
 
@@ -1072,7 +851,7 @@ class Linker:
         known = [self.terms.idf[t] for t in terms if t in self.terms.idf]
         return min(max(max(known) / 2.5, 0.5), 2.0) if known else 1.0
 
-    def _finish(self, q: Question, d: _Draft, rank: int,
+    def _finish(self, q: Question, d: Draft, rank: int,
                 valued: set[int] | frozenset[int] = frozenset()) -> Candidate | None:
         if not d.select:
             return None
@@ -1140,24 +919,3 @@ def _subject(q: Question, links: list[ValueLink]) -> list[int]:
     return found
 
 
-def _name_column(rel: CombinedRelation, terms: SchemaTerms) -> CombinedColumn | None:
-    """The column that names a row: nome, razão social, descrição."""
-    best: tuple[int, CombinedColumn] | None = None
-    for col in rel.columns:
-        if kind(col) != "text":
-            continue
-        names = terms.names.get((rel.name, col.name), frozenset())
-        score = 3 * bool({"nome", "name", "razao"} & names) + \
-            2 * bool({"descricao", "descr", "description"} & names)
-        if score and (best is None or score > best[0]):
-            best = (score, col)
-    return best[1] if best else None
-
-
-def _date_rank(terms: SchemaTerms, table: str, col: CombinedColumn) -> int:
-    names = terms.names.get((table, col.name), frozenset())
-    if {"emissao", "emiss", "emi"} & names:
-        return 0
-    if {"cadastro", "cadastr"} & names:
-        return 1
-    return 2
