@@ -197,7 +197,7 @@ class Linker:
         d.explained |= self.terms.table_match(base, q, q.content())[1]
         self._comparisons(q, d)
         self._dates(q, d)
-        self._missing(q, d)
+        self._missing(q, d, links)
         self._overdue(q, d)
         self._numbers(q, d)
         self._filters(q, d, links)
@@ -413,9 +413,17 @@ class Linker:
             d.score += 1.0 + 0.3 * score
             d.claim(hit)
 
-    def _missing(self, q: Question, d: Draft) -> None:
+    def _missing(self, q: Question, d: Draft, links: list[ValueLink]) -> None:
         for span in q.missing_spans:
             words = q.content(span)
+            code = self._code_saying_without(q, d, words, links)
+            if code is not None:  # "sem frete" is the code S = 'sem frete', not a NULL
+                d.filters.append(Filter(expr=Expr(column=Col(table=d.base, column=code.column)),
+                                        op="=", value=code.value, meaning=code.meaning,
+                                        guess=code.guess))
+                d.claim(set(words) | code.words)
+                d.score += 1.5
+                continue
             best = self.cols.column(q, d, words, kinds=None, depth=0, nullable=True)
             absent = self._absent(q, d, words)
             if absent is not None and (best is None or absent[1] > best[3]):
@@ -432,6 +440,14 @@ class Linker:
                                     op="IS NULL"))
             d.score += 1.0 + 0.3 * score
             d.claim(hit)
+
+    @staticmethod
+    def _code_saying_without(q: Question, d: Draft, words: list[int],
+                             links: list[ValueLink]) -> ValueLink | None:
+        """A code of the base whose meaning itself says "sem/without" the words."""
+        said = {f"{neg} {q.words[i].folded}" for i in words for neg in ("sem", "without")}
+        return next((link for link in links if link.table == d.base and link.meaning and
+                     any(s in fold(link.meaning) for s in said)), None)
 
     def _named(self, q: Question, d: Draft) -> None:
         """"colaboradoras que se chamam Ana": the base's name column starting with the

@@ -221,7 +221,10 @@ def _read_arithmetic(q: Question, c: dict[str, Any]) -> list[Arithmetic]:
                         if k is None or k.start - end > 8:
                             continue
                         left, right = Span(end, k.start), _side(q, k.end, 1)
-                    if left.end > left.start and right.end > right.start:
+                    # "notas de maio de 2024 descontando o ICMS": nothing before the
+                    # cue names a value; the deduction is from the main one
+                    deduct = op == "-" and kind_ == "infix"
+                    if (left.end > left.start or deduct) and right.end > right.start:
                         out.append(Arithmetic(op, left, right,
                                               Span(min(left.start, i), right.end),
                                               kind_ == "between"))

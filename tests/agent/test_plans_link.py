@@ -378,6 +378,24 @@ def test_a_first_name_is_where_a_stored_name_starts(propose: Any, doc: CombinedS
     assert sorted(got) == sorted(gold) and gold
 
 
+def test_a_deduction_with_nothing_before_it_is_from_the_main_value(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings) -> None:
+    # "de 2024 descontando o ICMS": a year stands before the cue, not a value
+    question = "qual o total das notas fiscais de 2023 descontando o ICMS?"
+    assert [a.op for a in read_question(question).arithmetic] == ["-"]
+    best = propose(question)[0]
+    assert figure(con, compile_plan(best.plan, doc), settings) == figure(
+        con, "SELECT SUM(VL_TOTAL - VL_ICMS) FROM NF_CAB WHERE EXTRACT(YEAR FROM DT_EMI) = 2023",
+        settings)
+
+
+def test_a_code_meaning_without_is_not_an_empty_column(propose: Any) -> None:
+    # TP_FRETE 'S' means 'sem frete / cliente retira': "sem frete" is that code
+    best = propose("quantos pedidos foram sem frete em 2024?")[0]
+    assert ("MOV_PED", "TP_FRETE", None, "=", "S") in filters_of(best.plan)
+    assert not [f for f in best.plan.filters if f.op == "IS NULL"]
+
+
 def test_a_word_fitting_several_codes_alike_chooses_none(linker: Linker) -> None:
     # 'pessoa física' and 'pessoa jurídica' both hold "pessoa"
     found = linker.values.find(read_question("quantas pessoas temos no cadastro?"))
