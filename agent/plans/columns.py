@@ -23,6 +23,9 @@ _DUE = frozenset(("vencimento", "due"))  # name terms of a due date
 
 _EXPECTED = frozenset(("previsao", "expected"))  # of an expected date
 
+_DONE = frozenset(("pagamento", "payment", "entrega", "delivery", "recebimento", "receipt",
+                   "baixa"))  # of the date a thing happened
+
 _OPEN = frozenset(("aberto", "open", "pendente", "pending"))  # of a code meaning open
 
 UNSAID = 3.0  # the main money column is named for something the question never says
@@ -153,13 +156,17 @@ class Columns:
 
     def due_date(self, d: Draft) -> CombinedColumn | None:
         """The base's due date (vencimento), else its expected date (previsão)."""
+        return self._dated(d, _DUE) or self._dated(d, _EXPECTED)
+
+    def done_date(self, d: Draft) -> CombinedColumn | None:
+        """The base's date of when the thing happened (pagamento, entrega, baixa)."""
+        return self._dated(d, _DONE)
+
+    def _dated(self, d: Draft, wanted: frozenset[str]) -> CombinedColumn | None:
+        # The base's first date column whose name holds one of `wanted`.
         rel = self.doc.relation(d.base)
-        for wanted in (_DUE, _EXPECTED):
-            for col in rel.columns if rel else []:
-                if kind(col) == "date" and wanted & self.terms.names.get((d.base, col.name),
-                                                                         frozenset()):
-                    return col
-        return None
+        return next((col for col in (rel.columns if rel else []) if kind(col) == "date" and
+                     wanted & self.terms.names.get((d.base, col.name), frozenset())), None)
 
     def open_code(self, d: Draft) -> tuple[str, str | int | float, str] | None:
         """(column, code, meaning) of the base's annotated code that means open."""

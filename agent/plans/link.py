@@ -126,7 +126,8 @@ class SchemaTerms:
             words = list(self.analyzer.expand_part(part))
             if part not in known:
                 words.append(part)
-            out.update(_kept_stems(self.analyzer.words(" ".join(words), document=True)))
+            out.update(_kept_stems(w for w, _ in self.analyzer.words(" ".join(words),
+                                                                     document=True)))
         return frozenset(out)
 
     def name_part(self, part: str) -> frozenset[str]:
@@ -197,15 +198,15 @@ def _word_terms(analyzer: Analyzer, word: str) -> frozenset[str]:
     hint = cues().get("hints", {}).get(fold(word))
     if hint:
         words |= {w for w, _ in analyzer.words(hint, document=True)}
-    return frozenset(_kept_stems((w, w) for w in words))
+    return frozenset(_kept_stems(words))
 
 
-def _kept_stems(words: Iterable[tuple[str, str]]) -> set[str]:
+def _kept_stems(words: Iterable[str]) -> set[str]:
     """Each word and its stems but the much shorter ones: 'vend' of 'vendas', 'fatur' of
     'faturamento', 'sell' of 'seller' would match unrelated names ('vendedor',
     'faturado', 'selling')."""
     terms: set[str] = set()
-    for w, _ in words:
+    for w in words:
         terms.add(w)
         terms.update(s for s in stems(w) if len(s) >= STEM_SHARE * len(w))
     return terms
@@ -297,7 +298,8 @@ class ValueLinks:
 
     def _meaning_terms(self, meaning: str) -> list[str]:
         words = [w for w in re.findall(r"\w+", meaning) if fold(w) not in _STOP]
-        return list(_kept_stems(self.schema.analyzer.words(" ".join(words), document=True)))
+        return list(_kept_stems(w for w, _ in self.schema.analyzer.words(" ".join(words),
+                                                                         document=True)))
 
     def find(self, q: Question) -> list[ValueLink]:
         """Every value the question's words name: mapped codes and stored text."""

@@ -33,7 +33,15 @@ from schemachat.agent.plans.plan import (
     QueryPlan,
     Related,
 )
-from schemachat.agent.plans.question import Arithmetic, Comparison, DateRef, Question, Span, cues
+from schemachat.agent.plans.question import (
+    DAYS,
+    Arithmetic,
+    Comparison,
+    DateRef,
+    Question,
+    Span,
+    cues,
+)
 from schemachat.agent.plans.reach import Hop, Reach
 from schemachat.agent.retrieval.text import Analyzer
 from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation, CombinedSchema
@@ -44,12 +52,9 @@ BASES = 6  # retrieval hits tried as the base table
 WINDOW = 4  # words before a number or date that name what it is about
 UNPLACED = 2.5  # what a date, comparison or missing thing the plan cannot place costs
 UNORDERED = 4.0  # a superlative's plan that orders nothing
-_DONE = frozenset(("pagamento", "payment", "entrega", "delivery", "recebimento", "receipt",
-                   "baixa"))  # name terms of the date a thing happened
 _LATE = frozenset(("atraso", "atrasado", "atrasados", "atrasada", "atrasadas", "late",
                    "delay", "overdue"))  # words of lateness after a number of days
-_DAYS = frozenset(("dias", "dia", "days", "day"))
-_UNITS = _DAYS | {"meses", "months", "anos", "years", "semanas", "weeks", "horas", "hours"}
+_UNITS = DAYS | {"meses", "months", "anos", "years", "semanas", "weeks", "horas", "hours"}
 CHILD = 1.0  # a base neither retrieval nor the subject named, only a child of one
 VIEW = 3.0  # views are filtered or summed subsets: a table is the likelier answer
 SUBJECT = 1.5  # weight of how well the base table's terms match the question's subject
@@ -351,7 +356,7 @@ class Linker:
         if right is None:
             return False
         left = self.cols.measure_column(q, d, words, kinds=("number",), depth=1,
-                                    exclude={right[1].name}) or self.cols.money(q, d)
+                                        exclude={right[1].name}) or self.cols.money(q, d)
         if left is None or (left[0], left[1].name) == (right[0], right[1].name):
             return False
         for alias, _, hit, score in (left, right):
@@ -373,12 +378,9 @@ class Linker:
         said = q.folded(comp.span)
         near = [i for i in range(comp.span.end, min(comp.span.end + 3, len(q.words)))
                 if q.words[i].folded in _LATE]
-        if not _DAYS & set(said) or not near:
+        if not DAYS & set(said) or not near:
             return None
-        due = self.cols.due_date(d)
-        rel = self.doc.relation(d.base)
-        done = next((c for c in (rel.columns if rel else []) if kind(c) == "date" and
-                     _DONE & self.terms.names.get((d.base, c.name), frozenset())), None)
+        due, done = self.cols.due_date(d), self.cols.done_date(d)
         if due is None or done is None:
             return None
         d.claim(near)
@@ -577,7 +579,7 @@ class Linker:
                     d.score += 1.0
                     continue
             best = self.cols.column(q, d, q.content(span), kinds=None, depth=2, keys=True,
-                                hop_cost=0.3)
+                                    hop_cost=0.3)
             if best is None:
                 d.score -= 1.0
                 continue
@@ -677,8 +679,9 @@ class Linker:
             if words else self.cols.money(q, d)  # "descontando o ICMS": from the main value
         if left is None:
             return None
-        right = self.cols.measure_column(q, d, q.content(arith.right), kinds=(kind(left[1]),),
-                                     depth=0, exclude={left[1].name})
+        right = self.cols.measure_column(q, d, q.content(arith.right),
+                                         kinds=(kind(left[1]),), depth=0,
+                                         exclude={left[1].name})
         if right is None:
             return None
         a, b = left[1], right[1]
@@ -686,8 +689,7 @@ class Linker:
             a, b = b, a  # "days between the order and its delivery": later minus earlier
         d.claim(left[2] | right[2] | set(range(arith.span.start, arith.span.end)))
         if kind(a) == "date":  # "quantos dias": the difference is in days
-            d.claim({i for i, w in enumerate(q.words) if w.folded in ("dias", "days", "dia",
-                                                                      "day")})
+            d.claim({i for i, w in enumerate(q.words) if w.folded in DAYS})
         d.score += 1.0
         return Expr(column=Col(table=d.base, column=a.name), op=arith.op,
                     right=Col(table=d.base, column=b.name))

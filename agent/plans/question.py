@@ -51,6 +51,8 @@ class Span:
     end: int
 
 
+DAYS = frozenset(("dias", "dia", "days", "day"))  # a number of days: "30 dias", "5 days"
+
 @dataclass(frozen=True)
 class Comparison:
     """`op value` with the words that name what is compared just before (`before`)."""
@@ -188,12 +190,7 @@ def read_question(text: str) -> Question:
     _read_comparisons(q, c)
     _read_top(q, c)
     _read_aggregate(q, c)
-    q.overdue = find_cue(words, c["overdue"], q.used)
-    if q.overdue is not None and {"dias", "dia", "days", "day"} & set(
-            q.folded(Span(max(q.overdue.start - 2, 0), q.overdue.start))):
-        q.overdue = None  # "60 days late": how late, a number of days, not the state
-    if q.overdue is not None:
-        q.used.update(range(q.overdue.start, q.overdue.end))
+    q.overdue = _read_overdue(q, c)
     q.named = _read_named(q, c)
     q.group_spans = _spans_after(q, c["group"], passive=True)
     q.missing_spans = _spans_after(q, c["missing"])
@@ -348,6 +345,16 @@ def _percent_of(q: Question, at: int, value: float,
             q.used.update(range(at, start))
             return Span(start, end), round(factor, 6)
     return None, None
+
+
+def _read_overdue(q: Question, c: dict[str, Any]) -> Span | None:
+    """The words of an overdue state ("vencidos", "em atraso"), the cue consumed; not
+    after a number of days ("60 days late" says how late)."""
+    cue = find_cue(q.words, c["overdue"], q.used)
+    if cue is None or DAYS & set(q.folded(Span(max(cue.start - 2, 0), cue.start))):
+        return None
+    q.used.update(range(cue.start, cue.end))
+    return cue
 
 
 def _read_named(q: Question, c: dict[str, Any]) -> Span | None:
