@@ -274,15 +274,20 @@ class Linker:
                 self._another_value(q, d, columns[(alias, link.column)], link)
                 continue
             columns[(alias, link.column)] = len(d.filters)
-            d.use(alias)
-            expr = Expr(column=Col(table=alias, column=link.column))
-            op = "CONTAINING" if link.op == "CONTAINING" else "="
-            d.filters.append(Filter(expr=expr, op=op, value=link.value, meaning=link.meaning,
-                                    guess=link.guess))
+            self._value_filter(d, alias, link)
             d.score += 1.5 * fit
             d.claim(link.words or range(link.span.start, link.span.end))
-            if link.guess:
-                d.guesses.append(f"{link.column} = '{link.value}' ({link.meaning})")
+
+    @staticmethod
+    def _value_filter(d: Draft, alias: str, link: ValueLink) -> None:
+        """Filter `alias` on the value `link` names; a mapping nobody wrote down is kept
+        as a guess, so the answer says so."""
+        d.use(alias)
+        op = "CONTAINING" if link.op == "CONTAINING" else "="
+        d.filters.append(Filter(expr=Expr(column=Col(table=alias, column=link.column)), op=op,
+                                value=link.value, meaning=link.meaning, guess=link.guess))
+        if link.guess:
+            d.guesses.append(f"{link.column} = '{link.value}' ({link.meaning})")
 
     def _another_value(self, q: Question, d: Draft, at: int, link: ValueLink) -> None:
         """A second value of a filtered column: "A ou B" widens it to IN (A, B); else the
@@ -420,9 +425,7 @@ class Linker:
             words = q.content(span)
             code = self._code_saying_without(q, d, words, links)
             if code is not None:  # "sem frete" is the code S = 'sem frete', not a NULL
-                d.filters.append(Filter(expr=Expr(column=Col(table=d.base, column=code.column)),
-                                        op="=", value=code.value, meaning=code.meaning,
-                                        guess=code.guess))
+                self._value_filter(d, d.base, code)
                 d.claim(set(words) | code.words)
                 d.score += 1.5
                 continue
