@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     )
 
     workspace: Path = Field(Path("data"), description="Folder holding the workspace files.")
+    # Several databases in one install (schemachat.configs.databases, docs/databases.md).
+    databases_file: Path = Field(
+        Path("databases.json"), description="The registry of databases this install serves "
+        "(`schemachat databases add`); each has its own workspace.")
+    db: str | None = Field(
+        None, description="Registered database to work on (`--db NAME`): sets workspace and "
+                          "fb_database from the registry.")
 
     # Firebird connection. A database is a file path (embedded engine) or
     # `host[/port]:path` (a server).
@@ -267,6 +274,13 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     finally:
         _yaml_file = None
     settings.config_file = path
+    if settings.db is not None:
+        if clean.get("workspace") is not None or clean.get("fb_database") is not None:
+            raise BadInput("give --db NAME or --workspace/--database, not both: a registered "
+                           "database has its own workspace and database")
+        from schemachat.configs.databases import settings_for  # it builds on Settings
+
+        settings = settings_for(settings, settings.db)
     return settings
 
 

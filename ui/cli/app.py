@@ -33,8 +33,10 @@ out = Console()
 
 # The options every command shares (see with_settings): (parameter, type, flags, help).
 # Rich reads [...] in help text as markup, so the bracket of [/port] is escaped.
-_SHARED: list[tuple[str, type, tuple[str, str], str]] = [
+_SHARED: list[tuple[str, type, tuple[str, ...], str]] = [
     ("workspace", Path, ("--workspace", "-w"), "Workspace folder (default: ./data or config)."),
+    ("db", str, ("--db",), "Registered database (schemachat databases list): its workspace "
+     "and database."),
     ("config", Path, ("--config", "-c"), "YAML profile: a file, or a bundled name such as 'demo'."),
     ("database", str, ("--database", "-d"), "Database: a file (embedded) or host\\[/port]:path."),
     ("user", str, ("--user", "-u"), "Firebird user (env SCHEMACHAT_FB_USER)."),
@@ -57,7 +59,7 @@ def with_settings(*, database: bool = False) -> Callable[[F], F]:
         @with_settings(database=True)
         def extract(settings: Settings, force: bool = False) -> None: ...
     """
-    shared = ["workspace", "config", *(["database", "user", "password"] if database else [])]
+    shared = ["workspace", "db", "config", *(["database", "user", "password"] if database else [])]
 
     def wrap(func: F) -> F:
         hints = get_type_hints(func, include_extras=True)
@@ -70,7 +72,7 @@ def with_settings(*, database: bool = False) -> Callable[[F], F]:
         def command(*args: Any, **kwargs: Any) -> Any:
             flags = {name: kwargs.pop(name, None) for name in shared}
             settings = settings_from(flags["config"], flags["workspace"], flags.get("database"),
-                                     flags.get("user"), flags.get("password"))
+                                     flags.get("user"), flags.get("password"), flags["db"])
             return func(settings, *args, **kwargs)
 
         params = [*own, *added]
@@ -87,10 +89,12 @@ def settings_from(
     database: str | None = None,
     user: str | None = None,
     password: str | None = None,
+    db: str | None = None,
 ) -> Settings:
     """Settings from the profile, env and `.env`, with command-line flags on top."""
     return load_settings(
-        config, workspace=workspace, fb_database=database, fb_user=user, fb_password=password
+        config, workspace=workspace, fb_database=database, fb_user=user, fb_password=password,
+        db=db,
     )
 
 

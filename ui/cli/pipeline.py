@@ -177,13 +177,15 @@ def summary(settings: Settings) -> None:
 
 def file_models() -> dict[str, type[BaseModel]]:
     """Every workspace file's model: ingest's, plus training/active.json (agent), plus the
-    query plan (plan.json: what answers carry and golden_sql.jsonl keeps, agent.plans)."""
+    query plan (plan.json: what answers carry and golden_sql.jsonl keeps, agent.plans), plus
+    the registry of databases (databases.json, configs)."""
     from schemachat.agent.adapters import active as active_adapter
     from schemachat.agent.plans.plan import QueryPlan
+    from schemachat.configs import databases
     from schemachat.ingest.models import FILE_MODELS
 
     return {**FILE_MODELS, active_adapter.FILENAME: active_adapter.ActiveAdapter,
-            "plan.json": QueryPlan}
+            "plan.json": QueryPlan, databases.FILENAME: databases.Registry}
 
 
 @app.command("schemas")
