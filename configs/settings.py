@@ -6,11 +6,12 @@ the YAML profile, defaults. Secrets (the Firebird password) are read, never writ
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -198,6 +199,10 @@ class Settings(BaseSettings):
     api_cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Origins allowed by CORS, comma-separated (none: "
                                           "CORS off).")
+    api_token_databases: Annotated[dict[str, list[str]], NoDecode] = Field(
+        default_factory=dict, description="Databases a token may use, by token name (token1, "
+        "token2... for api_tokens; the name in api_token_file): `ana=erp+old,bob=erp` or "
+        "JSON. A token not named here may use every database.")
 
     # Slack bot (schemachat.ui.slack, `schemachat serve slack`).
     slack_bot_token: SecretStr | None = Field(None, description="xoxb- bot token.")
@@ -209,6 +214,9 @@ class Settings(BaseSettings):
                            "HTTP events.")
     slack_api_url: str | None = Field(
         None, description="Slack Web API base URL (default Slack's; tests use a local fake).")
+    slack_channel_databases: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict, description="Database a Slack channel's questions go to, by "
+        "channel id: `C123=erp,C456=old` or JSON (other channels: the default database).")
 
     @field_validator("fb_wire_crypt", mode="before")
     @classmethod
@@ -231,6 +239,13 @@ class Settings(BaseSettings):
     def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("api_token_databases", "slack_channel_databases", mode="before")
+    @classmethod
+    def _name_pairs(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str):
+            return _pairs(value, many=info.field_name == "api_token_databases")
         return value
 
     # Set by load_settings from --config; read by the YAML source below.
@@ -282,6 +297,20 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
 
         settings = settings_for(settings, settings.db)
     return settings
+
+
+def _pairs(text: str, *, many: bool) -> Any:
+    """`KEY=VALUE` pairs, comma-separated (with `many`, values joined by `+`), or JSON."""
+    text = text.strip()
+    if text.startswith("{"):
+        return json.loads(text)  # type-checked by the field; bad JSON is a ValueError
+    pairs: dict[str, Any] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = (x.strip() for x in part.partition("="))
+        if not (sep and key and value):
+            raise ValueError(f"{part!r}: expected NAME=VALUE pairs, comma-separated, or JSON")
+        pairs[key] = [v.strip() for v in value.split("+") if v.strip()] if many else value
+    return pairs
 
 
 def _resolve_profile(config: Path) -> Path:
