@@ -29,7 +29,7 @@ from tests.support import retrieval_fixtures
 from tests.support.api import TOKEN, running
 
 SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
-AGENT_PATHS = "^/(ask|sql|v1/chat/completions)$"
+AGENT_PATHS = r"^(/databases/\{db\})?/(ask|sql|v1/chat/completions)$"
 
 
 @pytest.fixture(scope="module")
@@ -51,11 +51,14 @@ def fuzz_base(tmp_path_factory: pytest.TempPathFactory, embeddings: SentenceEmbe
 def schemathesis(base: str, tmp_path: Path, *selection: str) -> str:
     # A real table for the annotation writes: with names drawn at random nearly every
     # PUT is a 404 and the body's validation is never reached (schemathesis warns, and
-    # which names it draws shifts with any change of the OpenAPI document).
+    # which names it draws shifts with any change of the OpenAPI document). Likewise the
+    # served database for the /databases/{db}/... routes (any other name is 403).
     table = retrieval_fixtures.tiny_doc().relations()[0].name
+    puts = "".join(f'[[operations]]\ninclude-name = "PUT {prefix}/annotations/{{name}}"\n'
+                   f'parameters = {{ "path.name" = "{table}" }}\n'
+                   for prefix in ("", "/databases/{db}"))
     (tmp_path / "schemathesis.toml").write_text(
-        '[[operations]]\ninclude-name = "PUT /annotations/{name}"\n'
-        f'parameters = {{ "path.name" = "{table}" }}\n', encoding="utf-8")
+        'parameters = { "path.db" = "default" }\n' + puts, encoding="utf-8")
     result = subprocess.run(
         [SCHEMATHESIS, "run", f"{base}/openapi.json", "-H", f"Authorization: Bearer {TOKEN}",
          "--checks", "all", "--exclude-checks", "positive_data_acceptance",
@@ -68,9 +71,10 @@ def schemathesis(base: str, tmp_path: Path, *selection: str) -> str:
 
 def test_schema_and_service_operations(fuzz_base: str, tmp_path: Path) -> None:
     out = schemathesis(fuzz_base, tmp_path, "--exclude-path-regex", AGENT_PATHS)
-    assert "Tested: 10" in out and "No issues found" in out, out[-3000:]
+    # 11 routes (the default database's and GET /databases), 9 under /databases/{db}
+    assert "Tested: 20" in out and "No issues found" in out, out[-3000:]
 
 
 def test_agent_operations(fuzz_base: str, tmp_path: Path) -> None:
     out = schemathesis(fuzz_base, tmp_path, "--include-path-regex", AGENT_PATHS)
-    assert "Tested: 3" in out and "No issues found" in out, out[-3000:]
+    assert "Tested: 6" in out and "No issues found" in out, out[-3000:]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 
 from schemachat.agent.answer import AgentAnswer
 from schemachat.ui.api.auth import bearer
+from schemachat.ui.api.database_routes import current
 from schemachat.ui.api.models import COMMON, AskRequest, SqlRequest, errors
 
 if TYPE_CHECKING:
@@ -23,11 +24,12 @@ async def run_turn(request: Request, body: AskRequest, *, mode: str, run: bool,
     """One agent turn in a worker thread (at most `agent_threads` at once). BadInput
     (empty question, unknown adapter, missing index) becomes 400 in the app's handler."""
     metrics: Metrics = request.app.state.metrics
+    database = current(request)
 
     def work() -> AgentAnswer:
-        agent = request.app.state.agents.get(body.backend, body.adapters)
-        result: AgentAnswer = agent.ask(body.question, session=body.session, mode=mode,
-                                        run=run)
+        agent = database.agents.get(body.backend, body.adapters)
+        result: AgentAnswer = agent.ask(body.question, session=database.session(body.session),
+                                        mode=mode, run=run)
         return result
 
     try:

@@ -1,6 +1,8 @@
 """The FastAPI app: `create_app(settings)`; `serve(settings)` runs it with uvicorn.
 
 Every route but /health and the OpenAPI document needs a bearer token (see auth.py).
+Each database served (schemachat.configs.databases) has every route under
+/databases/{db}/...; the unscoped routes are the default database's (database_routes.py).
 Bad input (a BadInput from any stage) is 400 with its one-line reason; any other
 SchemachatError (the Firebird server went away: DatabaseUnavailable) is 503 with its
 one-line reason, and the next request reconnects; an unexpected failure is 500 with a
@@ -10,12 +12,12 @@ generic message (the details go to the log, not to the caller).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib.metadata import PackageNotFoundError, version
 
 import anyio
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exception_handlers import (
     http_exception_handler,
     request_validation_exception_handler,
@@ -28,36 +30,34 @@ from starlette.routing import compile_path
 
 from schemachat.agent.models.warmup import Loader, ModelWarmup
 from schemachat.configs import BadInput, SchemachatError, Settings
-from schemachat.ingest.workspace import Workspace
-from schemachat.ui.api.agents import Agents, Factory
+from schemachat.ui.api.agents import Factory
 from schemachat.ui.api.auth import RateLimiter, TokenSet, bearer
+from schemachat.ui.api.database_routes import at_default, in_path
+from schemachat.ui.api.databases import ServedDatabases
+from schemachat.ui.api.health_routes import app_version
 from schemachat.ui.api.limits import BodyLimitMiddleware
 from schemachat.ui.api.metrics import CONTENT_TYPE, Metrics, MetricsMiddleware
-from schemachat.ui.api.models import COMMON, Health, ModelHealth, errors
-from schemachat.ui.context import AppContext
+from schemachat.ui.api.models import COMMON, errors
 
 log = logging.getLogger("schemachat.api")
-
-
-def _version() -> str:
-    try:
-        return version("schemachat")
-    except PackageNotFoundError:
-        return "0"
+SCOPED = "/databases/{db}"  # the prefix of every route of one database
+OPENAI_PATH = re.compile(r"^(/databases/[^/]+)?/v1/")
 
 
 def create_app(settings: Settings, *, agent_factory: Factory | None = None,
                agent_threads: int = 8, model_loader: Loader | None = None) -> FastAPI:
-    """The API over the workspace of `settings`. BadInput when the workspace has no schema
-    or the token file is broken. `agent_factory` opens agents (tests pass a fake-model
-    one); at most `agent_threads` agent turns run at once. Once served, the chat model is
-    prepared in the background (`model_loader`: warmup.prepare_model unless a test
-    passes another) and /health reports its state."""
-    ctx = AppContext.open(settings)
+    """The API over every database `settings` serves (the registry's, else the
+    workspace of `settings` as `default`). BadInput when the default database's workspace
+    has no schema, the token file is broken or a token is limited to a database that is
+    not served. `agent_factory` opens agents (tests pass a fake-model one); at most
+    `agent_threads` agent turns run at once. Once served, the chat model is prepared in
+    the background (`model_loader`: warmup.prepare_model unless a test passes another)
+    and /health reports its state."""
+    databases = ServedDatabases(settings, agent_factory)
+    databases.first.ctx()  # the default is checked now; the others on first use
     tokens = TokenSet.from_settings(settings)
-    agents = Agents(settings, agent_factory)
-    ctx.on_refresh(agents.reload)  # an annotation save reaches the running agents
-    warmup = ModelWarmup(settings, model_loader)
+    tokens.check_databases(databases.names())
+    warmup = ModelWarmup(databases.first.settings, model_loader)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -67,17 +67,16 @@ def create_app(settings: Settings, *, agent_factory: Factory | None = None,
         try:
             yield
         finally:
-            await anyio.to_thread.run_sync(agents.close)  # releases database connections
+            await anyio.to_thread.run_sync(databases.close)  # database connections
 
-    app = FastAPI(title="schemachat", version=_version(), lifespan=lifespan,
+    app = FastAPI(title="schemachat", version=app_version(), lifespan=lifespan,
                   description="Ask a legacy Firebird database's schema questions, draft and "
                               "run read-only SQL, read and edit annotations. Bearer-token "
                               "auth on everything but /health.")
     app.state.settings = settings
-    app.state.ctx = ctx
+    app.state.databases = databases
     app.state.tokens = tokens
     app.state.limiter = RateLimiter(settings.api_rate_limit_per_minute)
-    app.state.agents = agents
     app.state.warmup = warmup
     app.state.metrics = metrics = Metrics()
     app.state.agent_slots = anyio.CapacityLimiter(agent_threads)
@@ -94,31 +93,36 @@ def create_app(settings: Settings, *, agent_factory: Factory | None = None,
 
 
 def _routes(app: FastAPI) -> None:
-    from schemachat.ui.api import agent_routes, feedback_routes, openai_compat, schema_routes
-
-    @app.get("/health", response_model=Health, tags=["service"])
-    def health(request: Request) -> Health:
-        """Liveness: the app answers, its workspace has a schema, the index and the chat
-        model's state (no token needed)."""
-        settings = request.app.state.settings
-        ws = Workspace(settings.workspace)
-        model = request.app.state.warmup.state()
-        return Health(version=_version(), schema_loaded=ws.combined.exists(),
-                      index=_index_state(settings, ws),
-                      model=ModelHealth(state=model.state, name=model.name, error=model.error,
-                                        seconds=model.seconds))
+    from schemachat.ui.api import (
+        agent_routes,
+        database_routes,
+        feedback_routes,
+        health_routes,
+        openai_compat,
+        schema_routes,
+    )
 
     @app.get("/metrics", tags=["service"], dependencies=[Depends(bearer)],
              response_class=Response,
              responses={200: {"content": {CONTENT_TYPE: {}}}, **errors(*COMMON)})
     def metrics(request: Request) -> Response:
-        """Prometheus text format: requests, latency, agent turns, feedback."""
+        """Prometheus text format: requests, latency, agent turns, feedback (of every
+        database served)."""
         return Response(request.app.state.metrics.render(), media_type=CONTENT_TYPE)
 
-    app.include_router(schema_routes.router)
-    app.include_router(feedback_routes.router)
-    app.include_router(agent_routes.router)
+    app.include_router(health_routes.router)  # the default's, no token
+    app.include_router(database_routes.router)
+    scoped = APIRouter(prefix=SCOPED, dependencies=[Depends(in_path)],
+                       responses=errors(403, 401, 429))
+    scoped.include_router(health_routes.router)
+    for router in (schema_routes.router, feedback_routes.router, agent_routes.router):
+        app.include_router(router, dependencies=[Depends(at_default)], responses=errors(403))
+        scoped.include_router(router)
+    # The chat endpoint picks its database by model name (schemachat/NAME) too, so its
+    # unscoped routes check the token per model rather than up front.
     app.include_router(openai_compat.router)
+    scoped.include_router(openai_compat.router)
+    app.include_router(scoped)
 
 
 def _errors(app: FastAPI) -> None:
@@ -132,7 +136,7 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        if request.url.path.startswith("/v1/"):  # OpenAI's shape and status for its clients
+        if OPENAI_PATH.match(request.url.path):  # OpenAI's shape and status for its clients
             from schemachat.ui.api.openai_compat import validation_error
 
             return validation_error(exc)
@@ -152,16 +156,6 @@ def _errors(app: FastAPI) -> None:
         log.exception("%s %s failed", request.method, request.url.path)
         return JSONResponse({"detail": "internal error (see the server log)"},
                             status_code=500)
-
-
-def _index_state(settings: Settings, ws: Workspace) -> str:
-    from schemachat.agent.retrieval.index import check_usable, read_manifest
-
-    try:
-        check_usable(read_manifest(ws.index_dir), settings, ws)
-    except BadInput as exc:
-        return str(exc)
-    return "ready"
 
 
 def _methods(app: FastAPI, path: str) -> list[str]:

@@ -4,6 +4,9 @@ Tokens are compared by their sha256: the plain tokens given in settings are hash
 the app starts and only the hashes are kept; a token file holds hashes only
 (`sha256:<hex> [name]` per line). A missing and a wrong token get the same 401 with no
 detail, so a caller learns nothing about which tokens exist.
+
+A token may be limited to some databases (`api_token_databases`, by token name); one not
+named there may use every database the API serves.
 """
 
 from __future__ import annotations
@@ -31,21 +34,46 @@ def hash_token(token: str) -> str:
 
 @dataclass(frozen=True)
 class TokenSet:
-    """Accepted token hashes -> a name (who the token is, for annotation history)."""
+    """Accepted token hashes -> a name (who the token is, for annotation history), and
+    the databases each limited name may use."""
 
     names: dict[str, str]
+    databases: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TokenSet:
-        """Hashes of `api_tokens` (named token1, token2, ...) and of `api_token_file`.
+        """Hashes of `api_tokens` (named token1, token2, ...) and of `api_token_file`,
+        limited by `api_token_databases`.
 
-        BadInput naming the file and line when a line is not a sha256 hash.
+        BadInput naming the file and line when a line is not a sha256 hash, and naming
+        the entry when `api_token_databases` names no token (a typo would otherwise leave
+        that token able to use every database).
         """
         names = {hash_token(t.get_secret_value()): f"token{i}"
                  for i, t in enumerate(settings.api_tokens, 1)}
         if settings.api_token_file is not None:
             names.update(read_token_file(settings.api_token_file))
-        return cls(names)
+        known = set(names.values())
+        for name in settings.api_token_databases:
+            if name not in known:
+                raise BadInput(f"api_token_databases names token '{name}', which is no "
+                               f"token: use {', '.join(sorted(known)) or 'a token name'}")
+        limits = {n: frozenset(dbs) for n, dbs in settings.api_token_databases.items()}
+        return cls(names, limits)
+
+    def allows(self, who: str, database: str) -> bool:
+        """Whether the token named `who` may use `database`."""
+        limit = self.databases.get(who)
+        return limit is None or database in limit
+
+    def check_databases(self, served: list[str]) -> None:
+        """BadInput when a token is limited to a database that is not served."""
+        for who, limit in self.databases.items():
+            unknown = sorted(limit - set(served))
+            if unknown:
+                raise BadInput(f"api_token_databases: token '{who}' names "
+                               f"{', '.join(unknown)}, not served (served: "
+                               f"{', '.join(served)})")
 
     def who(self, token: str) -> str | None:
         """The name of `token`, or None when it is not accepted (constant-time compare)."""

@@ -84,6 +84,7 @@ def errors(*codes: int) -> dict[int | str, dict[str, object]]:
     """OpenAPI `responses` for the error statuses a route can answer with."""
     said = {400: "Bad input (the reason names the field or name).",
             401: "No or wrong bearer token.",
+            403: "No such database, or the token may not use it (one answer for both).",
             404: "No such table, view or procedure.",
             413: "Request body too large.",
             429: "Rate limit of the token reached (see Retry-After).",

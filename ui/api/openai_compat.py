@@ -3,7 +3,9 @@ streaming), so chat clients and LangChain's ChatOpenAI can talk to the agent.
 
 The last user message is the question; earlier messages are not replayed (the agent keeps
 its own conversation): pass `user` (or the `X-Session-Id` header) to continue one. The
-model name picks backend and adapters (see schemachat.ui.api.agents). The reply is the
+model name picks database, backend and adapters (see schemachat.ui.api.agents): GET
+/v1/models lists `schemachat/NAME` for each database the token may use, and a name the
+token may not use is 403, the same as a database that does not exist. The reply is the
 answer, then the SQL in a code block, a small table of rows and the sources; the contract
 object itself rides along under `schemachat` (clients ignore unknown fields).
 """
@@ -25,8 +27,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 from schemachat.agent.answer import AgentAnswer
 from schemachat.agent.session import MAX_QUESTION
 from schemachat.configs import BadInput, SchemachatError
-from schemachat.ui.api.agents import MODEL_PATTERN, model_names, parse_model
+from schemachat.ui.api.agents import BASE, MODEL_PATTERN, ModelChoice, model_names, parse_model
 from schemachat.ui.api.auth import bearer
+from schemachat.ui.api.database_routes import usable
+from schemachat.ui.api.databases import ServedDatabase, ServedDatabases
 from schemachat.ui.api.models import COMMON, ErrorBody, errors
 
 router = APIRouter(prefix="/v1", tags=["openai"], dependencies=[Depends(bearer)],
@@ -81,8 +85,9 @@ class ChatRequest(BaseModel):
     # model_not_found as OpenAI clients expect, not a validation error.
     model: str = Field(max_length=200, examples=["schemachat"],
                        json_schema_extra={"pattern": MODEL_PATTERN},
-                       description="schemachat[:backend][@adapter[+adapter]] (GET /v1/models); "
-                                   "another name is 404 model_not_found.")
+                       description="schemachat[/database][:backend][@adapter[+adapter]] "
+                                   "(GET /v1/models); another name is 404 model_not_found, "
+                                   "a database the token may not use 403.")
     messages: Annotated[list[ChatMessage], AfterValidator(_has_user_message)] = Field(
         min_length=1, max_length=200, json_schema_extra={
             "contains": {"type": "object", "required": ["role"],
@@ -149,10 +154,25 @@ def _error(status: int, message: str, code: str) -> JSONResponse:
                                    "param": None, "code": code}}, status_code=status)
 
 
+NOT_ALLOWED = ("no such model, or this token may not use its database "
+               "(GET /v1/models lists the models it may use)")
+
+
+def _home(request: Request) -> str:
+    """The database a model name without one means: the path's, else the default."""
+    scoped: ServedDatabase | None = getattr(request.state, "database", None)
+    return scoped.name if scoped is not None else request.app.state.databases.default
+
+
 @router.get("/models", response_model=ModelList)
 def list_models(request: Request) -> ModelList:
-    """The model names the chat endpoint takes."""
-    return ModelList(data=[ModelCard(id=n) for n in model_names(request.app.state.settings)])
+    """The model names the chat endpoint takes: those of the route's database (when the
+    token may use it), then `schemachat/NAME` for each database the token may use."""
+    databases: ServedDatabases = request.app.state.databases
+    home = usable(request, _home(request))
+    names = model_names(home.settings) if home is not None else []
+    names += [f"{BASE}/{n}" for n in databases.names() if usable(request, n) is not None]
+    return ModelList(data=[ModelCard(id=n) for n in names])
 
 
 class OpenAIError(BaseModel):
@@ -167,6 +187,9 @@ class OpenAIError(BaseModel):
           "description": "Bad input: a body that does not fit the schema (no user message, "
                          "a blank one...), that is not JSON, a question of text parts "
                          "longer than 4,000 characters, an adapter that does not exist."},
+    403: {"model": OpenAIError | ErrorBody,
+          "description": "The model names a database that does not exist or that the "
+                         "token may not use (one answer for both)."},
     404: {"model": OpenAIError, "description": "Unknown model name."},
     503: {"model": OpenAIError, "description": "The Firebird server is unreachable "
                                                "(reconnected on the next call)."}})
@@ -174,28 +197,31 @@ async def chat_completions(request: Request, body: ChatRequest) -> Any:
     """One agent turn in OpenAI's chat-completions shape; `stream: true` sends SSE chunks
     (`data: {...}` lines, then `data: [DONE]`). Errors come in OpenAI's error shape."""
     try:
-        key = parse_model(body.model)
+        choice = parse_model(body.model)
     except BadInput as exc:
         return _error(404, str(exc), "model_not_found")
+    database = usable(request, choice.database or _home(request))
+    if database is None:  # the same answer whether the database exists or not
+        return _error(403, NOT_ALLOWED, "model_not_allowed")
     try:
-        return await _complete(request, body, key)
+        return await _complete(request, body, database, choice)
     except BadInput as exc:
         return _error(400, str(exc), "invalid_request")
     except SchemachatError as exc:  # the database went away (reconnects on the next call)
         return _error(503, str(exc), "service_unavailable")
 
 
-async def _complete(request: Request, body: ChatRequest,
-                    key: tuple[str | None, tuple[str, ...] | None]) -> Any:
-    backend, adapters = key
+async def _complete(request: Request, body: ChatRequest, database: ServedDatabase,
+                    choice: ModelChoice) -> Any:
+    _, backend, adapters = choice
     question = _question(body)
-    session = body.user or request.headers.get("x-session-id") or None
+    session = database.session(body.user or request.headers.get("x-session-id") or None)
     state = request.app.state
     ident = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
 
     def agent() -> Any:
-        return state.agents.get(backend, list(adapters) if adapters else None)
+        return database.agents.get(backend, list(adapters) if adapters else None)
 
     if body.stream:
         opened = await anyio.to_thread.run_sync(agent, limiter=state.agent_slots)

@@ -17,6 +17,7 @@ from schemachat.ingest.annotations import StaleEdit
 from schemachat.ingest.models.annotations import HistoryEntry, ObjectNote, SchemaMetadata
 from schemachat.ingest.models.combined import CombinedRelation, CombinedSchema
 from schemachat.ui.api.auth import bearer
+from schemachat.ui.api.database_routes import current
 from schemachat.ui.api.models import COMMON, AnnotationEdit, StaleEditBody, TableSummary, errors
 from schemachat.ui.context import AppContext
 
@@ -25,7 +26,7 @@ router = APIRouter(tags=["schema"], dependencies=[Depends(bearer)],
 
 
 def _ctx(request: Request) -> AppContext:
-    return request.app.state.ctx  # type: ignore[no-any-return]
+    return current(request).ctx()  # the database of the path, or the default
 
 
 def _object_name(doc: CombinedSchema, name: str) -> str:
