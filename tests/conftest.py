@@ -21,6 +21,7 @@ pytest_plugins = [
     "tests.support.browser",  # browser (one per test module)
     "tests.support.fbserver",  # firebird_server (session), restartable_server
     "tests.support.pgserver",  # postgres_url (session)
+    "tests.support.served_databases",  # two_databases: the ERP and a clinic (session)
 ]
 
 
