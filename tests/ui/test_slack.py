@@ -6,19 +6,13 @@ query plan wrote carries the plan in one short context line."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import shutil
-import threading
 import time
-import urllib.parse
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from schemachat.agent.answer import AgentAnswer
@@ -31,99 +25,16 @@ from schemachat.ui.slack.blocks import PLAN, answer_blocks
 from schemachat.ui.slack.bot import http_app
 from tests.support import retrieval_fixtures
 from tests.support.api import ANSWER, SQL, running
-
-SECRET = "signing-secret-for-tests"
-BOT_TOKEN = "xoxb-test"
-
-
-class FakeSlack:
-    """A local Slack Web API: records every call, answers like Slack does."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-        self.lock = threading.Lock()
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("content-length") or 0))
-                method = self.path.rsplit("/", 1)[-1]
-                if self.path.startswith("/upload/"):
-                    params: dict[str, Any] = {"content": raw.decode("utf-8", "replace")}
-                    method = "upload"
-                elif "json" in (self.headers.get("content-type") or ""):
-                    params = json.loads(raw or b"{}")
-                else:
-                    params = {k: v[0] for k, v in urllib.parse.parse_qs(raw.decode()).items()}
-                with fake.lock:
-                    fake.calls.append((method, params))
-                reply = fake.reply(method, params)
-                data = json.dumps(reply).encode() if isinstance(reply, dict) else b"OK"
-                self.send_response(200)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def reply(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
-        if method == "auth.test":
-            return {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1",
-                    "user": "schemachat", "team": "test", "url": "https://test.slack.com/"}
-        if method == "chat.postMessage":
-            return {"ok": True, "channel": params.get("channel"), "ts": "1700000099.000100",
-                    "message": {"text": params.get("text")}}
-        if method == "files.getUploadURLExternal":
-            return {"ok": True, "upload_url": f"{self.base}/upload/F1", "file_id": "F1"}
-        if method == "files.completeUploadExternal":
-            return {"ok": True, "files": [{"id": "F1", "title": "rows"}]}
-        if method == "upload":
-            return None
-        return {"ok": True}
-
-    def wait_for(self, method: str, count: int = 1, timeout: float = 60.0
-                 ) -> list[dict[str, Any]]:
-        """Calls of `method` once there are `count` of them (the bot answers after acking)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            with self.lock:
-                found = [p for m, p in self.calls if m == method]
-            if len(found) >= count or time.monotonic() > deadline:
-                return found
-            time.sleep(0.05)
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def sign(body: bytes, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
-    ts = str(int(time.time()) if timestamp is None else timestamp)
-    digest = hmac.new(secret.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256)
-    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest.hexdigest()}"}
-
-
-def event_body(event: dict[str, Any], event_id: str = "Ev1") -> bytes:
-    return json.dumps({"token": "legacy", "team_id": "T1", "api_app_id": "A1",
-                       "type": "event_callback", "event_id": event_id,
-                       "event_time": int(time.time()), "event": event,
-                       "authorizations": [{"team_id": "T1", "user_id": "UBOT",
-                                           "is_bot": True}]}).encode()
-
-
-def mention(text: str, ts: str = "1700000000.000100", thread_ts: str | None = None
-            ) -> dict[str, Any]:
-    event = {"type": "app_mention", "user": "U1", "text": f"<@UBOT> {text}", "ts": ts,
-             "channel": "C1", "event_ts": ts}
-    if thread_ts:
-        event["thread_ts"] = thread_ts
-    return event
+from tests.support.slack import (
+    BOT_TOKEN,
+    SECRET,
+    FakeSlack,
+    event_body,
+    mention,
+    post_event,
+    press,
+    sign,
+)
 
 
 @pytest.fixture(scope="module")
@@ -155,12 +66,6 @@ def bot(indexed: Path, tmp_path: Path) -> Iterator[Callable[..., tuple[str, Fake
     for ctx, slack in reversed(stack):
         ctx.__exit__(None, None, None)
         slack.close()
-
-
-def post_event(base: str, body: bytes, headers: dict[str, str] | None = None
-               ) -> httpx.Response:
-    return httpx.post(f"{base}/slack/events", content=body, timeout=30,
-                      headers={"content-type": "application/json", **(headers or {})})
 
 
 def test_mention_is_answered_in_its_thread(bot: Callable[..., tuple[str, FakeSlack]]) -> None:
@@ -239,21 +144,6 @@ def test_direct_message_answered_and_bot_messages_ignored(
     assert posted[0]["channel"] == "D1" and posted[0]["thread_ts"] == "1700000003.000400"
 
 
-def _press(base: str, action_id: str, value: str) -> httpx.Response:
-    payload = {"type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"},
-               "api_app_id": "A1", "token": "legacy", "trigger_id": "1.2",
-               "channel": {"id": "C1"}, "container": {"type": "message", "channel_id": "C1",
-                                                      "message_ts": "1700000099.000100"},
-               "message": {"ts": "1700000099.000100", "thread_ts": "1700000000.000100",
-                           "text": "x"},
-               "actions": [{"action_id": action_id, "block_id": "b", "value": value,
-                            "type": "button", "action_ts": "1.3"}]}
-    body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
-    return httpx.post(f"{base}/slack/events", content=body, timeout=30,
-                      headers={"content-type": "application/x-www-form-urlencoded",
-                               **sign(body)})
-
-
 def test_sql_answer_has_a_run_button_that_runs_read_only(
         bot: Callable[..., tuple[str, FakeSlack]]) -> None:
     base, slack = bot(fake_responses=[SQL])
@@ -267,7 +157,7 @@ def test_sql_answer_has_a_run_button_that_runs_read_only(
     run = next(e for b in blocks if b["type"] == "actions" for e in b["elements"]
                if e["action_id"] == "schemachat_run_sql")
     assert run["value"] == SQL
-    assert _press(base, "schemachat_run_sql", run["value"]).status_code == 200
+    assert press(base, "schemachat_run_sql", run["value"]).status_code == 200
     second = slack.wait_for("chat.postMessage", count=2)[1]
     assert second["thread_ts"] == "1700000000.000100"
     assert "no database configured" in second["text"]
@@ -277,7 +167,7 @@ def test_feedback_buttons_record_and_thank(bot: Callable[..., tuple[str, FakeSla
                                            tmp_path: Path) -> None:
     base, slack = bot()
     value = json.dumps({"q": "onde ficam os clientes?", "sql": ""})
-    assert _press(base, "schemachat_feedback_down", value).status_code == 200
+    assert press(base, "schemachat_feedback_down", value).status_code == 200
     (thanks,) = slack.wait_for("chat.postEphemeral")
     assert thanks["user"] == "U1" and thanks["thread_ts"] == "1700000000.000100"
     stored = json.loads((tmp_path / "ws0" / "feedback.jsonl").read_text().splitlines()[0])

@@ -1,7 +1,8 @@
 """An agent answer as Slack Block Kit: the answer, the SQL in a code block, the rows as a
 small monospaced table (more rows go in a CSV file), the query plan in one short line
 (when a plan wrote the SQL), the sources, and buttons to run the SQL and to rate the
-answer."""
+answer. When several databases are served, the answer names its database and the buttons'
+block carries it (`schemachat_db:NAME`), so a button acts on the database that answered."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ VALUE = 2000  # a button's value must stay under 2000 characters
 RUN = "schemachat_run_sql"
 UP = "schemachat_feedback_up"
 DOWN = "schemachat_feedback_down"
+DATABASE_BLOCK = "schemachat_db:"  # + the database's name: the buttons' block_id
 
 
 def _cut(text: str, limit: int) -> str:
@@ -51,8 +53,10 @@ def needs_file(result: AgentAnswer) -> bool:
     return len(result.rows) > TABLE_ROWS
 
 
-def answer_blocks(result: AgentAnswer, question: str) -> list[dict[str, Any]]:
-    """Blocks for one answer (see the module docstring)."""
+def answer_blocks(result: AgentAnswer, question: str, database: str | None = None
+                  ) -> list[dict[str, Any]]:
+    """Blocks for one answer (see the module docstring); `database`: the one that
+    answered, named when several are served."""
     blocks: list[dict[str, Any]] = [_section(result.answer or "(no answer)")]
     if result.sql:
         blocks.append(_section(f"```{_cut(result.sql, TEXT - 6)}```"))
@@ -69,11 +73,22 @@ def answer_blocks(result: AgentAnswer, question: str) -> list[dict[str, Any]]:
             c.table + (f".{c.column}" if c.column else "") for c in result.citations[:20]))
     if result.error:
         context.append(f"Error: {result.error}")
+    if database:
+        context.append(f"Database: {database}")
     if context:
         blocks.append({"type": "context", "elements": [
             {"type": "mrkdwn", "text": _cut(line, TEXT)} for line in context]})
-    blocks.append(_buttons(result, question))
+    buttons = _buttons(result, question)
+    if database:
+        buttons["block_id"] = DATABASE_BLOCK + database
+    blocks.append(buttons)
     return blocks
+
+
+def button_database(action: dict[str, Any]) -> str | None:
+    """The database named by the block of a pressed button, if any."""
+    block = str(action.get("block_id") or "")
+    return block.removeprefix(DATABASE_BLOCK) if block.startswith(DATABASE_BLOCK) else None
 
 
 def _section(text: str) -> dict[str, Any]:

@@ -6,6 +6,10 @@ HTTP mode: Slack POSTs signed events to /slack/events (bolt checks the signature
 refuses timestamps older than five minutes). Socket Mode: the bot connects out with the
 app token. Each conversation thread is one agent session. Slack retries an event it
 thinks went unanswered; an event id already seen is acknowledged and not answered again.
+
+Several databases: a channel asks the database `slack_channel_databases` gives it, a
+direct message the one its user chose with `/schemachat db NAME`, anything else the
+default (database_choice.py).
 """
 
 from __future__ import annotations
@@ -28,16 +32,19 @@ from slack_sdk.errors import SlackClientError
 from schemachat.agent.answer import AgentAnswer
 from schemachat.configs import BadInput, SchemachatError, Settings
 from schemachat.ui.api.agents import Agents
+from schemachat.ui.api.databases import ServedDatabase, ServedDatabases
 from schemachat.ui.api.feedback import record_feedback
 from schemachat.ui.slack.blocks import (
     DOWN,
     RUN,
     UP,
     answer_blocks,
+    button_database,
     fallback_text,
     needs_file,
     rows_csv,
 )
+from schemachat.ui.slack.database_choice import COMMAND, DatabaseChoice
 
 log = logging.getLogger("schemachat.slack")
 MENTION = re.compile(r"<@[A-Z0-9]+>")
@@ -75,15 +82,23 @@ def run_sql(agents: Agents, sql: str) -> AgentAnswer:
 
 
 class Bot:
-    """The handlers, with the agents and the seen-event ids they share."""
+    """The handlers, with the databases and the seen-event ids they share."""
 
-    def __init__(self, settings: Settings, agents: Agents) -> None:
+    def __init__(self, settings: Settings, databases: ServedDatabases) -> None:
+        """BadInput when slack_channel_databases names a database that is not served."""
         self.settings = settings
-        self.agents = agents
+        self.databases = databases
+        self.choice = DatabaseChoice(settings, databases)
         self.seen = SeenEvents()
 
+    @property
+    def agents(self) -> Agents:
+        """The default database's agents."""
+        return self.databases.first.agents
+
     def answer(self, body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
-        """Answer one mention or DM in its thread (once per event id)."""
+        """Answer one mention or DM in its thread (once per event id), from the database
+        of its channel (or, in a DM, its user's choice)."""
         event_id = str(body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}")
         if not self.seen.first(event_id):
             log.info("event %s already answered (a retry)", event_id)
@@ -91,37 +106,66 @@ class Bot:
         channel = event["channel"]
         thread = event.get("thread_ts") or event["ts"]
         question = MENTION.sub("", event.get("text") or "").strip()
+        direct = event.get("channel_type") == "im"
+        user = event.get("user")
+        if direct and question.startswith(f"{COMMAND} "):  # the command typed as a message
+            reply = self.choice.command(question.removeprefix(COMMAND), str(user), channel,
+                                        direct=True)
+            client.chat_postMessage(channel=channel, thread_ts=thread, text=reply)
+            return
+        database = self.choice.for_conversation(channel, user, direct=direct)
         try:
-            agent = self.agents.get()
-            result = agent.ask(question, session=f"slack:{channel}:{thread}")
+            agent = database.agents.get()
+            result = agent.ask(question, session=database.session(f"slack:{channel}:{thread}"))
         except SchemachatError as exc:  # bad input, or the database went away
             result = AgentAnswer(answer=f"Sorry: {exc}", error=str(exc))
         except Exception:
             log.exception("agent turn failed")
             result = AgentAnswer(answer="Sorry, something went wrong answering that.",
                                  error="internal error (see the bot's log)")
-        self.post(client, channel, thread, result, question)
+        self.post(client, channel, thread, result, question, database)
 
     def post(self, client: WebClient, channel: str, thread: str, result: AgentAnswer,
-             question: str) -> None:
+             question: str, database: ServedDatabase | None = None) -> None:
+        """The answer in the thread (its rows as a CSV file when there are many); the
+        database is named when several are served."""
+        named = database.name if database is not None and self.choice.several else None
         client.chat_postMessage(channel=channel, thread_ts=thread, text=fallback_text(result),
-                                blocks=answer_blocks(result, question))
+                                blocks=answer_blocks(result, question, named))
         if needs_file(result):
             client.files_upload_v2(channel=channel, thread_ts=thread, content=rows_csv(result),
                                    filename="rows.csv", title=f"{len(result.rows)} rows")
 
+    def _pressed(self, body: dict[str, Any], channel: str) -> ServedDatabase:
+        """The database of the answer whose button was pressed: the one its block names,
+        else the conversation's."""
+        named = button_database(body["actions"][0])
+        found = self.choice.named(named) if named else None
+        if found is not None:
+            return found
+        user = (body.get("user") or {}).get("id")
+        return self.choice.for_conversation(channel, user, direct=channel.startswith("D"))
+
+    def command(self, body: dict[str, Any]) -> str:
+        """The reply to the `/schemachat` slash command (shown to its user only)."""
+        channel = str(body.get("channel_id") or "")
+        direct = body.get("channel_name") == "directmessage" or channel.startswith("D")
+        return self.choice.command(str(body.get("text") or ""), str(body.get("user_id")),
+                                   channel, direct=direct)
+
     def run_button(self, body: dict[str, Any], client: WebClient) -> None:
         channel, thread = _where(body)
         sql = str(body["actions"][0].get("value") or "")
+        database = self._pressed(body, channel)
         try:
-            result = run_sql(self.agents, sql)
+            result = run_sql(database.agents, sql)
         except SchemachatError as exc:  # e.g. the database went away: the next try reconnects
             result = AgentAnswer(answer=f"Sorry: {exc}", sql=sql, error=str(exc))
         except Exception:
             log.exception("running the SQL failed")
             result = AgentAnswer(answer="Sorry, running that failed.", sql=sql,
                                  error="internal error (see the bot's log)")
-        self.post(client, channel, thread, result, sql)
+        self.post(client, channel, thread, result, sql, database)
 
     def feedback(self, body: dict[str, Any], client: WebClient, rating: str) -> None:
         import json
@@ -136,7 +180,8 @@ class Bot:
                  "channel": channel, "thread": thread}
         if rated.get("sql"):
             entry["sql"] = rated["sql"]
-        record_feedback(self.settings.workspace, entry, who=f"slack:{user}")
+        workspace = self._pressed(body, channel).settings.workspace
+        record_feedback(workspace, entry, who=f"slack:{user}")
         client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread,
                                   text="Thanks for the feedback.")
 
@@ -149,10 +194,11 @@ def _where(body: dict[str, Any]) -> tuple[str, str]:
                              body["container"].get("message_ts"))
 
 
-def build_app(settings: Settings, *, agents: Agents | None = None,
+def build_app(settings: Settings, *, databases: ServedDatabases | None = None,
               client: WebClient | None = None) -> App:
-    """The bolt App with the bot's handlers. BadInput when the bot token (or, in HTTP
-    mode, the signing secret) is missing."""
+    """The bolt App with the bot's handlers, over every database `settings` serves.
+    BadInput when the bot token (or, in HTTP mode, the signing secret) is missing, or a
+    channel is mapped to a database that is not served."""
     if settings.slack_bot_token is None:
         raise BadInput("no Slack bot token: set SCHEMACHAT_SLACK_BOT_TOKEN (xoxb-...)")
     if settings.slack_signing_secret is None and not settings.slack_socket_mode:
@@ -170,7 +216,7 @@ def build_app(settings: Settings, *, agents: Agents | None = None,
     except (BoltError, SlackClientError, OSError) as exc:
         raise SchemachatError(f"Slack did not accept the bot token or could not be reached "
                               f"at {client.base_url}: {exc}") from None
-    bot = Bot(settings, agents or Agents(settings))
+    bot = Bot(settings, databases or ServedDatabases(settings))
     app.bot = bot  # type: ignore[attr-defined]  # for serve() and tests
 
     @app.event("app_mention")
@@ -182,6 +228,10 @@ def build_app(settings: Settings, *, agents: Agents | None = None,
         if event.get("channel_type") == "im" and not event.get("bot_id") \
                 and not event.get("subtype"):
             bot.answer(body, event, client)
+
+    @app.command(COMMAND)
+    def on_command(ack: Any, body: dict[str, Any]) -> None:
+        ack(bot.command(body))  # an ephemeral reply to whoever typed it
 
     @app.action(RUN)
     def on_run(ack: Any, body: dict[str, Any], client: WebClient) -> None:
