@@ -23,6 +23,7 @@ from schemachat.configs import BadInput, load_settings
 from schemachat.configs.databases import add_database
 from schemachat.ui.api import create_app
 from schemachat.ui.api.agents import parse_model
+from schemachat.ui.api.databases import ServedDatabases
 from tests.support.api import TOKEN, running, small_settings
 from tests.support.clinic_database import CLINIC_TABLES
 from tests.support.served_databases import TwoDatabases
@@ -211,3 +212,21 @@ def test_db_chooses_the_default_of_the_unscoped_routes(tmp_path: Path) -> None:
     with running(create_app(settings)) as url, _client(url) as client:
         assert client.get("/databases").json() == [{"name": "two", "default": True},
                                                    {"name": "one", "default": False}]
+
+
+def test_a_shared_sessions_store_keeps_each_databases_conversations_apart(
+        tmp_path: Path) -> None:
+    """With sessions_url every database's agents use one store: the same session id in
+    two databases must be two conversations. Each workspace's own SQLite file (the
+    default) keeps them apart already."""
+    registry = tmp_path / "databases.json"
+    add_database(registry, "one", "one.fdb", tmp_path / "one")
+    add_database(registry, "two", "two.fdb", tmp_path / "two")
+    shared = ServedDatabases(load_settings(databases_file=registry,
+                                           sessions_url=f"sqlite:///{tmp_path}/s.sqlite"))
+    assert [shared.named(n).session("s-1") for n in ("one", "two")] == ["one:s-1", "two:s-1"]
+    own = ServedDatabases(load_settings(databases_file=registry))
+    assert own.named("two").session("s-1") == "s-1"
+    assert ServedDatabases(load_settings(databases_file=tmp_path / "none.json",
+                                         sessions_url=f"sqlite:///{tmp_path}/s.sqlite")
+                           ).first.session("s-1") == "s-1"  # nothing registered: as before

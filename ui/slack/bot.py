@@ -91,11 +91,6 @@ class Bot:
         self.choice = DatabaseChoice(settings, databases)
         self.seen = SeenEvents()
 
-    @property
-    def agents(self) -> Agents:
-        """The default database's agents."""
-        return self.databases.first.agents
-
     def answer(self, body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
         """Answer one mention or DM in its thread (once per event id), from the database
         of its channel (or, in a DM, its user's choice)."""
