@@ -26,7 +26,7 @@ from schemachat.ingest.models.combined import (
 
 ChunkKind = Literal["table", "columns", "procedure"]
 # Bump when the chunk text changes shape, so indexes built by an older version rebuild.
-CHUNKER_VERSION = 2
+CHUNKER_VERSION = 3
 WIDE_TABLE = 16  # a table with more columns than this also gets column-group chunks
 GROUP_SIZE = 10
 _NAME = re.compile(r"\b[A-Z][A-Z0-9_$]{2,}\b")

@@ -1,6 +1,7 @@
 """Retrieval quality on a question set: recall@k and MRR.
 
-A question file (YAML) is a list of `{lang, q, gold}`; each gold item is a table name or
+A question file (YAML) is a list of `{lang, q, gold}` (and `db` when it covers several
+databases); each gold item is a table name or
 alternatives `"A|B"` (either will do). recall@k of a question is the share of its gold
 items found among the top k ranked hits (tables added only to join them do not count);
 its reciprocal rank is 1/rank of the first hit that satisfies any gold item.
@@ -22,6 +23,7 @@ class Question:
     q: str
     lang: str
     gold: tuple[frozenset[str], ...]
+    db: str = ""  # which database it is about, in a file covering several
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,8 @@ def load_questions(path: Path) -> list[Question]:
     for n, item in enumerate(data, start=1):
         try:
             gold = tuple(frozenset(g.split("|")) for g in item["gold"])
-            out.append(Question(q=item["q"], lang=item["lang"], gold=gold))
+            out.append(Question(q=item["q"], lang=item["lang"], gold=gold,
+                                db=str(item.get("db", ""))))
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError(f"{path}: question {n} is malformed: {exc!r}") from None
     return out

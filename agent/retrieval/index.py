@@ -36,6 +36,7 @@ from schemachat.agent.retrieval.vector import clear, open_vector_store
 from schemachat.configs import BadInput, Settings
 from schemachat.ingest.models.base import FileModel
 from schemachat.ingest.models.combined import CombinedSchema
+from schemachat.ingest.vocabulary_glossary import glossary, glossary_text, learn_terms
 from schemachat.ingest.workspace import Workspace, read_model, write_model, write_text_atomic
 
 if TYPE_CHECKING:
@@ -120,7 +121,7 @@ def index_document(doc: CombinedSchema, index_dir: Path, settings: Settings, *,
     """Bring the index in `index_dir` up to date with `doc`."""
     started = time.perf_counter()
     embeddings = embeddings or default_embeddings(settings)
-    analyzer = Analyzer(learned=learn_abbreviations(_described_names(doc)))
+    analyzer = document_analyzer(doc)
     analysis = _analysis_fingerprint(analyzer)
     old = read_manifest(index_dir)
     reason = _rebuild_reason(old, settings, rebuild)
@@ -154,12 +155,21 @@ def index_document(doc: CombinedSchema, index_dir: Path, settings: Settings, *,
                        seconds=time.perf_counter() - started, store_seconds=store_seconds)
 
 
+def document_analyzer(doc: CombinedSchema) -> Analyzer:
+    """How retrieval reads `doc`: the vocabulary, the glossary, and the abbreviations and
+    glossary terms its annotations and descriptions teach."""
+    described = list(_described_names(doc))
+    return Analyzer(learned=learn_abbreviations(described),
+                    glossary=glossary().extended(learn_terms(described)))
+
+
 def _analysis_fingerprint(analyzer: Analyzer) -> str:
     from importlib import resources
 
     vocab = resources.files("schemachat.ingest").joinpath("data/vocabulary.yaml")
-    data = json.dumps([CHUNKER_VERSION, vocab.read_text("utf-8"), analyzer.learned],
-                      sort_keys=True, ensure_ascii=False)
+    terms = analyzer.glossary.fingerprint if analyzer.glossary else ""
+    data = json.dumps([CHUNKER_VERSION, vocab.read_text("utf-8"), glossary_text(), terms,
+                       analyzer.learned], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(data.encode()).hexdigest()
 
 

@@ -11,8 +11,10 @@ import bm25s
 import numpy as np
 
 from schemachat.agent.retrieval.text import Analyzer
+from schemachat.ingest.vocabulary_glossary import Glossary, glossary
 
 TERMS = "terms.txt"  # one line per indexed text: its digest, then its terms
+GLOSSARY = "glossary.json"  # whether the glossary is used, and the terms learned for it
 
 
 def _digest(text: str) -> str:
@@ -60,6 +62,10 @@ class LexicalIndex:
         self._bm25.save(str(folder))
         (folder / "learned.json").write_text(
             json.dumps(self.analyzer.learned, ensure_ascii=False, sort_keys=True), "utf-8")
+        used = self.analyzer.glossary
+        (folder / GLOSSARY).write_text(json.dumps(
+            {"used": used is not None, "learned": [list(map(list, p)) for p in used.learned]}
+            if used is not None else {"used": False, "learned": []}, ensure_ascii=False), "utf-8")
         (folder / TERMS).write_text(
             "".join(f"{key} {' '.join(words)}\n" for key, words in self._terms.items()),
             "utf-8")
@@ -69,7 +75,8 @@ class LexicalIndex:
         """The index `save` wrote."""
         bm25 = bm25s.BM25.load(str(folder))
         learned = json.loads((folder / "learned.json").read_text("utf-8"))
-        return cls(bm25, Analyzer(learned={k: tuple(v) for k, v in learned.items()}))
+        return cls(bm25, Analyzer(learned={k: tuple(v) for k, v in learned.items()},
+                                  glossary=_saved_glossary(folder)))
 
     @staticmethod
     def read_terms(folder: Path) -> dict[str, list[str]]:
@@ -107,3 +114,14 @@ class LexicalIndex:
             for doc in docs[np.isin(docs, wanted)]:
                 out.setdefault(int(doc), []).append(word)
         return out
+
+
+def _saved_glossary(folder: Path) -> Glossary | None:
+    # The glossary the index was built with, and the terms learned for it.
+    try:
+        saved = json.loads((folder / GLOSSARY).read_text("utf-8"))
+    except OSError:
+        return None
+    if not saved.get("used"):
+        return None
+    return glossary().extended((tuple(a), tuple(b)) for a, b in saved.get("learned", []))

@@ -5,7 +5,9 @@ without accents, identifiers split into their parts (`CLI_NOMRAZ` -> cli, nomraz
 nom, raz), abbreviations expanded (`cli` -> cliente) from the project's one vocabulary
 (`schemachat.ingest.vocabulary`) and from what the annotations themselves say
 (`learn_abbreviations`), documents enriched with the other-language synonyms of their
-words (cliente -> customer), and everything lightly stemmed with both the Portuguese and
+words (cliente -> customer) and, with a glossary (`schemachat.ingest.vocabulary_glossary`),
+with the translations of their business words and phrases (fatura -> invoice, "contas a
+pagar" -> accounts payable), and everything lightly stemmed with both the Portuguese and
 the English Snowball stemmer.
 """
 
@@ -26,6 +28,7 @@ from schemachat.ingest.vocabulary import (
     stems,
     vocabulary,
 )
+from schemachat.ingest.vocabulary_glossary import Glossary
 
 _WORD = re.compile(r"[^\W_]+(?:_+[^\W_]+)*")
 _LETTERS = re.compile(r"^[a-z]+$")
@@ -35,20 +38,24 @@ CACHE_MAX = 200_000  # tokens an Analyzer remembers
 
 @dataclass
 class Analyzer:
-    """Turns text into terms. `learned` holds abbreviations read from annotations."""
+    """Turns text into terms. `learned` holds abbreviations read from annotations;
+    `glossary` (None: not used) the business words and phrases of both languages."""
 
     vocab: Vocabulary = field(default_factory=vocabulary)
     learned: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    glossary: Glossary | None = None
     _cache: dict[str, tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]] = field(
         default_factory=dict, repr=False, compare=False)
 
     def expand_part(self, part: str) -> list[str]:
         """What an identifier part stands for: dictionary, then learned, then a split
         into known abbreviations ('nomraz' -> nom, raz, and their meanings)."""
-        known = self.vocab.abbreviations.get(part) or self.learned.get(part)
+        known = (self.vocab.abbreviations.get(part) or self.learned.get(part)
+                 or (self.glossary.abbreviations.get(part) if self.glossary else None))
         if known:
             return list(known)
-        if len(part) >= SEGMENT_MIN and not self.vocab.knows(part):
+        if len(part) >= SEGMENT_MIN and not self.vocab.knows(part) and not (
+                self.glossary and self.glossary.knows(part)):
             pieces = self.segment(part)
             out: list[str] = []
             for piece in pieces:
@@ -60,14 +67,36 @@ class Analyzer:
         """Split `part` into known abbreviations or words when it is made only of them."""
         return _segment(part, self.vocab)
 
-    def words(self, text: str, *, document: bool) -> list[tuple[str, str]]:
+    def words(self, text: str, *, document: bool,
+              translate: bool | None = None) -> list[tuple[str, str]]:
         """(folded word, the original word it came from) pairs, before stemming: the
-        words of `text` and their expansions, then (for documents) their synonyms."""
+        words of `text` and their expansions, then (for documents) their synonyms and
+        then what the glossary translates them to (phrases first, then the single words
+        no phrase took). `translate` asks for the translations without the synonyms
+        (default: for documents only)."""
         read = [self._read(raw) for raw in _WORD.findall(text)]
-        out = [pair for base, _ in read for pair in base]
+        base = [pair for said, _ in read for pair in said]
+        out = list(base)
         if document:
             out += [pair for _, synonyms in read for pair in synonyms]
+        if self.glossary is not None and (document if translate is None else translate):
+            out += self._translated(base)
         return out
+
+    def _translated(self, base: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        # What the glossary says the words mean in the other language: phrases over
+        # consecutive words ("contas a pagar"), then each word no phrase covered.
+        assert self.glossary is not None
+        words = [w for w, _ in base]
+        covered = [False] * len(words)
+        out: list[tuple[str, str]] = []
+        for start, end, brought in self.glossary.phrases_in(words):
+            covered[start:end] = [True] * (end - start)
+            out += [(w, base[start][1]) for w in sorted(brought)]
+        for n, (word, orig) in enumerate(base):
+            if not covered[n]:
+                out += [(w, orig) for w in sorted(self.glossary.translations(word))]
+        return list(self._keep(out))
 
     def _read(self, raw: str) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
         # One token's words and synonyms, remembered: schema text repeats the same
