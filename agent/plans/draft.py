@@ -19,6 +19,7 @@ class Draft:
     reach: dict[str, Hop]
     subject: list[int] = field(default_factory=list)
     table_words: set[int] = field(default_factory=set)  # words the base table's terms match
+    subject_score: float = 0.0  # how well the base's terms match the subject
     joins: list[Join] = field(default_factory=list)
     filters: list[Filter] = field(default_factory=list)
     related: list[Related] = field(default_factory=list)

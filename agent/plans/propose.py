@@ -57,6 +57,7 @@ _LATE = frozenset(("atraso", "atrasado", "atrasados", "atrasada", "atrasadas", "
 _UNITS = DAYS | {"meses", "months", "anos", "years", "semanas", "weeks", "horas", "hours"}
 CHILD = 1.0  # a base neither retrieval nor the subject named, only a child of one
 VIEW = 3.0  # views are filtered or summed subsets: a table is the likelier answer
+PLANNED = 3.0  # a table of targets or budgets asked about what was done
 SUBJECT = 1.5  # weight of how well the base table's terms match the question's subject
 UNMAPPED = 1.2  # what each question word the plan leaves unexplained costs
 
@@ -196,6 +197,7 @@ class Linker:
         d = Draft(base, self.reach.of(base), subject)
         score, hit = self.terms.table_match(base, q, subject or q.content())
         d.score += SUBJECT * score + self._prior(q, rel)
+        d.subject_score = score
         d.explained |= hit
         d.table_words = set(hit)
         # The base's name said anywhere ("porcelanato products") is explained too.
@@ -229,6 +231,10 @@ class Linker:
             terms = frozenset(self.terms.analyzer.terms(part, document=True))
             if not self.terms.match(terms, q, words)[1]:
                 penalty += 0.7
+        planned = cues()["planned"]
+        if any(p in planned for p in split_identifier(rel.name)) and \
+                not any(q.words[i].folded in planned for i in words):
+            penalty += PLANNED  # TB_VEND_META for "quem mais vendeu": targets, not sales
         return -penalty - (VIEW if rel.kind == "view" else 0.0)
 
     def _filters(self, q: Question, d: Draft, links: list[ValueLink]) -> None:
@@ -741,8 +747,7 @@ class Linker:
             q, d, [i for i in words if i not in named],
             kinds=("number",) if keys else ("number", "date"), depth=0 if keys else 1))
         if parent is not None:  # "the 5 customers ...": the key says who they are
-            d.claim(self.terms.table_name_match(
-                self.terms.references.get((d.base, parent.column), ""), q, d.subject)[1])
+            self._grouped_subject(q, d, parent)
         if keys and named and best is None:  # "the 5 customers with the most orders"
             d.select = [*(Item(expr=k) for k in keys), Item(agg="COUNT")]
             d.group_by = keys
@@ -775,6 +780,16 @@ class Linker:
             return
         d.select = [*self._shown(d, d.base), Item(expr=measure)]
         d.order_by = [Order(item=len(d.select) - 1, desc=desc)]
+
+    def _grouped_subject(self, q: Question, d: Draft, parent: Col) -> None:
+        """Rows grouped by their key to the subject's table ("os 5 vendedores que mais
+        venderam": orders by COD_VEND) are about the subject as much as that table is."""
+        score, hit = self.terms.table_name_match(
+            self.terms.references.get((d.base, parent.column), ""), q, d.subject)
+        d.claim(hit)
+        if score > d.subject_score:
+            d.score += SUBJECT * (score - d.subject_score)
+            d.subject_score = score
 
     def _names_base(self, q: Question, d: Draft, words: list[int]) -> set[int]:
         """Plural nouns among `words` that name the base table itself ("the most

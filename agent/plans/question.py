@@ -21,7 +21,8 @@ import yaml
 
 from schemachat.ingest.vocabulary import fold
 
-_TOKEN = re.compile(r"R\$\s*|\d[\d.,]*%?|[^\W\d_]+(?:['’][^\W\d_]+)?|[^\s\w]", re.UNICODE)
+# A number ends with a digit: "em 2023, em quantidade" is the year 2023 and a comma.
+_TOKEN = re.compile(r"R\$\s*|\d(?:[\d.,]*\d)?%?|[^\W\d_]+(?:['’][^\W\d_]+)?|[^\s\w]", re.UNICODE)
 _YEAR = re.compile(r"^(19[5-9]\d|20\d\d)$")
 PT_HINTS = frozenset(("quantos", "quantas", "qual", "quais", "de", "do", "da", "dos", "das",
                       "por", "em", "nao", "sao", "tem", "liste", "media", "que", "os", "as"))
@@ -137,6 +138,10 @@ def _number(token: str) -> float | None:
         return None
     if re.fullmatch(r"\d{1,3}([.,]\d{3})+", raw):  # 1.000 / 10,000: thousands
         return float(re.sub(r"[.,]", "", raw))
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+,\d+", raw):  # 10.000,50: Portuguese
+        return float(raw.replace(".", "").replace(",", "."))
+    if re.fullmatch(r"\d{1,3}(,\d{3})+\.\d+", raw):  # 10,000.50: English
+        return float(raw.replace(",", ""))
     if re.fullmatch(r"\d+,\d+", raw):  # 2,5: a Portuguese decimal
         return float(raw.replace(",", "."))
     try:
