@@ -58,6 +58,7 @@ _UNITS = DAYS | {"meses", "months", "anos", "years", "semanas", "weeks", "horas"
 CHILD = 1.0  # a base neither retrieval nor the subject named, only a child of one
 VIEW = 3.0  # views are filtered or summed subsets: a table is the likelier answer
 PLANNED = 3.0  # a table of targets or budgets asked about what was done
+JOIN = 0.7  # each table a plan joins
 SUBJECT = 1.5  # weight of how well the base table's terms match the question's subject
 UNMAPPED = 1.2  # what each question word the plan leaves unexplained costs
 
@@ -902,7 +903,9 @@ class Linker:
         cost = sum(UNMAPPED * (2.0 if i in d.subject or i in valued else 1.0) *
                    self._weight(q, i)
                    for i in missed)
-        score = d.score - cost + 1.0 / (rank + 1)
+        # A join the plan needs costs a little: of two plans saying as much, the one over
+        # fewer tables (CAR_TIT alone, not CAR_BAIXA joined to CAR_TIT) is the likelier.
+        score = d.score - cost + 1.0 / (rank + 1) - JOIN * len(d.joins)
         if os.environ.get("PLAN_TRACE"):  # a developer's view of how a score came about
             print(f"  {d.base}: steps {d.score:.2f} unmapped -{cost:.2f} rank "
                   f"+{1.0 / (rank + 1):.2f} = {score:.2f}")
