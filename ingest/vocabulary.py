@@ -152,7 +152,22 @@ def stems(word: str) -> tuple[str, ...]:
         return (word,)
     pt, en = _stemmers()
     a, b = pt.stemWord(word), en.stemWord(word)
-    return (a,) if a == b else (a, b)
+    out = (a,) if a == b else (a, b)
+    single = _singular(word)
+    if single is not None and (c := pt.stemWord(single)) not in out:
+        out += (c,)
+    return out
+
+
+# Portuguese plurals the stemmer misses once accents are folded: "filiais" stems to
+# "fili" but "filial" to "filial"; "emissoes" to "emisso" but "emissao" to "emissa".
+_PLURALS = (("oes", "ao"), ("ais", "al"), ("eis", "el"), ("ois", "ol"), ("uis", "ul"))
+
+
+def _singular(word: str) -> str | None:
+    if len(word) < 6:
+        return None
+    return next((word[:-3] + one for many, one in _PLURALS if word.endswith(many)), None)
 
 
 def canonical(part: str, learned: Mapping[str, tuple[str, ...]] | None = None,
