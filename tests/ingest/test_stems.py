@@ -13,5 +13,6 @@ def test_a_plural_shares_a_stem_with_its_singular(plural: str, singular: str) ->
     assert set(stems(plural)) & set(stems(singular))
 
 
-def test_short_words_are_left_alone() -> None:
-    assert stems("mais") == ("mais",)
+def test_short_words_get_no_singular() -> None:
+    assert "pal" not in stems("pais")  # país, not a plural of 'pal'
+    assert "mal" not in stems("mais")
