@@ -64,6 +64,10 @@ def test_retrain_stream_shows_loss_live(tmp_path: Path, monkeypatch: pytest.Monk
 def test_tab_builds(tmp_path: Path) -> None:
     import gradio as gr
 
-    ctx = SimpleNamespace(settings=load_settings(workspace=tmp_path))
+    from schemachat.ui.app.database_picker import DatabaseChoice
+    from schemachat.ui.app.databases import ServedDatabases
+
+    served = ServedDatabases(load_settings(workspace=tmp_path))  # opens nothing yet
     with gr.Blocks() as app, gr.Tabs(), gr.Tab("Training") as tab:
-        training_tab.build(ctx, app, tab)  # type: ignore[arg-type]
+        training_tab.build(DatabaseChoice(served, gr.State(None), gr.Dropdown()), app,
+                           tab)

@@ -1,6 +1,6 @@
 """The Analysis tab: most FK-referenced columns (table and chart), tables without a primary
 key, FK-like columns with no declared FK, the largest tables, and an ER picture of a
-table and its neighbours."""
+table and its neighbours, of the database the header's picker chose."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import gradio as gr
 import pandas as pd
 
 from schemachat.ingest import analysis
+from schemachat.ui.app.database_picker import DatabaseChoice
 from schemachat.ui.app.er_diagram import er_html
-from schemachat.ui.context import AppContext
 
 TITLE = "Analysis"
 ID = "analysis"
@@ -19,8 +19,9 @@ LARGEST = ["table", "rows", "method"]
 FK_LIKE = ["table", "column", "type", "probably references", "why"]
 
 
-def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
-    """Lay out the tab and wire its events (recomputed whenever it is opened)."""
+def build(choice: DatabaseChoice, app: gr.Blocks, tab: gr.Tab) -> None:
+    """Lay out the tab and wire its events (recomputed whenever it is opened and whenever
+    another database is picked)."""
     with gr.Row():
         with gr.Column():
             referenced = gr.Dataframe(label="Most referenced columns", headers=REFERENCED,
@@ -42,8 +43,8 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
         depth = gr.Slider(1, 3, value=1, step=1, label="FK hops", scale=1)
     er = gr.HTML(elem_id="analysis-er")
 
-    def show() -> tuple[pd.DataFrame, ...] | tuple[object, ...]:
-        doc = ctx.doc()
+    def show(name: str | None) -> tuple[pd.DataFrame, ...] | tuple[object, ...]:
+        doc = choice.context(name).doc()
         refs = pd.DataFrame(analysis.most_referenced(doc), columns=REFERENCED)
         sizes = pd.DataFrame(analysis.largest_tables(doc), columns=LARGEST)
         likes = pd.DataFrame([{"table": f.table, "column": f.column, "type": f.type,
@@ -56,13 +57,16 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
         return (refs, refs, pd.DataFrame({"table": analysis.tables_without_pk(doc)}), sizes,
                 likes, gr.update(choices=names, value=first))
 
-    def diagram(table: str | None, hops: float) -> str:
-        if not table or ctx.doc().relation(table) is None:
+    def diagram(name: str | None, table: str | None, hops: float) -> str:
+        doc = choice.context(name).doc()
+        if not table or doc.relation(table) is None:
             return ""
-        return er_html(ctx.doc(), table, int(hops))
+        return er_html(doc, table, int(hops))
 
     outputs = [referenced, chart, no_pk, largest, fk_like, er_table]
-    app.load(show, outputs=outputs)
-    tab.select(show, outputs=outputs)
-    er_table.change(diagram, inputs=[er_table, depth], outputs=er)
-    depth.release(diagram, inputs=[er_table, depth], outputs=er)
+    # The picture is drawn again even when both databases open on the same table name.
+    choice.state.change(show, inputs=choice.state, outputs=outputs).then(
+        diagram, inputs=[choice.state, er_table, depth], outputs=er)
+    tab.select(show, inputs=choice.state, outputs=outputs)
+    er_table.change(diagram, inputs=[choice.state, er_table, depth], outputs=er)
+    depth.release(diagram, inputs=[choice.state, er_table, depth], outputs=er)

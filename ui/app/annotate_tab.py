@@ -4,7 +4,8 @@ distributions, edit descriptions and value mappings, take or leave suggestions, 
 
 It opens on the table of the link (`?table=...&column=...`), else on the first table
 nobody has described yet (forms.opening_table), so a first visit shows what the tool
-does; its grids carry their column names even while empty."""
+does; its grids carry their column names even while empty. Everything is of the database
+the header's picker chose; picking another opens that one the same way."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from schemachat.ingest.annotations import StaleEdit, default_author
 from schemachat.ingest.models.annotations import ColumnNote, ObjectNote
 from schemachat.ingest.models.combined import CombinedRelation
 from schemachat.ingest.suggestions import Suggestion, sample_values
+from schemachat.ui.app.database_picker import DatabaseChoice
 from schemachat.ui.app.forms import (
     ColumnForm,
     apply_forms,
@@ -38,8 +40,10 @@ HISTORY = ["id", "when", "who", "action", "revision", "changed"]
 NO_SAMPLES = ["no sample rows (run `schemachat samples`)"]
 
 
-def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
+def build(choice: DatabaseChoice, app: gr.Blocks, tab: gr.Tab) -> None:
     """Lay out the tab and wire its events."""
+    settings = choice.served.settings  # the suggestion model is the same for every database
+    db = choice.state
     with gr.Row():
         who = gr.Textbox(label="Your name", value=default_author(), scale=1, elem_id="ann-who")
         search = gr.Textbox(label="Search", placeholder="table, column or description",
@@ -58,7 +62,8 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
         with gr.Row():
             for target in targets:
                 button = gr.Button(f"→ {target}", size="sm", elem_classes=["fk-link"])
-                button.click(lambda t=target: {table: t} | load(t), outputs=[table, *everything])
+                button.click(lambda n, t=target: {table: t} | load(n, t), inputs=db,
+                             outputs=[table, *everything])
 
     columns_df = gr.Dataframe(label="Columns", headers=COLUMNS, interactive=False, wrap=True,
                               elem_id="ann-columns")
@@ -84,7 +89,7 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
             dist_df = gr.Dataframe(label="Values seen (count)", headers=DISTRIBUTION,
                                    interactive=False, elem_id="ann-dist")
     gr.Markdown("#### Suggestions (nothing is saved until you save)")
-    gr.Markdown(model_status(ctx.settings), elem_id="ann-model-status")
+    gr.Markdown(model_status(settings), elem_id="ann-model-status")
     sugg_md = gr.Markdown(elem_id="ann-suggestions")
     with gr.Row():
         use_desc = gr.Button("Use suggested description", size="sm")
@@ -92,7 +97,7 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
         use_unit = gr.Button("Use suggested unit", size="sm")
         dismiss = gr.Button("Dismiss suggestions", size="sm")
         ask = gr.Button("Ask the model", size="sm",
-                        visible=suggestion_model(ctx.settings) is not None)
+                        visible=suggestion_model(settings) is not None)
     with gr.Row():
         save = gr.Button("Save", variant="primary", elem_id="ann-save")
         reload = gr.Button("Reload from disk", elem_id="ann-reload")
@@ -120,8 +125,11 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
                   *column_fields, dist_df, sugg_md, samples_df, history_df, revert_id, loaded,
                   based_on, forms, current_col, suggestions, status]
 
-    def load(name: str | None, col: str | None = None, message: str = "") -> dict[Any, Any]:
-        """Everything shown for table `name` as stored now (unsaved edits dropped)."""
+    def load(db_name: str | None, name: str | None, col: str | None = None,
+             message: str = "") -> dict[Any, Any]:
+        """Everything shown for table `name` of database `db_name` as stored now (unsaved
+        edits dropped)."""
+        ctx = choice.context(db_name)
         rel = ctx.doc().relation(name) if name else None
         if rel is None:
             return {info: "Pick a table or view above." if not name else
@@ -144,10 +152,10 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
                                           for e in reversed(hist)], value=None),
             loaded: note.model_dump(mode="json"), based_on: note.revision, forms: {},
             status: message,
-        } | show_column(rel.name, col, note, {})
+        } | show_column(ctx, rel.name, col, note, {})
 
-    def show_column(name: str, col: str, note: ObjectNote, edited: dict[str, Any]
-                    ) -> dict[Any, Any]:
+    def show_column(ctx: AppContext, name: str, col: str, note: ObjectNote,
+                    edited: dict[str, Any]) -> dict[Any, Any]:
         """The column's fields (from the unsaved form if there is one) and suggestions."""
         form = ColumnForm(**edited[col]) if col in edited else column_form(note.columns.get(col))
         rel = ctx.doc().relation(name)
@@ -162,17 +170,20 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
             suggestions: [s.__dict__ for s in found],
         }
 
-    def on_column(name: str, col: str, prev: str | None, edited: dict[str, Any],
-                  loaded_note: dict[str, Any] | None, *fields: str) -> dict[Any, Any]:
+    def on_column(db_name: str | None, name: str, col: str, prev: str | None,
+                  edited: dict[str, Any], loaded_note: dict[str, Any] | None, *fields: str
+                  ) -> dict[Any, Any]:
         edited = dict(edited or {})
         if prev and prev != col:
             edited[prev] = ColumnForm(*fields).__dict__
         note = ObjectNote.model_validate(loaded_note) if loaded_note else ObjectNote()
-        return {forms: edited} | show_column(name, col, note, edited)
+        return {forms: edited} | show_column(choice.context(db_name), name, col, note, edited)
 
-    def on_save(name: str, author: str, loaded_note: dict[str, Any] | None, revision: int,
-                col: str, edited: dict[str, Any], t_desc: str, t_tags: str, t_notes: str,
+    def on_save(db_name: str | None, name: str, author: str,
+                loaded_note: dict[str, Any] | None, revision: int, col: str,
+                edited: dict[str, Any], t_desc: str, t_tags: str, t_notes: str,
                 *fields: str) -> dict[Any, Any]:
+        ctx = choice.context(db_name)
         if not name or loaded_note is None:
             return {status: "Pick a table first."}
         edited = dict(edited or {}) | {col: ColumnForm(*fields).__dict__}
@@ -189,10 +200,11 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
         if saved.revision == revision:
             return {status: f"Nothing to save: {name} already says that."}
         ctx.saved([name])
-        return load(name, col, f"Saved {name} (revision {saved.revision}).")
+        return load(db_name, name, col, f"Saved {name} (revision {saved.revision}).")
 
-    def on_revert(name: str, author: str, entry: str | None, revision: int, col: str
-                  ) -> dict[Any, Any]:
+    def on_revert(db_name: str | None, name: str, author: str, entry: str | None,
+                  revision: int, col: str) -> dict[Any, Any]:
+        ctx = choice.context(db_name)
         if not entry:
             return {status: "Pick a history entry to revert."}
         try:
@@ -203,10 +215,12 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
         except BadInput as exc:
             return {status: f"**Not reverted:** {exc}"}
         ctx.saved([name])
-        return load(name, col, f"Reverted {name} to before {entry} "
-                               f"(now revision {note.revision}).")
+        return load(db_name, name, col, f"Reverted {name} to before {entry} "
+                                        f"(now revision {note.revision}).")
 
-    def on_filter(query: str, only_undescribed: bool, current: str | None) -> Any:
+    def on_filter(db_name: str | None, query: str, only_undescribed: bool,
+                  current: str | None) -> Any:
+        ctx = choice.context(db_name)
         choices = table_choices(ctx.doc(), ctx.metadata(), query, only_undescribed)
         return gr.update(choices=choices, value=current if current in choices else None)
 
@@ -218,10 +232,11 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
             return _merge_values_text(current, match["value"])
         return match["value"]
 
-    def on_ask(name: str, col: str) -> dict[Any, Any]:
-        model = suggestion_model(ctx.settings)
+    def on_ask(db_name: str | None, name: str, col: str) -> dict[Any, Any]:
+        model = suggestion_model(settings)
         if model is None or not name:
             return {}
+        ctx = choice.context(db_name)
         try:
             found = ask_model(model, ctx.doc(), ctx.metadata(), name, col)
         except SchemachatError as exc:
@@ -229,28 +244,44 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
         found += ctx.suggester().for_column(name, col)
         return {sugg_md: _suggestions_md(found), suggestions: [s.__dict__ for s in found]}
 
-    def on_load(request: gr.Request) -> dict[Any, Any]:
+    def on_open(db_name: str | None, request: gr.Request) -> dict[Any, Any]:
+        """The page loaded or another database was picked: open its table of the link
+        (`?table=&column=`; a pick drops them from the URL), else where work waits."""
         params = dict(request.query_params) if request else {}
         name, col = params.get("table"), params.get("column")
+        ctx = choice.context(db_name)
         doc, metadata = ctx.doc(), ctx.metadata()
         choices = table_choices(doc, metadata, "", False)
         if name not in choices:  # no link (or a stale one): open where work is waiting
             name, col = opening_table(doc, metadata), None
-        result = {table: gr.update(choices=choices, value=name)}
-        return result | (load(name, col) if name else {})
+        result = {table: gr.update(choices=choices, value=name), search: "",
+                  undescribed: False}
+        return result | (load(db_name, name, col) if name else nothing())
 
-    app.load(on_load, outputs=[table, *everything])
-    table.input(load, inputs=table, outputs=everything)
-    reload.click(lambda n, c: load(n, c, "Reloaded from disk."), inputs=[table, current_col],
-                 outputs=everything)
-    column.input(on_column, inputs=[table, column, current_col, forms, loaded, *column_fields],
-                 outputs=everything)
-    save.click(on_save, inputs=[table, who, loaded, based_on, current_col, forms,
+    def nothing() -> dict[Any, Any]:
+        """A database with no table or view: nothing of the previous one stays shown."""
+        return {info: "This database has no table or view.", fk_targets: [],
+                columns_df: pd.DataFrame(columns=COLUMNS), table_desc: "", tags: "",
+                table_notes: "", table_sugg: "", column: gr.update(choices=[], value=None),
+                col_desc: "", col_values: "", col_unit: "", col_notes: "",
+                dist_df: pd.DataFrame(columns=DISTRIBUTION), sugg_md: "",
+                samples_df: pd.DataFrame(columns=NO_SAMPLES),
+                history_df: pd.DataFrame(columns=HISTORY),
+                revert_id: gr.update(choices=[], value=None), loaded: None, based_on: 0,
+                forms: {}, current_col: None, suggestions: [], status: ""}
+
+    db.change(on_open, inputs=db, outputs=[table, search, undescribed, *everything])
+    table.input(load, inputs=[db, table], outputs=everything)
+    reload.click(lambda d, n, c: load(d, n, c, "Reloaded from disk."),
+                 inputs=[db, table, current_col], outputs=everything)
+    column.input(on_column, inputs=[db, table, column, current_col, forms, loaded,
+                                    *column_fields], outputs=everything)
+    save.click(on_save, inputs=[db, table, who, loaded, based_on, current_col, forms,
                                 *table_fields, *column_fields], outputs=everything)
-    revert.click(on_revert, inputs=[table, who, revert_id, based_on, current_col],
+    revert.click(on_revert, inputs=[db, table, who, revert_id, based_on, current_col],
                  outputs=everything)
     for trigger in (search.submit, search.change, undescribed.change):
-        trigger(on_filter, inputs=[search, undescribed, table], outputs=table)
+        trigger(on_filter, inputs=[db, search, undescribed, table], outputs=table)
     use_desc.click(lambda f, c: pick("description", f, c), inputs=[suggestions, col_desc],
                    outputs=col_desc)
     use_values.click(lambda f, c: pick("values", f, c), inputs=[suggestions, col_values],
@@ -262,7 +293,7 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
         inputs=[suggestions, table_desc], outputs=table_desc)
     dismiss.click(lambda: ("Suggestions dismissed.", "", []),
                   outputs=[sugg_md, table_sugg, suggestions])
-    ask.click(on_ask, inputs=[table, current_col], outputs=everything)
+    ask.click(on_ask, inputs=[db, table, current_col], outputs=everything)
 
 
 def _info(ctx: AppContext, rel: CombinedRelation, note: ObjectNote) -> str:

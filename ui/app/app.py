@@ -1,7 +1,9 @@
 """Build and launch the Gradio app.
 
-Each tab is a module with `TITLE`, `ID` and `build(ctx, app, tab)`; adding a tab (Chat, Training)
-is one module plus one line in `TABS`.
+It serves every database of `configs.databases.served(settings)`: the header's picker
+(database_picker) chooses one per browser session and every tab follows it. Each tab is a
+module with `TITLE`, `ID` and `build(choice, app, tab)`, its handlers reading the chosen
+database through `choice`; adding a tab is one module plus one line in `TABS`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import gradio as gr
 from schemachat.agent.models.warmup import Loader, ModelWarmup
 from schemachat.configs import Settings
 from schemachat.ui.app import analysis_tab, annotate_tab, chat_tab, overview_tab, training_tab
-from schemachat.ui.context import AppContext
+from schemachat.ui.app.database_picker import build_header
+from schemachat.ui.app.databases import ServedDatabases
 
 TABS: list[ModuleType] = [annotate_tab, overview_tab, analysis_tab, chat_tab, training_tab]
 
@@ -37,18 +40,22 @@ def theme() -> gr.themes.Base:
 
 
 def build_app(settings: Settings, *, model_loader: Loader | None = None) -> gr.Blocks:
-    """The app for the workspace of `settings`. BadInput (before anything is served) when
-    the workspace has no schema or its annotations file is broken. The chat model starts
-    being prepared in the background at once (`model_loader`: warmup.prepare_model
-    unless a test passes another); the Chat tab shows its state."""
-    ctx = AppContext.open(settings)
-    ctx.warmup = ModelWarmup(settings, model_loader).start()
+    """The app for every database `settings` serve (the registry's, else the settings'
+    own). BadInput (before anything is served) when the default database's workspace
+    has no schema or its annotations file is broken; the others are opened when first
+    picked. The chat model, one for all databases, starts being prepared in the
+    background at once (`model_loader`: warmup.prepare_model unless a test passes
+    another); the Chat tab shows its state."""
+    warmup = ModelWarmup(settings, model_loader)
+    databases = ServedDatabases(settings, warmup)
+    databases.database(None)  # the default must be servable before anything is served
+    warmup.start()
     with gr.Blocks(title="schemachat") as app:
-        gr.Markdown(f"## schemachat · `{ctx.doc().database.name}`")
+        choice = build_header(databases, app)
         with gr.Tabs():
             for tab in TABS:
                 with gr.Tab(tab.TITLE, id=tab.ID) as handle:
-                    tab.build(ctx, app, handle)
+                    tab.build(choice, app, handle)
     return app
 
 

@@ -6,12 +6,16 @@ backend and adapter selector, and thumbs up/down recorded in the workspace
 with its plan when the SQL is the plan's, unedited).
 
 Above it, the model's state (#chat-model) while the app prepares it in the background
-(`ctx.warmup`): "Loading the model…" until it is ready, refreshed by a gr.Timer that
-stops once loading has ended; a question asked meanwhile waits, saying so."""
+(one warm-up for every database): "Loading the model…" until it is ready, refreshed by a
+gr.Timer that stops once loading has ended; a question asked meanwhile waits, saying so.
+
+It talks to the database the header's picker chose, with that database's agents. Each
+database has its own conversation in a browser session (its own agent session id, its
+own history shown): picking another database puts the current conversation aside and
+shows that one's, and stops a question still being answered."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -23,9 +27,9 @@ from schemachat.agent.answer import AgentAnswer, Citation
 from schemachat.agent.feedback import Feedback, record_feedback
 from schemachat.agent.models import BACKENDS
 from schemachat.agent.models.warmup import ModelState
-from schemachat.agent.session import Agent
 from schemachat.agent.sql.grounding import sql_relations
 from schemachat.configs import SchemachatError
+from schemachat.ui.app.database_picker import DatabaseChoice
 from schemachat.ui.context import AppContext
 from schemachat.ui.plan_view import plan_markdown
 
@@ -33,37 +37,26 @@ TITLE = "Chat"
 ID = "chat"
 
 NO_ROWS = ["no result rows yet: ask for data, or run the SQL"]  # the empty grid's header
-_agents: dict[tuple[str, tuple[str, ...]], Agent] = {}
-_lock = threading.Lock()
 
 
-def agent_for(ctx: AppContext, backend: str, adapters: list[str]) -> Agent:
-    """One agent per backend and adapter choice, shared by every session."""
-    key = (backend, tuple(adapters))
-    with _lock:
-        if key not in _agents:
-            _agents[key] = Agent.open(ctx.settings, backend=backend,
-                                      adapters=adapters or None)
-        return _agents[key]
-
-
-def reload_agents(index: bool) -> None:
-    """After an annotation save: the shared agents re-read the document (and index)."""
-    with _lock:
-        for agent in _agents.values():
-            agent.context.reload(index=index)
-
-
-def citations_markdown(citations: list[Citation]) -> str:
-    """Citations as links that open the Annotate tab on the table or column."""
+def citations_markdown(citations: list[Citation], db: str | None = None) -> str:
+    """Citations as links that open the Annotate tab on the table or column (of database
+    `db`, when given: the link must not open another database's table)."""
     if not citations:
         return ""
     links = []
     for c in citations:
         label = c.table + (f".{c.column}" if c.column else "")
-        query = f"?table={c.table}" + (f"&column={c.column}" if c.column else "")
+        query = (f"?db={db}&" if db else "?") + f"table={c.table}" + (
+            f"&column={c.column}" if c.column else "")
         links.append(f"[{label}]({query})")
     return "**Sources:** " + " · ".join(links)
+
+
+def session_id(browser_session: str, db: str | None) -> str:
+    """The agent session of a browser session in database `db`: one per database, so
+    follow-ups never see another database's turns (even with a shared sessions_url)."""
+    return f"{db}-{browser_session}" if db else browser_session
 
 
 def model_line(state: ModelState | None) -> str:
@@ -105,12 +98,21 @@ def _adapter_names(ctx: AppContext) -> list[str]:
         return []
 
 
-def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
+def build(choice: DatabaseChoice, app: gr.Blocks, tab: gr.Tab) -> None:
     """Lay out the tab and wire its events."""
-    ctx.on_refresh(reload_agents)  # a save in the Annotate tab reaches the agents
+    settings = choice.served.settings  # the model settings are the same for every database
+    db = choice.state
+    several = len(choice.served.names) > 1
+
+    def link_db(name: str | None) -> str | None:
+        # Links name their database only when there is a choice (single-database URLs stay).
+        return name if several else None
+
     session = gr.State(lambda: uuid.uuid4().hex)
-    last = gr.State(None)  # {"question", "result", "backend", "adapters"}
-    warmup = ctx.warmup
+    last = gr.State(None)  # {"db", "question", "result", "backend", "adapters"}
+    chats = gr.State({})  # database -> its conversation, while another one is shown
+    shown_db = gr.State(None)  # the database whose conversation the chat log shows
+    warmup = choice.served.warmup
     model_md = gr.Markdown(model_line(warmup.state() if warmup else None),
                            elem_id="chat-model")
     timer = gr.Timer(1.0, active=warmup is not None)
@@ -124,9 +126,10 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
     timer.tick(model_tick, outputs=[model_md, timer])
     app.load(model_tick, outputs=[model_md, timer])
     with gr.Row():
-        backend = gr.Dropdown(list(BACKENDS), value=ctx.settings.model_backend,
+        backend = gr.Dropdown(list(BACKENDS), value=settings.model_backend,
                               label="Model backend", elem_id="chat-backend", scale=1)
-        adapters = gr.Dropdown(_adapter_names(ctx), value=list(ctx.settings.adapters or []),
+        adapters = gr.Dropdown(_adapter_names(choice.context(None)),
+                               value=list(settings.adapters or []),
                                multiselect=True, label="Adapters", elem_id="chat-adapters",
                                info="none picked: the setting, else the active schema "
                                     "adapter (Training tab)", scale=2)
@@ -146,7 +149,7 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
                         elem_id="chat-rows")
     cites = gr.Markdown(elem_id="chat-cites")
 
-    def ask(text: str, history: list[dict[str, Any]], sid: str, be: str,
+    def ask(name: str | None, text: str, history: list[dict[str, Any]], sid: str, be: str,
             ads: list[str]) -> Iterator[tuple[Any, ...]]:
         text = (text or "").strip()
         if not text:
@@ -156,15 +159,15 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
         history = [*history, {"role": "user", "content": text},
                    {"role": "assistant", "content": ""}]
         yield history, "", gr.update(), gr.update(), "", None, "", ""
-        if warmup is not None and be == ctx.settings.model_backend:
+        if warmup is not None and be == settings.model_backend:
             # The agent would wait for the model anyway; say so rather than look stuck.
             while (state := warmup.wait(timeout=1.0)).state == "loading":
                 yield (history, "", gr.update(), gr.update(), model_line(state), None, "",
                        "")
         try:
-            agent = agent_for(ctx, be, ads or [])
+            agent = choice.database(name).agent(be, ads or [])
             result: AgentAnswer | None = None
-            for event in agent.stream(text, session=sid):
+            for event in agent.stream(text, session=session_id(sid, name)):
                 if event.kind == "text":
                     history[-1]["content"] += event.text
                     yield history, "", gr.update(), gr.update(), "", None, "", ""
@@ -179,25 +182,44 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
             return
         assert result is not None
         history[-1]["content"] = result.answer
-        state = {"question": text, "result": result.model_dump(), "backend": be,
+        state = {"db": name, "question": text, "result": result.model_dump(), "backend": be,
                  "adapters": ads or []}
         note = f"**SQL error:** {result.error}" if result.error else ""
         yield (history, "", result.sql or "", _rows_frame(result), note, state,
-               citations_markdown(result.citations), plan_markdown(result.plan))
+               citations_markdown(result.citations, link_db(name)), plan_markdown(result.plan))
 
     outputs = [chatbot, question, sql, rows, status, last, cites, plan]
-    send.click(ask, [question, chatbot, session, backend, adapters], outputs)
-    question.submit(ask, [question, chatbot, session, backend, adapters], outputs)
+    asking = [send.click(ask, [db, question, chatbot, session, backend, adapters], outputs),
+              question.submit(ask, [db, question, chatbot, session, backend, adapters],
+                              outputs)]
 
-    def run_sql(text: str, state: dict[str, Any] | None, be: str,
+    def switch(name: str | None, history: list[dict[str, Any]], was: str | None,
+               kept: dict[str, Any]) -> dict[Any, Any]:
+        """Another database was picked (or the page loaded): its conversation, its
+        adapters, and nothing left of the previous database's answer."""
+        ads = gr.update(choices=_adapter_names(choice.context(name)))
+        if was is None or was == name:  # the page's first database: nothing to put aside
+            return {shown_db: name, adapters: ads}
+        kept = dict(kept or {}) | {was: history}
+        return {chatbot: kept.get(name or "", []), shown_db: name, chats: kept, question: "",
+                sql: "", rows: pd.DataFrame(columns=NO_ROWS), status: "", last: None,
+                cites: "", plan: "", adapters: ads}
+
+    db.change(switch, [db, chatbot, shown_db, chats],
+              [chatbot, shown_db, chats, question, sql, rows, status, last, cites, plan, adapters])
+    # A question still being answered belongs to the previous database: a pick stops it.
+    choice.picker.input(None, cancels=asking)
+
+    def run_sql(name: str | None, text: str, state: dict[str, Any] | None, be: str,
                 ads: list[str]) -> tuple[Any, ...]:
+        ctx = choice.context(name)
         if not (text or "").strip():
             return gr.update(), "No SQL to run.", state, gr.update(), gr.update()
         if not ctx.settings.fb_database:
             return gr.update(), "**No database configured** (SCHEMACHAT_FB_DATABASE).", \
                 state, gr.update(), gr.update()
         try:
-            res = agent_for(ctx, be, ads or []).run_sql(text)
+            res = choice.database(name).agent(be, ads or []).run_sql(text)
         except SchemachatError as exc:  # the database went away: the next run reconnects
             return gr.update(), f"**Failed:** {exc}", state, gr.update(), gr.update()
         if res.error:
@@ -210,9 +232,10 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
             state = {**state, "result": {**before, "sql": res.sql, "error": None,
                                          "plan": None if edited else before.get("plan")}}
             shown = "" if edited else gr.update()  # edited SQL is no longer the plan's
-        return _rows_frame(res), res.answer, state, citations_markdown(res.citations), shown
+        return (_rows_frame(res), res.answer, state,
+                citations_markdown(res.citations, link_db(name)), shown)
 
-    run.click(run_sql, [sql, last, backend, adapters], [rows, status, last, cites, plan])
+    run.click(run_sql, [db, sql, last, backend, adapters], [rows, status, last, cites, plan])
 
     def rate(rating: str, state: dict[str, Any] | None, sid: str, edited: str) -> str:
         if state is None:
@@ -222,10 +245,12 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
         # The plan is confirmed with the SQL only when the SQL is still the plan's.
         confirmed = result.get("plan") if _same_sql(result.get("sql"), sql_text) else None
         feedback = Feedback(rating=rating, question=state["question"], answer=result["answer"],  # type: ignore[arg-type]
-                            sql=sql_text, sql_error=result.get("error"), session=sid,
+                            sql=sql_text, sql_error=result.get("error"),
+                            session=session_id(sid, state["db"]),
                             backend=state["backend"], adapters=state["adapters"],
                             plan=confirmed)
-        golden = record_feedback(ctx.workspace.root, feedback,
+        # The database that answered, whichever the picker shows now.
+        golden = record_feedback(choice.context(state["db"]).workspace.root, feedback,
                                  tables=sql_relations(sql_text or ""))
         return "Thanks: recorded" + (" (saved as a golden example)." if golden else ".")
 

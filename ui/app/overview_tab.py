@@ -1,5 +1,6 @@
 """The Overview tab: how much is documented (overall and per area), rows per table with
-how they were counted, and a button to count again (estimate or exact)."""
+how they were counted, and a button to count again (estimate or exact), all of the
+database the header's picker chose."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pandas as pd
 from schemachat.configs import SchemachatError
 from schemachat.ingest.doc_status import documentation_status
 from schemachat.ingest.pipeline import run_counts
-from schemachat.ui.context import AppContext
+from schemachat.ui.app.database_picker import DatabaseChoice
 
 TITLE = "Overview"
 ID = "overview"
@@ -20,8 +21,9 @@ AREAS = ["area", "tables/views", "described", "%", "columns", "columns described
 COUNTS = ["table", "rows", "method", "counted at", "basis / error"]
 
 
-def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
-    """Lay out the tab and wire its events (it refreshes whenever it is opened)."""
+def build(choice: DatabaseChoice, app: gr.Blocks, tab: gr.Tab) -> None:
+    """Lay out the tab and wire its events (it refreshes whenever it is opened and
+    whenever another database is picked)."""
     summary = gr.Markdown(elem_id="overview-summary")
     areas = gr.Dataframe(label="Documentation per area (name prefix)", headers=AREAS,
                          interactive=False, elem_id="overview-areas")
@@ -33,7 +35,8 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
     counts = gr.Dataframe(label="Rows per table", headers=COUNTS, interactive=False,
                           elem_id="overview-counts")
 
-    def show() -> tuple[str, pd.DataFrame, pd.DataFrame]:
+    def show(name: str | None) -> tuple[str, pd.DataFrame, pd.DataFrame]:
+        ctx = choice.context(name)
         doc = ctx.doc()
         total, per_area = documentation_status(doc, ctx.metadata())
         text = (f"### Documented: {total.objects_described} of {total.objects} tables and "
@@ -52,10 +55,12 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
         } for t in doc.tables], columns=COUNTS)
         return text, area_rows, count_rows
 
-    def recount(how: str, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+    def recount(name: str | None, how: str,
+                progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        ctx = choice.context(name)
         if not ctx.settings.fb_database:
             return ("**No database configured** (SCHEMACHAT_FB_DATABASE or --database): "
-                    "counts cannot be refreshed.", *show())
+                    "counts cannot be refreshed.", *show(name))
         tables = len(ctx.doc().tables)
         done = [0]
 
@@ -67,11 +72,11 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
         try:
             result = run_counts(ctx.settings, exact=how == "exact", progress=step)
         except SchemachatError as exc:
-            return (f"**Failed:** {exc}", *show())
+            return (f"**Failed:** {exc}", *show(name))
         ctx.refresh_all()
-        return (f"Counted {len(result.tables)} tables ({how}).", *show())
+        return (f"Counted {len(result.tables)} tables ({how}).", *show(name))
 
     outputs = [summary, areas, counts]
-    app.load(show, outputs=outputs)
-    tab.select(show, outputs=outputs)
-    refresh.click(recount, inputs=method, outputs=[count_status, *outputs])
+    choice.state.change(show, inputs=choice.state, outputs=outputs)
+    tab.select(show, inputs=choice.state, outputs=outputs)
+    refresh.click(recount, inputs=[choice.state, method], outputs=[count_status, *outputs])

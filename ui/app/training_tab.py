@@ -1,6 +1,7 @@
 """The Training tab: the workspace's adapters (steps, loss, eval headline, which one is
 active), their eval reports side by side, set the active one, and start a retrain with
-the loss shown live."""
+the loss shown live; of the database the header's picker chose (adapters live in its
+workspace)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
+from schemachat.ui.app.database_picker import DatabaseChoice
 from schemachat.ui.context import AppContext
 
 TITLE = "Training"
@@ -99,9 +101,12 @@ def retrain_stream(ctx: AppContext, profile: str) -> Iterator[str]:
         yield "\n".join(lines[-30:])
 
 
-def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
+def build(choice: DatabaseChoice, app: gr.Blocks, tab: gr.Tab) -> None:
     """Lay out the tab and wire its events."""
-    ws = ctx.settings.workspace
+    db = choice.state
+
+    def workspace(name: str | None) -> Path:
+        return choice.served.settings_of(name).workspace
     table = gr.Dataframe(label="Adapters", headers=COLUMNS, interactive=False,
                          elem_id="training-adapters")
     with gr.Row():
@@ -120,21 +125,32 @@ def build(ctx: AppContext, app: gr.Blocks, tab: gr.Tab) -> None:
                           elem_id="training-start")
     log = gr.Textbox(label="Retrain log (loss live)", lines=10, elem_id="training-log")
 
-    def show() -> tuple[Any, ...]:
-        rows = adapter_rows(ws)
+    def show(name: str | None) -> tuple[Any, ...]:
+        rows = adapter_rows(workspace(name))
+        names = list(rows["adapter"])
+        return rows, gr.update(choices=names, value=[]), gr.update(choices=names, value=None)
+
+    def refresh(name: str | None) -> tuple[Any, ...]:
+        # After set active or a retrain: the choices change, the picks stay.
+        rows = adapter_rows(workspace(name))
         names = list(rows["adapter"])
         return rows, gr.update(choices=names), gr.update(choices=names)
 
-    def reports(names: list[str] | None) -> tuple[str, str]:
-        texts = [*reports_markdown(ws, list(names or [])[:2]), "", ""]
+    def reports(name: str | None, names: list[str] | None) -> tuple[str, str]:
+        texts = [*reports_markdown(workspace(name), list(names or [])[:2]), "", ""]
         return texts[0], texts[1]
 
-    outputs = [table, picked, active]
-    tab.select(show, outputs=outputs)
-    picked.change(reports, inputs=picked, outputs=[left, right])
-    make_active.click(lambda name: set_active(ws, name), inputs=active,
-                      outputs=status).then(show, outputs=outputs)
-    def run(name: str) -> Iterator[str]:
-        yield from retrain_stream(ctx, name)
+    def run(name: str | None, profile_name: str) -> Iterator[str]:
+        yield from retrain_stream(choice.context(name), profile_name)
 
-    start.click(run, inputs=profile, outputs=log).then(show, outputs=outputs)
+    outputs = [table, picked, active]
+    tab.select(refresh, inputs=db, outputs=outputs)
+    # Another database: its adapters, none of the previous one's picks, reports or log.
+    db.change(show, inputs=db, outputs=outputs).then(lambda: ("", "", "", ""),
+                                                     outputs=[left, right, status, log])
+    picked.change(reports, inputs=[db, picked], outputs=[left, right])
+    make_active.click(lambda name, adapter: set_active(workspace(name), adapter),
+                      inputs=[db, active], outputs=status).then(refresh, inputs=db,
+                                                                outputs=outputs)
+    start.click(run, inputs=[db, profile], outputs=log).then(refresh, inputs=db,
+                                                              outputs=outputs)
