@@ -70,6 +70,9 @@ def test_opens_on_the_first_undescribed_table(served: tuple[str, Path], browser:
     page.wait_for_selector("#ann-info h3", timeout=30_000)
     name = page.inner_text("#ann-info h3").split()[0]
     assert page.input_value("#ann-table input") == name
+    # One database served: no picker, and the URL does not name it.
+    assert not page.locator("#db-picker").is_visible()
+    assert "db=" not in page.url
 
     # It is the first table, by name, that has no description; those before it have one.
     ws = Workspace(root)
