@@ -56,7 +56,7 @@ def citations_markdown(citations: list[Citation], db: str | None = None) -> str:
 def session_id(browser_session: str, db: str | None) -> str:
     """The agent session of a browser session in database `db`: one per database, so
     follow-ups never see another database's turns (even with a shared sessions_url)."""
-    return f"{db}-{browser_session}" if db else browser_session
+    return f"{db}:{browser_session}" if db else browser_session  # as the API and Slack keep them
 
 
 def model_line(state: ModelState | None) -> str:
