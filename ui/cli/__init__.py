@@ -4,6 +4,7 @@ from typer.models import CommandInfo
 
 import schemachat.ui.cli.agent  # registers its commands
 import schemachat.ui.cli.annotations  # registers its commands
+import schemachat.ui.cli.databases  # registers its commands
 import schemachat.ui.cli.doctor  # registers its commands
 import schemachat.ui.cli.models  # registers its commands
 import schemachat.ui.cli.retrieval  # registers its commands
