@@ -1,14 +1,16 @@
-"""`schemachat up`: bring the workspace up to date, prepare the chat model, then serve the
-Gradio app."""
+"""`schemachat up`: bring the workspace up to date (every registered database's, or the
+one of --db), prepare the chat model once, then serve the Gradio app."""
 
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
-from schemachat.configs import Settings
+from schemachat.configs import BadInput, SchemachatError, Settings
+from schemachat.configs.databases import read_registry, served
 from schemachat.ingest import pipeline
 from schemachat.ui.cli.app import app, err, with_settings
 
@@ -17,6 +19,7 @@ from schemachat.ui.cli.app import app, err, with_settings
 @with_settings(database=True)
 def up(
     settings: Settings,
+    ctx: typer.Context,
     serve: Annotated[bool, typer.Option("--serve/--no-serve",
                                         help="Start the Gradio app when done.")] = True,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
@@ -25,30 +28,92 @@ def up(
     """Extract (the file is rewritten only if the schema changed), run counts, samples,
     merge and index where their files are missing or stale, prepare the chat model (the
     first time, the default model is converted: about a minute and a half), then serve
-    the Gradio app."""
-    from schemachat.agent.retrieval.index import build_index
-
-    with err.status("extract…"):
-        changed = pipeline.refresh_extract(settings)
-    err.print("extract: schema changed" if changed else "extract: schema unchanged")
-    stale = pipeline.stale_stages(settings)
-    for stage in stale:
-        with err.status(f"{stage}…"):
-            pipeline.run_stage(settings, stage)
-        err.print(f"{stage}: done")
-    if not stale:
-        err.print("workspace files are up to date")
-    with err.status("index…"):
-        report = build_index(settings)
-    err.print(f"index: {report.reason or 'up to date'} ({report.embedded} chunks embedded, "
-              f"{report.seconds:.1f} s)")
+    the Gradio app. With databases registered (schemachat databases add) every one is
+    brought up to date, or only --db NAME, and the app serves them all."""
+    registered = bool(read_registry(settings.databases_file).databases)
+    if settings.db is None and not registered:
+        refresh(settings)  # one workspace, its lines as they always were
+        first = settings
+    else:
+        targets = _targets(settings, ctx.params)
+        _refresh_each(targets)
+        first = next(iter(targets.values()))  # the default database (or --db's)
     # Before serving, so the app's first question does not pay for it; without serving
-    # only what lasts on disk is done (the weights would be loaded for nothing).
-    prepare(settings, load=serve)
+    # only what lasts on disk is done (the weights would be loaded for nothing). One model
+    # serves every database: prepared once, with the default database's adapters.
+    prepare(first, load=serve)
     if serve:
         from schemachat.ui.app import launch
 
         launch(settings, host=host, port=port, block=True)
+
+
+def _targets(settings: Settings, flags: dict[str, Any]) -> dict[str, Settings]:
+    """The registered databases `up` refreshes: --db NAME alone, else all of them, the
+    default first.
+
+    --workspace/--database would name a database the app does not serve: BadInput
+    rather than refreshing one and serving others.
+    """
+    if settings.db is not None:
+        return {settings.db: settings}
+    targets = served(settings)
+    # `flags`: the command line as given (env and profile aside, which may well set a
+    # workspace for an install that later gained a registry).
+    given = [flag for flag, key in (("--workspace", "workspace"), ("--database", "database"))
+             if flags.get(key) is not None]
+    if given:
+        raise BadInput(f"{settings.databases_file} registers {', '.join(targets)}: `up` "
+                       f"refreshes and serves those (--db NAME for one), not "
+                       f"{' or '.join(given)}")
+    return targets
+
+
+def _refresh_each(targets: dict[str, Settings]) -> None:
+    """Refresh every database in turn, each line prefixed by its name. A database that
+    fails is reported and the others still refreshed; the first failure is raised once
+    all were tried when none succeeded."""
+    failed: dict[str, SchemachatError] = {}
+    for name, settings in targets.items():
+        err.print(f"{name}: {settings.fb_database or '(no database)'} -> {settings.workspace}",
+                  highlight=False, soft_wrap=True)
+        try:
+            refresh(settings, prefix=f"{name}: ")
+        except SchemachatError as exc:  # BadInput too: one database down must not stop all
+            if len(targets) == 1:
+                raise
+            failed[name] = exc
+            err.print(f"[red]{escape(name)}: failed:[/red] {escape(str(exc))}", highlight=False,
+                      soft_wrap=True)
+    if failed and len(failed) == len(targets):
+        raise next(iter(failed.values()))
+    if failed:
+        err.print(f"[yellow]not up to date:[/yellow] {', '.join(failed)} (see above)",
+                  highlight=False)
+
+
+def refresh(settings: Settings, *, prefix: str = "") -> None:
+    """Bring one workspace up to date: extract, the stale stages, the index; one line per
+    step on stderr, each starting with `prefix` (the database's name when several)."""
+    from schemachat.agent.retrieval.index import build_index
+
+    def say(text: str) -> None:
+        err.print(f"{escape(prefix)}{text}", highlight=False, soft_wrap=True)
+
+    with err.status(f"{escape(prefix)}extract…"):
+        changed = pipeline.refresh_extract(settings)
+    say("extract: schema changed" if changed else "extract: schema unchanged")
+    stale = pipeline.stale_stages(settings)
+    for stage in stale:
+        with err.status(f"{escape(prefix)}{stage}…"):
+            pipeline.run_stage(settings, stage)
+        say(f"{stage}: done")
+    if not stale:
+        say("workspace files are up to date")
+    with err.status(f"{escape(prefix)}index…"):
+        report = build_index(settings)
+    say(f"index: {report.reason or 'up to date'} ({report.embedded} chunks embedded, "
+        f"{report.seconds:.1f} s)")
 
 
 def prepare(settings: Settings, *, load: bool = True) -> None:
