@@ -32,9 +32,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from schemachat.agent.adapters.schema import SchemaFingerprint, write_schema_fingerprint
 from schemachat.agent.feedback import GoldenExample, read_golden
 from schemachat.configs import BadInput, Settings
 from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation, CombinedSchema
+from schemachat.ingest.schema_fingerprint import shape_of
 from schemachat.ingest.workspace import Workspace, read_model
 
 SYSTEM = ("You answer questions about a Firebird database schema and write Firebird SQL, "
@@ -368,8 +370,9 @@ def generate(doc: CombinedSchema, run: Runner | None, *, seed: int = 0,
 def build_dataset(settings: Settings, *, seed: int = 0, eval_share: float = 0.2,
                   name: str = "schema", use_index: bool = True,
                   verify_sql: bool = True, golden: bool = True) -> DatasetReport:
-    """Write `<workspace>/datasets/<name>/{train,eval}.jsonl` and `dataset.json`, with
-    the workspace's golden pairs (`golden_sql.jsonl`) unless `golden` is off.
+    """Write `<workspace>/datasets/<name>/{train,eval}.jsonl`, `dataset.json` and
+    `schema_fingerprint.json` (the database's schema), with the workspace's golden pairs
+    (`golden_sql.jsonl`) unless `golden` is off.
 
     Raises BadInput when there is no combined document (run `schemachat merge`) or the
     database cannot be reached while `verify_sql` is on.
@@ -403,6 +406,8 @@ def build_dataset(settings: Settings, *, seed: int = 0, eval_share: float = 0.2,
         golden_dropped=sum(r.startswith(GOLDEN_DROP) for r in dropped))
     (folder / "dataset.json").write_text(json.dumps(report.to_json(), indent=2,
                                                     ensure_ascii=False), "utf-8")
+    # Which database's schema the data is about; training copies it into the adapter.
+    write_schema_fingerprint(folder, SchemaFingerprint.of(shape_of(doc), settings.db))
     return report
 
 

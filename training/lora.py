@@ -6,7 +6,8 @@
 The output folder is a PEFT adapter folder (`PeftModel.from_pretrained` and TGI's
 `LORA_ADAPTERS` read it): `adapter_model.safetensors`, `adapter_config.json`, plus
 `train_results.json`, `training_args.json`, `dataset.json` (the document fingerprint the
-data came from) and, after `schemachat eval`, `eval_report.json`/`eval_report.md`.
+data came from), `schema_fingerprint.json` (the database schema it was trained on) and,
+after `schemachat eval`, `eval_report.json`/`eval_report.md`.
 Checkpoints go to `<output>/checkpoints/`; a second run with `resume=True` picks up the
 last one. Prompts are rendered the way the local backend renders them at inference
 (the tokenizer's chat template when it has one, else the plain `Question:`/`Answer:`
@@ -25,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from schemachat.agent.adapters.schema import FILENAME as SCHEMA_FILE
 from schemachat.configs import BadInput
 from schemachat.training.dataset import read_examples, read_report
 
@@ -326,3 +328,8 @@ def _write_metadata(output: Path, config: TrainConfig, args: Any, dataset_dir: P
         default=str), "utf-8")
     shutil.copyfile(Path(dataset_dir) / "dataset.json", output / "dataset.json")
     read_report(output)  # fails loudly if the copy is unreadable
+    # The schema the data is about: the adapter is refused on any other (agent/adapters/
+    # schema.py). A dataset built before it was recorded has none; neither has the adapter.
+    schema = Path(dataset_dir) / SCHEMA_FILE
+    if schema.is_file():
+        shutil.copyfile(schema, output / SCHEMA_FILE)

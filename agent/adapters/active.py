@@ -58,10 +58,13 @@ def write_active(workspace: Path, record: ActiveAdapter) -> Path:
 
 class ActiveAdapterWatch(BaseModel):
     """Follows active.json of `workspace`: `current()` is the active adapter's (name,
-    folder) when its folder is there and its base matches `base_names`, else None."""
+    folder) when its folder is there, its base matches `base_names` and it was trained on
+    the workspace's schema, else None (with a warning in the log)."""
 
     workspace: Path
     base_names: list[str] = Field(description="What the serving base model may be called.")
+    db: str | None = Field(None, description="The workspace's registered database name, "
+                                             "for messages.")
     _key: tuple[int, int, int] | None = PrivateAttr(None)
     _seen: bool = PrivateAttr(False)
     _current: tuple[str, str] | None = PrivateAttr(None)
@@ -87,7 +90,9 @@ class ActiveAdapterWatch(BaseModel):
             record = read_active(self.workspace)
             if record is None:
                 return None
-            info = AdapterStore(self.workspace).get(record.adapter)
+            store = AdapterStore(self.workspace, db=self.db)
+            info = store.get(record.adapter)
+            store.check_schema(info.name)  # never another database's adapter
         except BadInput as exc:
             log.warning("active adapter not used: %s", exc)
             return None

@@ -5,7 +5,8 @@ A folder there with an `adapter_config.json` is an adapter, whether training wro
 as a `results-llama3-8b-chat-schema-adapter/` trained on another machine). `add` checks
 that the adapter was trained on the configured base model; `adapters/registry.json`
 remembers where added ones came from. Which adapters are active is a setting
-(`adapters`) or a per-request choice of the chat model.
+(`adapters`) or a per-request choice of the chat model. An adapter records the schema it
+was trained on (`schema.py`); `add` and `check_schema` refuse one of another database.
 """
 
 from __future__ import annotations
@@ -16,15 +17,17 @@ import re
 import shutil
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from schemachat.agent.adapters.schema import (
+    SchemaFingerprint,
+    check_schema,
+    read_schema_fingerprint,
+)
 from schemachat.configs import BadInput
 from schemachat.ingest.workspace import read_optional, write_model
-
-if TYPE_CHECKING:
-    pass
 
 REGISTRY = "registry.json"
 CONFIG = "adapter_config.json"
@@ -62,16 +65,24 @@ class AdapterInfo(BaseModel):
         description="copy/link: added by `adapters add`; workspace: written there (training).")
     source: str | None = None
     added_at: dt.datetime | None = None
+    trained_on: SchemaFingerprint | None = Field(
+        None, description="The schema it was trained on (None: trained before adapters "
+                          "recorded it).")
 
 
 class AdapterStore:
-    """The adapters of one workspace. `base_names`: what the configured base model may be
-    called (`schemachat.agent.models.configured_base_names`); `add` refuses adapters of
-    another base. `schemachat.agent.models.adapter_store(settings)` builds the usual one."""
+    """The adapters of one workspace (registered as database `db`, when it is).
+    `base_names`: what the configured base model may be called
+    (`schemachat.agent.models.configured_base_names`); `add` refuses adapters of another
+    base, or of another database's schema. `schemachat.agent.models.adapter_store(settings)`
+    builds the usual one."""
 
-    def __init__(self, workspace: Path, base_names: Sequence[str] = ()) -> None:
-        self.root = Path(workspace) / "adapters"
+    def __init__(self, workspace: Path, base_names: Sequence[str] = (), *,
+                 db: str | None = None) -> None:
+        self.workspace = Path(workspace)
+        self.root = self.workspace / "adapters"
         self.base_names = list(base_names)
+        self.db = db
 
     def add(self, name: str, path: Path, *, mode: Literal["copy", "link"] = "copy",
             replace: bool = False) -> AdapterInfo:
@@ -89,6 +100,7 @@ class AdapterStore:
                            f"but the configured base model is {self.base_names[0]!r}: set "
                            "model_id/model_path (or model_backend) to its base, or pick an "
                            "adapter trained on this one")
+        check_schema(name, source, self.workspace, db=self.db)
         target = self.root / name
         if target.exists() or target.is_symlink():
             if not replace:
@@ -125,7 +137,13 @@ class AdapterStore:
             alpha=config.get("lora_alpha"),
             target_modules=sorted(modules) if isinstance(modules, list) else [str(modules)],
             origin=entry.mode if entry else "workspace",
-            source=entry.source if entry else None, added_at=entry.added_at if entry else None)
+            source=entry.source if entry else None, added_at=entry.added_at if entry else None,
+            trained_on=read_schema_fingerprint(folder))
+
+    def check_schema(self, name: str) -> None:
+        """BadInput when adapter `name` was trained on another schema than this
+        workspace's (see schema.check_schema); BadInput too when there is no such adapter."""
+        check_schema(name, self.path(name), self.workspace, db=self.db)
 
     def path(self, name: str) -> Path:
         """The folder of adapter `name`; BadInput when it does not exist."""

@@ -75,16 +75,16 @@ def _watch(settings: Settings, backend: str) -> ActiveAdapterWatch | None:
         if active_file(settings.workspace).exists():
             log.warning("the active schema adapter is not used: %s", exc)
         return None
-    return ActiveAdapterWatch(workspace=settings.workspace, base_names=names)
+    return ActiveAdapterWatch(workspace=settings.workspace, base_names=names, db=settings.db)
 
 
 def _local(settings: Settings, source: str, active: list[str],
            weights: list[float] | None, follow: ActiveAdapterWatch | None) -> LocalChatModel:
     from schemachat.agent.models.local import LocalChatModel
 
-    store = AdapterStore(settings.workspace)
+    store = AdapterStore(settings.workspace, db=settings.db)
     for name in active:
-        store.path(name)  # BadInput naming the known ones
+        store.check_schema(name)  # BadInput naming the known ones, or the other database
     if weights is not None and len(weights) != len(active):
         raise BadInput(f"adapter_weights has {len(weights)} values for {len(active)} adapters")
     return LocalChatModel(
@@ -103,6 +103,7 @@ def _tgi(settings: Settings, active: list[str],
                        "http://localhost:8080")
     if len(active) > 1:
         raise BadInput(f"TGI takes one adapter per request, not {len(active)}")
+    _check_schemas(settings, active)
     return TGIChatModel(base_url=settings.tgi_url, adapter_id=active[0] if active else None,
                         follow_active=follow,
                         prompt_format=settings.tgi_prompt_format,
@@ -119,10 +120,20 @@ def _openai(settings: Settings, active: list[str]) -> BaseChatModel:
     if len(active) > 1:
         raise BadInput(f"an OpenAI-compatible server takes one adapter per request, not "
                        f"{len(active)}")
+    _check_schemas(settings, active)
     return openai_chat_model(
         base_url=settings.openai_base_url, model=active[0] if active else settings.openai_model,
         api_key=settings.openai_api_key, temperature=settings.temperature,
         max_tokens=settings.max_new_tokens, timeout_s=settings.model_timeout_s)
+
+
+def _check_schemas(settings: Settings, active: list[str]) -> None:
+    """The adapters of a server may live elsewhere; those in the workspace too are
+    checked against its schema like local ones."""
+    store = AdapterStore(settings.workspace, db=settings.db)
+    for name in active:
+        if name in store.dirs():
+            store.check_schema(name)
 
 
 def configured_base_names(settings: Settings) -> list[str]:
@@ -143,4 +154,4 @@ def configured_base_names(settings: Settings) -> list[str]:
 
 def adapter_store(settings: Settings) -> AdapterStore:
     """The adapters of the configured workspace, checked against the configured base."""
-    return AdapterStore(settings.workspace, configured_base_names(settings))
+    return AdapterStore(settings.workspace, configured_base_names(settings), db=settings.db)

@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
+from schemachat.agent.adapters.schema import check_schema, read_schema_fingerprint
 from schemachat.configs import BadInput, load_settings
 from schemachat.ingest.models.combined import CombinedSchema
+from schemachat.ingest.schema_fingerprint import workspace_shape
 from schemachat.ingest.workspace import Workspace, read_model
 from schemachat.training.dataset import build_dataset, generate, read_examples
 from tests.support.paths import REPO_ROOT
@@ -134,6 +136,12 @@ def test_train_save_load_with_peft_and_generate(tiny_base: Path, dataset_ws: Pat
     fingerprint = json.loads((dataset_ws / "datasets/schema/dataset.json").read_text())
     assert json.loads((out / "dataset.json").read_text())["fingerprint"] == \
         fingerprint["fingerprint"]
+    # The schema it was trained on, so it is never used on another database.
+    trained = read_schema_fingerprint(out)
+    demo = workspace_shape(dataset_ws)
+    assert trained is not None and demo is not None
+    assert (trained.fingerprint, trained.database) == (demo.fingerprint, demo.database)
+    check_schema("adapter", out, dataset_ws)
 
     tok = AutoTokenizer.from_pretrained(tiny_base)
     model = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(tiny_base), out)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from schemachat.configs import Settings
 from schemachat.ui.cli.app import app, err, out, with_settings
+
+if TYPE_CHECKING:
+    from schemachat.agent.adapters.store import AdapterInfo
 
 adapters_app = typer.Typer(help="Register, list and remove LoRA adapters of the workspace.",
                            no_args_is_help=True)
@@ -50,13 +54,22 @@ def adapters_list(
     as_json: Annotated[bool, typer.Option("--json", help="A JSON array on stdout.")] = False,
 ) -> None:
     """The adapters of the workspace, marking the ones active by default: the setting
-    `adapters`, else the active schema adapter of training/active.json."""
+    `adapters`, else the active schema adapter of training/active.json; and the schema
+    each was trained on (this database, another one, or unknown for older adapters)."""
     from schemachat.agent.adapters.active import read_active
     from schemachat.agent.adapters.store import AdapterStore
+    from schemachat.ingest.schema_fingerprint import workspace_shape
 
     adapters = AdapterStore(settings.workspace).list()
     record = read_active(settings.workspace)
     trained = record.adapter if record else None
+    here = workspace_shape(settings.workspace) if adapters else None
+
+    def fits(a: AdapterInfo) -> bool | None:
+        # Whether it was trained on this workspace's schema (None: cannot tell).
+        if a.trained_on is None or here is None:
+            return None
+        return a.trained_on.fingerprint == here.fingerprint
 
     def mark(name: str) -> str:
         if settings.adapters is not None:
@@ -65,7 +78,8 @@ def adapters_list(
 
     if as_json:
         out.print_json(json.dumps([{**a.model_dump(mode="json"), "active": bool(mark(a.name)),
-                                    "active_record": a.name == trained} for a in adapters]))
+                                    "active_record": a.name == trained,
+                                    "schema_matches": fits(a)} for a in adapters]))
         return
     if not adapters:
         err.print(f"no adapters in {settings.workspace / 'adapters'}; add one with "
@@ -74,13 +88,19 @@ def adapters_list(
     table = Table(title=f"adapters in {settings.workspace / 'adapters'}",
                   caption="yes*: the active schema adapter (training/active.json)"
                   if trained and settings.adapters is None else None)
-    for column in ("name", "active", "type", "rank", "modules", "base model", "from"):
+    for column in ("name", "active", "type", "rank", "modules", "base model", "schema",
+                   "from"):
         table.add_column(column)
     for a in adapters:
         origin = {"copy": f"copied from {a.source}", "link": f"link to {a.source}"}.get(
             a.origin, "trained here")
+        match = fits(a)
+        schema = ("unknown" if a.trained_on is None else
+                  "this database" if match else
+                  f"other: {a.trained_on.describe()}" if match is False else
+                  a.trained_on.describe())
         table.add_row(a.name, mark(a.name), a.peft_type, str(a.rank or ""),
-                      ",".join(a.target_modules), a.base_model, origin)
+                      ",".join(a.target_modules), a.base_model, escape(schema), origin)
     out.print(table)
 
 
