@@ -84,9 +84,9 @@ def check_schema(name: str, folder: Path, workspace: Path, *, db: str | None = N
         return
     current = SchemaFingerprint.of(here, db).describe()
     same = (trained.db == db) if trained.db and db else trained.database == here.database
-    why = ("its tables or columns changed since: retrain it (schemachat retrain"
-           f"{f' --db {db}' if db else ''})" if same else
+    retrain = "schemachat retrain" + (f" --db {db}" if db else "")
+    why = (f"its tables or columns changed since: retrain it ({retrain})" if same else
            "an adapter is only used on the database it was trained on: train one for this "
-           "database (schemachat retrain) or pick another")
+           f"database ({retrain}) or pick another")
     raise BadInput(f"adapter '{name}' was trained on database {trained.describe()}, but "
                    f"workspace {workspace} holds {current}; {why}")

@@ -178,14 +178,17 @@ def summary(settings: Settings) -> None:
 def file_models() -> dict[str, type[BaseModel]]:
     """Every workspace file's model: ingest's, plus training/active.json (agent), plus the
     query plan (plan.json: what answers carry and golden_sql.jsonl keeps, agent.plans), plus
-    the registry of databases (databases.json, configs)."""
+    the registry of databases (databases.json, configs), plus the schema an adapter was
+    trained on (adapters/NAME/schema_fingerprint.json, agent)."""
     from schemachat.agent.adapters import active as active_adapter
+    from schemachat.agent.adapters import schema as adapter_schema
     from schemachat.agent.plans.plan import QueryPlan
     from schemachat.configs import databases
     from schemachat.ingest.models import FILE_MODELS
 
     return {**FILE_MODELS, active_adapter.FILENAME: active_adapter.ActiveAdapter,
-            "plan.json": QueryPlan, databases.FILENAME: databases.Registry}
+            "plan.json": QueryPlan, databases.FILENAME: databases.Registry,
+            adapter_schema.FILENAME: adapter_schema.SchemaFingerprint}
 
 
 @app.command("schemas")
