@@ -58,6 +58,7 @@ _UNITS = DAYS | {"meses", "months", "anos", "years", "semanas", "weeks", "horas"
 CHILD = 1.0  # a base neither retrieval nor the subject named, only a child of one
 VIEW = 3.0  # views are filtered or summed subsets: a table is the likelier answer
 PLANNED = 3.0  # a table of targets or budgets asked about what was done
+SALES = 2.0  # a sales question over a table recording sales
 JOIN = 0.7  # each table a plan joins
 SUBJECT = 1.5  # weight of how well the base table's terms match the question's subject
 UNMAPPED = 1.2  # what each question word the plan leaves unexplained costs
@@ -88,6 +89,7 @@ class Linker:
         self.reach = Reach(doc, edges=self.terms.edges)  # the FKs found once
         self.prefixes = {p.lower() for p in vocabulary().prefixes}
         self.cols = Columns(doc, self.terms, self.prefixes)
+        self.sales = self._sales_tables()
 
     @classmethod
     def of(cls, doc: CombinedSchema, values: TextValues | None = None,
@@ -111,8 +113,12 @@ class Linker:
         # as much as its subject does: a plan leaving them out pays as for the subject.
         valued = {i for link in links if link.meaning is None
                   for i in (link.words or range(link.span.start, link.span.end))}
+        # With no subject ("quanto a vendedora Camila vendeu"), the words that only name
+        # a value and its table say nothing about the rows: the others do ("vendeu").
+        about = subject or [i for i in q.content() if i not in valued and
+                            not self._names_value(q, i, links)] or q.content()
         for rank, base in enumerate(bases):
-            for draft in self._drafts(q, base, links, subject):
+            for draft in self._drafts(q, base, links, subject, about):
                 if base in children and q.top is None:
                     draft.score -= CHILD
                 cand = self._finish(q, draft, rank, valued)
@@ -191,18 +197,19 @@ class Linker:
     # -- filling a plan ------------------------------------------------------------------
 
     def _drafts(self, q: Question, base: str, links: list[ValueLink],
-                subject: list[int]) -> list[Draft]:
+                subject: list[int], about: list[int]) -> list[Draft]:
         rel = self.doc.relation(base)
         if rel is None:
             return []
         d = Draft(base, self.reach.of(base), subject)
-        score, hit = self.terms.table_match(base, q, subject or q.content())
+        score, hit = self.terms.table_match(base, q, about)
         d.score += SUBJECT * score + self._prior(q, rel)
         d.subject_score = score
         d.explained |= hit
         d.table_words = set(hit)
         # The base's name said anywhere ("porcelanato products") is explained too.
         d.explained |= self.terms.table_match(base, q, q.content())[1]
+        self._sold(q, d)
         self._comparisons(q, d)
         self._dates(q, d)
         self._missing(q, d, links)
@@ -217,6 +224,34 @@ class Linker:
         else:
             self._listing(q, d, subject)
         return [d]
+
+    def _sales_tables(self) -> set[str]:
+        """Tables whose name or own description says they record sales ("Pedidos de
+        venda", "Notas fiscais de saída"), and their items."""
+        marks = set(cues()["sales_tables"])
+        out = set()
+        for rel in self.doc.relations():
+            words = {w for part in split_identifier(rel.name)
+                     for w in (part, *self.terms.analyzer.expand_part(part))}
+            words |= set(fold(rel.description or "").replace("(", " ").split())
+            if words & marks:
+                out.add(rel.name)
+        return out
+
+    def _sold(self, q: Question, d: Draft) -> None:
+        """A question about what was sold ("os produtos mais vendidos", "revenue") is
+        answered from a table recording sales, or from its items (MOV_PED_ITEM under
+        MOV_PED), rather than from stock movements or a price list."""
+        said = [i for i in q.content() if q.words[i].folded in cues()["sales"]]
+        if not said:
+            return
+        rel = self.doc.relation(d.base)
+        key = set(rel.primary_key.columns) if rel and rel.primary_key else set()
+        headers = {e.ref_table for e in self.reach.parents.get(d.base, [])
+                   if set(e.columns) <= key}
+        if d.base in self.sales or headers & self.sales:
+            d.score += SALES
+            d.explained |= set(said)
 
     def _prior(self, q: Question, rel: CombinedRelation) -> float:
         """Views and tables named for more than the question says fit less: of
