@@ -1,11 +1,13 @@
 """Chunks: the pieces of `combined_schema_details.json` that are indexed.
 
 One chunk per table or view (name, description from the database and the annotation,
-tags, columns with types, descriptions and value mappings, primary and foreign keys,
-what references it, rows); wide tables also get one chunk per group of columns, and
-each procedure one chunk. A chunk's id is stable across merges (`table:CAD_CLI`,
-`columns:CAD_CLI:1`, `procedure:SP_KARDEX`) and its hash changes iff its text does,
-so an index can re-embed only what changed.
+tags, columns with types, descriptions, value mappings and the codes the samples found
+(with counts and, when known, meanings), primary and foreign keys and
+the columns joining by name, the role a key column's name suggests (`FUN_GESTOR -> CAD_FUNC`,
+role gestor), what references it and in which roles, rows); wide tables also get one
+chunk per group of columns, and each procedure one chunk. A chunk's id is stable across
+merges (`table:CAD_CLI`, `columns:CAD_CLI:1`, `procedure:SP_KARDEX`) and its hash changes
+iff its text does, so an index can re-embed only what changed.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from schemachat.agent.retrieval.roles import Role, roles
 from schemachat.agent.retrieval.text import Analyzer, gloss
+from schemachat.agent.retrieval.values import code_line
+from schemachat.ingest.joins import Edge, join_edges
 from schemachat.ingest.models.combined import (
     CombinedColumn,
     CombinedProcedure,
@@ -26,7 +31,7 @@ from schemachat.ingest.models.combined import (
 
 ChunkKind = Literal["table", "columns", "procedure"]
 # Bump when the chunk text changes shape, so indexes built by an older version rebuild.
-CHUNKER_VERSION = 3
+CHUNKER_VERSION = 4
 WIDE_TABLE = 16  # a table with more columns than this also gets column-group chunks
 GROUP_SIZE = 10
 _NAME = re.compile(r"\b[A-Z][A-Z0-9_$]{2,}\b")
@@ -59,16 +64,20 @@ class Chunk:
 
 
 def build_chunks(doc: CombinedSchema, analyzer: Analyzer | None = None,
-                 known_glosses: Mapping[str, str] | None = None) -> list[Chunk]:
+                 known_glosses: Mapping[str, str] | None = None,
+                 edges: list[Edge] | None = None) -> list[Chunk]:
     """All chunks of `doc`, tables and views first, in document order, each with the
     gloss of its text (read with `analyzer`, which may know learned abbreviations;
-    `known_glosses` maps texts to glosses already computed with the same analyzer)."""
+    `known_glosses` maps texts to glosses already computed with the same analyzer;
+    `edges`: the join edges of `doc`, when already computed)."""
     analyzer = analyzer or Analyzer()
     known = known_glosses or {}
     referenced_by = _referenced_by(doc)
+    edges = edges if edges is not None else join_edges(doc, analyzer.learned)
+    links = _Links.of(edges, roles(edges, analyzer))
     chunks: list[Chunk] = []
     for rel in doc.relations():
-        chunks.append(_relation_chunk(rel, referenced_by.get(rel.name, []), doc))
+        chunks.append(_relation_chunk(rel, referenced_by.get(rel.name, []), doc, links))
         if len(rel.columns) > WIDE_TABLE:
             chunks += _column_group_chunks(rel)
     chunks += [_procedure_chunk(p, doc) for p in doc.procedures]
@@ -91,7 +100,8 @@ def description_of(rel: CombinedRelation | CombinedProcedure) -> str:
 
 
 def column_line(col: CombinedColumn) -> str:
-    """'CLI_NOMRAZ VARCHAR(60): Razão social. Values: A = ativo, I = inativo.'"""
+    """'CLI_NOMRAZ VARCHAR(60): Razão social. Values: A = ativo, I = inativo.', then the
+    codes the samples found, with counts ('Codes: A 3,120; I 410.')."""
     note = col.annotation
     text = [p.strip() for p in (note.description if note else None, col.description) if p]
     line = f"{col.name} {col.type}"
@@ -103,11 +113,38 @@ def column_line(col: CombinedColumn) -> str:
         line += f" Unit: {note.unit}."
     if note and note.notes:
         line += f" {note.notes.strip()}"
-    return line
+    return line + code_line(col)
+
+
+@dataclass(frozen=True)
+class _Links:
+    """Per table: its inferred joins, the roles of its key columns, the roles it is
+    referenced in."""
+
+    inferred: dict[str, list[Edge]]
+    roles_out: dict[tuple[str, tuple[str, ...]], Role]
+    roles_in: dict[str, list[Role]]
+
+    @classmethod
+    def of(cls, edges: list[Edge], found: list[Role]) -> _Links:
+        inferred: dict[str, list[Edge]] = {}
+        for edge in edges:
+            if not edge.declared:
+                inferred.setdefault(edge.table, []).append(edge)
+        roles_in: dict[str, list[Role]] = {}
+        for role in found:
+            if role.ref_table != role.table:
+                roles_in.setdefault(role.ref_table, []).append(role)
+        return cls(inferred, {(r.table, r.columns): r for r in found}, roles_in)
+
+    def role(self, table: str, columns: tuple[str, ...]) -> str:
+        """', role gestor' or ''."""
+        found = self.roles_out.get((table, columns))
+        return f", role {found.label}" if found else ""
 
 
 def _relation_chunk(rel: CombinedRelation, referenced_by: list[str],
-                    doc: CombinedSchema) -> Chunk:
+                    doc: CombinedSchema, links: _Links) -> Chunk:
     lines = [f"{_kind_word(rel.kind)} {rel.name}: {description_of(rel)}".rstrip(": ")]
     if rel.annotation and rel.annotation.tags:
         lines.append("Tags: " + ", ".join(rel.annotation.tags) + ".")
@@ -118,9 +155,15 @@ def _relation_chunk(rel: CombinedRelation, referenced_by: list[str],
         lines.append("Primary key: " + ", ".join(rel.primary_key.columns) + ".")
     for fk in rel.foreign_keys:
         lines.append(f"Foreign key {', '.join(fk.columns)} -> {fk.ref_table}"
-                     f"({', '.join(fk.ref_columns)}).")
+                     f"({', '.join(fk.ref_columns)}){links.role(rel.name, tuple(fk.columns))}.")
+    for edge in links.inferred.get(rel.name, []):
+        lines.append(f"Joins by name: {', '.join(edge.columns)} -> {edge.ref_table}"
+                     f"({', '.join(edge.ref_columns)}){links.role(rel.name, edge.columns)}.")
     if referenced_by:
         lines.append("Referenced by: " + ", ".join(referenced_by) + ".")
+    if rel.name in links.roles_in:
+        lines.append("Referenced as: " + ", ".join(
+            f"{r.label} ({r.table}.{r.column})" for r in links.roles_in[rel.name]) + ".")
     if rel.view_source:
         reads = _names_in(rel.view_source, doc)
         if reads:

@@ -32,17 +32,25 @@ from schemachat.agent.retrieval.chunks import CHUNKER_VERSION, Chunk, build_chun
 from schemachat.agent.retrieval.fk_graph import FkGraph
 from schemachat.agent.retrieval.lexical import LexicalIndex
 from schemachat.agent.retrieval.text import Analyzer, learn_abbreviations
+from schemachat.agent.retrieval.values import ValueIndex
 from schemachat.agent.retrieval.vector import clear, open_vector_store
 from schemachat.configs import BadInput, Settings
 from schemachat.ingest.models.base import FileModel
 from schemachat.ingest.models.combined import CombinedSchema
+from schemachat.ingest.models.values import TextValues
 from schemachat.ingest.vocabulary_glossary import glossary, glossary_text, learn_terms
-from schemachat.ingest.workspace import Workspace, read_model, write_model, write_text_atomic
+from schemachat.ingest.workspace import (
+    Workspace,
+    read_model,
+    read_optional,
+    write_model,
+    write_text_atomic,
+)
 
 if TYPE_CHECKING:
     from filelock import FileLock
 
-MANIFEST, CHUNKS, GRAPH = "manifest.json", "chunks.jsonl", "graph.json"
+MANIFEST, CHUNKS, GRAPH, VALUES = "manifest.json", "chunks.jsonl", "graph.json", "values.json"
 BM25, TITLES = "bm25", "titles"
 EMBED_BATCH = 64
 INDEX_LOCK_TIMEOUT_S = 600  # a full build of a big schema may hold the lock this long
@@ -90,7 +98,8 @@ def build_index(settings: Settings, *, rebuild: bool = False,
     with _index_lock(ws):
         doc = read_model(ws.combined, CombinedSchema)
         return index_document(doc, ws.index_dir, settings, rebuild=rebuild,
-                              embeddings=embeddings, progress=progress)
+                              embeddings=embeddings, progress=progress,
+                              values=read_optional(ws.values, TextValues))
 
 
 def refresh_index(settings: Settings, doc: CombinedSchema, *,
@@ -107,7 +116,8 @@ def refresh_index(settings: Settings, doc: CombinedSchema, *,
             check_usable(read_manifest(ws.index_dir), settings, ws, fresh=False)
         except BadInput:
             return None
-        return index_document(doc, ws.index_dir, settings, embeddings=embeddings)
+        return index_document(doc, ws.index_dir, settings, embeddings=embeddings,
+                              values=read_optional(ws.values, TextValues))
 
 
 def _index_lock(ws: Workspace) -> FileLock:
@@ -117,8 +127,10 @@ def _index_lock(ws: Workspace) -> FileLock:
 
 def index_document(doc: CombinedSchema, index_dir: Path, settings: Settings, *,
                    rebuild: bool = False, embeddings: Embeddings | None = None,
-                   progress: Progress | None = None) -> IndexReport:
-    """Bring the index in `index_dir` up to date with `doc`."""
+                   progress: Progress | None = None,
+                   values: TextValues | None = None) -> IndexReport:
+    """Bring the index in `index_dir` up to date with `doc` (and `values`, the value
+    index of the workspace, when there is one)."""
     started = time.perf_counter()
     embeddings = embeddings or default_embeddings(settings)
     analyzer = document_analyzer(doc)
@@ -144,6 +156,7 @@ def index_document(doc: CombinedSchema, index_dir: Path, settings: Settings, *,
             progress(done, len(changed))
     store_seconds = time.perf_counter() - store_started
     _write_side_files(doc, chunks, analyzer, index_dir, reuse)
+    ValueIndex.build(values, doc).save(index_dir / VALUES)
     write_model(index_dir / MANIFEST, IndexManifest(
         built_at=datetime.now(UTC), document_fingerprint=doc.fingerprint,
         embedding_model=settings.embedding_model,

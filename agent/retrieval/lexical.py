@@ -87,6 +87,10 @@ class LexicalIndex:
             return {}
         return {key: rest.split() for key, _, rest in (line.partition(" ") for line in lines)}
 
+    def vocabulary(self) -> list[str]:
+        """Every term indexed."""
+        return list(self._bm25.vocab_dict)
+
     def search(self, query: str, limit: int) -> list[LexicalHit]:
         """The best `limit` chunks with a positive score, best first."""
         terms = self.analyzer.query_terms(query)

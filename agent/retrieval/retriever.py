@@ -1,5 +1,7 @@
-"""Hybrid search over an index: BM25 + vectors, fused by reciprocal rank, then the
-tables needed to join the top hits added along the join graph.
+"""Hybrid search over an index: BM25 + vectors, fused by reciprocal rank, completed
+with the tables the question needs but does not name (on the join path between two it
+names, or referenced by a key column whose role it names: `completion`), then the tables
+needed to join the top hits added along the join graph.
 
 `SchemaIndex.open` checks the index first (exists, same embedding model, not stale);
 `SchemaIndex.search` returns ranked tables with the words that matched;
@@ -20,11 +22,13 @@ from langchain_core.vectorstores import VectorStore
 from pydantic import ConfigDict
 
 from schemachat.agent.retrieval.chunks import Chunk
+from schemachat.agent.retrieval.completion import Completion, join_path_tables, role_tables
 from schemachat.agent.retrieval.fk_graph import FkGraph
 from schemachat.agent.retrieval.fusion import collapse, reciprocal_rank_fusion
 from schemachat.agent.retrieval.index import (
     BM25,
     GRAPH,
+    VALUES,
     IndexManifest,
     check_usable,
     default_embeddings,
@@ -33,7 +37,9 @@ from schemachat.agent.retrieval.index import (
     read_titles,
 )
 from schemachat.agent.retrieval.lexical import LexicalIndex
-from schemachat.agent.retrieval.text import gloss
+from schemachat.agent.retrieval.roles import Role, roles
+from schemachat.agent.retrieval.text import gloss, tokens
+from schemachat.agent.retrieval.values import ValueIndex
 from schemachat.agent.retrieval.vector import open_vector_store
 from schemachat.configs import BadInput, Settings
 from schemachat.ingest.workspace import Workspace
@@ -45,6 +51,13 @@ CANDIDATES = 40  # chunks each side hands to the fusion
 # reads English only and the schema is mostly Portuguese, so the vector ranking counts
 # half; so does the concept list, which is one guess per word.
 WEIGHTS = {"lexical": 1.0, "titles": 1.0, "vector": 0.5, "concepts": 0.5}
+# Then two more rankings, from the first fusion's top k (`completion`): the tables on the
+# join paths between them, and the tables their role columns reference when the question
+# names the role.
+COMPLETION_WEIGHTS = {"paths": 0.25, "roles": 0.5}
+# The tables holding stored values the question names: a whole value ("clientes de
+# Campinas") counts like a word of a table's name, a word inside values less.
+VALUES_WEIGHTS = {"whole": 1.0, "words": 0.25}
 
 
 @dataclass
@@ -62,11 +75,14 @@ class TableHit:
     joins: list[str] = field(default_factory=list)
     rows: int | None = None
     text: str = ""
+    completed: str = ""  # why a table the question did not name was ranked
 
     def why(self) -> str:
         """One line: what made this table come up."""
         if self.added_for_join:
             return "added to join: " + "; ".join(self.joins)
+        if self.completed:
+            return self.completed
         parts = []
         if self.matched:
             parts.append("words: " + ", ".join(self.matched))
@@ -80,7 +96,8 @@ class TableHit:
                 "matched": self.matched, "lexical_rank": self.lexical_rank,
                 "vector_rank": self.vector_rank,
                 "similarity": None if self.similarity is None else round(self.similarity, 4),
-                "added_for_join": self.added_for_join, "joins": self.joins, "rows": self.rows}
+                "added_for_join": self.added_for_join, "joins": self.joins, "rows": self.rows,
+                "completed": self.completed}
 
 
 @dataclass
@@ -101,14 +118,18 @@ class SchemaIndex:
 
     def __init__(self, manifest: IndexManifest, chunks: list[Chunk], lexical: LexicalIndex,
                  titles: tuple[LexicalIndex, list[str]], graph: FkGraph,
-                 store: VectorStore) -> None:
+                 store: VectorStore, values: ValueIndex | None = None) -> None:
         self.manifest = manifest
         self.chunks = chunks
         self.lexical = lexical
         self.titles, self.title_objects = titles
         self.graph = graph
         self.store = store
+        self.values = values or ValueIndex()
         self._main = {c.object: c for c in chunks if c.kind != "columns"}
+        self._names: frozenset[str] | None = None
+        self._roles: tuple[list[Role], dict[tuple[str, tuple[str, ...]], frozenset[str]]] | None = (
+            None)
 
     @classmethod
     def open(cls, settings: Settings, *, embeddings: Embeddings | None = None,
@@ -133,7 +154,8 @@ class SchemaIndex:
         graph = FkGraph.from_json(json.loads((index_dir / GRAPH).read_text("utf-8")))
         return cls(manifest, read_chunks(index_dir), LexicalIndex.load(index_dir / BM25),
                    read_titles(index_dir), graph,
-                   open_vector_store(settings, index_dir, embeddings))
+                   open_vector_store(settings, index_dir, embeddings),
+                   ValueIndex.load(index_dir / VALUES))
 
     def search(self, query: str, k: int = 5, *, expand: bool = True) -> SearchResult:
         """The `k` best objects for `query`, then (with `expand`) the tables needed to
@@ -159,14 +181,63 @@ class SchemaIndex:
         similarity: dict[str, float] = {}
         for doc, distance in vector:  # stores are set up with cosine distance
             similarity.setdefault(doc.metadata["object"], 1.0 - float(distance))
-        fused = reciprocal_rank_fusion(
-            [lex_objects, titled, vec_objects, concepts],
-            weights=[WEIGHTS[n] for n in ("lexical", "titles", "vector", "concepts")])[:k]
+        valued = self.values.rank(tokens(query), self.lexical.analyzer,
+                                  self._schema_terms())
+        rankings = [lex_objects, titled, vec_objects, concepts,
+                    [t for t, _, whole in valued if whole], [t for t, _, _ in valued]]
+        weights = [*(WEIGHTS[n] for n in ("lexical", "titles", "vector", "concepts")),
+                   VALUES_WEIGHTS["whole"], VALUES_WEIGHTS["words"]]
+        top = reciprocal_rank_fusion(rankings, weights=weights)[:k]
+        paths, roles_named = self._completions(query, [t for t, _ in top])
+        ranked = reciprocal_rank_fusion(
+            [*rankings, [c.table for c in paths], [c.table for c in roles_named]],
+            weights=[*weights, COMPLETION_WEIGHTS["paths"], COMPLETION_WEIGHTS["roles"]])[:k]
+        first = {t for t, _ in top}
+        why = {c.table: c.why for c in [*roles_named, *paths] if c.table not in first}
+        for table, said, _ in valued:
+            if table not in first and not matched.get(table):
+                why.setdefault(table, "stored value: " + said)
         lex_rank = {name: n for n, name in enumerate(lex_objects, start=1)}
         vec_rank = {name: n for n, name in enumerate(vec_objects, start=1)}
         return [self._hit(name, score, matched=matched.get(name, []),
                           lexical_rank=lex_rank.get(name), vector_rank=vec_rank.get(name),
-                          similarity=similarity.get(name)) for name, score in fused]
+                          similarity=similarity.get(name), completed=why.get(name, ""))
+                for name, score in ranked]
+
+    def _completions(self, query: str, top: list[str]) -> tuple[list[Completion],
+                                                                list[Completion]]:
+        # The tables on the join paths between the top tables, and those referenced by
+        # the top tables' role columns whose role the question names (`completion`).
+        anchors = [t for t in top if self._kind(t) != "procedure"]
+        found, terms = self._role_index()
+        asked = self.lexical.analyzer.query_terms(query)
+        named = {key: [asked[t] for t in role_terms if t in asked]
+                 for key, role_terms in terms.items()}
+        return (join_path_tables(anchors, self.graph),
+                role_tables(anchors, found, {k: v for k, v in named.items() if v}))
+
+    def _role_index(self) -> tuple[list[Role], dict[tuple[str, tuple[str, ...]], frozenset[str]]]:
+        # Role columns of the join graph and the terms that name each role but not the
+        # table it is a column of ("rep", "vendedor" for SALES_ORDERS.SALES_REP_ID, not
+        # "sales"), computed once per index.
+        if self._roles is None:
+            analyzer = self.lexical.analyzer
+            found = roles(self.graph.edges, analyzer)
+            terms = {(r.table, r.columns): frozenset(analyzer.terms(r.label))
+                     - frozenset(analyzer.terms(r.table)) for r in found}
+            self._roles = (found, terms)
+        return self._roles
+
+    def _schema_terms(self) -> frozenset[str]:
+        # Terms of the names and descriptions of tables: a question word among them names
+        # the schema, not a stored value.
+        if self._names is None:
+            self._names = frozenset(self.titles.vocabulary())
+        return self._names
+
+    def _kind(self, name: str) -> str:
+        chunk = self._main.get(name)
+        return chunk.object_kind if chunk else "table"
 
     def _concepts(self, query: str) -> list[str]:
         # For each word of the question, the object whose name or description fits it best.

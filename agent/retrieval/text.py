@@ -36,6 +36,11 @@ SEGMENT_MIN = 5  # parts shorter than this are never split into smaller abbrevia
 CACHE_MAX = 200_000  # tokens an Analyzer remembers
 
 
+def tokens(text: str) -> list[str]:
+    """The words and identifiers of `text`, as written ('CLI_COD', 'Campinas')."""
+    return _WORD.findall(text)
+
+
 @dataclass
 class Analyzer:
     """Turns text into terms. `learned` holds abbreviations read from annotations;
