@@ -272,6 +272,12 @@ class ValueLinks:
                 entry = self.contains[stem].setdefault((table, column), [0, original])
                 entry[0] += 1
 
+    def holding(self, table: str, column: str, text: str) -> int:
+        """How many stored values of `table.column` hold the words of `text`."""
+        stems = [short_stem(fold(w)) for w in re.findall(r"[^\W_]+", text)]
+        return sum(1 for seq, _ in self.column_values.get((table, column), [])
+                   if stems and _holds(seq, stems))
+
     def starting(self, table: str, column: str, words: list[str]) -> str | None:
         """The first words of a stored value of `table.column` that are `words` (folded),
         as stored ('ANA' for "ana"); None when no value starts with them."""

@@ -49,6 +49,8 @@ from schemachat.ingest.models.values import TextValues
 from schemachat.ingest.vocabulary import fold, split_identifier, vocabulary
 
 BASES = 6  # retrieval hits tried as the base table
+COLUMN_BASES = 2  # tables tried because a column of theirs is named by its name
+ONE_NAME = 2.0  # a count of the rows whose own name is one value (one row)
 WINDOW = 4  # words before a number or date that name what it is about
 UNPLACED = 2.5  # what a date, comparison or missing thing the plan cannot place costs
 UNORDERED = 4.0  # a superlative's plan that orders nothing
@@ -181,6 +183,9 @@ class Linker:
                 break
         named = [name for _, _, name in scored[:2]]
         names += [n for n in named if n not in names]
+        # A column the question names by two or more words ("salário bruto": SAL_BRUTO)
+        # brings its table, which retrieval may have ranked low.
+        names += [t for t in self._column_named(q) if t not in names]
         # Child tables of what the subject names: "the 5 customers who bought the most"
         # sums orders; "which salespeople have a target" lists targets.
         children = set()
@@ -193,6 +198,18 @@ class Linker:
                     names.append(edge.table)
                     children.add(edge.table)
         return names, children
+
+    def _column_named(self, q: Question) -> list[str]:
+        """Tables holding a column whose own name two or more question words say."""
+        words = q.content()
+        best: dict[str, float] = {}
+        for key, terms in self.terms.names.items():
+            if key in self.terms.keys:
+                continue
+            score, hit = self.terms.match(terms, q, words)
+            if len(hit) >= 2 and score > best.get(key[0], 0.0):
+                best[key[0]] = score
+        return sorted(best, key=lambda t: -best[t])[:COLUMN_BASES]
 
     # -- filling a plan ------------------------------------------------------------------
 
@@ -899,6 +916,19 @@ class Linker:
                 best = (score, col, hit)
         return (best[1], best[2]) if best else None
 
+    def _counts_one_name(self, plan: QueryPlan) -> bool:
+        """Whether a count's filter picks its rows by their own name, which one stored
+        value holds: it counts one row ("quantos cimentos": the products called cimento,
+        not the product group CIMENTO)."""
+        rel = self.doc.relation(plan.table)
+        named = name_column(rel, self.terms) if rel else None
+        return named is not None and any(
+            f.op in ("=", "CONTAINING") and isinstance(f.value, str) and
+            f.expr.column.table == plan.table and f.expr.column.column == named.name and
+            f.expr.part is None and f.expr.op is None and
+            self.values.holding(plan.table, named.name, f.value) <= 1
+            for f in plan.filters)
+
     def _shown(self, d: Draft, alias: str) -> list[Item]:
         """What a list of a table's rows shows: its key and a name or description."""
         rel = self.doc.relation(d.reach[alias].table)
@@ -945,6 +975,8 @@ class Linker:
             print(f"  {d.base}: steps {d.score:.2f} unmapped -{cost:.2f} rank "
                   f"+{1.0 / (rank + 1):.2f} = {score:.2f}")
         counts = any(i.agg == "COUNT" and not plan.group_by for i in plan.select)
+        if counts and self._counts_one_name(plan):
+            score -= ONE_NAME
         return Candidate(plan, score, d.explained, unmapped, d.guesses,
                          expects_rows=not counts)
 
