@@ -60,6 +60,7 @@ _UNITS = DAYS | {"meses", "months", "anos", "years", "semanas", "weeks", "horas"
 CHILD = 1.0  # a base neither retrieval nor the subject named, only a child of one
 VIEW = 3.0  # views are filtered or summed subsets: a table is the likelier answer
 PLANNED = 3.0  # a table of targets or budgets asked about what was done
+STAGING = 2.0  # a staging copy, backup or log table the question does not name
 SALES = 2.0  # a sales question over a table recording sales
 JOIN = 0.7  # each table a plan joins
 SUBJECT = 1.5  # weight of how well the base table's terms match the question's subject
@@ -288,6 +289,10 @@ class Linker:
         if any(p in planned for p in split_identifier(rel.name)) and \
                 not any(q.words[i].folded in planned for i in words):
             penalty += PLANNED  # TB_VEND_META for "quem mais vendeu": targets, not sales
+        staging = cues()["staging"]
+        if any(p in staging for p in split_identifier(rel.name)) and \
+                not any(q.words[i].folded in staging for i in words):
+            penalty += STAGING  # TMP_IMPORT_CLI for "clientes": a copy, not the customers
         return -penalty - (VIEW if rel.kind == "view" else 0.0)
 
     def _filters(self, q: Question, d: Draft, links: list[ValueLink]) -> None:
