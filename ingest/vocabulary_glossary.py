@@ -65,6 +65,7 @@ class GlossaryData(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: Literal[1] = 1
+    stopwords: str = Field("", description="Words retrieval never reads (space-separated).")
     abbreviations: dict[str, list[str]] = Field(
         default_factory=dict, description="English identifier pieces -> the words they stand for.")
     terms: list[GlossaryTerm]
@@ -90,6 +91,7 @@ class Glossary:
     by_stem: dict[tuple[Lang, str], frozenset[str]]  # (language, stem) -> words it brings
     phrases: dict[tuple[Lang, tuple[str, ...]], frozenset[str]]  # stems of a phrase -> words
     fingerprint: str
+    stopwords: frozenset[str] = frozenset()  # words never read, beside the vocabulary's
     longest: int = 1  # content words of the longest phrase
     learned: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # from annotations
     _cache: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
@@ -149,7 +151,8 @@ class Glossary:
             words=_merge(self.words, extra.words),
             by_stem=_merge(self.by_stem, extra.by_stem),
             phrases=_merge(self.phrases, extra.phrases),
-            fingerprint=extra.fingerprint, longest=max(self.longest, extra.longest),
+            fingerprint=extra.fingerprint, stopwords=self.stopwords,
+            longest=max(self.longest, extra.longest),
             learned=(*self.learned, *pairs))
 
 
@@ -214,6 +217,7 @@ def _compile(data: GlossaryData, vocab: Vocabulary, fingerprint: str) -> Glossar
                 longest = max(longest, len(content))
     abbreviations = {fold(k): tuple(fold(w) for w in v) for k, v in data.abbreviations.items()}
     return Glossary(abbreviations=abbreviations,
+                    stopwords=frozenset(fold(w) for w in data.stopwords.split()),
                     words={k: frozenset(v) for k, v in words.items()},
                     by_stem={k: frozenset(v) for k, v in by_stem.items()},
                     phrases={k: frozenset(v) for k, v in phrases.items()},

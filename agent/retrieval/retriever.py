@@ -54,10 +54,13 @@ WEIGHTS = {"lexical": 1.0, "titles": 1.0, "vector": 0.5, "concepts": 0.5}
 # Then two more rankings, from the first fusion's top k (`completion`): the tables on the
 # join paths between them, and the tables their role columns reference when the question
 # names the role.
-COMPLETION_WEIGHTS = {"paths": 0.25, "roles": 0.5}
+COMPLETION_WEIGHTS = {"paths": 0.25, "roles": 1.0}
 # The tables holding stored values the question names: a whole value ("clientes de
 # Campinas") counts like a word of a table's name, a word inside values less.
 VALUES_WEIGHTS = {"whole": 1.0, "words": 0.25}
+# A procedure's chunk is a few lines (name, parameters, tables used), which BM25 favours
+# over the longer chunks of tables; and the agent answers with SQL over tables.
+PROCEDURE_FACTOR = 0.8
 
 
 @dataclass
@@ -111,6 +114,27 @@ class SearchResult:
     def tables(self) -> list[str]:
         """Names in result order."""
         return [h.name for h in self.hits]
+
+
+@dataclass
+class _Rankings:
+    """The first fusion's rankings of one question (object names, best first), the
+    question words each object's chunks matched and its vector similarity."""
+
+    lexical: list[str]
+    titled: list[str]
+    vector: list[str]
+    concepts: list[str]
+    valued: list[tuple[str, str, bool]]  # (table, why, a whole value named)
+    matched: dict[str, list[str]]
+    similarity: dict[str, float]
+
+    def rankings(self) -> tuple[list[list[str]], list[float]]:
+        """The rankings to fuse and their weights."""
+        return ([self.lexical, self.titled, self.vector, self.concepts,
+                 [t for t, _, whole in self.valued if whole], [t for t, _, _ in self.valued]],
+                [*(WEIGHTS[n] for n in ("lexical", "titles", "vector", "concepts")),
+                 VALUES_WEIGHTS["whole"], VALUES_WEIGHTS["words"]])
 
 
 class SchemaIndex:
@@ -168,41 +192,45 @@ class SchemaIndex:
         return SearchResult(query=query, hits=hits)
 
     def _fused(self, query: str, k: int) -> list[TableHit]:
+        found = self._rankings(query)
+        rankings, weights = found.rankings()
+        top = self._procedures_scaled(reciprocal_rank_fusion(rankings, weights=weights))[:k]
+        paths, roles_named = self._completions(query, [t for t, _ in top])
+        ranked = self._procedures_scaled(reciprocal_rank_fusion(
+            [*rankings, [c.table for c in paths], [c.table for c in roles_named]],
+            weights=[*weights, COMPLETION_WEIGHTS["paths"], COMPLETION_WEIGHTS["roles"]]))[:k]
+        shown = {t for t, _ in top}
+        why = {c.table: c.why for c in [*roles_named, *paths] if c.table not in shown}
+        for table, said, _ in found.valued:
+            if table not in shown and not found.matched.get(table):
+                why.setdefault(table, "stored value: " + said)
+        lex_rank = {name: n for n, name in enumerate(found.lexical, start=1)}
+        vec_rank = {name: n for n, name in enumerate(found.vector, start=1)}
+        return [self._hit(name, score, matched=found.matched.get(name, []),
+                          lexical_rank=lex_rank.get(name), vector_rank=vec_rank.get(name),
+                          similarity=found.similarity.get(name), completed=why.get(name, ""))
+                for name, score in ranked]
+
+    def _rankings(self, query: str) -> _Rankings:
+        # Every ranking of the first fusion, and what explains them.
         lexical = self.lexical.search(query, CANDIDATES)
-        lex_objects = collapse([self.chunks[h.position].object for h in lexical])
         matched: dict[str, list[str]] = {}
         for h in lexical:
             words = matched.setdefault(self.chunks[h.position].object, [])
             words += [w for w in h.matched if w not in words]
-        titled = [self.title_objects[h.position] for h in self.titles.search(query, CANDIDATES)]
-        concepts = self._concepts(query)
         vector = self.store.similarity_search_with_score(self.vector_query(query), k=CANDIDATES)
-        vec_objects = collapse([doc.metadata["object"] for doc, _ in vector])
         similarity: dict[str, float] = {}
         for doc, distance in vector:  # stores are set up with cosine distance
             similarity.setdefault(doc.metadata["object"], 1.0 - float(distance))
-        valued = self.values.rank(tokens(query), self.lexical.analyzer,
-                                  self._schema_terms())
-        rankings = [lex_objects, titled, vec_objects, concepts,
-                    [t for t, _, whole in valued if whole], [t for t, _, _ in valued]]
-        weights = [*(WEIGHTS[n] for n in ("lexical", "titles", "vector", "concepts")),
-                   VALUES_WEIGHTS["whole"], VALUES_WEIGHTS["words"]]
-        top = reciprocal_rank_fusion(rankings, weights=weights)[:k]
-        paths, roles_named = self._completions(query, [t for t, _ in top])
-        ranked = reciprocal_rank_fusion(
-            [*rankings, [c.table for c in paths], [c.table for c in roles_named]],
-            weights=[*weights, COMPLETION_WEIGHTS["paths"], COMPLETION_WEIGHTS["roles"]])[:k]
-        first = {t for t, _ in top}
-        why = {c.table: c.why for c in [*roles_named, *paths] if c.table not in first}
-        for table, said, _ in valued:
-            if table not in first and not matched.get(table):
-                why.setdefault(table, "stored value: " + said)
-        lex_rank = {name: n for n, name in enumerate(lex_objects, start=1)}
-        vec_rank = {name: n for n, name in enumerate(vec_objects, start=1)}
-        return [self._hit(name, score, matched=matched.get(name, []),
-                          lexical_rank=lex_rank.get(name), vector_rank=vec_rank.get(name),
-                          similarity=similarity.get(name), completed=why.get(name, ""))
-                for name, score in ranked]
+        return _Rankings(
+            lexical=collapse([self.chunks[h.position].object for h in lexical]),
+            titled=[self.title_objects[h.position]
+                    for h in self.titles.search(query, CANDIDATES)],
+            vector=collapse([doc.metadata["object"] for doc, _ in vector]),
+            concepts=self._concepts(query),
+            valued=self.values.rank(tokens(query), self.lexical.analyzer,
+                                    self._schema_terms()),
+            matched=matched, similarity=similarity)
 
     def _completions(self, query: str, top: list[str]) -> tuple[list[Completion],
                                                                 list[Completion]]:
@@ -227,6 +255,10 @@ class SchemaIndex:
                      - frozenset(analyzer.terms(r.table)) for r in found}
             self._roles = (found, terms)
         return self._roles
+
+    def _procedures_scaled(self, fused: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        out = [(t, s * PROCEDURE_FACTOR if self._kind(t) == "procedure" else s) for t, s in fused]
+        return sorted(out, key=lambda item: -item[1])
 
     def _schema_terms(self) -> frozenset[str]:
         # Terms of the names and descriptions of tables: a question word among them names

@@ -67,7 +67,7 @@ def role_words(columns: Iterable[str], ref_table: str, ref_columns: Iterable[str
     out: list[str] = []
     for column in columns:
         for part in split_identifier(column):
-            if (len(part) < 2 or part in analyzer.vocab.stopwords or part in out
+            if (len(part) < 2 or part in analyzer.stopwords or part in out
                     or _is_generic(part, analyzer) or _concepts(part, analyzer) & referenced):
                 continue
             out.append(part)

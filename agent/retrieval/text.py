@@ -49,8 +49,13 @@ class Analyzer:
     vocab: Vocabulary = field(default_factory=vocabulary)
     learned: dict[str, tuple[str, ...]] = field(default_factory=dict)
     glossary: Glossary | None = None
+    stopwords: frozenset[str] = field(init=False, repr=False, compare=False)
     _cache: dict[str, tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]] = field(
         default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.stopwords = self.vocab.stopwords | (
+            self.glossary.stopwords if self.glossary else frozenset())
 
     def expand_part(self, part: str) -> list[str]:
         """What an identifier part stands for: dictionary, then learned, then a split
@@ -126,16 +131,17 @@ class Analyzer:
         return cached
 
     def _keep(self, pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-        return tuple((w, o) for w, o in pairs if w not in self.vocab.stopwords and len(w) > 1)
+        return tuple((w, o) for w, o in pairs if w not in self.stopwords and len(w) > 1)
 
     def terms(self, text: str, *, document: bool = True) -> list[str]:
         """Stemmed terms of `text`; documents also get the synonyms of their words."""
         return [s for word, _ in self.words(text, document=document) for s in stems(word)]
 
-    def query_terms(self, text: str) -> dict[str, str]:
-        """Stemmed term -> the word of the question it came from (for 'why it matched')."""
+    def query_terms(self, text: str, *, translate: bool = False) -> dict[str, str]:
+        """Stemmed term -> the word of the question it came from (for 'why it matched');
+        with `translate`, also what the glossary translates its words to."""
         out: dict[str, str] = {}
-        for word, orig in self.words(text, document=False):
+        for word, orig in self.words(text, document=False, translate=translate):
             for s in stems(word):
                 out.setdefault(s, orig)
         return out

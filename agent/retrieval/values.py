@@ -124,7 +124,7 @@ class ValueIndex:
         if not self.full and not self.words:
             return []
         folded = [fold(w) for w in words]
-        content = [w for w in folded if w not in analyzer.vocab.stopwords and len(w) > 1]
+        content = [w for w in folded if w not in analyzer.stopwords and len(w) > 1]
         best: dict[str, tuple[float, str]] = {}
 
         def note(key: str, strength: float, said: str) -> None:
