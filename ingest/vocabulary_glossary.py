@@ -105,12 +105,16 @@ class Glossary:
         found by its form, then by its stem in each language."""
         found = self._cache.get(word)
         if found is None:
-            found = self.words.get(word, frozenset())
-            if not found and len(word) >= MIN_STEM:
-                out: set[str] = set()
-                for lang in ("pt", "en"):
-                    out |= self.by_stem.get((lang, stem_in(word, lang)), frozenset())
-                found = frozenset(out - {word})
+            found = frozenset()
+            for form in (word, *portuguese_singulars(word)):
+                found = self.words.get(form, frozenset())
+                if not found and len(form) >= MIN_STEM:
+                    out: set[str] = set()
+                    for lang in ("pt", "en"):
+                        out |= self.by_stem.get((lang, stem_in(form, lang)), frozenset())
+                    found = frozenset(out - {word, form})
+                if found:
+                    break
             if len(self._cache) > 200_000:
                 self._cache.clear()
             self._cache[word] = found
@@ -142,7 +146,9 @@ class Glossary:
         pairs = [(tuple(a), tuple(b)) for a, b in learned if a and b]
         if not pairs:
             return self
-        terms = [GlossaryTerm(pt=[" ".join(a)], en=[" ".join(b)]) for a, b in pairs]
+        # Which language each side is in is not known: both are read as either.
+        terms = [GlossaryTerm(pt=[" ".join(a), " ".join(b)], en=[" ".join(a), " ".join(b)])
+                 for a, b in pairs]
         data = GlossaryData(abbreviations={k: list(v) for k, v in self.abbreviations.items()},
                             terms=terms)
         extra = _compile(data, vocabulary(), self.fingerprint + repr(pairs))
@@ -154,6 +160,20 @@ class Glossary:
             fingerprint=extra.fingerprint, stopwords=self.stopwords,
             longest=max(self.longest, extra.longest),
             learned=(*self.learned, *pairs))
+
+
+# Portuguese plurals the Snowball stemmer does not bring back to their singular's stem
+# (filiais -> fili, filial -> filial): -ais/-eis/-ois/-uis -> -al/-el/-ol/-ul, -is -> -il,
+# -oes/-aes -> -ao, -ens -> -em.
+_PLURALS = (("ais", "al"), ("eis", "el"), ("eis", "il"), ("ois", "ol"), ("uis", "ul"),
+            ("is", "il"), ("oes", "ao"), ("aes", "ao"), ("ens", "em"))
+
+
+def portuguese_singulars(word: str) -> list[str]:
+    """Singulars an irregular Portuguese plural (folded) may have: 'filiais' -> ['filial'],
+    'devolucoes' -> ['devolucao'], 'armazens' -> ['armazem']."""
+    return [word[:-len(end)] + to for end, to in _PLURALS
+            if len(word) > len(end) + 2 and word.endswith(end)]
 
 
 def _merge(a: dict, b: dict) -> dict:

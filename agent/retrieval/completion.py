@@ -34,18 +34,24 @@ class Completion:
 
 def join_path_tables(anchors: Sequence[str], graph: FkGraph,
                      max_hops: int = PATH_HOPS) -> list[Completion]:
-    """The tables between `anchors` (ranked tables, best first) on their join paths: the
-    anchors are joined in rank order into one tree, each by its cheapest path of at most
-    `max_hops` joins to the ones before it. In the order found; anchors are not listed."""
-    have = set(anchors)
+    """The tables between two `anchors` (ranked tables, best first) that are not adjacent,
+    on the cheapest join path of at most `max_hops` joins between them; best pairs first
+    (by their ranks), each table once. A lower ranked anchor may be one of them: it is on
+    the way between two better ones."""
+    pairs = sorted(((i, j) for i in range(len(anchors)) for j in range(i + 1, len(anchors))),
+                   key=lambda p: (p[0] + p[1], p[0]))
     out: list[Completion] = []
-    for path in graph.connect(list(anchors), max_hops=max_hops):
+    seen: set[str] = set()
+    for i, j in pairs:
+        a, b = anchors[i], anchors[j]
+        path = graph.cheapest_path(b, {a}, max_hops)
+        if path is None or not path.via:
+            continue
         tables = _walk(path.target, path.edges)
         for table in path.via:
-            if table not in have:
-                out.append(Completion(table, "on the join path " + " - ".join(tables),
-                                      (tables[0], tables[-1])))
-                have.add(table)
+            if table not in seen:
+                out.append(Completion(table, "on the join path " + " - ".join(tables), (a, b)))
+                seen.add(table)
     return out
 
 

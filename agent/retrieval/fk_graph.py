@@ -70,16 +70,18 @@ class FkGraph:
         paths: list[JoinPath] = []
         for table in tables:
             if tree and table not in tree:
-                path = self._cheapest_path(table, tree, max_hops)
+                path = self.cheapest_path(table, tree, max_hops)
                 if path is not None:
                     paths.append(path)
                     tree.update(path.via)
             tree.add(table)
         return paths
 
-    def _cheapest_path(self, start: str, goal: set[str], max_hops: int) -> JoinPath | None:
-        # Dijkstra from `start`; entering a busy table costs a little more, so paths
-        # go through specific tables rather than hubs every table points at.
+    def cheapest_path(self, start: str, goal: set[str], max_hops: int = MAX_HOPS
+                      ) -> JoinPath | None:
+        """The cheapest path of at most `max_hops` joins from `start` to any table of
+        `goal` (None when there is none). Dijkstra; entering a busy table costs a little
+        more, so paths go through specific tables rather than hubs every table points at."""
         queue: list[tuple[float, int, str, tuple[str, ...], tuple[Edge, ...]]] = [
             (0.0, 0, start, (), ())]
         best: dict[str, float] = {start: 0.0}

@@ -53,8 +53,8 @@ CANDIDATES = 40  # chunks each side hands to the fusion
 WEIGHTS = {"lexical": 1.0, "titles": 1.0, "vector": 0.5, "concepts": 0.5}
 # Then two more rankings, from the first fusion's top k (`completion`): the tables on the
 # join paths between them, and the tables their role columns reference when the question
-# names the role.
-COMPLETION_WEIGHTS = {"paths": 0.25, "roles": 1.0}
+# names the role; a table they raise stays below the tables it was raised for.
+COMPLETION_WEIGHTS = {"paths": 1.0, "roles": 1.0}
 # The tables holding stored values the question names: a whole value ("clientes de
 # Campinas") counts like a word of a table's name, a word inside values less.
 VALUES_WEIGHTS = {"whole": 1.0, "words": 0.25}
@@ -194,15 +194,17 @@ class SchemaIndex:
     def _fused(self, query: str, k: int) -> list[TableHit]:
         found = self._rankings(query)
         rankings, weights = found.rankings()
-        top = self._procedures_scaled(reciprocal_rank_fusion(rankings, weights=weights))[:k]
+        first = self._procedures_scaled(reciprocal_rank_fusion(rankings, weights=weights))
+        top = first[:k]
         paths, roles_named = self._completions(query, [t for t, _ in top])
-        ranked = self._procedures_scaled(reciprocal_rank_fusion(
+        ranked = _below_anchors(self._procedures_scaled(reciprocal_rank_fusion(
             [*rankings, [c.table for c in paths], [c.table for c in roles_named]],
-            weights=[*weights, COMPLETION_WEIGHTS["paths"], COMPLETION_WEIGHTS["roles"]]))[:k]
+            weights=[*weights, COMPLETION_WEIGHTS["paths"], COMPLETION_WEIGHTS["roles"]])),
+            dict(first), [*paths, *roles_named])[:k]
         shown = {t for t, _ in top}
         why = {c.table: c.why for c in [*roles_named, *paths] if c.table not in shown}
         for table, said, _ in found.valued:
-            if table not in shown and not found.matched.get(table):
+            if not found.matched.get(table):  # no word of its chunks: the value named it
                 why.setdefault(table, "stored value: " + said)
         lex_rank = {name: n for n, name in enumerate(found.lexical, start=1)}
         vec_rank = {name: n for n, name in enumerate(found.vector, start=1)}
@@ -304,6 +306,20 @@ class SchemaIndex:
         return TableHit(name=name, kind=chunk.object_kind if chunk else "table", score=score,
                         rows=chunk.rows if chunk else None, text=chunk.text if chunk else "",
                         **kw)  # type: ignore[arg-type]
+
+
+def _below_anchors(ranked: list[tuple[str, float]], before: dict[str, float],
+                   added: list[Completion]) -> list[tuple[str, float]]:
+    """`ranked`, with each table a completion raised kept below the tables it was raised
+    for (the table between two named ones, or behind a role, comes after them), though
+    never below where it was `before` the completion."""
+    score = dict(ranked)
+    for c in added:
+        ends = [score[t] for t in c.because if t in score]
+        if c.table in score and ends:
+            cap = max(min(ends) - 1e-6, before.get(c.table, 0.0))
+            score[c.table] = min(score[c.table], cap)
+    return sorted(score.items(), key=lambda item: -item[1])
 
 
 class SchemaRetriever(BaseRetriever):
