@@ -12,7 +12,12 @@ uses the active schema adapter of training/active.json (re-read when the file ch
 
 Prompts use the tokenizer's chat template when it has one (Llama 3 Instruct), else the
 plain transcript format of formats.py with its stop strings (base models such as Gemma
-3 270M). Stop strings are honoured in `invoke` and `stream`.
+3 270M). Stop strings are honoured in `invoke` and `stream`. With `json_schema=` the
+answer is generated under that schema (constrained.py: every output parses and names
+only what the schema lists):
+
+    model.invoke(messages, json_schema={"type": "object", "properties": {
+        "pick": {"enum": [0, 1, 2]}}, "required": ["pick"]})
 """
 
 from __future__ import annotations
@@ -42,7 +47,8 @@ class LocalChatModel(StreamingChatModel):
     """transformers + peft chat model; see the module docstring.
 
     Per-request keyword arguments (`invoke(..., adapters=[...])`): `adapters`,
-    `adapter_weights`, `max_new_tokens`, `temperature`. BadInput for an unknown adapter.
+    `adapter_weights`, `max_new_tokens`, `temperature`, `json_schema` (the answer is
+    generated under that JSON Schema, token by token). BadInput for an unknown adapter.
     """
 
     LLM_TYPE = "schemachat-local"
@@ -75,6 +81,8 @@ class LocalChatModel(StreamingChatModel):
         base = self.base()
         inputs, stops = self._encode(base, messages, stop)
         adapters, weights = self._adapters(kwargs)
+        if kwargs.get("json_schema"):
+            return self._generate_json(base, inputs, adapters, weights, kwargs)
         with base.lock, with_adapters(base, adapters, weights) as model:
             output = model.generate(**inputs, **self._generation_kwargs(base, stops, kwargs))
         prompt_len = inputs["input_ids"].shape[1]
@@ -89,11 +97,38 @@ class LocalChatModel(StreamingChatModel):
         message = AIMessage(content=text, response_metadata=meta, usage_metadata=usage)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
+    def _generate_json(self, base: LoadedBase, inputs: dict[str, torch.Tensor],
+                       adapters: list[tuple[str, str]], weights: list[float] | None,
+                       kwargs: dict[str, Any]) -> ChatResult:
+        """The answer under the request's `json_schema`, enforced token by token
+        (constrained.py); stop strings do not apply: the grammar says where it ends."""
+        from schemachat.agent.models.constrained import generate_json
+
+        temperature = float(kwargs.get("temperature", self.temperature))
+        with base.lock, with_adapters(base, adapters, weights) as model:
+            out = generate_json(model, base.tokenizer, inputs["input_ids"], kwargs["json_schema"],
+                                max_new_tokens=self._max(kwargs), temperature=temperature)
+        prompt_len = inputs["input_ids"].shape[1]
+        usage = {"input_tokens": prompt_len, "output_tokens": len(out.tokens),
+                 "total_tokens": prompt_len + len(out.tokens)}
+        meta = {"model": self.model_path, "adapters": [n for n, _ in adapters],
+                "finish_reason": "stop" if out.complete else "length",
+                "structured": "grammar", "grammar": {
+                    "complete": out.complete, "decisions": out.decisions, "forced": out.forced,
+                    "compile_ms": round(1000 * out.compile_s, 2),
+                    "mask_ms": round(1000 * out.mask_s, 2)}}
+        message = AIMessage(content=out.text, response_metadata=meta, usage_metadata=usage)
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None,
                 **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         from transformers import TextIteratorStreamer
 
+        if kwargs.get("json_schema"):  # a JSON value is of use whole: one chunk
+            result = self._generate(messages, stop, run_manager, **kwargs)
+            yield self._chunk(str(result.generations[0].message.content), run_manager)
+            return
         base = self.base()
         inputs, stops = self._encode(base, messages, stop)
         adapters, weights = self._adapters(kwargs)

@@ -3,7 +3,8 @@
 `prepare_model(settings)` does up front what the first question would otherwise do: for
 the default backend, build the safetensors copy of Gemma 3 270M (about a minute and a
 half on 2 cores, once per machine; default.py) and load it; for the local backend, load
-the weights; for tgi, openai and fake, build the client (nothing to load). Loaded
+the weights; for both, build the tokenizer's grammar table for constrained decoding
+(seconds; grammar.py); for tgi, openai and fake, build the client (nothing to load). Loaded
 weights stay in the process (hf_base.load_base), so the agents opened later share them.
 
 `ModelWarmup` runs that preparation in a background thread and tells its state, which
@@ -81,8 +82,22 @@ def prepare_model(settings: Settings, say: Say | None = None, *, load: bool = Tr
     base = getattr(model, "base", None)  # the local backends: weights to load
     if load and callable(base):
         note("loading the weights")
-        base()
+        loaded = base()
+        _grammar_table(loaded.tokenizer, note)
     return model
+
+
+def _grammar_table(tokenizer: object, note: Say) -> None:
+    """Build the tokenizer's grammar table now (seconds for a large vocabulary), so the
+    first question whose plan the model chooses does not wait for it (grammar.py)."""
+    from schemachat.agent.models.errors import ModelError
+    from schemachat.agent.models.grammar import grammar_engine
+
+    note("building the grammar table for constrained decoding")
+    try:
+        grammar_engine(tokenizer)
+    except ModelError as exc:  # llguidance missing: plans are still chosen, by ranking
+        log.warning("no grammar table: %s", exc)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,9 @@
 """A tiny randomly initialised Llama, its tokenizer and LoRA adapters, built offline in a
-test: small enough to load and generate in well under a second."""
+test: small enough to load and generate in well under a second.
+
+Two tokenizers: word-level (`build_tokenizer`, the default: whole words of SENTENCES)
+and byte-level BPE (`byte_level=True`: every text can be written, as with real models'
+tokenizers; what constrained decoding needs to spell JSON and schema names)."""
 
 from __future__ import annotations
 
@@ -30,12 +34,33 @@ def build_tokenizer(folder: Path) -> None:
     fast.save_pretrained(folder)
 
 
-def build_model(folder: Path, seed: int = 0) -> None:
-    """Tokenizer + a 2-layer, hidden-32 Llama with random weights, saved in `folder`."""
+def build_byte_tokenizer(folder: Path, vocab_size: int = 400) -> None:
+    """A byte-level BPE tokenizer (all 256 bytes, merges learnt from SENTENCES and some
+    JSON), saved as a fast tokenizer: any text has a tokenization."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    specials = ["<pad>", "<s>", "</s>", "<unk>"]
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    corpus = [*SENTENCES, '{"pick":1}', '{"table":"CAD_CLI","select":["COUNT(*)"]}',
+              "SELECT COUNT(*) FROM CAD_CLI WHERE SITUACAO = 'A'"]
+    tok.train_from_iterator(corpus, trainers.BpeTrainer(
+        vocab_size=vocab_size, special_tokens=specials,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", bos_token="<s>",
+                                   eos_token="</s>", unk_token="<unk>")
+    fast.save_pretrained(folder)
+
+
+def build_model(folder: Path, seed: int = 0, *, byte_level: bool = False) -> None:
+    """Tokenizer + a 2-layer, hidden-32 Llama with random weights, saved in `folder`
+    (`byte_level`: the byte-level BPE tokenizer instead of the word-level one)."""
     import torch
     from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
-    build_tokenizer(folder)
+    (build_byte_tokenizer if byte_level else build_tokenizer)(folder)
     tok = AutoTokenizer.from_pretrained(folder)
     config = LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64,
                          num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
