@@ -14,14 +14,15 @@ message (an unknown adapter id, a prompt too long); the rest is ModelError namin
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from typing import Any, Literal
 
 import httpx
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from schemachat.agent.adapters.active import ActiveAdapterWatch
@@ -31,14 +32,23 @@ from schemachat.agent.models.stops import cut_at_stop
 from schemachat.agent.models.streaming import StreamingChatModel
 from schemachat.configs import BadInput
 
+log = logging.getLogger(__name__)
+
 
 class _ServerError(Exception):
     """A 5xx answer: worth another try."""
 
 
+class _Refused(BadInput):
+    """A 4xx answer: TGI refused the request as it was (an unknown adapter id, a prompt
+    too long, a grammar it does not take)."""
+
+
 class TGIChatModel(StreamingChatModel):
     """Client of one TGI server. Per-request keyword arguments: `adapters` (at most one
-    name) or `adapter_id`, `max_new_tokens`, `temperature`."""
+    name) or `adapter_id`, `max_new_tokens`, `temperature`, `json_schema` (sent as TGI's
+    `grammar`; a server that refuses it is asked again without, once noted in the log,
+    and the caller parses the text)."""
 
     LLM_TYPE = "schemachat-tgi"
     IDENTITY = ("base_url", "adapter_id", "prompt_format")
@@ -58,7 +68,7 @@ class TGIChatModel(StreamingChatModel):
     timeout_s: float = 120.0
     max_tries: int = Field(3, ge=1, description="Tries per request (connection errors, 5xx).")
     retry_wait_s: float = Field(0.5, ge=0, description="First back-off; doubles, at most 8 s.")
-
+    _no_grammar: bool = PrivateAttr(False)  # the server refused a grammar once: not again
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
                   run_manager: CallbackManagerForLLMRun | None = None,
@@ -71,12 +81,14 @@ class TGIChatModel(StreamingChatModel):
                 self._check(response)
                 return response.json()
 
-        data = self._retrying(call)
+        data = self._with_grammar_fallback(body, lambda: self._retrying(call))
         answer = data[0] if isinstance(data, list) else data
         text, stopped = cut_at_stop(str(answer.get("generated_text", "")), stops)
         details = answer.get("details") or {}
         meta = {"adapter_id": body["parameters"].get("adapter_id"),
                 "finish_reason": details.get("finish_reason", "stop" if stopped else None)}
+        if kwargs.get("json_schema"):
+            meta["structured"] = "grammar" if "grammar" in body["parameters"] else "parsed"
         message = AIMessage(content=text, response_metadata=meta)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
@@ -85,13 +97,29 @@ class TGIChatModel(StreamingChatModel):
                 **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         body, stops = self._request(messages, stop, kwargs)
         with httpx.Client(timeout=self.timeout_s) as client:
-            response = self._retrying(lambda: self._open_stream(client, body))
+            response = self._with_grammar_fallback(
+                body, lambda: self._retrying(lambda: self._open_stream(client, body)))
             try:
                 yield from self._chunks(_texts(response), stops, run_manager)
             except httpx.TransportError as exc:
                 raise ModelError(f"TGI at {self.base_url}: stream broken: {exc}") from exc
             finally:
                 response.close()
+
+    def _with_grammar_fallback(self, body: dict[str, Any], send: Callable[[], Any]) -> Any:
+        """`send()`; when TGI refuses a request carrying a grammar (4xx), once more
+        without it (noted in the log; later requests of this client send none)."""
+        try:
+            return send()
+        except _Refused as exc:
+            if "grammar" not in body["parameters"]:
+                raise
+            log.warning("TGI at %s refused structured output (%s): asking without a "
+                        "grammar from now on; the reply is parsed and checked instead",
+                        self.base_url, exc)
+            self._no_grammar = True
+            del body["parameters"]["grammar"]
+            return send()
 
     def _open_stream(self, client: httpx.Client, body: dict[str, Any]) -> httpx.Response:
         request = client.build_request("POST", self._url("/generate_stream"), json=body,
@@ -129,6 +157,9 @@ class TGIChatModel(StreamingChatModel):
         adapter = _adapter_id(kwargs, default)
         if adapter:
             parameters["adapter_id"] = adapter
+        if kwargs.get("json_schema") and not self._no_grammar:
+            # TGI's guidance: the same JSON Schema the local backends enforce
+            parameters["grammar"] = {"type": "json", "value": kwargs["json_schema"]}
         return {"inputs": prompt, "parameters": parameters}, stops
 
     def _url(self, route: str) -> str:
@@ -140,7 +171,7 @@ class TGIChatModel(StreamingChatModel):
         reason = _error_text(response)
         if response.status_code >= 500:
             raise _ServerError(f"HTTP {response.status_code}: {reason}")
-        raise BadInput(f"TGI at {self.base_url} refused the request "
+        raise _Refused(f"TGI at {self.base_url} refused the request "
                        f"(HTTP {response.status_code}): {reason}")
 
     def _retrying(self, call: Any) -> Any:

@@ -1,6 +1,13 @@
 """Small fake model servers on loopback, with the routes and payloads of the real ones:
 text-generation-inference (`/generate`, `/generate_stream`) and an OpenAI-compatible
-`/v1/chat/completions` (plain and streamed). They record what they were sent."""
+`/v1/chat/completions` (plain and streamed). They record what they were sent.
+
+Structured output: a request carrying TGI's `parameters.grammar` ({"type": "json",
+"value": schema}) or OpenAI's `response_format` ({"type": "json_schema", ...}) is
+answered with `structured_reply` when set, else with a value the schema admits
+(`instance_of`, taking the `choice`-th option of every enum and anyOf), as a server
+enforcing it would; with `refuse_structured` such a request gets a 4xx instead, as from
+a server that does not take the field."""
 
 from __future__ import annotations
 
@@ -23,9 +30,44 @@ class FakeServer:
     status: int | None = None    # answer every request with this status (e.g. 422)
     # OpenAI route, plain requests: assistant messages to answer in turn (tool calls too)
     script: list[dict[str, Any]] = field(default_factory=list)
+    structured_reply: str | None = None  # the answer to a request with a schema
+    choice: int = 0  # else: which option of each enum the generated answer takes
+    refuse_structured: bool = False  # 4xx to any request with grammar / response_format
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
     url: str = ""
+
+
+def instance_of(schema: dict[str, Any], choice: int = 0) -> Any:
+    """A value `schema` admits: the `choice`-th option (modulo their number) of each
+    enum and anyOf, every required property, `minItems` items of an array."""
+    if "const" in schema:
+        return schema["const"]
+    if "enum" in schema:
+        return schema["enum"][choice % len(schema["enum"])]
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            return instance_of(schema[key][choice % len(schema[key])], choice)
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = kind[0]
+    if kind == "object":
+        props = schema.get("properties", {})
+        return {k: instance_of(props[k], choice) for k in schema.get("required", list(props))}
+    if kind == "array":
+        return [instance_of(schema.get("items", {}), choice + i)
+                for i in range(schema.get("minItems", 0))]
+    return {"string": "", "integer": 0, "number": 0, "boolean": False}.get(str(kind))
+
+
+def _schema_of(path: str, body: dict[str, Any]) -> dict[str, Any] | None:
+    """The JSON Schema a request asks its answer to follow, if any."""
+    if path.startswith("/generate"):
+        grammar = (body.get("parameters") or {}).get("grammar")
+        return grammar.get("value") if grammar and grammar.get("type") == "json" else None
+    fmt = body.get("response_format") or {}
+    return (fmt.get("json_schema") or {}).get("schema") if fmt.get("type") == "json_schema" \
+        else None
 
 
 def _tokens(text: str) -> list[str]:
@@ -67,24 +109,44 @@ class _Handler(BaseHTTPRequestHandler):
         if state.status is not None:
             return self._json(state.status, {"error": "Invalid adapter id",
                                              "error_type": "validation"})
+        schema = _schema_of(self.path, body)
+        if schema is not None and state.refuse_structured:
+            if self.path.startswith("/generate"):
+                return self._json(422, {"error": "Grammar is not supported",
+                                        "error_type": "validation"})
+            return self._json(400, {"error": {
+                "message": "response_format json_schema is not supported",
+                "type": "invalid_request_error", "param": "response_format"}})
         route = {"/generate": self._tgi, "/generate_stream": self._tgi_stream,
                  "/v1/chat/completions": self._openai}.get(self.path)
         if route is None:
             return self._json(404, {"error": f"no route {self.path}"})
         route(body)
 
+    def _reply(self, body: dict[str, Any]) -> str:
+        """The text to answer: the structured reply (or one the schema admits) when the
+        request carries a schema, else `reply`."""
+        state = self.server_state
+        schema = _schema_of(self.path, body)
+        if schema is None:
+            return state.reply
+        if state.structured_reply is not None:
+            return state.structured_reply
+        return json.dumps(instance_of(schema, state.choice), separators=(",", ":"))
+
     def _tgi(self, body: dict[str, Any]) -> None:
-        self._json(200, {"generated_text": self.server_state.reply,
+        self._json(200, {"generated_text": self._reply(body),
                          "details": {"finish_reason": "eos_token", "generated_tokens": 7}})
 
     def _tgi_stream(self, body: dict[str, Any]) -> None:
-        tokens = _tokens(self.server_state.reply)
+        reply = self._reply(body)
+        tokens = _tokens(reply)
         events = []
         for n, text in enumerate(tokens):
             last = n == len(tokens) - 1
             events.append(json.dumps({
                 "index": n, "token": {"id": n, "text": text, "logprob": -0.1, "special": False},
-                "generated_text": self.server_state.reply if last else None, "details": None}))
+                "generated_text": reply if last else None, "details": None}))
         events.append(json.dumps({"index": len(tokens), "token": {
             "id": 2, "text": "</s>", "logprob": 0.0, "special": True},
             "generated_text": None, "details": None}))
@@ -92,7 +154,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _openai(self, body: dict[str, Any]) -> None:
         model, created = body.get("model", "?"), int(time.time())
-        reply = self.server_state.reply
+        reply = self._reply(body)
         if not body.get("stream"):
             message = (self.server_state.script.pop(0) if self.server_state.script
                        else {"role": "assistant", "content": reply})
