@@ -3,10 +3,13 @@
     {"answer": str, "sql": str|null, "columns": [str], "rows": [[...]],
      "citations": [{"table": str, "column": str|null, "value": str|null,
                     "meaning": str|null}],
-     "error": str|null, "plan": {...}|null}
+     "error": str|null, "plan": {...}|null, "chosen_by": str|null}
 
 `plan` is the query plan the SQL was compiled from (`schemachat.agent.plans.plan`,
-docs/schemas/plan.schema.json), null when a model drafted the SQL or for schema answers.
+docs/schemas/plan.schema.json), null when a model drafted the SQL or for schema answers;
+`chosen_by` says who chose it: "model" (the chat model picked or filled it under a JSON
+Schema, docs/plans.md), "ranking" (the linker's best that stood, no model or the
+model's choice failed) or "golden" (a plan a person confirmed); null without a plan.
 
 `schemachat ask --json`, `schemachat sql --json`, the HTTP API and the Chat tab all
 show this object. Rows hold JSON values only (`json_value` turns Decimals, dates and
@@ -18,7 +21,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import decimal
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -50,6 +53,9 @@ class AgentAnswer(BaseModel):
     error: str | None = Field(None, description="Why the SQL was not checked or did not run.")
     plan: dict[str, Any] | None = Field(None, description="The query plan the SQL came "
                                                           "from (null: drafted by a model).")
+    chosen_by: Literal["model", "ranking", "golden"] | None = Field(
+        None, description="Who chose the plan: the model (under a JSON Schema), the "
+                          "linker's ranking, or a golden plan; null without a plan.")
 
     def to_json(self) -> str:
         """The contract object as one line of JSON (non-ASCII kept)."""

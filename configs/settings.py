@@ -130,6 +130,10 @@ class Settings(BaseSettings):
     agent_plans: bool = Field(True, description=(
         "Answer data questions with query plans built from the document and the engine "
         "before asking the model to draft SQL (the model drafts only when no plan fits)."))
+    agent_choose: bool = Field(True, description=(
+        "With a model, let it choose among the query plans (or fill the best one's open "
+        "slots) under a JSON Schema of what the linker found; its choice answers when the "
+        "engine runs it, else the ranking's best stands."))
     sessions_url: SecretStr | None = Field(
         None, description="Where conversations are checkpointed: unset, <workspace>/"
                           "chat_sessions.sqlite; sqlite:///PATH, another SQLite file; "

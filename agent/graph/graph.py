@@ -2,13 +2,15 @@
 
     route ─┬─ smalltalk ──────────────────────────────────────────────┐
            └─ retrieve ─┬─ answer (schema) ───────────────────────────┤
-                        └─ plan ─┬────────────────────────────────────┤
-                                 └─ draft ─ validate ─┬─ repair ─ validate
-                                                      └───────────────┴─ respond
+                        └─ plan ─┬─ (choose) ─┬───────────────────────┤
+                                 └────────────┴─ draft ─ validate ─┬─ repair ─ validate
+                                                                   └──────────┴─ respond
 
 plan answers data questions with query plans built from the document and the engine
-(no model); a question no plan fits goes on to the model's draft, or, without a model
-(model_backend none), to respond, which says what could not be mapped.
+(no model); with a model (agent_choose), choose lets it pick among the plans or fill the
+best one's open slots under a JSON Schema, and its choice answers when it stands. A
+question no plan fits goes on to the model's draft, or, without a model (model_backend
+none), to respond, which says what could not be mapped.
 
 validate is `sql.check.validate`: dialect fixes, names against the document, the
 guard, the engine's prepare and, when the turn runs SQL, the run of that same
@@ -35,6 +37,7 @@ from schemachat.agent.graph.nodes import (
     route,
     smalltalk,
 )
+from schemachat.agent.graph.nodes.choose import after_choose, choose_plan
 from schemachat.agent.graph.nodes.plan import after_plan, plan_sql
 from schemachat.agent.graph.nodes.validate import after_validate, validate_sql
 from schemachat.agent.graph.state import AgentState
@@ -61,6 +64,7 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStat
     graph.add_node("retrieve", retrieve)
     graph.add_node("answer", answer_schema)
     graph.add_node("plan", plan_sql)
+    graph.add_node("choose", choose_plan)
     graph.add_node("draft", draft_sql)
     graph.add_node("validate", validate_sql)
     graph.add_node("repair", repair_sql)
@@ -69,7 +73,8 @@ def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> CompiledStat
     graph.add_conditional_edges("route", _after_route, ["smalltalk", "retrieve"])
     graph.add_edge("smalltalk", "respond")
     graph.add_conditional_edges("retrieve", _after_retrieve, ["answer", "plan", "draft"])
-    graph.add_conditional_edges("plan", after_plan, ["respond", "draft"])
+    graph.add_conditional_edges("plan", after_plan, ["choose", "respond", "draft"])
+    graph.add_conditional_edges("choose", after_choose, ["respond", "draft"])
     graph.add_edge("answer", "respond")
     graph.add_edge("draft", "validate")
     graph.add_conditional_edges("validate", after_validate, ["repair", "respond"])

@@ -56,6 +56,8 @@ class AgentState(TypedDict, total=False):
     plan: dict[str, Any] | None  # the plan `sql` was compiled from (QueryPlan.model_dump())
     plan_text: str  # the plan in the question's language
     unmapped: list[str]  # question words no plan could place
+    candidates: list[dict[str, Any]]  # the ranked plans (plans.choose.stash), for choose
+    chosen_by: str | None  # who chose `plan`: "model", "ranking" or "golden"
     # draft, validate, repair (validate also runs the SQL when the turn runs it)
     sql: str | None
     sql_error: str | None
@@ -80,7 +82,7 @@ def new_turn(question: str, *, mode: Mode = "ask", run: bool = False) -> AgentSt
     """The input of one turn: the question and every per-turn field reset."""
     return AgentState(question=question, mode=mode, run=run, intent="schema",
                       follow_up=False, hits=[], tables=[], skeleton="", plan=None,
-                      plan_text="", unmapped=[], sql=None,
+                      plan_text="", unmapped=[], candidates=[], chosen_by=None, sql=None,
                       sql_error=None, fallback_error=None, attempts=0, checked=False,
                       sql_tables=[], columns=[], rows=[], truncated=False, timed_out=False,
                       answer="", citations=[], error=None, result={})

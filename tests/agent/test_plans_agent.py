@@ -219,7 +219,8 @@ def test_cli_sql_run_json_with_no_model(cli_workspace: Path, demo_db: Path) -> N
     lines = proc.stdout.strip().splitlines()
     assert len(lines) == 1, proc.stdout
     data = json.loads(lines[0])
-    assert set(data) == {"answer", "sql", "columns", "rows", "citations", "error", "plan"}
+    assert set(data) == {"answer", "sql", "columns", "rows", "citations", "error", "plan",
+                         "chosen_by"}
     assert data["plan"] is not None and data["plan"]["table"] == "CAD_CLI"
     assert data["error"] is None and data["rows"] == hand(demo_db, CAMPINAS_SQL)
 

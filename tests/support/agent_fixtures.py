@@ -117,7 +117,10 @@ def private_workspace(agent_workspace: Path, root: Path) -> Path:
 def agent_settings(workspace: Path, database: Path | None, **overrides: Any) -> Settings:
     """Settings for an agent test: the workspace, the demo DB (or none), overrides.
     Query plans are off unless a test turns them on (`agent_plans=True`): the scripted
-    models of these tests draft the SQL, and a plan would answer first."""
+    models of these tests draft the SQL, and a plan would answer first. The model's
+    choice among plans is off too unless asked for (`agent_choose=True`): it would take
+    one of the script's answers."""
     overrides.setdefault("agent_plans", False)
+    overrides.setdefault("agent_choose", False)
     return load_settings(workspace=workspace,
                          fb_database=str(database) if database else None, **overrides)

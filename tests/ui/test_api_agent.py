@@ -20,7 +20,8 @@ from schemachat.ui.api import create_app
 from tests.support import retrieval_fixtures
 from tests.support.api import ANSWER, SQL, TOKEN, running
 
-CONTRACT = {"answer", "sql", "columns", "rows", "citations", "error", "plan"}
+CONTRACT = {"answer", "sql", "columns", "rows", "citations", "error", "plan",
+            "chosen_by"}
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,8 @@ import pytest
 from tests.support import agent_fixtures
 
 SCHEMACHAT = str(Path(sys.executable).parent / "schemachat")
-KEYS = {"answer", "sql", "columns", "rows", "citations", "error", "plan"}
+KEYS = {"answer", "sql", "columns", "rows", "citations", "error", "plan",
+        "chosen_by"}
 COUNT_ACTIVE = "SELECT COUNT(*) FROM CAD_CLI c WHERE c.SITUACAO = 'A'"
 
 

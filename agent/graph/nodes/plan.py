@@ -12,6 +12,8 @@ map, and returns no table: an unrelated table would be the worst answer.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
@@ -20,6 +22,7 @@ from schemachat.agent.context import AgentContext
 from schemachat.agent.feedback import read_golden
 from schemachat.agent.graph.nodes.validate import verdict_state
 from schemachat.agent.graph.state import AgentState
+from schemachat.agent.plans.choose import stash
 from schemachat.agent.plans.compile import PlanError, compile_plan
 from schemachat.agent.plans.describe import describe
 from schemachat.agent.plans.plan import QueryPlan
@@ -76,28 +79,58 @@ def plan_sql(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     hits = [h["name"] for h in state.get("hits") or []]
     candidates = golden_plans(ctx, q) + ctx.linker().propose(q, hits)
     run = bool(state.get("run")) and ctx.has_database
-    chosen: tuple[Candidate, Verdict, str] | None = None
-    empty: tuple[Candidate, Verdict, str] | None = None
+    stashed = stash(candidates)
+    chosen: Tried | None = None
+    empty: Tried | None = None
     for cand in [c for c in candidates if fits(c, q)][:TRIED]:
-        try:
-            sql = compile_plan(cand.plan, ctx.doc())
-        except PlanError:
+        tried = try_candidate(cand, ctx, run)
+        if tried is None:
             continue
-        verdict = validate(sql, ctx.doc(), ctx.settings, ctx.opener(), run=run,
-                           names=ctx.names())
-        if verdict.error:
+        if tried.suspect:
+            empty = empty or tried
             continue
-        if run and verdict.result is not None and _suspect(cand, verdict):
-            empty = empty or (cand, verdict, sql)
-            continue
-        chosen = (cand, verdict, sql)
+        chosen = tried
         break
     chosen = chosen or empty
     if chosen is None:
         unmapped = candidates[0].unmapped if candidates else \
             [q.words[i].text for i in q.content()]
-        return AgentState(plan=None, unmapped=unmapped)
-    cand, verdict, _ = chosen
+        return AgentState(plan=None, unmapped=unmapped, candidates=stashed, chosen_by=None)
+    out = plan_state(chosen, q, ctx)
+    out.update(candidates=stashed,
+               chosen_by="golden" if chosen.cand.score >= 100.0 else "ranking")
+    return out
+
+
+@dataclass
+class Tried:
+    """A candidate compiled and checked (and run, when the turn runs SQL): its verdict,
+    and whether its result says it read the question wrongly (`_suspect`)."""
+
+    cand: Candidate
+    verdict: Verdict
+    sql: str
+    suspect: bool = False
+
+
+def try_candidate(cand: Candidate, ctx: AgentContext, run: bool) -> Tried | None:
+    """Compile `cand`, take it through the one validate step (prepared, and run when
+    `run`); None when the compiler refuses it or the engine rejects it."""
+    try:
+        sql = compile_plan(cand.plan, ctx.doc())
+    except PlanError:
+        return None
+    verdict = validate(sql, ctx.doc(), ctx.settings, ctx.opener(), run=run, names=ctx.names())
+    if verdict.error:
+        return None
+    suspect = run and verdict.result is not None and _suspect(cand, verdict)
+    return Tried(cand, verdict, sql, suspect)
+
+
+def plan_state(tried: Tried, q: Question, ctx: AgentContext) -> AgentState:
+    """The state of a turn a plan answers: its SQL, check and rows, the plan in words
+    and its value mappings cited."""
+    cand, verdict = tried.cand, tried.verdict
     out = verdict_state(verdict, ctx)
     rows = out.get("rows") if verdict.result is not None else None
     text = describe(cand.plan, q.lang, rows=rows, run=verdict.result is not None)
@@ -136,7 +169,11 @@ def _citations(plan: QueryPlan, ctx: AgentContext) -> list[dict[str, str | None]
 
 
 def after_plan(state: AgentState, runtime: Runtime[AgentContext]) -> str:
-    """respond when a plan answered (or no model can draft), else draft."""
-    if state.get("plan") is not None or not runtime.context.has_model:
+    """choose when a model may choose among the plans (agent_choose); else respond when
+    a plan answered (or no model can draft), else draft."""
+    ctx = runtime.context
+    if ctx.has_model and ctx.settings.agent_choose and state.get("candidates"):
+        return "choose"
+    if state.get("plan") is not None or not ctx.has_model:
         return "respond"
     return "draft"

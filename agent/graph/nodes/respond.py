@@ -119,7 +119,9 @@ def respond(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
                          columns=state.get("columns") or [], rows=state.get("rows") or [],
                          citations=list(dict.fromkeys(Citation(**c) for c in cites)),
                          error=error, plan=state.get("plan") if intent in ("sql", "run")
-                         else None)
+                         else None,
+                         chosen_by=state.get("chosen_by") if intent in ("sql", "run") and
+                         state.get("plan") is not None else None)
     used = state.get("sql_tables") or []
     # what a follow-up may change (not the starting query: it answered nothing)
     kept = sql if sql and not state.get("sql_error") and not state.get("fallback_error") \
