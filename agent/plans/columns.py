@@ -104,15 +104,17 @@ class Columns:
         return self.column(q, d, words, kinds=kinds, depth=depth, exclude=exclude,
                             measures=True)
 
-    def money(self, q: Question, d: Draft) -> Found | None:
-        """The base's main money column (a total, else a value), for 'total de vendas'."""
+    def money(self, q: Question, d: Draft, exclude: frozenset[str] = frozenset()
+              ) -> Found | None:
+        """The base's main money column (a total, else a value), for 'total de vendas';
+        not one of `exclude`."""
         rel = self.doc.relation(d.base)
         if rel is None:
             return None
         ranked = []
         for col in rel.columns:
             key = (d.base, col.name)
-            if kind(col) != "number" or not self.measure_like(key):
+            if kind(col) != "number" or not self.measure_like(key) or col.name in exclude:
                 continue
             names = self.terms.names.get(key, frozenset())
             terms = self.terms.columns.get(key, frozenset())

@@ -391,7 +391,10 @@ class Linker:
 
     def _comparisons(self, q: Question, d: Draft) -> None:
         for comp in q.comparisons:
-            words = q.content(Span(comp.span.start - WINDOW, comp.span.start))
+            # Not the words naming the rows ("products have a markup below ..."): the
+            # PRO_ of CAD_PRO's columns says nothing about which number is compared.
+            words = [i for i in q.content(Span(comp.span.start - WINDOW, comp.span.start))
+                     if i not in d.table_words]
             if comp.of is not None and self._share_of(q, d, comp, words):
                 continue
             words += q.content(Span(comp.span.end, comp.span.end + 2))
@@ -425,7 +428,8 @@ class Linker:
         if right is None:
             return False
         left = self.cols.measure_column(q, d, words, kinds=("number",), depth=1,
-                                        exclude={right[1].name}) or self.cols.money(q, d)
+                                        exclude={right[1].name}) or \
+            self.cols.money(q, d, exclude=frozenset({right[1].name}))
         if left is None or (left[0], left[1].name) == (right[0], right[1].name):
             return False
         for alias, _, hit, score in (left, right):
