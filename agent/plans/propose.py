@@ -608,6 +608,7 @@ class Linker:
             counted = self._counted_parent(q, d)
             if counted is not None and not group:
                 item = Item(expr=Expr(column=counted), agg="COUNT", distinct=True)
+                self._grouped_subject(q, d, counted)
         else:
             measure = self._measure(q, d)
             if measure is None:
@@ -844,8 +845,9 @@ class Linker:
         d.order_by = [Order(item=len(d.select) - 1, desc=desc)]
 
     def _grouped_subject(self, q: Question, d: Draft, parent: Col) -> None:
-        """Rows grouped by their key to the subject's table ("os 5 vendedores que mais
-        venderam": orders by COD_VEND) are about the subject as much as that table is."""
+        """Rows grouped or listed by their key to the subject's table ("os 5 vendedores
+        que mais venderam": orders by COD_VEND; "quais clientes inadimplentes": overdue
+        bills' CLI_COD) are about the subject as much as that table is."""
         score, hit = self.terms.table_name_match(
             self.terms.references.get((d.base, parent.column), ""), q, d.subject)
         d.claim(hit)
@@ -883,6 +885,7 @@ class Linker:
         if parent is not None:
             d.select = [Item(expr=Expr(column=parent))]
             d.distinct = True
+            self._grouped_subject(q, d, parent)
             return
         shown = self._shown(d, d.base)
         for flt in d.filters:
