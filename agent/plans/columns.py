@@ -8,7 +8,7 @@ from __future__ import annotations
 from schemachat.agent.plans.compile import kind
 from schemachat.agent.plans.draft import Draft, Found
 from schemachat.agent.plans.link import SchemaTerms, typed_code
-from schemachat.agent.plans.question import Question
+from schemachat.agent.plans.question import Question, cues
 from schemachat.agent.plans.reach import Hop
 from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation, CombinedSchema
 from schemachat.ingest.vocabulary import fold, split_identifier
@@ -111,6 +111,8 @@ class Columns:
         rel = self.doc.relation(d.base)
         if rel is None:
             return None
+        # "turnover", "faturamento": an amount of money, never a quantity
+        amount = any(w.folded in cues()["money"] for w in q.words)
         ranked = []
         for col in rel.columns:
             key = (d.base, col.name)
@@ -120,8 +122,9 @@ class Columns:
             terms = self.terms.columns.get(key, frozenset())
             score = 2.0 * bool({"total"} & names) + 1.0 * bool({"valor", "valu"} & names) + \
                 1.0 * bool({"total"} & terms) + 0.5 * col.type.upper().endswith(",2)") + \
-                1.5 * bool({"quantidade", "quantiti"} & names)
-            if score:
+                1.5 * (not amount) * bool({"quantidade", "quantiti"} & names) - \
+                1.0 * bool({"unitario", "unitari", "unit"} & names)  # a price, not an amount
+            if score > 0:
                 ranked.append((score, -rel.columns.index(col), col))
         if not ranked:
             return None

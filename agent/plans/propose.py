@@ -61,7 +61,7 @@ CHILD = 1.0  # a base neither retrieval nor the subject named, only a child of o
 VIEW = 3.0  # views are filtered or summed subsets: a table is the likelier answer
 PLANNED = 3.0  # a table of targets or budgets asked about what was done
 STAGING = 2.0  # a staging copy, backup or log table the question does not name
-SALES = 2.0  # a sales question over a table recording sales
+SALES = 3.0  # a sales question over a table recording sales
 JOIN = 0.7  # each table a plan joins
 SUBJECT = 1.5  # weight of how well the base table's terms match the question's subject
 UNMAPPED = 1.2  # what each question word the plan leaves unexplained costs
@@ -187,6 +187,10 @@ class Linker:
         # A column the question names by two or more words ("salário bruto": SAL_BRUTO)
         # brings its table, which retrieval may have ranked low.
         names += [t for t in self._column_named(q) if t not in names]
+        # A question about what was sold: the tables recording sales, which may be two
+        # joins from what it names ("top 5 brands by turnover": order items).
+        if any(q.words[i].folded in cues()["sales"] for i in q.content()):
+            names += [t for t in sorted(self.sales) if t not in names]
         # Child tables of what the subject names: "the 5 customers who bought the most"
         # sums orders; "which salespeople have a target" lists targets.
         children = set()
@@ -766,9 +770,11 @@ class Linker:
         return Expr(column=Col(table=d.base, column=a.name), op=arith.op,
                     right=Col(table=d.base, column=b.name))
 
-    def _counted_parent(self, q: Question, d: Draft) -> Col | None:
+    def _counted_parent(self, q: Question, d: Draft, far: bool = False) -> Col | None:
         """The base's FK column to the table the question is about, when that is not the
-        base ("how many customers ordered ...": COUNT(DISTINCT CLI_COD) of orders)."""
+        base ("how many customers ordered ...": COUNT(DISTINCT CLI_COD) of orders); with
+        `far`, also a parent's FK to it ("top 5 brands by turnover": order items by
+        their product's MAR_COD)."""
         subject = d.subject
         # The base counts itself only when its name says what the subject says (EST_SALDO
         # holds products, but "produtos" are CAD_PRO's rows).
@@ -778,16 +784,18 @@ class Linker:
             return None  # the first word names the base: "produtos da linha X" are products
         best: tuple[float, Col] | None = None
         for hop in d.reach.values():
-            if hop.depth != 1 or len(hop.fk) != 1:
+            if len(hop.fk) != 1 or hop.depth not in ((1, 2) if far else (1,)):
                 continue
             score, _ = self.terms.table_name_match(hop.table, q, subject)
+            if hop.depth == 2:  # one more join: only when it names the subject better
+                score -= 0.5
             # "quais vendedores têm meta": TB_VEND_META and CAD_VEND both say vendedor,
             # but only CAD_VEND says nothing more: its rows are the ones asked for.
             closer = not exact and score >= own > 0 and \
                 not self.cols.uncovered(hop.table, q, subject) and \
                 bool(self.terms.table_name_match(hop.table, q, subject[:1])[1])
             if (score > own + 0.5 or closer) and (best is None or score > best[0]):
-                best = (score, Col(table=d.base, column=hop.fk[0]))
+                best = (score, hop.joins[-1].on[0][0])
         return best[1] if best else None
 
 
@@ -802,7 +810,9 @@ class Linker:
         words += [i for i in range(span.start, span.end) if i not in words]
         named = self._names_base(q, d, words)
         d.limit = n
-        parent = self._counted_parent(q, d)
+        parent = self._counted_parent(q, d, far=True)
+        if parent is not None:
+            d.use(parent.table)
         keys = group or ([Expr(column=parent)] if parent is not None else [])
         # Grouped, the measure is the base's own: a parent's figure summed over its
         # child rows means nothing.
@@ -849,7 +859,8 @@ class Linker:
         que mais venderam": orders by COD_VEND; "quais clientes inadimplentes": overdue
         bills' CLI_COD) are about the subject as much as that table is."""
         score, hit = self.terms.table_name_match(
-            self.terms.references.get((d.base, parent.column), ""), q, d.subject)
+            self.terms.references.get((d.reach[parent.table].table, parent.column), ""), q,
+            d.subject)
         d.claim(hit)
         if score > d.subject_score:
             d.score += SUBJECT * (score - d.subject_score)

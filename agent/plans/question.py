@@ -198,6 +198,10 @@ def read_question(text: str) -> Question:
     q.overdue = _read_overdue(q, c)
     q.named = _read_named(q, c)
     q.group_spans = _spans_after(q, c["group"], passive=True)
+    if q.top is not None:  # "top 5 brands by turnover": the order, not a group
+        measures = set(c["money"]) | set(c["sales"])
+        q.group_spans = [s for s in q.group_spans
+                         if not any(w in measures for w in q.folded(s))]
     q.missing_spans = _spans_after(q, c["missing"])
     listed = find_cue(words, c["list"], q.used)
     q.listing = listed is not None and q.aggregate is None
