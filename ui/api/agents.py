@@ -1,7 +1,5 @@
-"""The agents the API answers with: one per (backend, adapters) of each database, opened
-on first use and shared by every request (an Agent is safe across threads: its database
-connection is used one turn at a time). Model names of the OpenAI-compatible endpoint
-map to them:
+"""Which agent a model name of the OpenAI-compatible endpoint asks for (the agents
+themselves, one per database, backend and adapters, are ui/served.py's Agents):
 
     schemachat                  settings' backend and adapters
     schemachat:fake             another backend (default, local, tgi, openai, fake)
@@ -16,19 +14,12 @@ Without a database the model is the route's: the default's at /v1, the path's at
 from __future__ import annotations
 
 import contextlib
-import logging
 import re
-import threading
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from schemachat.agent.models.registry import BACKENDS
 from schemachat.configs import BadInput, Settings
 
-if TYPE_CHECKING:
-    from schemachat.agent.session import Agent
-
-log = logging.getLogger("schemachat.api")
 BASE = "schemachat"
 MAX_ADAPTERS = 8
 ADAPTER_NAME = r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}"  # an adapter in a request or model name
@@ -38,8 +29,6 @@ DATABASE_NAME = r"[a-z0-9][a-z0-9_-]{0,39}"  # as schemachat.configs.databases.c
 MODEL_PATTERN = (rf"^schemachat(?:/({DATABASE_NAME}))?(?::({'|'.join(BACKENDS)}))?"
                  rf"(?:@({ADAPTER_NAME}(?:\+{ADAPTER_NAME}){{0,{MAX_ADAPTERS - 1}}}))?$")
 MODEL_NAME = re.compile(MODEL_PATTERN)
-Key = tuple[str | None, tuple[str, ...] | None]
-Factory = Callable[[Settings, str | None, list[str] | None], "Agent"]
 
 
 class ModelChoice(NamedTuple):
@@ -70,56 +59,3 @@ def model_names(settings: Settings) -> list[str]:
     with contextlib.suppress(BadInput):
         names += [f"{BASE}@{a.name}" for a in AdapterStore(settings.workspace).list()]
     return names
-
-
-def _open(settings: Settings, backend: str | None, adapters: list[str] | None) -> Agent:
-    from schemachat.agent.session import Agent
-
-    return Agent.open(settings, backend=backend, adapters=adapters)
-
-
-class Agents:
-    """Agents by (backend, adapters); `factory` opens one (tests pass their own)."""
-
-    def __init__(self, settings: Settings, factory: Factory | None = None) -> None:
-        self.settings = settings
-        self._factory = factory or _open
-        self._agents: dict[Key, Agent] = {}
-        self._lock = threading.Lock()
-
-    def get(self, backend: str | None = None, adapters: Sequence[str] | None = None) -> Agent:
-        key: Key = (backend, tuple(adapters) if adapters is not None else None)
-        with self._lock:
-            agent = self._agents.get(key)
-            if agent is None:
-                self._check_adapters(adapters)
-                agent = self._factory(self.settings, backend,
-                                      list(adapters) if adapters is not None else None)
-                self._agents[key] = agent
-            return agent
-
-    def _check_adapters(self, adapters: Sequence[str] | None) -> None:
-        """BadInput naming the known adapters when one is not in the workspace (every
-        backend, even one that ignores adapters, refuses unknown names the same way)."""
-        if adapters:
-            from schemachat.agent.adapters.store import AdapterStore
-
-            store = AdapterStore(self.settings.workspace)
-            for name in adapters:
-                store.get(name)
-
-    def reload(self, index: bool = True) -> None:
-        """After an annotation save: every agent re-reads the document (and the index)."""
-        with self._lock:
-            for agent in self._agents.values():
-                agent.context.reload(index=index)
-
-    def close(self) -> None:
-        with self._lock:
-            for agent in self._agents.values():
-                try:
-                    agent.close()
-                except Exception as exc:  # e.g. the engine already shut the connection
-                    log.warning("closing an agent: %s", exc)
-            self._agents.clear()
-

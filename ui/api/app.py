@@ -30,7 +30,6 @@ from starlette.routing import compile_path
 
 from schemachat.agent.models.warmup import Loader, ModelWarmup
 from schemachat.configs import BadInput, SchemachatError, Settings
-from schemachat.ui.api.agents import Factory
 from schemachat.ui.api.auth import RateLimiter, TokenSet, bearer
 from schemachat.ui.api.database_routes import at_default, in_path
 from schemachat.ui.api.databases import ServedDatabases
@@ -38,6 +37,7 @@ from schemachat.ui.api.health_routes import app_version
 from schemachat.ui.api.limits import BodyLimitMiddleware
 from schemachat.ui.api.metrics import CONTENT_TYPE, Metrics, MetricsMiddleware
 from schemachat.ui.api.models import COMMON, errors
+from schemachat.ui.served import Factory
 
 log = logging.getLogger("schemachat.api")
 SCOPED = "/databases/{db}"  # the prefix of every route of one database
@@ -54,9 +54,9 @@ def create_app(settings: Settings, *, agent_factory: Factory | None = None,
     the background (`model_loader`: warmup.prepare_model unless a test passes another)
     and /health reports its state."""
     databases = ServedDatabases(settings, agent_factory)
-    databases.first.ctx()  # the default is checked now; the others on first use
+    databases.first.open()  # the default is checked now; the others on first use
     tokens = TokenSet.from_settings(settings)
-    tokens.check_databases(databases.names())
+    tokens.check_databases(databases.names)
     warmup = ModelWarmup(databases.first.settings, model_loader)
 
     @asynccontextmanager

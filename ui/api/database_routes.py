@@ -70,5 +70,5 @@ def current(request: Request) -> ServedDatabase:
 def list_databases(request: Request) -> list[DatabaseInfo]:
     """The databases this token may use, the default first (marked)."""
     databases: ServedDatabases = request.app.state.databases
-    return [DatabaseInfo(name=n, default=n == databases.default) for n in databases.names()
+    return [DatabaseInfo(name=n, default=n == databases.default) for n in databases.names
             if usable(request, n) is not None]

@@ -171,7 +171,7 @@ def list_models(request: Request) -> ModelList:
     databases: ServedDatabases = request.app.state.databases
     home = usable(request, _home(request))
     names = model_names(home.settings) if home is not None else []
-    names += [f"{BASE}/{n}" for n in databases.names() if usable(request, n) is not None]
+    names += [f"{BASE}/{n}" for n in databases.names if usable(request, n) is not None]
     return ModelList(data=[ModelCard(id=n) for n in names])
 
 

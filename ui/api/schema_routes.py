@@ -26,7 +26,7 @@ router = APIRouter(tags=["schema"], dependencies=[Depends(bearer)],
 
 
 def _ctx(request: Request) -> AppContext:
-    return current(request).ctx()  # the database of the path, or the default
+    return current(request).ctx  # the database of the path, or the default
 
 
 def _object_name(doc: CombinedSchema, name: str) -> str:

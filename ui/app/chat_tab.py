@@ -165,7 +165,7 @@ def build(choice: DatabaseChoice, app: gr.Blocks, tab: gr.Tab) -> None:
                 yield (history, "", gr.update(), gr.update(), model_line(state), None, "",
                        "")
         try:
-            agent = choice.database(name).agent(be, ads or [])
+            agent = choice.database(name).agents.get(be, ads or None)
             result: AgentAnswer | None = None
             for event in agent.stream(text, session=session_id(sid, name)):
                 if event.kind == "text":
@@ -219,7 +219,7 @@ def build(choice: DatabaseChoice, app: gr.Blocks, tab: gr.Tab) -> None:
             return gr.update(), "**No database configured** (SCHEMACHAT_FB_DATABASE).", \
                 state, gr.update(), gr.update()
         try:
-            res = choice.database(name).agent(be, ads or []).run_sql(text)
+            res = choice.database(name).agents.get(be, ads or None).run_sql(text)
         except SchemachatError as exc:  # the database went away: the next run reconnects
             return gr.update(), f"**Failed:** {exc}", state, gr.update(), gr.update()
         if res.error:

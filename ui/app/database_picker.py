@@ -17,8 +17,9 @@ from typing import Any
 import gradio as gr
 
 from schemachat.configs import BadInput
-from schemachat.ui.app.databases import ServedDatabase, ServedDatabases
+from schemachat.ui.app.databases import ServedDatabases
 from schemachat.ui.context import AppContext
+from schemachat.ui.served import ServedDatabase
 
 # Before a pick reaches the server: the URL says the new database, and loses the table
 # and column of a link, which belong to the previous database.

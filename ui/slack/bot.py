@@ -31,9 +31,9 @@ from slack_sdk.errors import SlackClientError
 
 from schemachat.agent.answer import AgentAnswer
 from schemachat.configs import BadInput, SchemachatError, Settings
-from schemachat.ui.api.agents import Agents
 from schemachat.ui.api.databases import ServedDatabase, ServedDatabases
 from schemachat.ui.api.feedback import record_feedback
+from schemachat.ui.served import Agents
 from schemachat.ui.slack.blocks import (
     DOWN,
     RUN,

@@ -27,7 +27,7 @@ class DatabaseChoice:
         the DM choices file is broken."""
         self.databases = databases
         self.channels = dict(settings.slack_channel_databases)
-        served = ", ".join(databases.names())
+        served = ", ".join(databases.names)
         for channel, name in self.channels.items():
             if databases.get(name) is None:
                 raise BadInput(f"slack_channel_databases: channel {channel} names '{name}', "
@@ -37,7 +37,7 @@ class DatabaseChoice:
     @property
     def several(self) -> bool:
         """Whether more than one database is served (answers then say which answered)."""
-        return len(self.databases.names()) > 1
+        return len(self.databases.names) > 1
 
     def for_conversation(self, channel: str, user: str | None, *, direct: bool
                          ) -> ServedDatabase:
@@ -58,7 +58,7 @@ class DatabaseChoice:
         match = _DB.match(text.strip())
         if match is None:
             return HELP
-        served = ", ".join(f"`{n}`" for n in self.databases.names())
+        served = ", ".join(f"`{n}`" for n in self.databases.names)
         name = match.group(1)
         current = self.for_conversation(channel, user, direct=direct).name
         if name is None:
