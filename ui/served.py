@@ -54,7 +54,8 @@ class Agents:
 
     def get(self, backend: str | None = None, adapters: Sequence[str] | None = None) -> Agent:
         """The agent for `backend` and `adapters` (None: the settings' own). BadInput when
-        an adapter is not in this database's workspace."""
+        an adapter is not in this database's workspace or was trained on another
+        database."""
         key: Key = (backend, tuple(adapters) if adapters is not None else None)
         with self._lock:
             agent = self._agents.get(key)
@@ -66,14 +67,16 @@ class Agents:
             return agent
 
     def _check_adapters(self, adapters: Sequence[str] | None) -> None:
-        """BadInput naming the known adapters when one is not in the workspace (every
-        backend, even one that ignores adapters, refuses unknown names the same way)."""
+        """BadInput when an adapter is not in the workspace (naming the known ones) or
+        was trained on another schema (naming both databases). Checked here for every
+        backend, even one that ignores adapters, so a wrong name is refused the same way
+        everywhere and the database is named by its registered name."""
         if adapters:
             from schemachat.agent.adapters.store import AdapterStore
 
-            store = AdapterStore(self.settings.workspace)
+            store = AdapterStore(self.settings.workspace, db=self.settings.db)
             for name in adapters:
-                store.get(name)
+                store.check_schema(name)
 
     def reload(self, index: bool = True) -> None:
         """After an annotation save: every agent re-reads the document (and the index)."""

@@ -11,6 +11,7 @@ query plans answer (`model_backend none`)."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,11 +20,14 @@ import httpx
 import openai
 import pytest
 
+from schemachat.agent.adapters.schema import SchemaFingerprint, write_schema_fingerprint
 from schemachat.configs import BadInput, load_settings
 from schemachat.configs.databases import add_database
+from schemachat.ingest.schema_fingerprint import workspace_shape
 from schemachat.ui.api import create_app
 from schemachat.ui.api.agents import parse_model
 from schemachat.ui.api.databases import ServedDatabases
+from tests.support.adapters import LLAMA, peft_folder
 from tests.support.api import TOKEN, running, small_settings
 from tests.support.clinic_database import CLINIC_TABLES
 from tests.support.served_databases import TwoDatabases
@@ -132,6 +136,33 @@ def test_one_openai_model_per_database(base: str) -> None:
                            max_retries=0, timeout=60)
     answer = scoped.chat.completions.create(model="schemachat", messages=question).model_extra
     assert answer and _cited(answer["schemachat"]) <= set(CLINIC_TABLES)
+
+
+def test_an_adapter_of_another_database_is_refused_naming_both(
+        base: str, two_databases: TwoDatabases) -> None:
+    """An adapter trained on the ERP found in the clinic's workspace is refused when a
+    request asks for it there (400, both databases named by their registered names),
+    even with a backend that would ignore it (`none` here)."""
+    erp = workspace_shape(two_databases.erp)
+    assert erp is not None
+    folder = peft_folder(two_databases.clinic / "adapters" / "schema-erp", LLAMA)
+    write_schema_fingerprint(folder, SchemaFingerprint.of(erp, "erp"))
+    needles = (f"adapter 'schema-erp' was trained on database 'erp' (demo.fdb, schema "
+               f"{erp.short})", "holds 'clinic' (clinic.fdb", "schemachat retrain --db clinic")
+    question = "quantos pacientes temos?"
+    try:
+        with _client(base) as client:
+            refused = client.post("/databases/clinic/ask",
+                                  json={"question": question, "adapters": ["schema-erp"]})
+        assert refused.status_code == 400, refused.text
+        assert all(n in refused.json()["detail"] for n in needles), refused.text
+        chat = openai.OpenAI(base_url=f"{base}/v1", api_key=TOKEN, max_retries=0, timeout=60)
+        with pytest.raises(openai.BadRequestError) as bad:
+            chat.chat.completions.create(model="schemachat/clinic@schema-erp",
+                                         messages=[{"role": "user", "content": question}])
+        assert all(n in str(bad.value) for n in needles), str(bad.value)
+    finally:  # the workspaces are shared by the session's tests
+        shutil.rmtree(folder)
 
 
 @pytest.mark.parametrize(("method", "path", "body"), [

@@ -1,9 +1,11 @@
-"""The Training tab's parts: adapters table, reports side by side, set active, retrain
-log streamed with the loss (retrain replaced by a fake), and the tab builds."""
+"""The Training tab's parts: adapters table, reports side by side, set active (refused
+for an adapter of another database), retrain log streamed with the loss (retrain
+replaced by a fake), and the tab builds."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -11,9 +13,16 @@ from typing import Any
 import pytest
 
 from schemachat.agent.adapters.active import read_active
+from schemachat.agent.adapters.schema import SchemaFingerprint, write_schema_fingerprint
 from schemachat.configs import load_settings
+from schemachat.configs.databases import add_database
+from schemachat.ingest.models.technical import Column, Relation
+from schemachat.ingest.schema_fingerprint import workspace_shape
+from schemachat.ingest.workspace import Workspace, write_model
 from schemachat.training.retrain import RetrainOutcome
 from schemachat.ui.app import training_tab
+from tests.support.adapters import LLAMA, peft_folder
+from tests.support.small_schema import small_schema, small_workspace
 
 
 def _adapter(ws: Path, name: str, score: float | None) -> None:
@@ -43,6 +52,41 @@ def test_table_reports_and_set_active(tmp_path: Path) -> None:
     assert record and record.adapter == "one" and record.fingerprint == "fp"
     assert record.base == "b"
     assert training_tab.adapter_rows(tmp_path)["active"].tolist() == [True, False]
+
+
+def test_set_active_refuses_an_adapter_of_another_database(tmp_path: Path) -> None:
+    """Two registered databases; an adapter trained on `erp` found in `clinic`'s workspace
+    is refused when made active there, with the message naming both databases by their
+    registered names (not left to the chat model, which would only log it)."""
+    from schemachat.ui.app.databases import ServedDatabases
+
+    erp = small_workspace(tmp_path / "erp").root
+    schema = small_schema()  # the clinic: one more table, so another schema
+    schema.tables.append(Relation(name="PACIENTE", kind="table", columns=[
+        Column(name="PAC_ID", position=0, type="INTEGER", nullable=False)]))
+    clinic = Workspace(tmp_path / "clinic").ensure()
+    write_model(clinic.technical, schema)
+    registry = tmp_path / "databases.json"
+    add_database(registry, "erp", str(tmp_path / "erp.fdb"), erp)
+    add_database(registry, "clinic", str(tmp_path / "clinic.fdb"), clinic.root)
+    served = ServedDatabases(load_settings(databases_file=registry))
+    shape = workspace_shape(erp)
+    assert shape is not None
+    adapter = peft_folder(clinic.root / "adapters" / "schema-erp", LLAMA)
+    write_schema_fingerprint(adapter, SchemaFingerprint.of(shape, "erp"))
+
+    refused = training_tab.activate(served, "clinic", "schema-erp")
+    assert refused.startswith("Not made active: adapter 'schema-erp' was trained on "
+                              f"database 'erp' (small.fdb, schema {shape.short})"), refused
+    assert "holds 'clinic' (small.fdb" in refused
+    assert "schemachat retrain --db clinic" in refused
+    assert read_active(clinic.root) is None, "nothing written"
+    # In the database it was trained on (the default, None before the page loads) it is.
+    shutil.copytree(adapter, erp / "adapters" / "schema-erp")
+    assert "now the active" in training_tab.activate(served, None, "schema-erp")
+    record = read_active(erp)
+    assert record is not None and record.adapter == "schema-erp"
+    assert "no adapter named 'nope'" in training_tab.activate(served, "erp", "nope")
 
 
 def test_retrain_stream_shows_loss_live(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -10,13 +10,16 @@ import queue
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 import pandas as pd
 
 from schemachat.ui.app.database_picker import DatabaseChoice
 from schemachat.ui.context import AppContext
+
+if TYPE_CHECKING:
+    from schemachat.ui.app.databases import ServedDatabases
 
 TITLE = "Training"
 ID = "training"
@@ -58,13 +61,22 @@ def reports_markdown(workspace: Path, names: list[str]) -> list[str]:
     return out
 
 
-def set_active(workspace: Path, name: str | None) -> str:
-    """Record adapter `name` in training/active.json (the chat model follows it)."""
+def set_active(workspace: Path, name: str | None, *, db: str | None = None) -> str:
+    """Record adapter `name` in training/active.json (the chat model follows it), or say
+    why not: an adapter trained on another database (or on this one before its tables
+    changed) is refused here, naming both, rather than silently left unused by the chat
+    model. `db`: the workspace's registered name, for the message."""
     from schemachat.agent.adapters.active import ActiveAdapter, read_active, write_active
+    from schemachat.agent.adapters.store import AdapterStore
+    from schemachat.configs import BadInput
     from schemachat.training.evaluate import adapter_score
 
     if not name:
         return "pick an adapter first"
+    try:
+        AdapterStore(workspace, db=db).check_schema(name)
+    except BadInput as exc:
+        return f"Not made active: {exc}"
     folder = Path(workspace) / "adapters" / name
     dataset, args = _json(folder / "dataset.json"), _json(folder / "training_args.json")
     report = _json(folder / "eval_report.json")
@@ -74,6 +86,14 @@ def set_active(workspace: Path, name: str | None) -> str:
         adapter=name, fingerprint=dataset.get("fingerprint", ""), base=base,
         score=adapter_score(report) if report else None))
     return f"{name} is now the active schema adapter"
+
+
+def activate(served: ServedDatabases, name: str | None, adapter: str | None) -> str:
+    """Set active `adapter` of database `name` (None: the default), refused when it was
+    trained on another database: the message names the database by its registered
+    name."""
+    settings = served.settings_of(name)
+    return set_active(settings.workspace, adapter, db=settings.db)
 
 
 def retrain_stream(ctx: AppContext, profile: str) -> Iterator[str]:
@@ -107,6 +127,7 @@ def build(choice: DatabaseChoice, app: gr.Blocks, tab: gr.Tab) -> None:
 
     def workspace(name: str | None) -> Path:
         return choice.served.settings_of(name).workspace
+
     table = gr.Dataframe(label="Adapters", headers=COLUMNS, interactive=False,
                          elem_id="training-adapters")
     with gr.Row():
@@ -149,8 +170,8 @@ def build(choice: DatabaseChoice, app: gr.Blocks, tab: gr.Tab) -> None:
     db.change(show, inputs=db, outputs=outputs).then(lambda: ("", "", "", ""),
                                                      outputs=[left, right, status, log])
     picked.change(reports, inputs=[db, picked], outputs=[left, right])
-    make_active.click(lambda name, adapter: set_active(workspace(name), adapter),
-                      inputs=[db, active], outputs=status).then(refresh, inputs=db,
-                                                                outputs=outputs)
+    make_active.click(lambda name, adapter: activate(choice.served, name, adapter),
+                      inputs=[db, active], outputs=status).then(
+        refresh, inputs=db, outputs=outputs)
     start.click(run, inputs=[db, profile], outputs=log).then(refresh, inputs=db,
                                                               outputs=outputs)
