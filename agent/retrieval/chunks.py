@@ -57,6 +57,12 @@ class Chunk:
         head, _, rest = self.text.partition("\n")
         return f"{head}\n({self.gloss})\n{rest}".rstrip("\n")
 
+    def to_json(self) -> dict:
+        """The fields, as `chunks.jsonl` stores them."""
+        return {"id": self.id, "object": self.object, "kind": self.kind,
+                "object_kind": self.object_kind, "text": self.text, "rows": self.rows,
+                "gloss": self.gloss}
+
     @property
     def hash(self) -> str:
         """sha256 of what is embedded and the chunker version: equal hashes, same vector."""

@@ -44,11 +44,14 @@ def join_path_tables(anchors: Sequence[str], graph: FkGraph,
     seen: set[str] = set()
     for i, j in pairs:
         a, b = anchors[i], anchors[j]
-        path = graph.cheapest_path(b, {a}, max_hops)
-        if path is None or not path.via:
-            continue
-        tables = _walk(path.target, path.edges)
-        for table in path.via:
+        if max_hops == 2:  # the common case, answered from the two neighbourhoods
+            x = graph.table_between(a, b)
+            found = [(x, [b, x, a])] if x else []
+        else:
+            path = graph.cheapest_path(b, {a}, max_hops)
+            found = ([(t, _walk(path.target, path.edges)) for t in path.via]
+                     if path is not None else [])
+        for table, tables in found:
             if table not in seen:
                 out.append(Completion(table, "on the join path " + " - ".join(tables), (a, b)))
                 seen.add(table)

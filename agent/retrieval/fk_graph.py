@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import heapq
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from schemachat.agent.retrieval.text import Analyzer
 from schemachat.ingest.joins import Edge, join_edges
 from schemachat.ingest.models.combined import CombinedSchema
 
 MAX_HOPS = 3  # a hit further than this from the others is not joined to them
-_STORED = ("table", "columns", "ref_table", "ref_columns", "declared")
 
 __all__ = ["MAX_HOPS", "Edge", "FkGraph", "JoinPath"]
 
@@ -50,7 +49,9 @@ class FkGraph:
 
     def to_json(self) -> list[dict]:
         """Plain data for storing in the index folder."""
-        return [{k: v for k, v in asdict(e).items() if k in _STORED} for e in self.edges]
+        return [{"table": e.table, "columns": list(e.columns), "ref_table": e.ref_table,
+                 "ref_columns": list(e.ref_columns), "declared": e.declared}
+                for e in self.edges]
 
     @classmethod
     def from_json(cls, data: list[dict]) -> FkGraph:
@@ -98,6 +99,25 @@ class FkGraph:
                     best[other] = new
                     heapq.heappush(queue, (new, hops + 1, other, (*via, other), (*edges, edge)))
         return None
+
+    def table_between(self, a: str, b: str) -> str | None:
+        """The table of the cheapest two-join path between `a` and `b` (what
+        `cheapest_path(b, {a}, 2)` goes through), None when they are adjacent or have no
+        table in common; read from the two neighbourhoods, no search."""
+        near_a = self._nearest(a)
+        if b in near_a:
+            return None
+        near_b = self._nearest(b)
+        best = min(((near_a[x] + near_b[x] + self._hub_cost(x), x)
+                    for x in near_a.keys() & near_b.keys() if x not in (a, b)), default=None)
+        return best[1] if best else None
+
+    def _nearest(self, table: str) -> dict[str, float]:
+        # Neighbour -> the cheapest edge to it.
+        out: dict[str, float] = {}
+        for other, edge in self.neighbours(table):
+            out[other] = min(out.get(other, math.inf), edge.cost)
+        return out
 
     def _hub_cost(self, table: str) -> float:
         return 0.25 * math.log2(1 + len(self.neighbours(table)))

@@ -17,8 +17,9 @@ import hashlib
 import json
 import re
 import time
+import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -35,6 +36,7 @@ from schemachat.agent.retrieval.text import Analyzer, learn_abbreviations
 from schemachat.agent.retrieval.values import ValueIndex
 from schemachat.agent.retrieval.vector import clear, open_vector_store
 from schemachat.configs import BadInput, Settings
+from schemachat.ingest.joins import join_edges
 from schemachat.ingest.models.base import FileModel
 from schemachat.ingest.models.combined import CombinedSchema
 from schemachat.ingest.models.values import TextValues
@@ -138,7 +140,8 @@ def index_document(doc: CombinedSchema, index_dir: Path, settings: Settings, *,
     old = read_manifest(index_dir)
     reason = _rebuild_reason(old, settings, rebuild)
     reuse = old is not None and not reason and old.analysis_fingerprint == analysis
-    chunks = build_chunks(doc, analyzer, _old_glosses(index_dir) if reuse else None)
+    edges = join_edges(doc, analyzer.learned)
+    chunks = build_chunks(doc, analyzer, _old_glosses(index_dir) if reuse else None, edges)
     store = open_vector_store(settings, index_dir, embeddings)
     if reason:
         (index_dir / MANIFEST).unlink(missing_ok=True)
@@ -155,7 +158,7 @@ def index_document(doc: CombinedSchema, index_dir: Path, settings: Settings, *,
         if progress:
             progress(done, len(changed))
     store_seconds = time.perf_counter() - store_started
-    _write_side_files(doc, chunks, analyzer, index_dir, reuse)
+    _write_side_files(doc, chunks, analyzer, index_dir, FkGraph(edges), reuse)
     ValueIndex.build(values, doc).save(index_dir / VALUES)
     write_model(index_dir / MANIFEST, IndexManifest(
         built_at=datetime.now(UTC), document_fingerprint=doc.fingerprint,
@@ -293,17 +296,37 @@ def _add(store: VectorStore, chunks: list[Chunk]) -> Iterator[int]:
 
 
 def _write_side_files(doc: CombinedSchema, chunks: list[Chunk], analyzer: Analyzer,
-                      index_dir: Path, reuse: bool = False) -> None:
-    known = LexicalIndex.read_terms(index_dir / BM25) if reuse else None
-    LexicalIndex.build([c.text for c in chunks], analyzer, known).save(index_dir / BM25)
+                      index_dir: Path, graph: FkGraph, reuse: bool = False) -> None:
+    # Both BM25 indexes are rebuilt from the last ones (only changed texts analysed)
+    # while the analysis is the same; files whose content did not change are not written.
+    LexicalIndex.build([c.text for c in chunks], analyzer,
+                       _previous(index_dir / BM25) if reuse else None).save(index_dir / BM25)
     named = titles(doc)
-    LexicalIndex.build([text for _, text in named], analyzer).save(index_dir / TITLES)
-    write_text_atomic(index_dir / TITLES / "objects.json",
+    LexicalIndex.build([text for _, text in named], analyzer,
+                       _previous(index_dir / TITLES) if reuse else None).save(index_dir / TITLES)
+    _write_if_changed(index_dir / TITLES / "objects.json",
                       json.dumps([name for name, _ in named], ensure_ascii=False))
-    graph = FkGraph.from_doc(doc, analyzer)
-    write_text_atomic(index_dir / GRAPH, json.dumps(graph.to_json(), ensure_ascii=False))
+    _write_if_changed(index_dir / GRAPH, json.dumps(graph.to_json(), ensure_ascii=False))
     write_text_atomic(index_dir / CHUNKS, "".join(
-        json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks))
+        json.dumps(c.to_json(), ensure_ascii=False) + "\n" for c in chunks))
+
+
+def _previous(folder: Path) -> LexicalIndex | None:
+    # The last build of a BM25 index, or None when it is missing or damaged (then every
+    # text is analysed again).
+    try:
+        return LexicalIndex.load(folder)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return None
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    try:
+        if path.read_text("utf-8") == text:
+            return
+    except OSError:
+        pass
+    write_text_atomic(path, text)
 
 
 def _described_names(doc: CombinedSchema) -> Iterator[tuple[str, str]]:

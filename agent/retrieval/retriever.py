@@ -44,6 +44,7 @@ from schemachat.agent.retrieval.vector import open_vector_store
 from schemachat.configs import BadInput, Settings
 from schemachat.ingest.workspace import Workspace
 
+QUERY_GLOSS = 24  # words of gloss the question is embedded with (embedding time grows with length)
 CANDIDATES = 40  # chunks each side hands to the fusion
 # Rankings fused: BM25 over whole chunks, BM25 over names + descriptions, vectors, and
 # the best-named object for each word of the question ("concepts", so a question about
@@ -285,7 +286,7 @@ class SchemaIndex:
 
     def vector_query(self, query: str) -> str:
         """The question as the embedding model reads it: with its gloss, as chunks are."""
-        extra = gloss(query, analyzer=self.lexical.analyzer)
+        extra = gloss(query, limit=QUERY_GLOSS, analyzer=self.lexical.analyzer)
         return f"{query} ({extra})" if extra else query
 
     def _join_tables(self, tables: list[str]) -> list[TableHit]:

@@ -15,6 +15,7 @@ from schemachat.agent.retrieval import IndexReport, SchemaIndex, SchemaRetriever
 from schemachat.agent.retrieval.embeddings import SentenceEmbeddings, model_path
 from schemachat.agent.retrieval.fk_graph import FkGraph
 from schemachat.agent.retrieval.fusion import reciprocal_rank_fusion
+from schemachat.agent.retrieval.lexical import LexicalIndex
 from schemachat.agent.retrieval.text import (
     Analyzer,
     fold,
@@ -89,6 +90,48 @@ def test_learn_abbreviations(pairs: list[tuple[str, str]], part: str,
 
 
 # ------------------------------------------------------------------ fusion and joins
+
+
+TEXTS = ["Cadastro de clientes CLI_COD CLI_NOMRAZ", "Pedidos de venda PED_NUM CLI_COD",
+         "Títulos a receber vencidos", "Notas fiscais de saída", "Fornecedores e compras",
+         "Cadastro de clientes CLI_COD CLI_NOMRAZ"]  # the last repeats the first
+QUERIES = ["clientes", "títulos vencidos", "notas fiscais de venda", "compras de fornecedores"]
+
+
+def _ranked(index: LexicalIndex, query: str) -> list[tuple[int, float, tuple[str, ...]]]:
+    return [(h.position, round(h.score, 4), h.matched) for h in index.search(query, 10)]
+
+
+def test_bm25_ranks_as_bm25s_does() -> None:
+    import bm25s
+
+    analyzer = Analyzer()
+    ours = LexicalIndex.build(TEXTS, analyzer)
+    theirs = bm25s.BM25()
+    theirs.index([analyzer.terms(t) for t in TEXTS], show_progress=False)
+    for query in QUERIES:
+        terms = [t for t in analyzer.query_terms(query) if t in theirs.vocab_dict]
+        expected = theirs.get_scores(terms)
+        got = {h.position: h.score for h in ours.search(query, 10)}
+        assert set(got) == {n for n, s in enumerate(expected) if s > 0}
+        for n, score in got.items():  # Lucene's formula times (k1 + 1)
+            assert score == pytest.approx(expected[n] * 2.5, rel=1e-4)
+
+
+def test_bm25_rebuilt_from_the_last_build_analyses_only_new_texts(tmp_path: Path) -> None:
+    analyzer = Analyzer()
+    LexicalIndex.build(TEXTS, analyzer).save(tmp_path)
+    previous = LexicalIndex.load(tmp_path)
+    edited = [*TEXTS[:2], "Títulos a receber pagos com juros", *TEXTS[3:], "Tabela de bancos"]
+    analysed: list[str] = []
+    counting = Analyzer()
+    counting.terms = lambda text, **kw: analysed.append(text) or analyzer.terms(text, **kw)
+    again = LexicalIndex.build(edited, counting, previous)
+    assert analysed == ["Títulos a receber pagos com juros", "Tabela de bancos"]
+    fresh = LexicalIndex.build(edited, analyzer)
+    for query in [*QUERIES, "juros", "bancos"]:
+        assert _ranked(again, query) == _ranked(fresh, query)
+    assert _ranked(again, "vencidos") == []  # the edited-away words match nothing
 
 
 def test_reciprocal_rank_fusion_rewards_agreement() -> None:
