@@ -151,3 +151,27 @@ def test_up_with_db_refreshes_that_database_only(demo_db: Path, clinic_db: Path,
     assert_bad_input(run("up", "--no-serve", "-w", str(tmp_path / "elsewhere"), cwd=tmp_path,
                          env=NO_MODEL),
                      "databases.json registers erp, clinic", "--db NAME", "--workspace")
+
+
+def test_serve_refuses_a_workspace_beside_a_registry_like_up(demo_db: Path, clinic_db: Path,
+                                                             tmp_path: Path) -> None:
+    """`serve ui|api|slack` serve every registered database, so --workspace/--database on
+    the command line would be ignored: refused, one line, exit 2, as `up` does."""
+    for name, db in (("erp", demo_db), ("clinic", clinic_db)):
+        assert run("databases", "add", name, "-d", str(db), cwd=tmp_path).returncode == 0
+    elsewhere = str(tmp_path / "elsewhere")
+    for what in ("api", "slack", "ui"):
+        assert_bad_input(run("serve", what, "-w", elsewhere, cwd=tmp_path),
+                         "databases.json registers erp, clinic", f"`serve {what}` serves "
+                         "those (--db NAME for the default), not --workspace")
+    assert_bad_input(run("serve", "api", "--database", str(demo_db), cwd=tmp_path),
+                     "databases.json registers erp, clinic", "not --database")
+    # Without the flags it goes on to serve the registry: here it stops at the default
+    # database's missing schema, which says it was not refused for the flags.
+    registry = run("serve", "api", cwd=tmp_path, env={"SCHEMACHAT_API_TOKENS": "t" * 32})
+    assert_bad_input(registry, "no schema in workspaces/erp")
+    # Nothing registered: --workspace is the workspace served, as before.
+    (tmp_path / "databases.json").unlink()
+    assert_bad_input(run("serve", "api", "-w", elsewhere, cwd=tmp_path,
+                         env={"SCHEMACHAT_API_TOKENS": "t" * 32}),
+                     f"no schema in {elsewhere}")

@@ -4,14 +4,15 @@ serves (databases.json, schemachat.configs.databases; docs/databases.md)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from schemachat.configs import BadInput
+from schemachat.configs import BadInput, Settings
 from schemachat.configs.databases import (
     add_database,
     read_registry,
@@ -31,6 +32,25 @@ WORKSPACES = Path("workspaces")  # where `add` puts a workspace when none is giv
 ConfigOpt = Annotated[Path | None, typer.Option(
     "--config", "-c", help="YAML profile: a file, or a bundled name such as 'demo' (its "
     "databases_file is the registry; default ./databases.json).", show_default=False)]
+
+
+def refuse_paths_beside_registry(settings: Settings, flags: Mapping[str, Any],
+                                 serves: str) -> None:
+    """The rule of every command that serves (`up`, `serve ui|api|slack`): with databases
+    registered it serves all of them, so --workspace/--database on its command line would
+    name a database it does not serve. BadInput then (one line, exit 2) rather than
+    ignoring the flag; --db NAME chooses among the registered ones.
+
+    `flags`: the command line as given (click's `ctx.params`); env and profile are left
+    alone, as they may well set a workspace for an install that later gained a registry.
+    `serves`: what the command does with the registered databases, for the message.
+    """
+    names = read_registry(registry_path(settings)).names()
+    given = [flag for flag, key in (("--workspace", "workspace"), ("--database", "database"))
+             if flags.get(key) is not None]
+    if names and given:
+        raise BadInput(f"{registry_path(settings)} registers {', '.join(names)}: {serves}, "
+                       f"not {' or '.join(given)}")
 
 
 def _registry_file(config: Path | None) -> Path:

@@ -10,6 +10,7 @@ import typer
 
 from schemachat.configs import BadInput, Settings
 from schemachat.ui.cli.app import app, with_settings
+from schemachat.ui.cli.databases import refuse_paths_beside_registry
 
 
 class Interface(StrEnum):
@@ -22,6 +23,7 @@ class Interface(StrEnum):
 @with_settings(database=True)
 def serve(
     settings: Settings,
+    ctx: typer.Context,
     what: Annotated[Interface, typer.Argument(
         help="ui: the Gradio app; api: the HTTP API; slack: the Slack bot.")] = Interface.ui,
     host: Annotated[str | None, typer.Option(
@@ -35,7 +37,9 @@ def serve(
                              "api_token_file, and exit.")] = False,
 ) -> None:
     """Serve an interface on the workspace: the Gradio app, the HTTP API (docs/api.md) or
-    the Slack bot (docs/deploy.md)."""
+    the Slack bot (docs/deploy.md). With databases registered (schemachat databases add)
+    each serves all of them, --db NAME as the default; --workspace/--database is then
+    refused (docs/databases.md)."""
     if hash_token:
         from schemachat.ui.api.auth import hash_token as digest
 
@@ -44,6 +48,8 @@ def serve(
             raise BadInput("--hash-token reads the token on stdin; got an empty line")
         sys.stdout.write(digest(token) + "\n")
         return
+    refuse_paths_beside_registry(settings, ctx.params,
+                                 f"`serve {what}` serves those (--db NAME for the default)")
     if what is Interface.api:
         from schemachat.ui.api import serve as serve_api
 

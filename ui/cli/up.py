@@ -9,10 +9,11 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from schemachat.configs import BadInput, SchemachatError, Settings
+from schemachat.configs import SchemachatError, Settings
 from schemachat.configs.databases import read_registry, served
 from schemachat.ingest import pipeline
 from schemachat.ui.cli.app import app, err, with_settings
+from schemachat.ui.cli.databases import refuse_paths_beside_registry
 
 
 @app.command()
@@ -53,20 +54,13 @@ def _targets(settings: Settings, flags: dict[str, Any]) -> dict[str, Settings]:
     default first.
 
     --workspace/--database would name a database the app does not serve: BadInput
-    rather than refreshing one and serving others.
+    rather than refreshing one and serving others (the rule of `serve` too).
     """
     if settings.db is not None:
         return {settings.db: settings}
-    targets = served(settings)
-    # `flags`: the command line as given (env and profile aside, which may well set a
-    # workspace for an install that later gained a registry).
-    given = [flag for flag, key in (("--workspace", "workspace"), ("--database", "database"))
-             if flags.get(key) is not None]
-    if given:
-        raise BadInput(f"{settings.databases_file} registers {', '.join(targets)}: `up` "
-                       f"refreshes and serves those (--db NAME for one), not "
-                       f"{' or '.join(given)}")
-    return targets
+    refuse_paths_beside_registry(settings, flags,
+                                 "`up` refreshes and serves those (--db NAME for one)")
+    return served(settings)
 
 
 def _refresh_each(targets: dict[str, Settings]) -> None:
