@@ -51,7 +51,10 @@ CANDIDATES = 40  # chunks each side hands to the fusion
 # invoices *and* customers *and* states brings the table of each). The embedding model
 # reads English only and the schema is mostly Portuguese, so the vector ranking counts
 # half; so does the concept list, which is one guess per word.
-WEIGHTS = {"lexical": 1.0, "titles": 1.0, "vector": 0.5, "concepts": 0.5}
+WEIGHTS = {"lexical": 1.0, "titles": 1.0, "vector": 0.5, "concepts": 0.5, "coverage": 1.0}
+# "coverage": objects by how many of the question's words their chunks contain, so the
+# table matching "supplier" *and* "payments" is not outranked by the best table for
+# each word alone.
 # Then two more rankings, from the first fusion's top k (`completion`): the tables on the
 # join paths between them, and the tables their role columns reference when the question
 # names the role; a table they raise stays below the tables it was raised for.
@@ -132,9 +135,10 @@ class _Rankings:
 
     def rankings(self) -> tuple[list[list[str]], list[float]]:
         """The rankings to fuse and their weights."""
-        return ([self.lexical, self.titled, self.vector, self.concepts,
+        covered = sorted(self.lexical, key=lambda t: -len(self.matched.get(t, [])))
+        return ([self.lexical, self.titled, self.vector, self.concepts, covered,
                  [t for t, _, whole in self.valued if whole], [t for t, _, _ in self.valued]],
-                [*(WEIGHTS[n] for n in ("lexical", "titles", "vector", "concepts")),
+                [*(WEIGHTS[n] for n in ("lexical", "titles", "vector", "concepts", "coverage")),
                  VALUES_WEIGHTS["whole"], VALUES_WEIGHTS["words"]])
 
 
