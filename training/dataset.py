@@ -90,6 +90,9 @@ class DatasetReport:
     document_fingerprint: str = ""
     golden_verified: int = 0
     golden_dropped: int = 0
+    plan_train: int = 0  # question -> plan choice examples in train.jsonl (plan_dataset.py)
+    plan_eval: int = 0  # held-out plan questions (plans_eval.jsonl, the retrain gate's)
+    plan_dropped: int = 0  # questions no plan of the linker answers (nothing to learn)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -369,10 +372,13 @@ def generate(doc: CombinedSchema, run: Runner | None, *, seed: int = 0,
 
 def build_dataset(settings: Settings, *, seed: int = 0, eval_share: float = 0.2,
                   name: str = "schema", use_index: bool = True,
-                  verify_sql: bool = True, golden: bool = True) -> DatasetReport:
+                  verify_sql: bool = True, golden: bool = True,
+                  plans: bool = True) -> DatasetReport:
     """Write `<workspace>/datasets/<name>/{train,eval}.jsonl`, `dataset.json` and
     `schema_fingerprint.json` (the database's schema), with the workspace's golden pairs
-    (`golden_sql.jsonl`) unless `golden` is off.
+    (`golden_sql.jsonl`) unless `golden` is off. With `plans` (and the engine to check
+    them), train.jsonl also holds question -> plan choice examples and
+    `plans_eval.jsonl` the held-out plan questions (training/plan_dataset.py).
 
     Raises BadInput when there is no combined document (run `schemachat merge`) or the
     database cannot be reached while `verify_sql` is on.
@@ -387,23 +393,32 @@ def build_dataset(settings: Settings, *, seed: int = 0, eval_share: float = 0.2,
             context, how = index_context(settings, doc), "index"
     pairs = read_golden(ws.root) if golden else []
     fingerprint = dataset_fingerprint(doc.fingerprint, pairs)
+    from schemachat.training.plan_dataset import plan_split, write_plans_eval
+
     run, close = guard_runner(settings) if verify_sql else (None, lambda: None)
     try:
         train, evals, held, verified, dropped = generate(
             doc, run, seed=seed, eval_share=eval_share, context=context, golden=pairs)
+        plan_train, plan_eval, plan_dropped = plan_split(
+            settings, doc, pairs, held, run, seed=seed, use_index=use_index) \
+            if plans and run is not None else ([], [], [])
     finally:
         close()
     folder = ws.root / "datasets" / name
     folder.mkdir(parents=True, exist_ok=True)
-    for split, rows in (("train", train), ("eval", evals)):
+    records = [ex.record(fingerprint) for ex in [*train, *plan_train]]
+    random.Random(seed).shuffle(records)  # plan choices among the rest, not in a block
+    for split, rows in (("train", records), ("eval", [ex.record(fingerprint) for ex in evals])):
         with open(folder / f"{split}.jsonl", "w", encoding="utf-8") as fh:
-            for ex in rows:
-                fh.write(json.dumps(ex.record(fingerprint), ensure_ascii=False) + "\n")
+            for record in rows:
+                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    write_plans_eval(folder, plan_eval, fingerprint)
     report = DatasetReport(
-        folder, fingerprint, seed, len(train), len(evals), sorted(held), verified,
+        folder, fingerprint, seed, len(records), len(evals), sorted(held), verified,
         len(dropped), dropped, how, document_fingerprint=doc.fingerprint,
         golden_verified=sum(ex.source == "golden" for ex in train + evals),
-        golden_dropped=sum(r.startswith(GOLDEN_DROP) for r in dropped))
+        golden_dropped=sum(r.startswith(GOLDEN_DROP) for r in dropped),
+        plan_train=len(plan_train), plan_eval=len(plan_eval), plan_dropped=len(plan_dropped))
     (folder / "dataset.json").write_text(json.dumps(report.to_json(), indent=2,
                                                     ensure_ascii=False), "utf-8")
     # Which database's schema the data is about; training copies it into the adapter.

@@ -95,11 +95,21 @@ def resolve_base(base: str, cache_dir: Path | None = None) -> str:
 
 def render(tokenizer: Any, record: dict[str, Any], config: TrainConfig, keep_context: bool,
            ) -> tuple[str, str]:
-    """(prompt, answer) texts of one dataset record, as inference renders them."""
+    """(prompt, answer) texts of one dataset record, as inference renders them. A plan
+    choice (kind "plan") carries the agent's own messages: rendered whole, with the
+    answer right after them, as constrained decoding writes it (no leading space)."""
     from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
     from schemachat.agent.models.formats import plain_prompt
     from schemachat.training.dataset import SYSTEM, prompt_text
+
+    if record.get("kind") == "plan":
+        turns = [SystemMessage(m["content"]) if m["role"] == "system" else
+                 HumanMessage(m["content"]) for m in record["prompt"]]
+        if getattr(tokenizer, "chat_template", None):
+            return tokenizer.apply_chat_template(record["prompt"], tokenize=False,
+                                                 add_generation_prompt=True), record["answer"]
+        return plain_prompt(turns), record["answer"]
 
     context = record.get("context", "")[: config.context_chars] if keep_context else ""
     messages = [SystemMessage(SYSTEM), HumanMessage(prompt_text(record["question"], context))]

@@ -8,9 +8,13 @@ fingerprint of its dataset, eval score; agent/adapters/active.py, which the chat
 follows). When the dataset fingerprint (the document's, plus the feedback golden pairs)
 differs (or there is no active adapter), retrain regenerates the dataset, trains a new
 adapter into `<workspace>/adapters/` (starting from the previous adapter when it has the
-same base), evaluates both on the new held-out split, and switches only when the new one
-is not worse. Exit codes for cron/CI: 0 up to date or switched, 3 trained but kept the
-old adapter (worse), 2 bad input, 1 failure (see the CLI).
+same base), and runs the held-out plan benchmark (training/plan_eval.py: the agent, with
+plans and the model's choice, on plan questions about the held-out tables) with the new
+adapter and with what the agent uses now (the previous adapter, or none). It switches
+only when the new one does not do worse there: a gate on what the agent answers, not on
+the dataset's own eval (the 120-step adapter that scored well there made the agent
+worse). Exit codes for cron/CI: 0 up to date or switched, 3 trained but kept what was
+active (worse), 2 bad input, 1 failure (see the CLI).
 """
 
 from __future__ import annotations
@@ -26,13 +30,14 @@ from schemachat.configs import Settings
 from schemachat.ingest.models.combined import CombinedSchema
 from schemachat.ingest.workspace import Workspace, read_model
 from schemachat.training.dataset import build_dataset, current_fingerprint
-from schemachat.training.evaluate import adapter_score, evaluate_with_settings
 from schemachat.training.lora import LossCallback, TrainConfig, train
+from schemachat.training.plan_eval import plan_benchmark
 
 KEPT_OLD = 3
 
 TrainFn = Callable[..., Any]
-EvalFn = Callable[[Path, Path, Settings], dict[str, Any]]
+# (adapter name or None for the bare base, dataset folder, settings) -> {"accuracy": ...}
+PlanEvalFn = Callable[[str | None, Path, Settings], dict[str, Any]]
 
 
 @dataclass
@@ -57,12 +62,13 @@ def set_active(workspace: Path, name: str, fingerprint: str, score: float | None
     return record
 
 
-def _default_eval(adapter: Path, dataset: Path, settings: Settings) -> dict[str, Any]:
-    return evaluate_with_settings(adapter, dataset, settings)
+def _default_plan_eval(adapter: str | None, dataset: Path, settings: Settings,
+                       ) -> dict[str, Any]:
+    return plan_benchmark(settings, dataset, adapter)
 
 
 def retrain(settings: Settings, config: TrainConfig, *, force: bool = False,
-            train_fn: TrainFn = train, eval_fn: EvalFn = _default_eval,
+            train_fn: TrainFn = train, plan_eval_fn: PlanEvalFn = _default_plan_eval,
             on_loss: LossCallback | None = None, show_progress: bool = False,
             log: Callable[[str], None] = lambda _: None) -> RetrainOutcome:
     """Regenerate, train, evaluate and maybe switch (see the module docstring)."""
@@ -83,15 +89,17 @@ def retrain(settings: Settings, config: TrainConfig, *, force: bool = False,
     log(f"training {name}" + (f" from {active.adapter}" if init else ""))
     train_fn(config, dataset.folder, output, init_adapter=init, on_loss=on_loss,
              show_progress=show_progress, cache_dir=settings.model_cache_dir)
-    new = adapter_score(eval_fn(output, dataset.folder, settings))
-    old = None
-    if old_dir is not None and old_dir.is_dir():
-        old = adapter_score(eval_fn(old_dir, dataset.folder, settings))
-    if old is not None and new < old:
-        return RetrainOutcome("kept", f"new adapter {name} scored {new:.3f} < {old:.3f} of "
-                              f"{active.adapter} on the new held-out split; kept the old one",
-                              active.adapter, name, new, old)
+    log(f"held-out plan benchmark with {name}")
+    new = float(plan_eval_fn(name, dataset.folder, settings)["accuracy"])
+    before = active.adapter if old_dir is not None and old_dir.is_dir() else None
+    log(f"held-out plan benchmark with {before or 'no adapter'}")
+    old = float(plan_eval_fn(before, dataset.folder, settings)["accuracy"])
+    if new < old:
+        was = f"adapter {before}" if before else "the base model without adapter"
+        verdict = "kept the old one" if before else "not made active"
+        return RetrainOutcome("kept", f"new adapter {name} answered {new:.1%} of the held-out "
+                              f"plan questions, fewer than {old:.1%} with {was}; {verdict}",
+                              before, name, new, old)
     set_active(ws.root, name, dataset.fingerprint, new, config.base)
-    was = f" (was {old:.3f})" if old is not None else ""
-    return RetrainOutcome("switched", f"adapter {name} scored {new:.3f}{was}; now active",
-                          name, name, new, old)
+    return RetrainOutcome("switched", f"adapter {name} answered {new:.1%} of the held-out "
+                          f"plan questions (was {old:.1%}); now active", name, name, new, old)

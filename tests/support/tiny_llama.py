@@ -54,9 +54,13 @@ def build_byte_tokenizer(folder: Path, vocab_size: int = 400) -> None:
     fast.save_pretrained(folder)
 
 
-def build_model(folder: Path, seed: int = 0, *, byte_level: bool = False) -> None:
+def build_model(folder: Path, seed: int = 0, *, byte_level: bool = False,
+                init_range: float = 0.02) -> None:
     """Tokenizer + a 2-layer, hidden-32 Llama with random weights, saved in `folder`
-    (`byte_level`: the byte-level BPE tokenizer instead of the word-level one)."""
+    (`byte_level`: the byte-level BPE tokenizer instead of the word-level one;
+    `init_range`: the weights' spread; at the usual 0.02 the output layer of so small a
+    model cannot make any token much likelier than another, so a LoRA that should learn
+    an answer needs a wider one)."""
     import torch
     from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
@@ -65,6 +69,7 @@ def build_model(folder: Path, seed: int = 0, *, byte_level: bool = False) -> Non
     config = LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64,
                          num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
                          max_position_embeddings=256, bos_token_id=tok.bos_token_id,
+                         initializer_range=init_range,
                          eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
     torch.manual_seed(seed)
     LlamaForCausalLM(config).save_pretrained(folder)

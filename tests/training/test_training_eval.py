@@ -93,9 +93,11 @@ def _fake_train(calls: list[dict[str, Any]]) -> Any:
 
 
 def _fake_eval(scores: dict[str, float]) -> Any:
-    def run(adapter: Path, dataset: Path, settings: Any) -> dict[str, Any]:
-        score = scores.get(adapter.name, scores["new"])
-        return {"runs": [{"model": "adapter", "with_context": True, "headline": score}]}
+    """A held-out plan benchmark answering `scores` by adapter name ("base": none; any
+    other name: scores["new"])."""
+    def run(adapter: str | None, dataset: Path, settings: Any) -> dict[str, Any]:
+        assert (dataset / "plans_eval.jsonl").is_file()  # the benchmark's questions
+        return {"accuracy": scores.get(adapter or "base", scores["new"])}
 
     return run
 
@@ -103,13 +105,13 @@ def _fake_eval(scores: dict[str, float]) -> Any:
 def test_retrain_switches_then_skips_then_keeps_the_better_one(ws: Any) -> None:
     calls: list[dict[str, Any]] = []
     config = TrainConfig(base="tiny")
-    first = retrain(ws, config, train_fn=_fake_train(calls), eval_fn=_fake_eval({"new": 0.5}))
+    first = retrain(ws, config, train_fn=_fake_train(calls), plan_eval_fn=_fake_eval({"new": 0.5}))
     assert first.status == "switched" and first.exit_code == 0
     active = read_active(ws.workspace)
     assert active and active.adapter == first.adapter and calls[0]["init_adapter"] is None
     assert (calls[0]["dataset"] / "train.jsonl").is_file()
 
-    again = retrain(ws, config, train_fn=_fake_train(calls), eval_fn=_fake_eval({"new": 0.5}))
+    again = retrain(ws, config, train_fn=_fake_train(calls), plan_eval_fn=_fake_eval({"new": 0.5}))
     assert again.status == "unchanged" and again.exit_code == 0 and len(calls) == 1
 
     # the document changed, the new adapter is worse: keep the old one, exit 3
@@ -118,11 +120,22 @@ def test_retrain_switches_then_skips_then_keeps_the_better_one(ws: Any) -> None:
     data["fingerprint"] = "older"
     active_path.write_text(json.dumps(data))
     worse = retrain(ws, config, train_fn=_fake_train(calls),
-                    eval_fn=_fake_eval({"new": 0.2, first.adapter: 0.5}))
+                    plan_eval_fn=_fake_eval({"new": 0.2, first.adapter: 0.5}))
     assert worse.status == "kept" and worse.exit_code == 3 and "kept the old" in worse.reason
     assert calls[1]["init_adapter"].name == first.adapter  # same base: continued from it
     kept = read_active(ws.workspace)
     assert kept and kept.adapter == first.adapter
+
+
+def test_retrain_keeps_no_adapter_when_the_base_does_better(ws: Any) -> None:
+    """The first adapter is compared with the agent without one: worse, it is not made
+    active (exit 3)."""
+    calls: list[dict[str, Any]] = []
+    outcome = retrain(ws, TrainConfig(base="tiny"), train_fn=_fake_train(calls),
+                      plan_eval_fn=_fake_eval({"new": 0.3, "base": 0.6}))
+    assert outcome.status == "kept" and outcome.exit_code == 3 and outcome.adapter is None
+    assert "not made active" in outcome.reason and "60.0%" in outcome.reason
+    assert read_active(ws.workspace) is None
 
 
 def test_retrain_notices_new_golden_pairs(ws: Any) -> None:
@@ -130,13 +143,13 @@ def test_retrain_notices_new_golden_pairs(ws: Any) -> None:
 
     calls: list[dict[str, Any]] = []
     config = TrainConfig(base="tiny")
-    first = retrain(ws, config, train_fn=_fake_train(calls), eval_fn=_fake_eval({"new": 0.5}))
+    first = retrain(ws, config, train_fn=_fake_train(calls), plan_eval_fn=_fake_eval({"new": 0.5}))
     assert retrain(ws, config, train_fn=_fake_train(calls),
-                   eval_fn=_fake_eval({"new": 0.5})).status == "unchanged"
+                   plan_eval_fn=_fake_eval({"new": 0.5})).status == "unchanged"
     record_feedback(ws.workspace, Feedback(rating="up", question="quantos clientes?",
                                            answer="40", sql="SELECT COUNT(*) FROM CAD_CLI"),
                     tables=["CAD_CLI"])
-    second = retrain(ws, config, train_fn=_fake_train(calls), eval_fn=_fake_eval({"new": 0.6}))
+    second = retrain(ws, config, train_fn=_fake_train(calls), plan_eval_fn=_fake_eval({"new": 0.6}))
     assert second.status == "switched" and second.adapter != first.adapter
     dataset = json.loads((calls[-1]["dataset"] / "dataset.json").read_text())
     assert dataset["golden_verified"] == 1

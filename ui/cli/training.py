@@ -32,15 +32,18 @@ def train_dataset(
     eval_share: Annotated[float, typer.Option(help="Share of tables held out.")] = 0.2,
     name: Annotated[str, typer.Option(help="Folder name under datasets/.")] = "schema",
 ) -> None:
-    """Write datasets/NAME/{train,eval}.jsonl: schema Q&A and engine-verified SQL pairs."""
+    """Write datasets/NAME/{train,eval}.jsonl: schema Q&A, engine-verified SQL pairs and
+    question -> plan choices (plans_eval.jsonl: the held-out plan questions)."""
     from schemachat.training.dataset import build_dataset
 
     report = build_dataset(settings, seed=seed, eval_share=eval_share, name=name)
     err.print(f"dataset [bold]{report.folder}[/bold]: {report.train} train, {report.eval} eval "
               f"(held out: {', '.join(report.held_out_tables)}); SQL verified "
               f"{report.sql_verified}, dropped {report.sql_dropped} (golden pairs: "
-              f"{report.golden_verified} verified, {report.golden_dropped} dropped); context from "
-              f"{report.context}; fingerprint {report.fingerprint[:12]}")
+              f"{report.golden_verified} verified, {report.golden_dropped} dropped); plan "
+              f"choices {report.plan_train} train, {report.plan_eval} held out, "
+              f"{report.plan_dropped} dropped; context from {report.context}; fingerprint "
+              f"{report.fingerprint[:12]}")
 
 
 @train_app.callback()
