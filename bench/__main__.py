@@ -20,6 +20,7 @@ BENCHMARKS = [
     "bench.bench_extract",
     "bench.bench_retrieval",
     "bench.bench_models",
+    "bench.bench_constrained",
     "bench.bench_agent",
     "bench.bench_api",
     "bench.bench_startup",
