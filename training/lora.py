@@ -59,6 +59,7 @@ class TrainConfig:
     logging_steps: int = 5
     seed: int = 0
     max_examples: int | None = None
+    kinds: list[str] | None = None  # only these kinds of example (e.g. [plan]); None: all
 
     @classmethod
     def from_yaml(cls, path: Path, **overrides: Any) -> TrainConfig:
@@ -271,7 +272,8 @@ def train(config: TrainConfig, dataset_dir: Path, output: Path, *, resume: bool 
     train_file = Path(dataset_dir) / "train.jsonl"
     if not train_file.is_file():
         raise BadInput(f"no {train_file}: run `schemachat train dataset` first")
-    records = read_examples(train_file)[: config.max_examples]
+    records = [r for r in read_examples(train_file)
+               if config.kinds is None or r.get("kind") in config.kinds][: config.max_examples]
     if not records:
         raise BadInput(f"{train_file} has no examples")
     source = resolve_base(config.base, cache_dir)

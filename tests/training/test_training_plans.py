@@ -133,13 +133,14 @@ def test_an_adapter_trained_on_plans_answers_in_the_plan_format(
     record = next((r for r in picks if r["answer"] != '{"pick":0}'), picks[0])
     data = tmp_path / "data"
     data.mkdir()
-    (data / "train.jsonl").write_text("\n".join(json.dumps(record) for _ in range(8)))
+    others = [r for r in read_examples(folder / "train.jsonl") if r["kind"] != "plan"][:8]
+    (data / "train.jsonl").write_text("\n".join(json.dumps(r) for r in [record] * 8 + others))
     shutil.copy(folder / "dataset.json", data / "dataset.json")
     config = TrainConfig(base=str(base), max_steps=40, batch_size=4, rank=8, alpha=16,
                          learning_rate=0.05, warmup_steps=0, max_length=2048,
                          logging_steps=5, save_steps=100,
                          target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj",
-                                         "up_proj", "down_proj"])
+                                         "up_proj", "down_proj"], kinds=["plan"])
     import torch
 
     threads = torch.get_num_threads()
@@ -148,6 +149,7 @@ def test_an_adapter_trained_on_plans_answers_in_the_plan_format(
         result = train(config, data, tmp_path / "adapter")
     finally:
         torch.set_num_threads(threads)
+    assert result.examples == 8  # the plan choices only (kinds)
     assert result.last_loss is not None and result.first_loss is not None
     assert result.last_loss < result.first_loss / 4  # it learnt the answer
 
@@ -162,3 +164,11 @@ def test_an_adapter_trained_on_plans_answers_in_the_plan_format(
     assert not bare.startswith(record["answer"])  # the random base does not write it
     constrained = model.invoke(messages, adapters=["plans"], json_schema=record["schema"]).text
     assert json.loads(constrained) == json.loads(record["answer"])
+
+
+def test_the_plans_profile_trains_whole_plan_choices() -> None:
+    from schemachat.training.profiles import load_profile
+
+    config = load_profile("cpu-gemma-plans")
+    assert config.kinds == ["plan"] and config.base == "default"
+    assert config.max_length >= 384  # a choice's prompt is not cut to its last options
