@@ -139,6 +139,8 @@ def test_a_confident_ranking_or_choose_off_asks_no_model(
     assert off.ask(text, mode="sql", run=True).chosen_by == "ranking" and model.calls == 0
 
 
+@pytest.mark.slow  # a subprocess that loads the index; the key is checked by default in
+# test_plans_agent's CLI test
 def test_sql_json_carries_chosen_by(agent_workspace: Path, demo_db: Path,
                                     tmp_path: Path) -> None:
     root = tmp_path / "ws"
