@@ -1,16 +1,20 @@
 """Retrieval over `combined_schema_details.json`: which tables answer a question.
 
-Hybrid (BM25 over Portuguese/English-normalised text + sentence-transformers vectors in
-Chroma), fused by reciprocal rank, expanded along foreign keys, refreshed incrementally.
+Hybrid (BM25 over Portuguese/English-normalised text, sentence-transformers vectors in
+Chroma, stored values), fused by reciprocal rank, completed along join paths and role
+columns, expanded along foreign keys, refreshed incrementally.
 
     from schemachat.agent.retrieval import build_index, SchemaIndex
     build_index(settings)                      # schemachat index
     SchemaIndex.open(settings).search("clientes inadimplentes", k=5)
 
-Modules: `chunks` (what is indexed), `text` (normalisation), `lexical` (BM25),
-`embeddings` + `vector` (LangChain embeddings and vector store), `fusion` (RRF),
-`fk_graph` (join paths), `index` (build, refresh, checks), `retriever` (search and the
-LangChain retriever), `evaluate` (recall@k and MRR on a question set).
+Modules: `chunks` (what is indexed), `roles` (what a key column's name says beyond the
+table it references), `values` (codes in chunks, the value index), `text` (normalisation,
+with the glossary of `schemachat.ingest.vocabulary_glossary`), `lexical` (BM25, rebuilt
+incrementally), `embeddings` + `vector` (LangChain embeddings and vector store), `fusion`
+(RRF), `completion` (tables on join paths and behind role columns), `fk_graph` (join
+paths), `index` (build, refresh, checks), `retriever` (search and the LangChain
+retriever), `evaluate` (recall@k and MRR on a question set).
 """
 
 from schemachat.agent.retrieval.index import (
