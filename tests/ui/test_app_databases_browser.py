@@ -21,25 +21,13 @@ import pytest
 
 from schemachat.configs import load_settings
 from schemachat.configs.databases import add_database
-from schemachat.ingest import pipeline
 from tests.support.browser import MARKS, new_page, served_app, shoot
-from tests.support.clinic_database import CLINIC_TABLES, build_clinic
+from tests.support.clinic_database import CLINIC_TABLES
+from tests.support.served_databases import clinic_workspace
 
 pytestmark = MARKS
 
 ERP_ONLY = ["CAD_CLI", "CAD_FOR", "CAD_FIL"]  # demo tables the clinic must never show
-
-
-def _clinic_workspace(base: Path) -> tuple[Path, Path]:
-    """(database, workspace) of the clinic, extracted, counted, sampled and merged."""
-    db = build_clinic(base / "clinic.fdb")
-    ws = base / "clinic_ws"
-    settings = load_settings(workspace=ws, fb_database=str(db))
-    pipeline.run_extract(settings)
-    pipeline.run_counts(settings)
-    pipeline.run_samples(settings)
-    pipeline.run_merge(settings)
-    return db, ws
 
 
 def _registry(base: Path, erp: tuple[Path, Path], clinic: tuple[Path, Path]) -> Path:
@@ -62,7 +50,7 @@ def served(demo_db: Path, demo_workspace: Path, tmp_path_factory: pytest.TempPat
     adapter.mkdir(parents=True)
     (adapter / "adapter_config.json").write_text("{}")
     (adapter / "train_results.json").write_text(json.dumps({"global_step": 5}))
-    clinic = _clinic_workspace(base)
+    clinic = clinic_workspace(base)
     registry = _registry(base, (demo_db, erp_ws), clinic)
     with served_app(erp_ws, databases_file=registry) as (url, _):
         yield url, erp_ws, clinic[1]
@@ -195,7 +183,7 @@ def served_chat(demo_db: Path, agent_workspace: Path, embeddings: Any,
     base = tmp_path_factory.mktemp("databases_chat")
     erp_ws = base / "erp_ws"
     shutil.copytree(agent_workspace, erp_ws)
-    clinic_db, clinic_ws = _clinic_workspace(base)
+    clinic_db, clinic_ws = clinic_workspace(base)
     doc = read_model(Workspace(clinic_ws).combined, CombinedSchema)
     index_document(doc, clinic_ws / "index", load_settings(workspace=clinic_ws),
                    embeddings=embeddings)
