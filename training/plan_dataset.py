@@ -6,9 +6,9 @@ it picks the right plan among the linker's (or fills the best one's open slots).
 For each question with a gold plan (`plan_questions.py`, and the golden plans people
 confirmed in feedback), the linker proposes its ranked plans as it would in the agent,
 and the example is the choice the agent would put to the model
-(`agent/plans/choose.py`): the same messages, the same JSON Schema, and as the answer
-the JSON that names the plan whose rows are the gold plan's (run by the engine, read
-only). A question none of whose plans gives the gold rows, nor can be written from the
+(`agent/plans/choose.py`): the same messages (a pick's options in a shuffled order),
+the same JSON Schema, and as the answer the JSON that names the plan whose rows are the
+gold plan's (run by the engine, read only). A question none of whose plans gives the gold rows, nor can be written from the
 pieces of its best plan's table, teaches nothing about choosing: it is dropped, and
 counted.
 """
@@ -16,6 +16,7 @@ counted.
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -82,8 +83,13 @@ def golden_questions(golden: Iterable[GoldenExample]) -> list[GoldQuestion]:
 
 
 def plan_examples(doc: CombinedSchema, questions: Sequence[GoldQuestion], linker: Linker,
-                  hits: Hits, run: Runner) -> tuple[list[PlanExample], list[str]]:
-    """(examples, drop reasons) for `questions` (see the module docstring)."""
+                  hits: Hits, run: Runner, *, seed: int = 0,
+                  ) -> tuple[list[PlanExample], list[str]]:
+    """(examples, drop reasons) for `questions` (see the module docstring). A pick's
+    options are listed in a seeded random order, not the ranking's: in the ranking's
+    order the best-ranked option is the answer nine times in ten, and a model trained on
+    that learns the position, not the question (the agent lists them best first)."""
+    rng = random.Random(seed)
     examples: list[PlanExample] = []
     dropped: list[str] = []
     run = _cached(run)  # plans recur across questions (the count of a table, say)
@@ -98,7 +104,7 @@ def plan_examples(doc: CombinedSchema, questions: Sequence[GoldQuestion], linker
             continue
         q = read_question(gold.question)
         cands = [c for c in linker.propose(q, hits(gold.question)) if _compiles(c.plan, doc)]
-        choice, answer = _choice(doc, q, cands, gold, rows, run)
+        choice, answer = _choice(doc, q, cands, gold, rows, run, rng)
         if choice is None or not answer:
             dropped.append(f"{gold.question}: no plan of the linker gives the gold rows")
             continue
@@ -113,10 +119,13 @@ def plan_examples(doc: CombinedSchema, questions: Sequence[GoldQuestion], linker
 
 
 def _choice(doc: CombinedSchema, q: Any, cands: list[Candidate], gold: GoldQuestion,
-            rows: list[list[Any]], run: Runner) -> tuple[Choice | None, str]:
-    """The choice the agent would put for `q` and the answer naming the gold plan."""
+            rows: list[list[Any]], run: Runner,
+            rng: random.Random) -> tuple[Choice | None, str]:
+    """The choice the agent would put for `q` (its options shuffled) and the answer
+    naming the gold plan."""
     options = [c for c in cands if fits(c, q)][:OPTIONS]
     if len(options) >= 2:
+        rng.shuffle(options)
         choice = pick_choice(options, q, doc)
         gold_sql = compile_plan(gold.plan, doc)
         for cand in options:
@@ -200,7 +209,8 @@ def plan_split(settings: Settings, doc: CombinedSchema, golden: Sequence[GoldenE
     values = read_optional(ws.values, TextValues)
     linker = Linker.of(doc, values)
     questions = list(plan_questions(doc, values, seed=seed)) + golden_questions(golden)
-    examples, dropped = plan_examples(doc, questions, linker, _hits(settings, use_index), run)
+    examples, dropped = plan_examples(doc, questions, linker, _hits(settings, use_index), run,
+                                      seed=seed)
     train = [ex for ex in examples if not held.intersection(ex.tables)]
     evals = [ex for ex in examples if held.intersection(ex.tables)]
     return train, evals, dropped
