@@ -130,8 +130,6 @@ class _XGrammarState:
         self.matcher = matcher
         self.vocab_size = vocab_size
         self.bitmask = xgrammar.allocate_token_bitmask(1, vocab_size)
-        self._xgr = xgrammar
-        self._tokenizer_vocab: Any = None
 
     def allowed(self) -> torch.Tensor:
         import numpy as np
