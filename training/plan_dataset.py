@@ -8,9 +8,9 @@ confirmed in feedback), the linker proposes its ranked plans as it would in the 
 and the example is the choice the agent would put to the model
 (`agent/plans/choose.py`): the same messages (a pick's options in a shuffled order),
 the same JSON Schema, and as the answer the JSON that names the plan whose rows are the
-gold plan's (run by the engine, read only). A question none of whose plans gives the gold rows, nor can be written from the
-pieces of its best plan's table, teaches nothing about choosing: it is dropped, and
-counted.
+gold plan's (run by the engine, read only). A question none of whose plans gives the
+gold rows, nor can be written from the pieces of its best plan's table, teaches nothing
+about choosing: it is dropped, and counted.
 """
 
 from __future__ import annotations
