@@ -52,6 +52,7 @@ SCHEMA_QUESTIONS = ["onde fica o limite de crédito do cliente?",
                     "o que significa a coluna SITUACAO do cliente?",
                     "which table stores invoices?"]
 _NUMBER = re.compile(r"\d[\d.,]*")
+_TRIES = re.compile(r"\b\d+ (?:tries|try|drafts|draft|tentativas|tentativa|rascunhos)\b")
 
 
 def _column_values(rows: Rows, i: int) -> list[str]:
@@ -153,7 +154,10 @@ def _unfounded(result: Any, question: str) -> int:
                 allowed.add(_digits(f"{value:,.2f}"))
                 allowed.add(_digits(f"{value:,}"))
     allowed.add(_digits(str(len(result.rows))))
-    claimed = {_digits(n) for n in _NUMBER.findall(result.answer)}
+    allowed |= {_digits(n) for n in _NUMBER.findall(result.error or "")}
+    # how many drafts it took is about the turn, not a figure from the data
+    said = _TRIES.sub("", result.answer)
+    claimed = {_digits(n) for n in _NUMBER.findall(said)}
     return int(bool(claimed - allowed - {""}))
 
 
