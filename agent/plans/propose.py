@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from schemachat.agent.plans.columns import Columns, name_column
 from schemachat.agent.plans.compile import kind
@@ -751,13 +751,19 @@ class Linker:
 
     def _combine(self, q: Question, d: Draft, arith: Arithmetic) -> Expr | None:
         words = q.content(arith.left)
-        left = self.cols.measure_column(q, d, words, kinds=("number", "date"), depth=0) \
+        kinds = ("date",) if arith.dates else ("number", "date")
+        left = self.cols.measure_column(q, d, words, kinds=kinds, depth=0) \
             if words else self.cols.money(q, d)  # "descontando o ICMS": from the main value
         if left is None:
             return None
         right = self.cols.measure_column(q, d, q.content(arith.right),
                                          kinds=(kind(left[1]),), depth=0,
                                          exclude={left[1].name})
+        if right is None and arith.dates and len(words) > 1:
+            # "dias depois da emissão vencem": the first word names the earlier date
+            first = words[0] + 1
+            return self._combine(q, d, replace(arith, left=Span(arith.left.start, first),
+                                               right=Span(first, arith.right.end)))
         if right is None:
             return None
         a, b = left[1], right[1]
@@ -1043,6 +1049,9 @@ def _subject(q: Question, links: list[ValueLink]) -> list[int]:
     end = min([s for s in stops if s > first] or [len(q.words)])
     # "quantos dias ...": a number of days, not rows of a table holding days
     found = [i for i in q.content(Span(start, end)) if q.words[i].folded not in _UNITS][:4]
+    if q.aggregate_span is not None and \
+            q.words[q.aggregate_span.end - 1].folded in cues()["counting_nouns"]:
+        found = [q.aggregate_span.end - 1, *found[:3]]  # "headcount" says what is counted
     if not found and q.top_span is not None:  # "the 10 highest-paid employees"
         found = q.content(Span(q.top_span.end, len(q.words)))[:4]
     return found

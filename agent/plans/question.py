@@ -88,6 +88,7 @@ class Arithmetic:
     right: Span
     span: Span
     between: bool = False  # "the difference between X and Y": a figure, not a column
+    dates: bool = False  # "days after X ... Y": two dates, a number of days
 
 
 @dataclass
@@ -222,6 +223,9 @@ def _read_arithmetic(q: Question, c: dict[str, Any]) -> list[Arithmetic]:
                     end = i + len(phrase)
                     if kind_ == "infix":  # X menos Y
                         left, right = _side(q, i, -1), _side(q, end, 1)
+                    elif kind_ == "after":  # days after X (do they) Y
+                        left = _side(q, end, 1)
+                        right = Span(left.end, min(left.end + 6, len(q.words)))
                     else:  # difference between X and Y
                         k = find_cue(q.words, ["e", "and"], start=end)
                         if k is None or k.start - end > 8:
@@ -233,7 +237,7 @@ def _read_arithmetic(q: Question, c: dict[str, Any]) -> list[Arithmetic]:
                     if (left.end > left.start or deduct) and right.end > right.start:
                         out.append(Arithmetic(op, left, right,
                                               Span(min(left.start, i), right.end),
-                                              kind_ == "between"))
+                                              kind_ != "infix", kind_ == "after"))
     return out
 
 
@@ -412,7 +416,9 @@ def _read_aggregate(q: Question, c: dict[str, Any]) -> None:
                 q.words[span.start - 1].folded.isalpha() and \
                 q.words[span.start - 1].folded not in filler():
             span = None
-        if span is not None and (best is None or span.start < best[0]):
+        if span is not None and (best is None or span.start < best[0] or
+                                 (agg == "AVG" and best[1] == "COUNT")):
+            # "how many days ..., on average": the average of a number of days
             best = (span.start, agg, span)
     if best is None:
         return

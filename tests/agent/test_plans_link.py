@@ -476,3 +476,29 @@ def test_a_question_nothing_fits(propose: Any) -> None:
     cands = propose(q.text)
     assert all({"garantia", "estendida"} <= set(c.unmapped) for c in cands)
     assert not any(fits(c, q) for c in cands)
+
+
+@pytest.mark.parametrize(("question", "sql"), [
+    ("em média, quantos dias depois da emissão vencem os títulos?",
+     "SELECT AVG(DT_VENC - DT_EMI) FROM CAR_TIT"),
+    ("how many days after the order date were orders delivered, on average?",
+     "SELECT AVG(DT_ENTREGA - DT_EMISSAO) FROM MOV_PED"),
+])
+def test_days_after_one_date_are_the_next_date_minus_it(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings,
+        question: str, sql: str) -> None:
+    # the average said after "how many" still asks for an average
+    assert read_question(question).aggregate == "AVG"
+    best = propose(question)[0]
+    assert figure(con, compile_plan(best.plan, doc), settings) == figure(con, sql, settings)
+
+
+def test_a_count_cue_naming_people_counts_them(propose: Any, doc: CombinedSchema,
+                                               con: Connection, settings: Settings) -> None:
+    # "headcount" says what is counted: the employees, not the branches they are in
+    best = propose("what's the headcount at the Campinas branch?")[0]
+    assert best.plan.table == "CAD_FUNC"
+    got = figure(con, compile_plan(best.plan, doc), settings)
+    assert got == figure(con, "SELECT COUNT(*) FROM CAD_FUNC f JOIN CAD_FIL l ON l.FIL_COD = "
+                         "f.FIL_COD JOIN CAD_CID c ON c.CID_COD = l.CID_COD WHERE c.CID_NOME = "
+                         "'Campinas'", settings) and got[0][0] > 0
