@@ -10,7 +10,9 @@ Two kinds of choice:
 - **pick**: several plans fit the question and their scores are close (within `CLOSE`
   of the best: the ranking is unsure); the model picks one by its number, `{"pick": 2}`.
   The prompt lists each plan in words (the question's language) and as SQL, best
-  ranked first.
+  ranked first. The node asks again with every option moved one place (`rotated_pick`)
+  and the pick stands only when both answers name the same plan: the default 270M
+  model picks by position (the second option, whatever it is), which this exposes.
 - **fill**: no plan fits well enough, or the best one leaves words unplaced while other
   plans over its base table hold pieces it lacks; the model writes the plan from those
   pieces (`choose_pieces.py`): `{"table": "CAD_CLI", "select": ["COUNT(*)"], "filters":
@@ -174,6 +176,13 @@ def pick_choice(options: list[Candidate], q: Question, doc: CombinedSchema) -> C
     schema = {"type": "object", "properties": {"pick": {"enum": list(range(len(options)))}},
               "required": ["pick"], "additionalProperties": False}
     return Choice("pick", q, schema, _messages("pick", "\n".join(lines)), options=options)
+
+
+def rotated_pick(choice: Choice, doc: CombinedSchema) -> Choice:
+    """The same pick with every option moved up one place (the first last): a pick that
+    follows the position rather than the plan names another plan here."""
+    assert choice.mode == "pick"
+    return pick_choice([*choice.options[1:], choice.options[0]], choice.question, doc)
 
 
 def fill_choice(best: Candidate, pieces: Pieces, q: Question) -> Choice:

@@ -106,11 +106,13 @@ def rows_of(demo_db: Path, plan: QueryPlan, agent: Agent) -> list[list[Any]]:
 
 def test_the_models_pick_answers(choose_agent: Callable[..., Agent], demo_db: Path,
                                  wide_close: None) -> None:
-    model = scripted('{"pick":1}')
+    # the second option, then the same plan where it moved: first, of the options
+    # moved up one place
+    model = scripted('{"pick":1}', '{"pick":0}')
     agent = choose_agent(model)
     text, choice = close_question(agent)
     result = agent.ask(text, mode="sql", run=True)
-    assert model.calls == 1
+    assert model.calls == 2
     asked = model.kwargs[0]
     assert asked["json_schema"] == choice.schema  # the pick schema, enums 0..n-1
     assert asked["json_schema"]["properties"]["pick"]["enum"] == list(range(len(choice.options)))
@@ -119,6 +121,20 @@ def test_the_models_pick_answers(choose_agent: Callable[..., Agent], demo_db: Pa
     assert result.error is None and result.chosen_by == "model"
     assert QueryPlan.model_validate(result.plan) == picked
     assert result.rows == rows_of(demo_db, picked, agent)
+
+
+def test_a_pick_that_follows_the_position_leaves_the_ranking(
+        choose_agent: Callable[..., Agent], wide_close: None) -> None:
+    # the second option both times: the options moved, so that is another plan
+    model = scripted('{"pick":1}', '{"pick":1}')
+    agent = choose_agent(model)
+    text, choice = close_question(agent)
+    result = agent.ask(text, mode="sql", run=True)
+    assert model.calls == 2 and result.error is None
+    first, second = model.prompt_text(0), model.prompt_text(1)
+    assert first != second and text in second  # the same question, options moved
+    assert result.chosen_by == "ranking"
+    assert QueryPlan.model_validate(result.plan) == choice.options[0].plan
 
 
 @pytest.mark.parametrize("answer", ["the second one", '{"pick": 9}', '{"table": "X"}'])

@@ -7,7 +7,9 @@ plans by its number, or, when none fits or the best leaves words unplaced, fills
 from the pieces the linker found over the best one's table. Its choice is compiled,
 prepared and run like every candidate; when it fails, returns nothing where rows are
 expected, or the model's answer is not a valid choice, the ranking's plan stands (and
-with no plan at all the model drafts SQL, as before). `chosen_by` records who won.
+with no plan at all the model drafts SQL, as before). A pick is asked twice, every
+option moved one place the second time, and stands only when both answers name the
+same plan. `chosen_by` records who won.
 """
 
 from __future__ import annotations
@@ -21,8 +23,15 @@ from langgraph.runtime import Runtime
 from schemachat.agent.context import AgentContext
 from schemachat.agent.graph.nodes.plan import fits, plan_state, try_candidate
 from schemachat.agent.graph.state import AgentState
-from schemachat.agent.plans.choose import MAX_NEW_TOKENS, Choice, choice_for, unstash
+from schemachat.agent.plans.choose import (
+    MAX_NEW_TOKENS,
+    Choice,
+    choice_for,
+    rotated_pick,
+    unstash,
+)
 from schemachat.agent.plans.plan import QueryPlan
+from schemachat.agent.plans.propose import Candidate
 from schemachat.agent.plans.question import read_question
 
 log = logging.getLogger(__name__)
@@ -48,6 +57,10 @@ def choose_plan(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState
         if text is not None:
             log.info("the model's answer is not a valid %s choice: %.200r", choice.mode, text)
         return AgentState()
+    if choice.mode == "pick" and not _same_when_rotated(ctx, choice, cand):
+        log.info("the model's pick changed with the options' places (it follows the "
+                 "position, not the plan); the ranking's plan stands")
+        return AgentState()
     current = state.get("plan")
     if current is not None and QueryPlan.model_validate(current) == cand.plan:
         return AgentState(chosen_by="model")  # the model chose what the ranking did
@@ -62,6 +75,14 @@ def choose_plan(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState
             "pt" if q.lang == "pt" else "en"].format(w=", ".join(f"'{w}'" for w in cand.unmapped))
     out.update(chosen_by="model")
     return out
+
+
+def _same_when_rotated(ctx: AgentContext, choice: Choice, cand: Candidate) -> bool:
+    """Whether the model picks the same plan when every option moves one place."""
+    again = rotated_pick(choice, ctx.doc())
+    text = _ask(ctx, again)
+    other = again.read(text) if text is not None else None
+    return other is not None and other.plan == cand.plan
 
 
 def _ask(ctx: AgentContext, choice: Choice) -> str | None:
