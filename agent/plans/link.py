@@ -40,9 +40,9 @@ class ValueLink:
 
     table: str
     column: str
-    value: str | int | float
+    value: str | int | float | tuple[str, ...]
     span: Span
-    op: str = "="  # '=' or 'CONTAINING'
+    op: str = "="  # '=', 'CONTAINING', or 'IN' (the stored spellings of one value)
     meaning: str | None = None  # the value mapping's words, when it came from one
     guess: bool = False  # a mapping nobody wrote down (the vocabulary's common codes)
     strength: float = 1.0
@@ -372,9 +372,11 @@ class ValueLinks:
                     found = [f for f in found or [] if self._named_before(q, start, f)]
                     if not found:
                         continue
-                for table, column, raw in found or []:
-                    links.append(ValueLink(table, column, raw, span, strength=0.8 + 0.1 * n,
-                                           words=ids))
+                for (table, column), raws in _spellings(found or []).items():
+                    # legacy data holds 'Curitiba' and 'CURITIBA' alike: all of them
+                    value, op = (raws[0], "=") if len(raws) == 1 else (tuple(raws), "IN")
+                    links.append(ValueLink(table, column, value, span, op=op,
+                                           strength=0.8 + 0.1 * n, words=ids))
                 contained = self._contained(parts, words[start:start + n])
                 for (table, column), (text, count) in contained.items():
                     links.append(ValueLink(table, column, text, span, op="CONTAINING",
@@ -417,6 +419,15 @@ class ValueLinks:
                 if _near_lengths(parts, text):
                     out[key] = (text, len(hits))
         return out
+
+
+def _spellings(found: list[tuple[str, str, str]]) -> dict[Key, list[str]]:
+    """Stored values by column: several when one column spells the value several ways."""
+    out: dict[Key, list[str]] = defaultdict(list)
+    for table, column, raw in found:
+        if raw not in out[(table, column)]:
+            out[(table, column)].append(raw)
+    return out
 
 
 def _near_lengths(parts: list[str], raw: str) -> bool:

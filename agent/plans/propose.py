@@ -330,8 +330,8 @@ class Linker:
                                             key=lambda kv: kv[0][0] - kv[0][1]):
             if any(i in taken for i in range(start, end)):
                 continue
-            if any(o[2].op == "=" for o in options):  # a stored value beats a word in one
-                options = [o for o in options if o[2].op == "="]
+            if any(o[2].op != "CONTAINING" for o in options):  # a stored value beats a
+                options = [o for o in options if o[2].op != "CONTAINING"]  # word in one
             best = max(options, key=lambda o: o[0])
             if best[0] >= 0.45:
                 taken.update(range(start, end))
@@ -351,9 +351,10 @@ class Linker:
         """Filter `alias` on the value `link` names; a mapping nobody wrote down is kept
         as a guess, so the answer says so."""
         d.use(alias)
-        op = "CONTAINING" if link.op == "CONTAINING" else "="
+        op = link.op if link.op in ("CONTAINING", "IN") else "="
+        value = list(link.value) if isinstance(link.value, tuple) else link.value
         d.filters.append(Filter(expr=Expr(column=Col(table=alias, column=link.column)), op=op,
-                                value=link.value, meaning=link.meaning, guess=link.guess))
+                                value=value, meaning=link.meaning, guess=link.guess))
         if link.guess:
             d.guesses.append(f"{link.column} = '{link.value}' ({link.meaning})")
 

@@ -29,6 +29,7 @@ from schemachat.ingest import pipeline
 from schemachat.ingest.firebird import opened
 from schemachat.ingest.models.combined import CombinedSchema
 from schemachat.ingest.models.values import TextValues
+from schemachat.ingest.vocabulary import fold
 from schemachat.ingest.workspace import Workspace, read_model
 
 
@@ -502,3 +503,19 @@ def test_a_count_cue_naming_people_counts_them(propose: Any, doc: CombinedSchema
     assert got == figure(con, "SELECT COUNT(*) FROM CAD_FUNC f JOIN CAD_FIL l ON l.FIL_COD = "
                          "f.FIL_COD JOIN CAD_CID c ON c.CID_COD = l.CID_COD WHERE c.CID_NOME = "
                          "'Campinas'", settings) and got[0][0] > 0
+
+
+def test_a_value_spelt_several_ways_is_filtered_by_all_of_them(
+        propose: Any, linker: Linker, doc: CombinedSchema, con: Connection,
+        settings: Settings) -> None:
+    # the old import table holds 'Curitiba' and 'CURITIBA' alike
+    found = linker.values.find(read_question("quantos registros da importação de clientes "
+                                             "são de Curitiba?"))
+    spelt = [link for link in found if (link.table, link.column) == ("TMP_IMPORT_CLI",
+                                                                     "CIDADE")]
+    assert spelt and spelt[0].op == "IN" and len(spelt[0].value) >= 2
+    assert {fold(str(v)) for v in spelt[0].value} == {"curitiba"}
+    best = propose("na tabela de importação de clientes, quantos são de Curitiba?")[0]
+    assert best.plan.table == "TMP_IMPORT_CLI"
+    assert figure(con, compile_plan(best.plan, doc), settings) == figure(
+        con, "SELECT COUNT(*) FROM TMP_IMPORT_CLI WHERE UPPER(CIDADE) = 'CURITIBA'", settings)
