@@ -97,6 +97,11 @@ class Columns:
         return not ({"codigo", "numero", "identificador", "sequencia", "matricula"}
                     & self.terms.names.get(key, frozenset()))
 
+    def money_named(self, key: tuple[str, str]) -> bool:
+        """A column whose name says it holds money (a value, price or cost)."""
+        return bool({"valor", "valu", "preco", "price", "custo", "cost"}
+                    & self.terms.names.get(key, frozenset()))
+
     def measure_column(self, q: Question, d: Draft, words: list[int], *,
                        kinds: tuple[str, ...], depth: int,
                        exclude: set[str] | None = None) -> Found | None:

@@ -723,13 +723,21 @@ class Linker:
         # The words after the cue, else before it ("o limite de crédito médio"), not
         # those naming the rows themselves.
         best = None
+        # "how many units": the cue's own word names the measure (a quantity)
+        hinted = [i for i in range(span.start, span.end) if q.words[i].folded in cues()["hints"]]
         for window in (Span(span.end, span.end + 5), Span(span.start - WINDOW, span.start)):
-            words = [i for i in q.content(window) if i not in d.claimed
-                     and i not in d.table_words]
+            words = hinted or [i for i in q.content(window) if i not in d.claimed
+                               and i not in d.table_words]
             found = self.cols.measure_column(q, d, words, kinds=("number",), depth=0)
+            if found is not None and hinted and self.cols.money_named(
+                    (d.reach[found[0]].table, found[1].name)):
+                found = None  # "units" also reads as "amount", which names VL_TOTAL
             if found is not None and (best is None or found[3] > best[3]):
                 best = found
-        best = self.cols.said(q, d, best) if best is not None else self.cols.money(q, d)
+        if best is not None:
+            best = self.cols.said(q, d, best)
+        elif not hinted:  # units asked for are no amount of money
+            best = self.cols.money(q, d)
         if best is None:
             return None
         alias, col, hit, score = best

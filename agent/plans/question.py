@@ -417,7 +417,9 @@ def _read_aggregate(q: Question, c: dict[str, Any]) -> None:
                 q.words[span.start - 1].folded not in filler():
             span = None
         if span is not None and (best is None or span.start < best[0] or
-                                 (agg == "AVG" and best[1] == "COUNT")):
+                                 (agg == "AVG" and best[1] == "COUNT") or
+                                 (span.start == best[0] and span.end > best[2].end)):
+            # "how many units": the longer cue (a sum of units, not a count of rows);
             # "how many days ..., on average": the average of a number of days
             best = (span.start, agg, span)
     if best is None:

@@ -519,3 +519,17 @@ def test_a_value_spelt_several_ways_is_filtered_by_all_of_them(
     assert best.plan.table == "TMP_IMPORT_CLI"
     assert figure(con, compile_plan(best.plan, doc), settings) == figure(
         con, "SELECT COUNT(*) FROM TMP_IMPORT_CLI WHERE UPPER(CIDADE) = 'CURITIBA'", settings)
+
+
+def test_units_asked_for_are_a_sum_of_a_quantity(propose: Any, doc: CombinedSchema,
+                                                 con: Connection, settings: Settings) -> None:
+    # "how many units" sums a quantity (not COUNT of rows, not the money column that
+    # "amount", another word for a quantity, also names)
+    assert read_question("how many units of porcelanato did we sell in 2024?").aggregate == "SUM"
+    best = propose("how many units of porcelanato did we sell in 2024?")[0]
+    assert [i.expr.column.column for i in best.plan.select if i.expr] == ["QTDE"]
+    assert figure(con, compile_plan(best.plan, doc), settings) == figure(
+        con, "SELECT SUM(i.QTDE) FROM MOV_PED_ITEM i JOIN MOV_PED p ON p.FIL_COD = i.FIL_COD "
+        "AND p.PED_NUM = i.PED_NUM JOIN CAD_PRO r ON r.PRO_COD = i.PRO_COD WHERE "
+        "r.PRO_DESCR CONTAINING 'PORCELANATO' AND EXTRACT(YEAR FROM p.DT_EMISSAO) = 2024",
+        settings)
