@@ -130,6 +130,7 @@ def test_a_mapped_code_becomes_a_filter_with_its_meaning(propose: Any, doc: Comb
 @pytest.mark.parametrize(("question", "table", "code", "meaning"), [
     ("quantos títulos cancelados?", "CAR_TIT", "C", "cancelado"),
     ("quantos produtos inativos?", "CAD_PRO", "I", "inativo"),
+    ("how many employees have already left?", "CAD_FUNC", "D", "demitido"),
 ])
 def test_the_best_plan_filters_on_the_mapped_code(propose: Any, doc: CombinedSchema,
                                                   con: Connection, settings: Settings,
