@@ -189,7 +189,7 @@ class Linker:
         names += [t for t in self._column_named(q) if t not in names]
         # A question about what was sold: the tables recording sales, which may be two
         # joins from what it names ("top 5 brands by turnover": order items).
-        if any(q.words[i].folded in cues()["sales"] for i in q.content()):
+        if sales_words(q):
             names += [t for t in sorted(self.sales) if t not in names]
         # Child tables of what the subject names: "the 5 customers who bought the most"
         # sums orders; "which salespeople have a target" lists targets.
@@ -264,7 +264,7 @@ class Linker:
         """A question about what was sold ("os produtos mais vendidos", "revenue") is
         answered from a table recording sales, or from its items (MOV_PED_ITEM under
         MOV_PED), rather than from stock movements or a price list."""
-        said = [i for i in q.content() if q.words[i].folded in cues()["sales"]]
+        said = sales_words(q)
         if not said:
             return
         rel = self.doc.relation(d.base)
@@ -477,8 +477,11 @@ class Linker:
                 d.score += 1.0
                 continue
             # Filler counts here: "cadastrados em 2023" names the date of registration.
+            # Not a table the subject names: "clientes" is in DT_ENTREGA's description
+            # ("entrega ao cliente"), but names who bought, not which date.
             words = [i for i in range(max(ref.span.start - WINDOW, 0), ref.span.start)
-                     if i not in q.used and q.words[i].folded.isalpha()]
+                     if i not in q.used and q.words[i].folded.isalpha()
+                     and not self._names_a_table(q, d, i)]
             best = self.cols.column(q, d, words, kinds=("date",), depth=0) or \
                 self.cols.default_date(d) or \
                 self.cols.column(q, d, words, kinds=("date",), depth=1) or \
@@ -492,6 +495,11 @@ class Linker:
             d.filters += _date_filters(column, ref)
             d.score += 1.0 + 0.3 * score
             d.claim(hit)
+
+    def _names_a_table(self, q: Question, d: Draft, i: int) -> bool:
+        """Whether subject word `i` names a table the base reaches ("clientes")."""
+        return i in d.subject and any(self.terms.table_name_match(hop.table, q, [i])[1]
+                                      for hop in d.reach.values())
 
     def _missing(self, q: Question, d: Draft, links: list[ValueLink]) -> None:
         for span in q.missing_spans:
@@ -907,7 +915,7 @@ class Linker:
         return False
 
     def _listing(self, q: Question, d: Draft, subject: list[int]) -> None:
-        parent = self._counted_parent(q, d)
+        parent = self._counted_parent(q, d, far=True)
         if parent is not None:
             d.select = [Item(expr=Expr(column=parent))]
             d.distinct = True
@@ -1036,6 +1044,16 @@ def _date_filters(column: Col, ref: DateRef) -> list[Filter]:
 
 
 _VERB = re.compile(r"(?:aram|eram|iram|amos|emos|imos|ou|eu|iu|ed)$")
+
+
+def sales_words(q: Question) -> list[int]:
+    """The words saying the question is about what was sold: the `sales` cues, and what
+    customers bought ("quais clientes compraram porcelanato")."""
+    c = cues()
+    words = set(c["sales"])
+    if any(q.words[i].folded in c["customers"] for i in q.content()):
+        words |= set(c["bought_by_customers"])
+    return [i for i in q.content() if q.words[i].folded in words]
 
 
 def _subject(q: Question, links: list[ValueLink]) -> list[int]:

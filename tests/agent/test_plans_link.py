@@ -534,3 +534,17 @@ def test_units_asked_for_are_a_sum_of_a_quantity(propose: Any, doc: CombinedSche
         "AND p.PED_NUM = i.PED_NUM JOIN CAD_PRO r ON r.PRO_COD = i.PRO_COD WHERE "
         "r.PRO_DESCR CONTAINING 'PORCELANATO' AND EXTRACT(YEAR FROM p.DT_EMISSAO) = 2024",
         settings)
+
+
+def test_what_customers_bought_is_what_was_sold(propose: Any, doc: CombinedSchema,
+                                                con: Connection, settings: Settings) -> None:
+    # "compraram" with customers is a sale (not MOV_COMPRA, our purchases); the product
+    # is on the order's items, the customer two joins up; the date is the order's issue
+    # (DT_ENTREGA's description says "cliente", which names who bought)
+    best = propose("quais clientes compraram porcelanato em 2024?")[0]
+    got = figure(con, compile_plan(best.plan, doc), settings)
+    assert sorted(got) == sorted(figure(
+        con, "SELECT DISTINCT p.CLI_COD FROM MOV_PED p JOIN MOV_PED_ITEM i ON i.FIL_COD = "
+        "p.FIL_COD AND i.PED_NUM = p.PED_NUM JOIN CAD_PRO r ON r.PRO_COD = i.PRO_COD WHERE "
+        "r.PRO_DESCR CONTAINING 'PORCELANATO' AND EXTRACT(YEAR FROM p.DT_EMISSAO) = 2024",
+        settings)) and got
