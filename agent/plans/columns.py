@@ -8,7 +8,7 @@ from __future__ import annotations
 from schemachat.agent.plans.compile import kind
 from schemachat.agent.plans.draft import Draft, Found
 from schemachat.agent.plans.link import SchemaTerms, typed_code
-from schemachat.agent.plans.question import Question, cues
+from schemachat.agent.plans.question import Question, cues, sales_words
 from schemachat.agent.plans.reach import Hop
 from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation, CombinedSchema
 from schemachat.ingest.vocabulary import fold, split_identifier
@@ -102,6 +102,11 @@ class Columns:
         return bool({"valor", "valu", "preco", "price", "custo", "cost"}
                     & self.terms.names.get(key, frozenset()))
 
+    def unit_value(self, key: tuple[str, str]) -> bool:
+        """A column whose name says it holds one unit's price or cost."""
+        return bool({"custo", "cost", "preco", "price", "unitario", "unitari", "unit"}
+                    & self.terms.names.get(key, frozenset()))
+
     def measure_column(self, q: Question, d: Draft, words: list[int], *,
                        kinds: tuple[str, ...], depth: int,
                        exclude: set[str] | None = None) -> Found | None:
@@ -118,12 +123,17 @@ class Columns:
             return None
         # "turnover", "faturamento": an amount of money, never a quantity
         amount = any(w.folded in cues()["money"] for w in q.words)
+        sales = bool(sales_words(q))
         ranked = []
         for col in rel.columns:
             key = (d.base, col.name)
             if kind(col) != "number" or not self.measure_like(key) or col.name in exclude:
                 continue
             names = self.terms.names.get(key, frozenset())
+            if amount and not (self.money_named(key) or "total" in names):
+                continue  # "revenue" of products is no sum of their weights
+            if sales and self.unit_value(key):
+                continue  # nor of their prices or costs
             terms = self.terms.columns.get(key, frozenset())
             score = 2.0 * bool({"total"} & names) + 1.0 * bool({"valor", "valu"} & names) + \
                 1.0 * bool({"total"} & terms) + 0.5 * col.type.upper().endswith(",2)") + \

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 
 from schemachat.agent.plans.columns import Columns, name_column
 from schemachat.agent.plans.compile import kind
-from schemachat.agent.plans.draft import Draft
+from schemachat.agent.plans.draft import Draft, Found
 from schemachat.agent.plans.link import SchemaTerms, ValueLink, ValueLinks
 from schemachat.agent.plans.plan import (
     Col,
@@ -41,6 +41,7 @@ from schemachat.agent.plans.question import (
     Question,
     Span,
     cues,
+    sales_words,
 )
 from schemachat.agent.plans.reach import Hop, Reach
 from schemachat.agent.retrieval.text import Analyzer
@@ -65,6 +66,7 @@ SALES = 3.0  # a sales question over a table recording sales
 JOIN = 0.7  # each table a plan joins
 SUBJECT = 1.5  # weight of how well the base table's terms match the question's subject
 UNMAPPED = 1.2  # what each question word the plan leaves unexplained costs
+STORED = 3.0  # times that, for a word naming a whole stored value ('TIGRE')
 
 
 @dataclass
@@ -116,6 +118,9 @@ class Linker:
         # as much as its subject does: a plan leaving them out pays as for the subject.
         valued = {i for link in links if link.meaning is None
                   for i in (link.words or range(link.span.start, link.span.end))}
+        # ... and one stored whole ('TIGRE', not a word inside descriptions) says most
+        stored = {i for link in links if link.meaning is None and link.op != "CONTAINING"
+                  for i in (link.words or range(link.span.start, link.span.end))}
         # With no subject ("quanto a vendedora Camila vendeu"), the words that only name
         # a value and its table say nothing about the rows: the others do ("vendeu").
         about = subject or [i for i in q.content() if i not in valued and
@@ -124,7 +129,7 @@ class Linker:
             for draft in self._drafts(q, base, links, subject, about):
                 if base in children and q.top is None:
                     draft.score -= CHILD
-                cand = self._finish(q, draft, rank, valued)
+                cand = self._finish(q, draft, rank, valued, stored)
                 if cand is not None:
                     out.append(cand)
         self._prefer_headers(out)
@@ -241,7 +246,9 @@ class Linker:
         self._named(q, d)
         if q.top is not None:
             self._top(q, d)
-        elif q.aggregate is not None or q.group_spans or self._summed(q, d):
+        elif q.aggregate is not None or q.group_spans or self._summed(q, d) or (
+                not q.listing and any(w.folded in cues()["money"] for w in q.words)):
+            # "qual foi a receita em 2024": an amount of money is a sum
             self._aggregate(q, d)
         else:
             self._listing(q, d, subject)
@@ -737,9 +744,8 @@ class Linker:
             words = hinted or [i for i in q.content(window) if i not in d.claimed
                                and i not in d.table_words]
             found = self.cols.measure_column(q, d, words, kinds=("number",), depth=0)
-            if found is not None and hinted and self.cols.money_named(
-                    (d.reach[found[0]].table, found[1].name)):
-                found = None  # "units" also reads as "amount", which names VL_TOTAL
+            if found is not None and not self._measures_asked(q, d, found, bool(hinted)):
+                found = None
             if found is not None and (best is None or found[3] > best[3]):
                 best = found
         if best is not None:
@@ -753,6 +759,18 @@ class Linker:
         d.score += 0.5 + 0.3 * score
         d.explained |= hit
         return Expr(column=Col(table=alias, column=col.name))
+
+    def _measures_asked(self, q: Question, d: Draft, found: Found, units: bool) -> bool:
+        """Whether `found` can be what was asked: units are no money ("units" also reads
+        as "amount", which names VL_TOTAL), and revenue is money (not PRO_PESO, which
+        "products" names through its prefix)."""
+        key = (d.reach[found[0]].table, found[1].name)
+        money = self.cols.money_named(key) or "total" in self.terms.names.get(key, ())
+        if units:
+            return not self.cols.money_named(key)
+        if sales_words(q) and self.cols.unit_value(key):
+            return False  # revenue is no sum of prices or costs
+        return money or not any(q.words[i].folded in cues()["money"] for i in q.content())
 
     def _arithmetic(self, q: Question, d: Draft, window: Span) -> Expr | None:
         """`a - b` or `a * b` when the question combines two columns of the base near
@@ -1000,7 +1018,8 @@ class Linker:
         return min(max(max(known) / 2.5, 0.5), 2.0) if known else 1.0
 
     def _finish(self, q: Question, d: Draft, rank: int,
-                valued: set[int] | frozenset[int] = frozenset()) -> Candidate | None:
+                valued: set[int] | frozenset[int] = frozenset(),
+                stored: set[int] | frozenset[int] = frozenset()) -> Candidate | None:
         if not d.select:
             return None
         try:
@@ -1011,7 +1030,8 @@ class Linker:
             d.explained |= self.terms.table_match(join.table, q, q.content())[1]
         missed = [i for i in q.content() if i not in d.explained]
         unmapped = [q.words[i].text for i in missed]
-        cost = sum(UNMAPPED * (2.0 if i in d.subject or i in valued else 1.0) *
+        cost = sum(UNMAPPED * (STORED if i in stored else 2.0 if i in d.subject or
+                               i in valued else 1.0) *
                    self._weight(q, i)
                    for i in missed)
         # A join the plan needs costs a little: of two plans saying as much, the one over
@@ -1044,16 +1064,6 @@ def _date_filters(column: Col, ref: DateRef) -> list[Filter]:
 
 
 _VERB = re.compile(r"(?:aram|eram|iram|amos|emos|imos|ou|eu|iu|ed)$")
-
-
-def sales_words(q: Question) -> list[int]:
-    """The words saying the question is about what was sold: the `sales` cues, and what
-    customers bought ("quais clientes compraram porcelanato")."""
-    c = cues()
-    words = set(c["sales"])
-    if any(q.words[i].folded in c["customers"] for i in q.content()):
-        words |= set(c["bought_by_customers"])
-    return [i for i in q.content() if q.words[i].folded in words]
 
 
 def _subject(q: Question, links: list[ValueLink]) -> list[int]:

@@ -206,6 +206,9 @@ def read_question(text: str) -> Question:
     q.missing_spans = _spans_after(q, c["missing"])
     listed = find_cue(words, c["list"], q.used)
     q.listing = listed is not None and q.aggregate is None
+    if listed is not None and q.folded(listed) in (["qual"], ["what"]) and \
+            any(w.folded in c["money"] for w in q.words):
+        q.listing = False  # "qual foi a receita em 2024": one amount, a sum
     if listed is not None and listed.start <= 1:
         q.used.update(range(listed.start, listed.end))  # "liste ...", "which ...": a cue
     q.arithmetic = _read_arithmetic(q, c)
@@ -461,3 +464,13 @@ def _spans_after(q: Question, entries: list[str], *, passive: bool = False) -> l
         if end > cue.end:
             spans.append(Span(cue.end, end))
         i = cue.end
+
+
+def sales_words(q: Question) -> list[int]:
+    """The words saying the question is about what was sold: the `sales` cues, and what
+    customers bought ("quais clientes compraram porcelanato")."""
+    c = cues()
+    words = set(c["sales"])
+    if any(q.words[i].folded in c["customers"] for i in q.content()):
+        words |= set(c["bought_by_customers"])
+    return [i for i in q.content() if q.words[i].folded in words]

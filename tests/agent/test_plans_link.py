@@ -548,3 +548,23 @@ def test_what_customers_bought_is_what_was_sold(propose: Any, doc: CombinedSchem
         "p.FIL_COD AND i.PED_NUM = p.PED_NUM JOIN CAD_PRO r ON r.PRO_COD = i.PRO_COD WHERE "
         "r.PRO_DESCR CONTAINING 'PORCELANATO' AND EXTRACT(YEAR FROM p.DT_EMISSAO) = 2024",
         settings)) and got
+
+
+@pytest.mark.parametrize("question", ["how much revenue did Suvinil products bring in 2024?",
+                                      "qual foi a receita dos produtos da marca Suvinil em "
+                                      "2024?"])
+def test_revenue_of_a_brand_sums_what_its_products_sold(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings,
+        question: str) -> None:
+    # the brand, stored whole, must be placed (items -> product -> brand); revenue is a
+    # sum of money, never of the product's weight, price or cost; "qual foi a receita"
+    # is one amount, not a listing
+    best = propose(question)[0]
+    brand = ("JOIN CAD_PRO r ON r.PRO_COD = i.PRO_COD JOIN TB_MARCA m ON m.MAR_COD = "
+             "r.MAR_COD WHERE m.MAR_NOME = 'SUVINIL' AND ")
+    orders = figure(con, "SELECT SUM(i.VL_ITEM) FROM MOV_PED_ITEM i JOIN MOV_PED p ON "
+                    "p.FIL_COD = i.FIL_COD AND p.PED_NUM = i.PED_NUM " + brand +
+                    "EXTRACT(YEAR FROM p.DT_EMISSAO) = 2024", settings)
+    invoices = figure(con, "SELECT SUM(i.VL_TOTAL) FROM NF_ITEM i JOIN NF_CAB n ON n.NF_ID = "
+                      "i.NF_ID " + brand + "EXTRACT(YEAR FROM n.DT_EMI) = 2024", settings)
+    assert figure(con, compile_plan(best.plan, doc), settings) in (orders, invoices)
