@@ -363,9 +363,12 @@ class ValueLinks:
                     continue
                 proper = words[start].text[:1].isupper() or words[start].number is not None
                 span, ids = Span(start, start + n), frozenset(idx)
+                # "juros ao mês" is the stored 'JUROS_MES': small words inside may go
+                inner = [p for p in parts if p not in filler()]
                 found = self.exact.get(" ".join(parts)) or [
                     f for f in self.exact_stems.get(tuple(short_stem(p) for p in parts), [])
-                    if _near_lengths(parts, f[2])]
+                    if _near_lengths(parts, f[2])] or (
+                    self.exact.get(" ".join(inner), []) if 2 <= len(inner) < n else [])
                 if n == 1 and not proper and self._schema_word(words[start].text):
                     # "fornecedores" names the table, not a stored 'FORNECEDORES'; but
                     # "departamento financeiro" names a department's stored name.

@@ -945,6 +945,8 @@ class Linker:
                 item = Item(expr=flt.expr)
                 if item not in shown:
                     shown.append(item)
+        # A key-value table: the key filtered ('JUROS_MES'), its value is the answer.
+        shown += [i for i in self._values_of_keys(d, shown) if i not in shown]
         # A column the question names by its name that no filter uses: "o salário base
         # do cargo" shows SAL_BASE.
         extra = self._named_column(q, d)
@@ -965,6 +967,20 @@ class Linker:
                 shown += [i for i in named if i not in shown]
                 d.explained |= hit
         d.select = shown
+
+    def _values_of_keys(self, d: Draft, shown: list[Item]) -> list[Item]:
+        """A key-value table's value column (text named for a value: SETTING_VALUE) when
+        its key is filtered to one stored value (SETTING_KEY = 'JUROS_MES')."""
+        rel = self.doc.relation(d.base)
+        key = set(rel.primary_key.columns) if rel and rel.primary_key else set()
+        pinned = {f.expr.column.column for f in d.filters if f.op == "=" and
+                  f.expr.column.table == d.base and f.expr.part is None and f.meaning is None}
+        if not pinned & key or rel is None:
+            return []
+        return [Item(expr=Expr(column=Col(table=d.base, column=col.name)))
+                for col in rel.columns
+                if col.name not in key and kind(col) == "text" and {"valor", "valu", "value"}
+                & self.terms.names.get((d.base, col.name), frozenset())][:1]
 
     def _named_column(self, q: Question, d: Draft) -> tuple[CombinedColumn, set[int]] | None:
         """The base's non-key column whose own name the question's free words match best."""

@@ -568,3 +568,15 @@ def test_revenue_of_a_brand_sums_what_its_products_sold(
     invoices = figure(con, "SELECT SUM(i.VL_TOTAL) FROM NF_ITEM i JOIN NF_CAB n ON n.NF_ID = "
                       "i.NF_ID " + brand + "EXTRACT(YEAR FROM n.DT_EMI) = 2024", settings)
     assert figure(con, compile_plan(best.plan, doc), settings) in (orders, invoices)
+
+
+def test_a_key_value_table_answers_with_the_value_of_the_key(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings) -> None:
+    # "juros ao mês" is the stored key 'JUROS_MES' (the small word inside goes), and a
+    # key-value table's answer is the value column of that key
+    best = propose("qual a taxa de juros ao mês?")[0]
+    assert ("SETTINGS", "SETTING_KEY", None, "=", "JUROS_MES") in filters_of(best.plan)
+    got = figure(con, compile_plan(best.plan, doc), settings)
+    want = figure(con, "SELECT SETTING_VALUE FROM SETTINGS WHERE SETTING_KEY = 'JUROS_MES'",
+                  settings)
+    assert want and all(any(w[0] in row for row in got) for w in want)
