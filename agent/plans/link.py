@@ -412,6 +412,8 @@ class ValueLinks:
         for key in common:
             if len(stems) == 1:
                 count, original = self.contains[stems[0]][key]
+                if _PAST.search(parts[0]) and fold(original) != parts[0]:
+                    continue  # "gerou" (a verb) is not 'Minas Gerais'
                 if _near_lengths(parts, original):
                     out[key] = (original, count)
                 continue
@@ -431,6 +433,9 @@ def _spellings(found: list[tuple[str, str, str]]) -> dict[Key, list[str]]:
         if raw not in out[(table, column)]:
             out[(table, column)].append(raw)
     return out
+
+
+_PAST = re.compile(r"(?:ou|eu|iu|aram|eram|iram)$")  # Portuguese verbs in the past
 
 
 def _near_lengths(parts: list[str], raw: str) -> bool:

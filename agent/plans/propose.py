@@ -504,9 +504,9 @@ class Linker:
             d.claim(hit)
 
     def _names_a_table(self, q: Question, d: Draft, i: int) -> bool:
-        """Whether subject word `i` names a table the base reaches ("clientes")."""
-        return i in d.subject and any(self.terms.table_name_match(hop.table, q, [i])[1]
-                                      for hop in d.reach.values())
+        """Whether word `i` names a table the base reaches ("clientes")."""
+        return any(self.terms.table_name_match(hop.table, q, [i])[1]
+                   for hop in d.reach.values())
 
     def _missing(self, q: Question, d: Draft, links: list[ValueLink]) -> None:
         for span in q.missing_spans:

@@ -580,3 +580,10 @@ def test_a_key_value_table_answers_with_the_value_of_the_key(
     want = figure(con, "SELECT SETTING_VALUE FROM SETTINGS WHERE SETTING_KEY = 'JUROS_MES'",
                   settings)
     assert want and all(any(w[0] in row for row in got) for w in want)
+
+
+def test_a_verb_in_the_past_is_no_word_inside_a_stored_value(linker: Linker) -> None:
+    # "gerou" shares its stem with 'Minas Gerais' but is a verb
+    found = linker.values.find(read_question("quanto o vendedor gerou em 2023?"))
+    assert not [link for link in found if link.op == "CONTAINING" and
+                fold(str(link.value)).startswith("gera")]
