@@ -202,10 +202,10 @@ class SchemaIndex:
         first = self._procedures_scaled(reciprocal_rank_fusion(rankings, weights=weights))
         top = first[:k]
         paths, roles_named = self._completions(query, [t for t, _ in top])
-        ranked = _below_anchors(self._procedures_scaled(reciprocal_rank_fusion(
+        ranked = _beside_anchors(_below_anchors(self._procedures_scaled(reciprocal_rank_fusion(
             [*rankings, [c.table for c in paths], [c.table for c in roles_named]],
             weights=[*weights, COMPLETION_WEIGHTS["paths"], COMPLETION_WEIGHTS["roles"]])),
-            dict(first), [*paths, *roles_named])[:k]
+            dict(first), [*paths, *roles_named]), roles_named)[:k]
         shown = {t for t, _ in top}
         why = {c.table: c.why for c in [*roles_named, *paths] if c.table not in shown}
         for table, said, _ in found.valued:
@@ -324,6 +324,20 @@ def _below_anchors(ranked: list[tuple[str, float]], before: dict[str, float],
         if c.table in score and ends:
             cap = max(min(ends) - 1e-6, before.get(c.table, 0.0))
             score[c.table] = min(score[c.table], cap)
+    return sorted(score.items(), key=lambda item: -item[1])
+
+
+def _beside_anchors(ranked: list[tuple[str, float]],
+                    named: list[Completion]) -> list[tuple[str, float]]:
+    """`ranked`, with each table behind a role the question names ("who *approved* each
+    order") right after the table whose column it is: the question asks for both, and
+    the people or places table behind a role has few words of its own in the question,
+    so fusion alone leaves it far below."""
+    score = dict(ranked)
+    for c in named:
+        ends = [score[t] for t in c.because if t in score]
+        if ends:
+            score[c.table] = max(score.get(c.table, 0.0), min(ends) - 1e-6)
     return sorted(score.items(), key=lambda item: -item[1])
 
 
