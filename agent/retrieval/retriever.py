@@ -42,6 +42,7 @@ from schemachat.agent.retrieval.text import gloss, tokens
 from schemachat.agent.retrieval.values import ValueIndex
 from schemachat.agent.retrieval.vector import open_vector_store
 from schemachat.configs import BadInput, Settings
+from schemachat.ingest.vocabulary import fold
 from schemachat.ingest.workspace import Workspace
 
 QUERY_GLOSS = 24  # words of gloss the question is embedded with (embedding time grows with length)
@@ -62,6 +63,12 @@ COMPLETION_WEIGHTS = {"paths": 1.0, "roles": 1.0}
 # The tables holding stored values the question names: a whole value ("clientes de
 # Campinas") counts like a word of a table's name, a word inside values less.
 VALUES_WEIGHTS = {"whole": 1.0, "words": 0.25}
+# Question words that ask for a person ("who received the goods", "quem fez a contagem"):
+# the role columns of the best tables then name who, even when the role's own word
+# ("counted" of STOCK_COUNTS.COUNTED_BY) is the table's. Stop words elsewhere, so read
+# from the raw words; only the first tables, whose roles the question is about.
+PERSON_WORDS = frozenset({"who", "whom", "whose", "quem"})
+PERSON_ANCHORS = 2
 # A procedure's chunk is a few lines (name, parameters, tables used), which BM25 favours
 # over the longer chunks of tables; and the agent answers with SQL over tables.
 PROCEDURE_FACTOR = 0.8
@@ -248,6 +255,11 @@ class SchemaIndex:
         asked = self.lexical.analyzer.query_terms(query)
         named = {key: [asked[t] for t in role_terms if t in asked]
                  for key, role_terms in terms.items()}
+        who = [w for w in tokens(query) if fold(w) in PERSON_WORDS]
+        if who:
+            for role in found:
+                if role.table in anchors[:PERSON_ANCHORS] and role.ref_table != role.table:
+                    named[(role.table, role.columns)] = named[(role.table, role.columns)] or who[:1]
         return (join_path_tables(anchors, self.graph),
                 role_tables(anchors, found, {k: v for k, v in named.items() if v}))
 
