@@ -22,6 +22,7 @@ from langchain_core.vectorstores import VectorStore
 from pydantic import ConfigDict
 
 from schemachat.agent.retrieval.chunks import Chunk
+from schemachat.agent.retrieval.column_names import ColumnNames
 from schemachat.agent.retrieval.completion import Completion, join_path_tables, role_tables
 from schemachat.agent.retrieval.fk_graph import FkGraph
 from schemachat.agent.retrieval.fusion import collapse, reciprocal_rank_fusion
@@ -52,7 +53,10 @@ CANDIDATES = 40  # chunks each side hands to the fusion
 # invoices *and* customers *and* states brings the table of each). The embedding model
 # reads English only and the schema is mostly Portuguese, so the vector ranking counts
 # half; so does the concept list, which is one guess per word.
-WEIGHTS = {"lexical": 1.0, "titles": 1.0, "vector": 0.5, "concepts": 0.5, "coverage": 1.0}
+WEIGHTS = {"lexical": 1.0, "titles": 1.0, "vector": 0.5, "concepts": 0.5, "coverage": 1.0,
+           "columns": 1.0}
+# "columns": the tables with a column whose every word the question says ("net pay",
+# "credit limit": `column_names`), longest names first.
 # "coverage": objects by how many of the question's words their chunks contain, so the
 # table matching "supplier" *and* "payments" is not outranked by the best table for
 # each word alone.
@@ -137,15 +141,17 @@ class _Rankings:
     vector: list[str]
     concepts: list[str]
     valued: list[tuple[str, str, bool]]  # (table, why, a whole value named)
+    columns: list[str]  # tables with a column the question names in full
     matched: dict[str, list[str]]
     similarity: dict[str, float]
 
     def rankings(self) -> tuple[list[list[str]], list[float]]:
         """The rankings to fuse and their weights."""
         covered = sorted(self.lexical, key=lambda t: -len(self.matched.get(t, [])))
-        return ([self.lexical, self.titled, self.vector, self.concepts, covered,
+        return ([self.lexical, self.titled, self.vector, self.concepts, covered, self.columns,
                  [t for t, _, whole in self.valued if whole], [t for t, _, _ in self.valued]],
-                [*(WEIGHTS[n] for n in ("lexical", "titles", "vector", "concepts", "coverage")),
+                [*(WEIGHTS[n] for n in ("lexical", "titles", "vector", "concepts", "coverage",
+                                        "columns")),
                  VALUES_WEIGHTS["whole"], VALUES_WEIGHTS["words"]])
 
 
@@ -164,6 +170,7 @@ class SchemaIndex:
         self.values = values or ValueIndex()
         self._main = {c.object: c for c in chunks if c.kind != "columns"}
         self._names: frozenset[str] | None = None
+        self._columns: ColumnNames | None = None
         self._roles: tuple[list[Role], dict[tuple[str, tuple[str, ...]], frozenset[str]]] | None = (
             None)
 
@@ -242,6 +249,8 @@ class SchemaIndex:
                     for h in self.titles.search(query, CANDIDATES)],
             vector=collapse([doc.metadata["object"] for doc, _ in vector]),
             concepts=self._concepts(query),
+            columns=[t for t, _ in self._column_names().rank(
+                self.lexical.analyzer.query_terms(query))],
             valued=self.values.rank(tokens(query), self.lexical.analyzer,
                                     self._schema_terms()),
             matched=matched, similarity=similarity)
@@ -274,6 +283,12 @@ class SchemaIndex:
                      - frozenset(analyzer.terms(r.table)) for r in found}
             self._roles = (found, terms)
         return self._roles
+
+    def _column_names(self) -> ColumnNames:
+        # Read from the chunks once per index.
+        if self._columns is None:
+            self._columns = ColumnNames.of(self.chunks, self.lexical.analyzer)
+        return self._columns
 
     def _procedures_scaled(self, fused: list[tuple[str, float]]) -> list[tuple[str, float]]:
         out = [(t, s * PROCEDURE_FACTOR if self._kind(t) == "procedure" else s) for t, s in fused]
