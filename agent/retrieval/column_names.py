@@ -1,8 +1,8 @@
 """Column names a question says in full: "net pay by department" names PAYSLIPS.NET_PAY,
-"credit limit of each customer" CAD_CLI.CLI_LIMCRED (cli: the table, limcred: limite
-credito). A BM25 score counts "net" and "pay" apart, in every table that has either; a
-column whose every word the question says (two or more, besides the words of its own
-table's name) is a much surer sign that its table holds what is asked.
+"bills by due date" CAR_TIT.DT_VENC (dt: data, date; venc: vencimento, due). A BM25
+score counts "net" and "pay" apart, in every table that has either; a column whose every
+word the question says (two or more, besides the words of its own table's name) is a much
+surer sign that its table holds what is asked.
 
     names = ColumnNames.of(chunks, analyzer)
     names.rank(analyzer.query_terms("Net pay by department"))   # [('PAYSLIPS', 'NET_PAY')]
