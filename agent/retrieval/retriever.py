@@ -76,6 +76,7 @@ PERSON_ANCHORS = 2
 # A procedure's chunk is a few lines (name, parameters, tables used), which BM25 favours
 # over the longer chunks of tables; and the agent answers with SQL over tables.
 PROCEDURE_FACTOR = 0.8
+CONCEPT_CANDIDATES = 3  # titles looked at for each word's table (`_concepts`)
 
 
 @dataclass
@@ -306,13 +307,17 @@ class SchemaIndex:
         return chunk.object_kind if chunk else "table"
 
     def _concepts(self, query: str) -> list[str]:
-        # For each word of the question, the object whose name or description fits it best.
+        # For each word of the question, the table or view whose name or description fits
+        # it best; a procedure only when no table does within the first few. A
+        # procedure's name is a few words (SP_EXTRATO_CLIENTE), which the title BM25
+        # favours over the table (CAD_CLI) the agent's SQL reads.
         out: list[str] = []
         for word in dict.fromkeys(w for w, _ in self.lexical.analyzer.words(query,
                                                                              document=False)):
-            best = self.titles.search(word, 1)
-            if best:
-                out.append(self.title_objects[best[0].position])
+            names = [self.title_objects[h.position]
+                     for h in self.titles.search(word, CONCEPT_CANDIDATES)]
+            if names:
+                out.append(next((n for n in names if self._kind(n) != "procedure"), names[0]))
         return collapse(out)
 
     def vector_query(self, query: str) -> str:
