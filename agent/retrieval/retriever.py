@@ -308,16 +308,15 @@ class SchemaIndex:
 
     def _concepts(self, query: str) -> list[str]:
         # For each word of the question, the table or view whose name or description fits
-        # it best; a procedure only when no table does within the first few. A
-        # procedure's name is a few words (SP_EXTRATO_CLIENTE), which the title BM25
-        # favours over the table (CAD_CLI) the agent's SQL reads.
+        # it best, then the procedure that fits it better, if one does. A procedure's
+        # name is a few words (SP_EXTRATO_CLIENTE), which the title BM25 favours over the
+        # table (CAD_CLI) the agent's SQL reads.
         out: list[str] = []
         for word in dict.fromkeys(w for w, _ in self.lexical.analyzer.words(query,
                                                                              document=False)):
             names = [self.title_objects[h.position]
                      for h in self.titles.search(word, CONCEPT_CANDIDATES)]
-            if names:
-                out.append(next((n for n in names if self._kind(n) != "procedure"), names[0]))
+            out += [n for n in names if self._kind(n) != "procedure"][:1] + names[:1]
         return collapse(out)
 
     def vector_query(self, query: str) -> str:
