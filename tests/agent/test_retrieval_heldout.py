@@ -42,12 +42,13 @@ HELDOUT = DATA_DIR / "retrieval_questions_heldout.yaml"
 TUNING = DATA_DIR / "retrieval_questions_tuning.yaml"
 TUNING2 = DATA_DIR / "retrieval_questions_tuning2.yaml"
 K = 5
-# Floors a little under what was measured when they were set (held-out 0.930, MRR 0.921;
-# tuning 1.000, MRR 0.923), so a change that loses ground fails. The goal of issue 15,
-# 0.95 held-out, is not reached.
-MIN_HELDOUT_RECALL = 0.91
+# Floors a little under what was measured when they were set (held-out 0.963, MRR 0.940;
+# tuning 1.000, MRR 0.933; tuning2 0.980, MRR 0.900), so a change that loses ground
+# fails. The goal of issue 15, 0.95 held-out, is reached (it was 0.930 before the role,
+# column-name, concept and phrase rules of retriever.py).
+MIN_HELDOUT_RECALL = 0.94
 MIN_TUNING_RECALL = 0.97
-MIN_TUNING2_RECALL = 0.97  # measured 0.987 (MRR 0.890) when set
+MIN_TUNING2_RECALL = 0.96
 
 
 def _technical_index(ws_root: Path, folder: Path, embeddings: SentenceEmbeddings
