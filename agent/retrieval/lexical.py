@@ -155,6 +155,8 @@ class LexicalIndex:
     def search(self, query: str, limit: int) -> list[LexicalHit]:
         """The best `limit` texts with a positive score, best first."""
         terms = self.analyzer.query_terms(query)
+        for term, word in self.analyzer.phrase_terms(query).items():
+            terms.setdefault(term, word)
         known = {t: w for t, w in terms.items() if t in self._ids}
         if not known:
             return []

@@ -22,6 +22,7 @@ from langchain_core.vectorstores import VectorStore
 from pydantic import ConfigDict
 
 from schemachat.agent.retrieval.chunks import Chunk
+from schemachat.agent.retrieval.column_names import ColumnNames
 from schemachat.agent.retrieval.completion import Completion, join_path_tables, role_tables
 from schemachat.agent.retrieval.fk_graph import FkGraph
 from schemachat.agent.retrieval.fusion import collapse, reciprocal_rank_fusion
@@ -42,6 +43,7 @@ from schemachat.agent.retrieval.text import gloss, tokens
 from schemachat.agent.retrieval.values import ValueIndex
 from schemachat.agent.retrieval.vector import open_vector_store
 from schemachat.configs import BadInput, Settings
+from schemachat.ingest.vocabulary import fold
 from schemachat.ingest.workspace import Workspace
 
 QUERY_GLOSS = 24  # words of gloss the question is embedded with (embedding time grows with length)
@@ -51,7 +53,10 @@ CANDIDATES = 40  # chunks each side hands to the fusion
 # invoices *and* customers *and* states brings the table of each). The embedding model
 # reads English only and the schema is mostly Portuguese, so the vector ranking counts
 # half; so does the concept list, which is one guess per word.
-WEIGHTS = {"lexical": 1.0, "titles": 1.0, "vector": 0.5, "concepts": 0.5, "coverage": 1.0}
+WEIGHTS = {"lexical": 1.0, "titles": 1.0, "vector": 0.5, "concepts": 0.5, "coverage": 1.0,
+           "columns": 1.0}
+# "columns": the tables with a column whose every word the question says ("net pay",
+# "credit limit": `column_names`), longest names first.
 # "coverage": objects by how many of the question's words their chunks contain, so the
 # table matching "supplier" *and* "payments" is not outranked by the best table for
 # each word alone.
@@ -62,9 +67,16 @@ COMPLETION_WEIGHTS = {"paths": 1.0, "roles": 1.0}
 # The tables holding stored values the question names: a whole value ("clientes de
 # Campinas") counts like a word of a table's name, a word inside values less.
 VALUES_WEIGHTS = {"whole": 1.0, "words": 0.25}
+# Question words that ask for a person ("who received the goods", "quem fez a contagem"):
+# the role columns of the best tables then name who, even when the role's own word
+# ("counted" of STOCK_COUNTS.COUNTED_BY) is the table's. Stop words elsewhere, so read
+# from the raw words; only the first tables, whose roles the question is about.
+PERSON_WORDS = frozenset({"who", "whom", "whose", "quem"})
+PERSON_ANCHORS = 2
 # A procedure's chunk is a few lines (name, parameters, tables used), which BM25 favours
 # over the longer chunks of tables; and the agent answers with SQL over tables.
 PROCEDURE_FACTOR = 0.8
+CONCEPT_CANDIDATES = 3  # titles looked at for each word's table (`_concepts`)
 
 
 @dataclass
@@ -130,15 +142,17 @@ class _Rankings:
     vector: list[str]
     concepts: list[str]
     valued: list[tuple[str, str, bool]]  # (table, why, a whole value named)
+    columns: list[str]  # tables with a column the question names in full
     matched: dict[str, list[str]]
     similarity: dict[str, float]
 
     def rankings(self) -> tuple[list[list[str]], list[float]]:
         """The rankings to fuse and their weights."""
         covered = sorted(self.lexical, key=lambda t: -len(self.matched.get(t, [])))
-        return ([self.lexical, self.titled, self.vector, self.concepts, covered,
+        return ([self.lexical, self.titled, self.vector, self.concepts, covered, self.columns,
                  [t for t, _, whole in self.valued if whole], [t for t, _, _ in self.valued]],
-                [*(WEIGHTS[n] for n in ("lexical", "titles", "vector", "concepts", "coverage")),
+                [*(WEIGHTS[n] for n in ("lexical", "titles", "vector", "concepts", "coverage",
+                                        "columns")),
                  VALUES_WEIGHTS["whole"], VALUES_WEIGHTS["words"]])
 
 
@@ -157,6 +171,7 @@ class SchemaIndex:
         self.values = values or ValueIndex()
         self._main = {c.object: c for c in chunks if c.kind != "columns"}
         self._names: frozenset[str] | None = None
+        self._columns: ColumnNames | None = None
         self._roles: tuple[list[Role], dict[tuple[str, tuple[str, ...]], frozenset[str]]] | None = (
             None)
 
@@ -202,10 +217,10 @@ class SchemaIndex:
         first = self._procedures_scaled(reciprocal_rank_fusion(rankings, weights=weights))
         top = first[:k]
         paths, roles_named = self._completions(query, [t for t, _ in top])
-        ranked = _below_anchors(self._procedures_scaled(reciprocal_rank_fusion(
+        ranked = _beside_anchors(_below_anchors(self._procedures_scaled(reciprocal_rank_fusion(
             [*rankings, [c.table for c in paths], [c.table for c in roles_named]],
             weights=[*weights, COMPLETION_WEIGHTS["paths"], COMPLETION_WEIGHTS["roles"]])),
-            dict(first), [*paths, *roles_named])[:k]
+            dict(first), [*paths, *roles_named]), roles_named)[:k]
         shown = {t for t, _ in top}
         why = {c.table: c.why for c in [*roles_named, *paths] if c.table not in shown}
         for table, said, _ in found.valued:
@@ -235,6 +250,8 @@ class SchemaIndex:
                     for h in self.titles.search(query, CANDIDATES)],
             vector=collapse([doc.metadata["object"] for doc, _ in vector]),
             concepts=self._concepts(query),
+            columns=[t for t, _ in self._column_names().rank(
+                self.lexical.analyzer.query_terms(query))],
             valued=self.values.rank(tokens(query), self.lexical.analyzer,
                                     self._schema_terms()),
             matched=matched, similarity=similarity)
@@ -248,6 +265,11 @@ class SchemaIndex:
         asked = self.lexical.analyzer.query_terms(query)
         named = {key: [asked[t] for t in role_terms if t in asked]
                  for key, role_terms in terms.items()}
+        who = [w for w in tokens(query) if fold(w) in PERSON_WORDS]
+        if who:
+            for role in found:
+                if role.table in anchors[:PERSON_ANCHORS] and role.ref_table != role.table:
+                    named[(role.table, role.columns)] = named[(role.table, role.columns)] or who[:1]
         return (join_path_tables(anchors, self.graph),
                 role_tables(anchors, found, {k: v for k, v in named.items() if v}))
 
@@ -262,6 +284,12 @@ class SchemaIndex:
                      - frozenset(analyzer.terms(r.table)) for r in found}
             self._roles = (found, terms)
         return self._roles
+
+    def _column_names(self) -> ColumnNames:
+        # Read from the chunks once per index.
+        if self._columns is None:
+            self._columns = ColumnNames.of(self.chunks, self.lexical.analyzer)
+        return self._columns
 
     def _procedures_scaled(self, fused: list[tuple[str, float]]) -> list[tuple[str, float]]:
         out = [(t, s * PROCEDURE_FACTOR if self._kind(t) == "procedure" else s) for t, s in fused]
@@ -279,13 +307,16 @@ class SchemaIndex:
         return chunk.object_kind if chunk else "table"
 
     def _concepts(self, query: str) -> list[str]:
-        # For each word of the question, the object whose name or description fits it best.
+        # For each word of the question, the table or view whose name or description fits
+        # it best, then the procedure that fits it better, if one does. A procedure's
+        # name is a few words (SP_EXTRATO_CLIENTE), which the title BM25 favours over the
+        # table (CAD_CLI) the agent's SQL reads.
         out: list[str] = []
         for word in dict.fromkeys(w for w, _ in self.lexical.analyzer.words(query,
                                                                              document=False)):
-            best = self.titles.search(word, 1)
-            if best:
-                out.append(self.title_objects[best[0].position])
+            names = [self.title_objects[h.position]
+                     for h in self.titles.search(word, CONCEPT_CANDIDATES)]
+            out += [n for n in names if self._kind(n) != "procedure"][:1] + names[:1]
         return collapse(out)
 
     def vector_query(self, query: str) -> str:
@@ -324,6 +355,20 @@ def _below_anchors(ranked: list[tuple[str, float]], before: dict[str, float],
         if c.table in score and ends:
             cap = max(min(ends) - 1e-6, before.get(c.table, 0.0))
             score[c.table] = min(score[c.table], cap)
+    return sorted(score.items(), key=lambda item: -item[1])
+
+
+def _beside_anchors(ranked: list[tuple[str, float]],
+                    named: list[Completion]) -> list[tuple[str, float]]:
+    """`ranked`, with each table behind a role the question names ("who *approved* each
+    order") right after the table whose column it is: the question asks for both, and
+    the people or places table behind a role has few words of its own in the question,
+    so fusion alone leaves it far below."""
+    score = dict(ranked)
+    for c in named:
+        ends = [score[t] for t in c.because if t in score]
+        if ends:
+            score[c.table] = max(score.get(c.table, 0.0), min(ends) - 1e-6)
     return sorted(score.items(), key=lambda item: -item[1])
 
 

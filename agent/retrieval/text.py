@@ -146,6 +146,23 @@ class Analyzer:
                 out.setdefault(s, orig)
         return out
 
+    def phrase_terms(self, text: str) -> dict[str, str]:
+        """Stemmed term -> the question word it came from, for what the glossary's
+        *phrases* found in `text` mean ("supplier invoices" -> conta, pagar, bill ...).
+        A phrase names one concept, so its translations are safe to search with, unlike
+        a single word's, which bring every sense of the word."""
+        if self.glossary is None:
+            return {}
+        base = [pair for raw in _WORD.findall(text) for pair in self._read(raw)[0]]
+        words = [w for w, _ in base]
+        out: dict[str, str] = {}
+        for start, _end, brought in self.glossary.phrases_in(words):
+            for word in sorted(brought):
+                if word not in self.stopwords and len(word) > 1:
+                    for s in stems(word):
+                        out.setdefault(s, base[start][1])
+        return out
+
     def canonical(self, part: str) -> str:
         """One word per concept, for matching FK-like names: 'usr' and 'user' -> 'usuario'."""
         return canonical(part, self.learned, self.vocab)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from schemachat.agent.retrieval import SchemaIndex, build_index, retriever
-from schemachat.agent.retrieval.completion import join_path_tables, role_tables
+from schemachat.agent.retrieval.completion import Completion, join_path_tables, role_tables
 from schemachat.agent.retrieval.embeddings import SentenceEmbeddings
 from schemachat.agent.retrieval.fk_graph import FkGraph
 from schemachat.agent.retrieval.index import document_analyzer, read_chunks
@@ -198,6 +198,29 @@ def test_role_ranking_names_the_referenced_table_of_a_named_role() -> None:
     assert [(c.table, c.because) for c in added] == [("EMPLOYEES", ("PURCHASE_ORDERS",))]
     assert added[0].why == "approved of PURCHASE_ORDERS (APPROVED_BY): aprovou"
     assert role_tables(["SUPPLIERS"], found, named) == []  # the orders are not ranked
+
+
+def test_a_table_behind_a_named_role_comes_right_after_its_table() -> None:
+    ranked = [("PURCHASE_ORDERS", 0.06), ("SUPPLIERS", 0.05), ("PRODUCTS", 0.045),
+              ("EMPLOYEES", 0.03)]
+    named = [Completion("EMPLOYEES", "approved of PURCHASE_ORDERS", ("PURCHASE_ORDERS",))]
+    assert [t for t, _ in retriever._beside_anchors(ranked, named)] == [
+        "PURCHASE_ORDERS", "EMPLOYEES", "SUPPLIERS", "PRODUCTS"]
+    # a table already above stays where it is; an anchor not ranked raises nothing
+    assert retriever._beside_anchors([("EMPLOYEES", 0.07), *ranked[:3]], named)[0][0] == (
+        "EMPLOYEES")
+    assert retriever._beside_anchors(ranked, [Completion("EMPLOYEES", "", ("QUOTES",))]) == (
+        ranked)
+
+
+def test_who_names_the_roles_of_the_best_tables(shop: tuple[Settings, SchemaIndex],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    _, index = shop
+    question = "who signed off each purchase order?"  # no word of the role 'approved'
+    assert set(index.search(question, k=2, expand=False).tables) == {"PURCHASE_ORDERS",
+                                                                     "EMPLOYEES"}
+    monkeypatch.setattr(retriever, "PERSON_WORDS", frozenset())
+    assert "EMPLOYEES" not in index.search(question, k=2, expand=False).tables
 
 
 # ------------------------------------------------------------------ join paths

@@ -93,6 +93,14 @@ def test_documents_carry_translations_questions_do_not() -> None:
     assert "invoice" in gloss("faturas vencidas", analyzer=analyzer).split()
 
 
+def test_a_questions_phrases_bring_their_translations_single_words_do_not() -> None:
+    analyzer = Analyzer(glossary=glossary())
+    said = analyzer.phrase_terms("Supplier invoices still unpaid")
+    assert _stems("pagar") <= set(said) and set(said.values()) == {"Supplier"}
+    assert analyzer.phrase_terms("faturas vencidas") == {}  # one word: every sense of it
+    assert Analyzer().phrase_terms("supplier invoices") == {}
+
+
 def test_without_a_glossary_the_analyzer_reads_as_before() -> None:
     # Query plans and prompts build Analyzer() and must not change under them.
     plain = Analyzer()

@@ -9,6 +9,9 @@ embedding model.
   (no misses): looking at which ones miss would be tuning on them.
 - tests/data/retrieval_questions_tuning.yaml: the tuning questions over the same two
   databases, printed with their misses.
+- tests/data/retrieval_questions_tuning2.yaml: more tuning questions, written once the first
+  set reached recall 1.000 (English on the demo, Portuguese on acme, role columns, code
+  words, three-table paths), printed with their misses.
 
 Slow (two databases built and two indexes embedded): `make test-slow`.
 """
@@ -37,12 +40,15 @@ pytestmark = pytest.mark.slow
 
 HELDOUT = DATA_DIR / "retrieval_questions_heldout.yaml"
 TUNING = DATA_DIR / "retrieval_questions_tuning.yaml"
+TUNING2 = DATA_DIR / "retrieval_questions_tuning2.yaml"
 K = 5
-# Floors a little under what was measured when they were set (held-out 0.930, MRR 0.921;
-# tuning 1.000, MRR 0.923), so a change that loses ground fails. The goal of issue 15,
-# 0.95 held-out, is not reached.
-MIN_HELDOUT_RECALL = 0.91
+# Floors a little under what was measured when they were set (held-out 0.963, MRR 0.940;
+# tuning 1.000, MRR 0.933; tuning2 0.980, MRR 0.900), so a change that loses ground
+# fails. The goal of issue 15, 0.95 held-out, is reached (it was 0.930 before the role,
+# column-name, concept and phrase rules of retriever.py).
+MIN_HELDOUT_RECALL = 0.94
 MIN_TUNING_RECALL = 0.97
+MIN_TUNING2_RECALL = 0.96
 
 
 def _technical_index(ws_root: Path, folder: Path, embeddings: SentenceEmbeddings
@@ -96,15 +102,19 @@ def _summary(label: str, ev: Evaluation) -> str:
 
 
 def test_question_files_are_apart_and_cover_both_databases_and_languages() -> None:
-    held, tuning = load_questions(HELDOUT), load_questions(TUNING)
+    held = load_questions(HELDOUT)
+    tuning = [*load_questions(TUNING), *load_questions(TUNING2)]
     assert len(held) >= 60
     assert {(q.db, q.lang) for q in held} == {(d, la) for d in ("acme", "demo")
                                                for la in ("pt", "en")}
-    assert not {q.q.lower() for q in held} & {q.q.lower() for q in tuning}
+    # a count, not the questions: the held-out ones are not to be read
+    shared = len({q.q.lower() for q in held} & {q.q.lower() for q in tuning})
+    assert shared == 0, f"{shared} tuning question(s) also in the held-out file"
 
 
 def test_gold_tables_exist(indexes: dict[str, SchemaIndex]) -> None:
-    for question in [*load_questions(HELDOUT), *load_questions(TUNING)]:
+    for question in [*load_questions(HELDOUT), *load_questions(TUNING),
+                     *load_questions(TUNING2)]:
         names = set(indexes[question.db].title_objects)
         for item in question.gold:
             assert item <= names, (question.db, question.q, item - names)
@@ -118,12 +128,16 @@ def test_recall_on_the_held_out_questions(indexes: dict[str, SchemaIndex],
     assert held.recall >= MIN_HELDOUT_RECALL, _summary("held-out", held)
 
 
-def test_recall_on_the_tuning_questions(indexes: dict[str, SchemaIndex],
+@pytest.mark.parametrize(("path", "floor"), [(TUNING, MIN_TUNING_RECALL),
+                                             (TUNING2, MIN_TUNING2_RECALL)],
+                         ids=["tuning", "tuning2"])
+def test_recall_on_the_tuning_questions(indexes: dict[str, SchemaIndex], path: Path,
+                                        floor: float,
                                         capsys: pytest.CaptureFixture[str]) -> None:
-    tuning = _evaluate(indexes, load_questions(TUNING))
-    report = [_summary("tuning, technical schema only", tuning)]
+    tuning = _evaluate(indexes, load_questions(path))
+    report = [_summary(f"{path.stem}, technical schema only", tuning)]
     report += [f"    miss {s.recall:.2f} [{s.question.db}]: {s.question.q} -> "
                f"{', '.join(s.ranked[:K])}" for s in tuning.misses()]
     with capsys.disabled():
         print("\n" + "\n".join(report))
-    assert tuning.recall >= MIN_TUNING_RECALL, "\n".join(report)
+    assert tuning.recall >= floor, "\n".join(report)
