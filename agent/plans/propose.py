@@ -888,7 +888,9 @@ class Linker:
             d.score -= 2.0  # "the products sold most": a child table holds the sales
         measure = Expr(column=Col(table=alias, column=col.name))
         if keys:
-            d.select = [*(Item(expr=k) for k in keys), Item(expr=measure, agg="SUM")]
+            # "the 3 departments with the highest average salary": the aggregate said
+            agg = q.aggregate if q.aggregate in ("AVG", "MIN", "MAX") else "SUM"
+            d.select = [*(Item(expr=k) for k in keys), Item(expr=measure, agg=agg)]
             d.group_by = keys
             d.order_by = [Order(item=len(keys), desc=desc)]
             return
@@ -933,6 +935,13 @@ class Linker:
         return False
 
     def _listing(self, q: Question, d: Draft, subject: list[int]) -> None:
+        asked = self._asked_column(q, d)
+        if asked is not None:  # "qual o preço do produto 250": the price, not the rows
+            alias, col, hit, _ = asked
+            d.select = [Item(expr=Expr(column=Col(table=alias, column=col.name)))]
+            d.claim(hit)
+            d.score += 0.5
+            return
         parent = self._counted_parent(q, d, far=True)
         if parent is not None:
             d.select = [Item(expr=Expr(column=parent))]
@@ -967,6 +976,17 @@ class Linker:
                 shown += [i for i in named if i not in shown]
                 d.explained |= hit
         d.select = shown
+
+    def _asked_column(self, q: Question, d: Draft) -> Found | None:
+        """The base's own column (no key) that the subject's first word names, when the
+        question asks for one thing ("qual o preço ...", "what's the CBO code ...")."""
+        if not d.subject or q.listing is False or not q.words or \
+                q.words[0].folded not in ("qual", "what", "what's", "whats"):
+            return None
+        rel = self.doc.relation(d.base)
+        keys = {c.name for c in (rel.columns if rel else []) if (d.base, c.name) in
+                self.terms.keys or (d.base, c.name) in self.terms.references}
+        return self.cols.column(q, d, d.subject[:1], kinds=None, depth=0, exclude=keys)
 
     def _values_of_keys(self, d: Draft, shown: list[Item]) -> list[Item]:
         """A key-value table's value column (text named for a value: SETTING_VALUE) when

@@ -293,6 +293,13 @@ def _read_dates(q: Question, c: dict[str, Any]) -> None:
         elif month is not None and start >= 2 and q.words[start - 1].folded == "de" and \
                 q.words[start - 2].number and 1 <= (q.words[start - 2].number or 0) <= 31:
             day, start = int(q.words[start - 2].number or 0), start - 2
+        elif month is not None and start >= 3 and q.words[start - 1].folded in ("e", "and") \
+                and q.words[start - 2].folded in months and \
+                q.words[start - 3].folded in ("entre", "between", "de", "from"):
+            # "entre julho e setembro de 2024", "between July and September 2024"
+            first = months[q.words[start - 2].folded]
+            if first < month:
+                month, month_to, start = first, month, start - 3
         if month is None:  # "segundo semestre de 2022", "Q1 2023", "first half of 2024"
             for words, (first, last) in periods.items():
                 k = span.start - len(words)

@@ -587,3 +587,33 @@ def test_a_verb_in_the_past_is_no_word_inside_a_stored_value(linker: Linker) -> 
     found = linker.values.find(read_question("quanto o vendedor gerou em 2023?"))
     assert not [link for link in found if link.op == "CONTAINING" and
                 fold(str(link.value)).startswith("gera")]
+
+
+@pytest.mark.parametrize(("question", "months"), [
+    ("quantos pedidos foram emitidos entre março e maio de 2024?", (3, 5)),
+    ("how many orders were issued between March and May 2024?", (3, 5)),
+    ("quantos pedidos foram emitidos no último trimestre de 2023?", (10, 12)),
+])
+def test_a_span_of_months_is_read(question: str, months: tuple[int, int]) -> None:
+    (ref,) = read_question(question).dates
+    assert (ref.month, ref.month_to) == months
+
+
+def test_the_top_groups_by_the_aggregate_said(propose: Any, doc: CombinedSchema,
+                                              con: Connection, settings: Settings) -> None:
+    # "highest average": AVG per group, not SUM
+    best = propose("which 3 departments have the highest average salary?")[0]
+    assert [i.agg for i in best.plan.select if i.agg] == ["AVG"]
+    assert figure(con, compile_plan(best.plan, doc), settings) == figure(
+        con, "SELECT FIRST 3 DEP_COD, AVG(SALARIO) FROM CAD_FUNC GROUP BY DEP_COD "
+        "ORDER BY 2 DESC", settings)
+
+
+def test_the_one_thing_asked_for_is_shown(propose: Any, doc: CombinedSchema,
+                                          con: Connection, settings: Settings) -> None:
+    # "qual o preço ...": the price column, not the keys of the rows
+    best = propose("qual o preço do produto 250 na tabela de atacado?")[0]
+    got = figure(con, compile_plan(best.plan, doc), settings)
+    assert got and got == figure(
+        con, "SELECT i.PRECO FROM TB_TABPRECO_ITEM i JOIN TB_TABPRECO t ON t.TPR_COD = "
+        "i.TPR_COD WHERE t.TPR_DESCR = 'ATACADO' AND i.PRO_COD = 250", settings)
