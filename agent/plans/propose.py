@@ -409,6 +409,9 @@ class Linker:
                      if i not in d.table_words]
             if comp.of is not None and self._share_of(q, d, comp, words):
                 continue
+            if comp.versus:  # no other column found: nothing to compare with
+                d.score -= UNPLACED
+                continue
             words += q.content(Span(comp.span.end, comp.span.end + 2))
             expr = self._arithmetic(q, d, Span(comp.span.start - 8, comp.span.start)) or \
                 self._days_late(q, d, comp)

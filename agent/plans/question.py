@@ -65,6 +65,7 @@ class Comparison:
     percent: bool = False  # "acima de 5%": a percentage
     of: Span | None = None  # "10% of the goods value": the words naming the other column
     factor: float | None = None  # what the other column is multiplied by (0.1, 1.2)
+    versus: bool = False  # "desconto maior que o frete": another column, no number
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,7 @@ def read_question(text: str) -> Question:
     _read_numbers(q, c)
     _read_dates(q, c)
     _read_comparisons(q, c)
+    _read_versus(q, c)
     _read_top(q, c)
     _read_aggregate(q, c)
     q.overdue = _read_overdue(q, c)
@@ -348,6 +350,22 @@ def _read_comparisons(q: Question, c: dict[str, Any]) -> None:
                                         percent, of, factor))
         q.numbers.remove((value, span))
         q.used.update(range(start, max(end, unit)))
+
+
+def _read_versus(q: Question, c: dict[str, Any]) -> None:
+    """"desconto maior que o frete": a comparison of two columns, the words after the
+    cue naming the other one (cue list `versus`; no number follows)."""
+    for op, entries in c["versus"].items():
+        for phrase in _phrases(entries):
+            for k in range(len(q.words) - len(phrase)):
+                end = k + len(phrase)
+                if any(i in q.used for i in range(k, end)) or not _match(q.words, k, phrase) \
+                        or q.words[end].number is not None:
+                    continue
+                q.comparisons.append(Comparison(op, 0.0, Span(k, end), " ".join(
+                    w.text for w in q.words[k:end]), of=Span(end, min(end + 3, len(q.words))),
+                    versus=True))
+                q.used.update(range(k, end))
 
 
 def _percent_of(q: Question, at: int, value: float,

@@ -617,3 +617,21 @@ def test_the_one_thing_asked_for_is_shown(propose: Any, doc: CombinedSchema,
     assert got and got == figure(
         con, "SELECT i.PRECO FROM TB_TABPRECO_ITEM i JOIN TB_TABPRECO t ON t.TPR_COD = "
         "i.TPR_COD WHERE t.TPR_DESCR = 'ATACADO' AND i.PRO_COD = 250", settings)
+
+
+@pytest.mark.parametrize(("question", "sql"), [
+    ("quantos pedidos de 2023 tiveram desconto maior que o frete?",
+     "SELECT COUNT(*) FROM MOV_PED WHERE VL_DESC > VL_FRETE AND "
+     "EXTRACT(YEAR FROM DT_EMISSAO) = 2023"),
+    ("how many products have a price lower than their cost?",
+     "SELECT COUNT(*) FROM CAD_PRO WHERE PRO_PRECO < PRO_CUSTO"),
+])
+def test_a_column_compared_with_another_column(propose: Any, doc: CombinedSchema,
+                                               con: Connection, settings: Settings,
+                                               question: str, sql: str) -> None:
+    # "maior que o frete": no number follows, another column does (not a superlative)
+    q = read_question(question)
+    assert q.top is None and [c.versus for c in q.comparisons] == [True]
+    best = propose(question)[0]
+    assert [f.other is not None for f in best.plan.filters if f.expr.part is None] == [True]
+    assert figure(con, compile_plan(best.plan, doc), settings) == figure(con, sql, settings)
