@@ -8,7 +8,7 @@ from __future__ import annotations
 from schemachat.agent.plans.compile import kind
 from schemachat.agent.plans.draft import Draft, Found
 from schemachat.agent.plans.link import SchemaTerms, typed_code
-from schemachat.agent.plans.question import Question, cues, sales_words
+from schemachat.agent.plans.question import Question, sales_words, says_money
 from schemachat.agent.plans.reach import Hop
 from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation, CombinedSchema
 from schemachat.ingest.vocabulary import fold, split_identifier
@@ -102,6 +102,10 @@ class Columns:
         return bool({"valor", "valu", "preco", "price", "custo", "cost"}
                     & self.terms.names.get(key, frozenset()))
 
+    def money_like(self, key: tuple[str, str]) -> bool:
+        """A money column, or a total (VL_TOTAL, QTD_TOTAL_NF): what a sum of money reads."""
+        return self.money_named(key) or "total" in self.terms.names.get(key, frozenset())
+
     def unit_value(self, key: tuple[str, str]) -> bool:
         """A column whose name says it holds one unit's price or cost."""
         return bool({"custo", "cost", "preco", "price", "unitario", "unitari", "unit"}
@@ -122,7 +126,7 @@ class Columns:
         if rel is None:
             return None
         # "turnover", "faturamento": an amount of money, never a quantity
-        amount = any(w.folded in cues()["money"] for w in q.words)
+        amount = says_money(q)
         sales = bool(sales_words(q))
         ranked = []
         for col in rel.columns:
@@ -130,7 +134,7 @@ class Columns:
             if kind(col) != "number" or not self.measure_like(key) or col.name in exclude:
                 continue
             names = self.terms.names.get(key, frozenset())
-            if amount and not (self.money_named(key) or "total" in names):
+            if amount and not self.money_like(key):
                 continue  # "revenue" of products is no sum of their weights
             if sales and self.unit_value(key):
                 continue  # nor of their prices or costs

@@ -42,6 +42,7 @@ from schemachat.agent.plans.question import (
     Span,
     cues,
     sales_words,
+    says_money,
 )
 from schemachat.agent.plans.reach import Hop, Reach
 from schemachat.agent.retrieval.text import Analyzer
@@ -247,7 +248,7 @@ class Linker:
         if q.top is not None:
             self._top(q, d)
         elif q.aggregate is not None or q.group_spans or self._summed(q, d) or (
-                not q.listing and any(w.folded in cues()["money"] for w in q.words)):
+                not q.listing and says_money(q)):
             # "qual foi a receita em 2024": an amount of money is a sum
             self._aggregate(q, d)
         else:
@@ -508,8 +509,8 @@ class Linker:
 
     def _names_a_table(self, q: Question, d: Draft, i: int) -> bool:
         """Whether word `i` names a table the base reaches ("clientes")."""
-        return any(self.terms.table_name_match(hop.table, q, [i])[1]
-                   for hop in d.reach.values())
+        return any(self.terms.table_name_match(table, q, [i])[1]
+                   for table in {hop.table for hop in d.reach.values()})
 
     def _missing(self, q: Question, d: Draft, links: list[ValueLink]) -> None:
         for span in q.missing_spans:
@@ -743,9 +744,10 @@ class Linker:
         best = None
         # "how many units": the cue's own word names the measure (a quantity)
         hinted = [i for i in range(span.start, span.end) if q.words[i].folded in cues()["hints"]]
-        for window in (Span(span.end, span.end + 5), Span(span.start - WINDOW, span.start)):
-            words = hinted or [i for i in q.content(window) if i not in d.claimed
-                               and i not in d.table_words]
+        windows = [hinted] if hinted else [
+            [i for i in q.content(window) if i not in d.claimed and i not in d.table_words]
+            for window in (Span(span.end, span.end + 5), Span(span.start - WINDOW, span.start))]
+        for words in windows:
             found = self.cols.measure_column(q, d, words, kinds=("number",), depth=0)
             if found is not None and not self._measures_asked(q, d, found, bool(hinted)):
                 found = None
@@ -768,12 +770,12 @@ class Linker:
         as "amount", which names VL_TOTAL), and revenue is money (not PRO_PESO, which
         "products" names through its prefix)."""
         key = (d.reach[found[0]].table, found[1].name)
-        money = self.cols.money_named(key) or "total" in self.terms.names.get(key, ())
         if units:
             return not self.cols.money_named(key)
         if sales_words(q) and self.cols.unit_value(key):
             return False  # revenue is no sum of prices or costs
-        return money or not any(q.words[i].folded in cues()["money"] for i in q.content())
+        return self.cols.money_like(key) or not any(q.words[i].folded in cues()["money"]
+                                                    for i in q.content())
 
     def _arithmetic(self, q: Question, d: Draft, window: Span) -> Expr | None:
         """`a - b` or `a * b` when the question combines two columns of the base near

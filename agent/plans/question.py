@@ -208,8 +208,7 @@ def read_question(text: str) -> Question:
     q.missing_spans = _spans_after(q, c["missing"])
     listed = find_cue(words, c["list"], q.used)
     q.listing = listed is not None and q.aggregate is None
-    if listed is not None and q.folded(listed) in (["qual"], ["what"]) and \
-            any(w.folded in c["money"] for w in q.words):
+    if listed is not None and q.folded(listed) in (["qual"], ["what"]) and says_money(q):
         q.listing = False  # "qual foi a receita em 2024": one amount, a sum
     if listed is not None and listed.start <= 1:
         q.used.update(range(listed.start, listed.end))  # "liste ...", "which ...": a cue
@@ -489,6 +488,12 @@ def _spans_after(q: Question, entries: list[str], *, passive: bool = False) -> l
         if end > cue.end:
             spans.append(Span(cue.end, end))
         i = cue.end
+
+
+def says_money(q: Question) -> bool:
+    """Whether the question says an amount of money ("faturamento", "revenue"; cue list
+    `money`), which asks for a sum of a money column."""
+    return any(w.folded in cues()["money"] for w in q.words)
 
 
 def sales_words(q: Question) -> list[int]:
