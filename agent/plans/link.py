@@ -47,6 +47,7 @@ class ValueLink:
     guess: bool = False  # a mapping nobody wrote down (the vocabulary's common codes)
     strength: float = 1.0
     words: frozenset[int] = frozenset()  # the words that named it
+    no: tuple[str | int | float, str] | None = None  # a yes/no flag's "no": code, meaning
 
 
 @dataclass
@@ -236,6 +237,7 @@ class _Mapping:
     meaning: str
     terms: frozenset[str]
     guess: bool
+    no: tuple[str | int | float, str] | None = None  # a yes/no flag's "no": code, meaning
 
 
 class ValueLinks:
@@ -293,13 +295,24 @@ class ValueLinks:
             for col in rel.columns:
                 note = col.annotation
                 if note and note.values:
-                    for code, meaning in note.values.items():
-                        out.append(_Mapping(rel.name, col.name, typed_code(code, col), meaning,
-                                            frozenset(self._meaning_terms(meaning)), False))
-                    continue
-                for code, meaning in _common_codes(col, codes):
-                    out.append(_Mapping(rel.name, col.name, code, meaning,
-                                        frozenset(self._meaning_terms(meaning)), True))
+                    pairs, guess = list(note.values.items()), False
+                else:
+                    pairs, guess = _common_codes(col, codes), True
+                for code, meaning in pairs:
+                    out.append(_Mapping(rel.name, col.name, typed_code(code, col), meaning,
+                                        frozenset(self._meaning_terms(meaning)), guess))
+                flag = _yes_no(pairs)
+                if flag is not None:
+                    # A yes/no flag's "yes" is said by naming the flag: "produtos que
+                    # controlam lote" is CONTROLA_LOTE = 'S' ('sim' is never said).
+                    named = self.schema.names[(rel.name, col.name)] - \
+                        self.schema.table_names.get(rel.name, frozenset())
+                    if named:
+                        said = " ".join(split_identifier(col.name)).lower()
+                        (yes, _), (no, denial) = flag
+                        out.append(_Mapping(rel.name, col.name, typed_code(yes, col), said,
+                                            named, guess, (typed_code(no, col),
+                                                           f"{denial} {said}")))
         return out
 
     def _meaning_terms(self, meaning: str) -> list[str]:
@@ -332,7 +345,7 @@ class ValueLinks:
             span = Span(min(hit), max(hit) + 1)
             links.append(ValueLink(m.table, m.column, m.code, span, meaning=m.meaning,
                                    guess=m.guess, strength=min(strength, 1.0),
-                                   words=frozenset(hit)))
+                                   words=frozenset(hit), no=m.no))
         # Words that fit several codes of one column alike choose none of them: "people"
         # is in both 'pessoa física' and 'pessoa jurídica'.
         alike: dict[tuple[str, str, frozenset[int], float], int] = defaultdict(int)
@@ -466,6 +479,23 @@ def _position(seq: tuple[str, ...], part: list[str]) -> int:
 
 _STOP = frozenset(("de", "do", "da", "a", "o", "e", "ou", "por", "em", "para", "com", "the",
                    "of", "no", "sem"))
+
+
+_YES = frozenset(("sim", "s", "yes", "y", "true", "verdadeiro", "t"))
+_NO = frozenset(("nao", "n", "no", "false", "falso", "f"))
+
+
+def _yes_no(pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    """The (code, meaning) pairs meaning yes and no of a column that has just those two;
+    else None."""
+    if len(pairs) != 2:
+        return None
+    a, b = pairs
+    if fold(a[1]).strip() in _YES and fold(b[1]).strip() in _NO:
+        return a, b
+    if fold(b[1]).strip() in _YES and fold(a[1]).strip() in _NO:
+        return b, a
+    return None
 
 
 def typed_code(code: str, col: CombinedColumn) -> str | int | float:

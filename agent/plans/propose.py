@@ -515,7 +515,8 @@ class Linker:
     def _missing(self, q: Question, d: Draft, links: list[ValueLink]) -> None:
         for span in q.missing_spans:
             words = q.content(span)
-            code = self._code_saying_without(q, d, words, links)
+            code = self._code_saying_without(q, d, words, links) or \
+                self._flag_said(d, words, links)
             if code is not None:  # "sem frete" is the code S = 'sem frete', not a NULL
                 self._value_filter(d, d.base, code)
                 d.claim(set(words) | code.words)
@@ -545,6 +546,14 @@ class Linker:
         said = {f"{neg} {q.words[i].folded}" for i in words for neg in ("sem", "without")}
         return next((link for link in links if link.table == d.base and link.meaning and
                      any(s in fold(link.meaning) for s in said)), None)
+
+    @staticmethod
+    def _flag_said(d: Draft, words: list[int], links: list[ValueLink]) -> ValueLink | None:
+        """A yes/no flag of the base named by the words after "sem/without": its "no"
+        ("condições sem entrada" is CPG_ENTRADA = 'N')."""
+        return next((replace(link, value=link.no[0], meaning=link.no[1], no=None)
+                     for link in links if link.table == d.base and link.no is not None
+                     and link.words and link.words <= set(words)), None)
 
     def _named(self, q: Question, d: Draft) -> None:
         """"colaboradoras que se chamam Ana": the base's name column starting with the

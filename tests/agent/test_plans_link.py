@@ -635,3 +635,20 @@ def test_a_column_compared_with_another_column(propose: Any, doc: CombinedSchema
     best = propose(question)[0]
     assert [f.other is not None for f in best.plan.filters if f.expr.part is None] == [True]
     assert figure(con, compile_plan(best.plan, doc), settings) == figure(con, sql, settings)
+
+
+@pytest.mark.parametrize(("question", "sql"), [
+    ("quais unidades de medida aceitam fracionar?",
+     "SELECT UND_SIGLA FROM TB_UNID WHERE FRACIONA = 'S'"),
+    ("quantos dependentes contam para o IRRF?",
+     "SELECT COUNT(*) FROM RH_DEPENDENTE WHERE IRRF = 'S'"),
+    ("quantas condições de pagamento não têm entrada?",
+     "SELECT COUNT(*) FROM TB_CONDPAG WHERE CPG_ENTRADA = 'N'"),
+])
+def test_a_yes_no_flag_is_said_by_its_name(propose: Any, doc: CombinedSchema, con: Connection,
+                                           settings: Settings, question: str, sql: str) -> None:
+    # S = sim / N = não: nobody says "sim"; naming the flag says yes, "sem/não têm" no
+    best = propose(question)[0]
+    got = figure(con, compile_plan(best.plan, doc), settings)
+    assert [row[:1] for row in got] == [row[:1] for row in figure(con, sql, settings)]
+    assert got and got[0][0]
