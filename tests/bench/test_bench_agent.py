@@ -14,7 +14,7 @@ import yaml
 
 # bench/ is run from the repository root, not installed: importable here because the
 # repository root is on sys.path (tests/ is a package; see tests/__init__.py).
-from bench.bench_agent import MORE_QUESTIONS, QUESTIONS, contains, matches, same_rows
+from bench.bench_agent import TUNING_FILES, contains, matches, same_rows
 from schemachat.agent.sql.guard import run_read_only
 from schemachat.configs import load_settings
 from schemachat.ingest.firebird import opened
@@ -25,7 +25,7 @@ CATEGORIES = {"count", "code_filter", "text_filter", "numeric", "date", "group_b
 
 
 def _questions() -> list[dict]:
-    return [q for path in (QUESTIONS, MORE_QUESTIONS)
+    return [q for path in TUNING_FILES
             for q in yaml.safe_load(path.read_text("utf-8"))["questions"]]
 
 
