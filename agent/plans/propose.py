@@ -397,7 +397,13 @@ class Linker:
                                     q, q.content())
         # "suppliers based in Santa Catarina": the way through the suppliers, not the
         # branches, to the same state.
-        via = any(j.table != d.base and self.terms.table_name_match(j.table, q, q.content())[1]
+        # A word naming the base names no table on a longer way to a table the base
+        # also reaches itself: "customer addresses in BH" is CAD_CLI_END's own city,
+        # not its customer's.
+        words = q.content()
+        if any(h.table == hop.table and h.depth < hop.depth for h in d.reach.values()):
+            words = [i for i in words if not self.terms.table_name_match(d.base, q, [i])[1]]
+        via = any(j.table != d.base and self.terms.table_name_match(j.table, q, words)[1]
                   for j in hop.joins[:-1])  # (the base again is a role, not a named table)
         return min(score / 6.0, 0.3) - (0.2 if hop.alias != hop.table else 0.0) + \
             (0.4 if via else 0.0)

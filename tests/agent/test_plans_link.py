@@ -652,3 +652,16 @@ def test_a_yes_no_flag_is_said_by_its_name(propose: Any, doc: CombinedSchema, co
     got = figure(con, compile_plan(best.plan, doc), settings)
     assert [row[:1] for row in got] == [row[:1] for row in figure(con, sql, settings)]
     assert got and got[0][0]
+
+
+def test_a_table_named_by_the_base_is_no_way_to_its_own_parent(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings) -> None:
+    # CAD_CLI_END has its own city: "customer" names the base, not a way through CAD_CLI
+    best = propose("how many customer billing addresses are in Curitiba?")[0]
+    own = ("SELECT COUNT(*) FROM CAD_CLI_END e JOIN CAD_CID c ON c.CID_COD = e.CID_COD "
+           "WHERE e.TP_END = 'C' AND c.CID_NOME = 'Curitiba'")
+    theirs = ("SELECT COUNT(*) FROM CAD_CLI_END e JOIN CAD_CLI l ON l.CLI_COD = e.CLI_COD "
+              "JOIN CAD_CID c ON c.CID_COD = l.CID_COD WHERE e.TP_END = 'C' "
+              "AND c.CID_NOME = 'Curitiba'")
+    assert figure(con, own, settings) != figure(con, theirs, settings)
+    assert figure(con, compile_plan(best.plan, doc), settings) == figure(con, own, settings)
