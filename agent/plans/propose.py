@@ -689,8 +689,12 @@ class Linker:
                     d.claim(range(span.start, span.end))
                     d.score += 1.0
                     continue
-            best = self.cols.column(q, d, q.content(span), kinds=None, depth=2, keys=True,
-                                    hop_cost=0.3)
+            words = q.content(span)
+            best = self.cols.column(q, d, words, kinds=None, depth=2, keys=True, hop_cost=0.3)
+            if best is not None and words and words[0] not in best[2]:
+                # the word right after "each/por" is what is grouped, if a column is it
+                best = self.cols.column(q, d, words[:1], kinds=None, depth=2, keys=True,
+                                        hop_cost=0.3) or best
             if best is None:
                 d.score -= 1.0
                 continue
