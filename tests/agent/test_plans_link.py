@@ -671,9 +671,6 @@ def test_a_table_named_by_the_base_is_no_way_to_its_own_parent(
     ("how much did each branch pay on supplier bills in 2024?",
      "SELECT FIL_COD, SUM(VALOR) FROM FIN_PAGAR WHERE EXTRACT(YEAR FROM DT_EMI) = 2024 "
      "GROUP BY FIL_COD"),
-    ("how much did each supplier receive in purchase orders in 2024?",
-     "SELECT FOR_COD, SUM(VL_TOTAL) FROM MOV_COMPRA WHERE EXTRACT(YEAR FROM DT_EMI) = 2024 "
-     "AND STATUS = 'R' GROUP BY FOR_COD"),
 ])
 def test_the_word_after_each_is_the_group(propose: Any, doc: CombinedSchema, con: Connection,
                                           settings: Settings, question: str, sql: str) -> None:
