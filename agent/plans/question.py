@@ -23,6 +23,7 @@ from schemachat.ingest.vocabulary import fold
 
 # A number ends with a digit: "em 2023, em quantidade" is the year 2023 and a comma.
 _TOKEN = re.compile(r"R\$\s*|\d(?:[\d.,]*\d)?%?|[^\W\d_]+(?:['’][^\W\d_]+)?|[^\s\w]", re.UNICODE)
+_HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 _YEAR = re.compile(r"^(19[5-9]\d|20\d\d)$")
 PT_HINTS = frozenset(("quantos", "quantas", "qual", "quais", "de", "do", "da", "dos", "das",
                       "por", "em", "nao", "sao", "tem", "liste", "media", "que", "os", "as"))
@@ -154,7 +155,9 @@ def _number(token: str) -> float | None:
 
 def _words(text: str) -> list[Word]:
     out = []
-    for tok in _TOKEN.findall(text):
+    # "e-mail", "batch-controlled": the words of a hyphenated compound, without the hyphen
+    # (which would end the span of a cue: "não têm e-mail")
+    for tok in _TOKEN.findall(_HYPHEN.sub(" ", text)):
         tok = re.sub(r"['’]s$", "", tok.strip())  # "what's", "Moura's"
         if not tok or tok.startswith("R$"):
             continue

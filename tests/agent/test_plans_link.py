@@ -678,3 +678,12 @@ def test_the_word_after_each_is_the_group(propose: Any, doc: CombinedSchema, con
     best = propose(question)[0]
     assert sorted(figure(con, compile_plan(best.plan, doc), settings)) == sorted(
         figure(con, sql, settings))
+
+
+def test_a_hyphenated_word_is_read_whole(propose: Any, doc: CombinedSchema, con: Connection,
+                                         settings: Settings) -> None:
+    # the hyphen of "e-mail" used to end what "sem" names
+    assert [w.folded for w in read_question("clientes sem e-mail").words][-2:] == ["e", "mail"]
+    best = propose("quantos clientes estão sem e-mail cadastrado?")[0]
+    assert figure(con, compile_plan(best.plan, doc), settings) == figure(
+        con, "SELECT COUNT(*) FROM CAD_CLI WHERE CLI_EMAIL IS NULL", settings)
