@@ -344,12 +344,13 @@ class Linker:
             if best[0] >= 0.45:
                 taken.update(range(start, end))
                 chosen.append(best)
-        columns: dict[tuple[str, str], int] = {}  # filtered column -> its filter's index
+        # filtered column -> its filter's index and the value that made it
+        columns: dict[tuple[str, str], tuple[int, ValueLink]] = {}
         for fit, alias, link in sorted(chosen, key=lambda c: c[2].span.start):
             if (alias, link.column) in columns:
-                self._another_value(q, d, columns[(alias, link.column)], link)
+                self._another_value(q, d, *columns[(alias, link.column)], link)
                 continue
-            columns[(alias, link.column)] = len(d.filters)
+            columns[(alias, link.column)] = len(d.filters), link
             self._value_filter(d, alias, link)
             d.score += 1.5 * fit
             d.claim(link.words or range(link.span.start, link.span.end))
@@ -366,12 +367,19 @@ class Linker:
         if link.guess:
             d.guesses.append(f"{link.column} = '{link.value}' ({link.meaning})")
 
-    def _another_value(self, q: Question, d: Draft, at: int, link: ValueLink) -> None:
+    def _another_value(self, q: Question, d: Draft, at: int, named: ValueLink,
+                       link: ValueLink) -> None:
         """A second value of a filtered column: "A ou B" widens it to IN (A, B); else the
-        first one named stands ("companies rather than individuals")."""
+        first one named stands ("companies rather than individuals"), unless its words
+        name the table ("usuários com perfil de gerente": G, not U = 'usuário')."""
         first = d.filters[at]
         between = q.folded(Span(min(link.span.start, 10**6), link.span.start))[-2:]
         if not ({"ou", "or", "e", "and"} & set(between)) or first.op != "=":
+            if named.words and named.words <= self.terms.table_name_match(
+                    named.table, q, sorted(named.words))[1] and not link.words <= \
+                    self.terms.table_name_match(link.table, q, sorted(link.words))[1]:
+                self._value_filter(d, first.expr.column.table, link)
+                d.filters[at] = d.filters.pop()
             d.claim(link.words)
             return
         values = [first.value, link.value]

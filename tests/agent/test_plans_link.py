@@ -687,3 +687,12 @@ def test_a_hyphenated_word_is_read_whole(propose: Any, doc: CombinedSchema, con:
     best = propose("quantos clientes estão sem e-mail cadastrado?")[0]
     assert figure(con, compile_plan(best.plan, doc), settings) == figure(
         con, "SELECT COUNT(*) FROM CAD_CLI WHERE CLI_EMAIL IS NULL", settings)
+
+
+def test_a_value_whose_word_names_the_table_yields_to_another(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings) -> None:
+    # "usuários" is the table (and the code U = 'usuário'); the profile asked is A
+    best = propose("quais usuários têm perfil de administrador?")[0]
+    assert figure(con, compile_plan(best.plan, doc), settings)[0][:1] == figure(
+        con, "SELECT USER_ID FROM USERS WHERE PROFILE = 'A' ORDER BY 1", settings)[0]
+    assert [f.value for f in best.plan.filters] == ["A"]
