@@ -901,9 +901,11 @@ class Linker:
             d.claim(named)
             d.score += 1.0
             return
-        if best is None and (keys or not [i for i in words if i not in range(span.start,
-                                                                               span.end)]):
-            # "the 5 biggest invoices"; grouped, "the 5 customers who bought the most"
+        if best is None and (keys or not [
+                i for i in words if i not in range(span.start, span.end) and
+                self.cols.column(q, d, [i], kinds=None, depth=1) is not None]):
+            # "the 5 biggest invoices" (or "bills payable", words naming no column);
+            # grouped, "the 5 customers who bought the most"
             best = self.cols.money(q, d)
         if best is None:
             # FIRST n of rows in no order answers no superlative: any other reading wins.

@@ -696,3 +696,13 @@ def test_a_value_whose_word_names_the_table_yields_to_another(
     assert figure(con, compile_plan(best.plan, doc), settings)[0][:1] == figure(
         con, "SELECT USER_ID FROM USERS WHERE PROFILE = 'A' ORDER BY 1", settings)[0]
     assert [f.value for f in best.plan.filters] == ["A"]
+
+
+def test_the_largest_rows_named_by_no_column_are_the_largest_amounts(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings) -> None:
+    # "bills" names no column: "largest" orders by the money column, not by nothing
+    best = propose("list the 5 largest bills payable issued in 2024")[0]
+    assert best.plan.order_by and best.plan.limit == 5
+    assert figure(con, compile_plan(best.plan, doc), settings) == figure(
+        con, "SELECT FIRST 5 PAG_ID, VALOR FROM FIN_PAGAR WHERE EXTRACT(YEAR FROM DT_EMI) = "
+        "2024 ORDER BY 2 DESC", settings)
