@@ -338,6 +338,9 @@ class ValueLinks:
             _, hit = self.schema.match(m.terms, q, content)
             if not hit:
                 continue
+            if fold(m.meaning).split()[:1] in (["sem"], ["without"], ["nao"]) and not any(
+                    w.folded in _NEGATIONS for w in q.words):
+                continue  # "shipped with X" is not 'sem frete': nothing said "sem"
             # A word matching a mapping only through the table's own name ("clientes"
             # in "cliente" mappings) is not a value: the meaning must bring its own word.
             meaning_words = [w for w in re.findall(r"\w+", m.meaning) if fold(w) not in _STOP]
@@ -481,6 +484,8 @@ _STOP = frozenset(("de", "do", "da", "a", "o", "e", "ou", "por", "em", "para", "
                    "of", "no", "sem"))
 
 
+_NEGATIONS = frozenset(("sem", "nao", "without", "no", "not", "nenhum", "nenhuma", "never",
+                        "nunca"))
 _YES = frozenset(("sim", "s", "yes", "y", "true", "verdadeiro", "t"))
 _NO = frozenset(("nao", "n", "no", "false", "falso", "f"))
 

@@ -706,3 +706,16 @@ def test_the_largest_rows_named_by_no_column_are_the_largest_amounts(
     assert figure(con, compile_plan(best.plan, doc), settings) == figure(
         con, "SELECT FIRST 5 PAG_ID, VALOR FROM FIN_PAGAR WHERE EXTRACT(YEAR FROM DT_EMI) = "
         "2024 ORDER BY 2 DESC", settings)
+
+
+def test_a_meaning_saying_without_needs_a_negation(propose: Any, linker: Linker,
+                                                   doc: CombinedSchema, con: Connection,
+                                                   settings: Settings) -> None:
+    # TP_FRETE 'S' = 'sem frete / cliente retira': "com frete da Transportes ..." is not it
+    question = "quantos pedidos com frete da Transportes Gaúcha tivemos?"
+    assert not [link for link in linker.values.find(read_question(question))
+                if link.column == "TP_FRETE"]
+    best = propose(question)[0]
+    assert figure(con, compile_plan(best.plan, doc), settings) == figure(
+        con, "SELECT COUNT(*) FROM MOV_PED p JOIN CAD_TRANSP t ON t.TRA_COD = p.TRA_COD "
+        "WHERE t.TRA_NOMRAZ CONTAINING 'Transportes Gaúcha'", settings)
