@@ -41,6 +41,7 @@ from schemachat.agent.plans.question import (
     Question,
     Span,
     cues,
+    find_cue,
     sales_words,
     says_money,
 )
@@ -1014,8 +1015,8 @@ class Linker:
     def _asked_column(self, q: Question, d: Draft) -> Found | None:
         """The base's own column (no key) that the subject's first word names, when the
         question asks for one thing ("qual o preço ...", "what's the CBO code ...")."""
-        if not d.subject or q.listing is False or not q.words or \
-                q.words[0].folded not in ("qual", "what", "what's", "whats"):
+        opening = find_cue(q.words, cues()["ask_one"])
+        if not d.subject or q.listing is False or opening is None or opening.start != 0:
             return None
         rel = self.doc.relation(d.base)
         keys = {c.name for c in (rel.columns if rel else []) if (d.base, c.name) in

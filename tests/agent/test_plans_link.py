@@ -20,7 +20,7 @@ from schemachat.agent.graph.nodes.plan import fits
 from schemachat.agent.plans.compile import compile_plan
 from schemachat.agent.plans.plan import Filter, QueryPlan
 from schemachat.agent.plans.propose import Candidate, Linker
-from schemachat.agent.plans.question import read_question
+from schemachat.agent.plans.question import Span, read_question
 from schemachat.agent.plans.reach import Reach
 from schemachat.agent.retrieval import SchemaIndex
 from schemachat.agent.sql.guard import run_read_only
@@ -719,3 +719,15 @@ def test_a_meaning_saying_without_needs_a_negation(propose: Any, linker: Linker,
     assert figure(con, compile_plan(best.plan, doc), settings) == figure(
         con, "SELECT COUNT(*) FROM MOV_PED p JOIN CAD_TRANSP t ON t.TRA_COD = p.TRA_COD "
         "WHERE t.TRA_NOMRAZ CONTAINING 'Transportes Gaúcha'", settings)
+
+
+def test_tell_me_the_column_of_a_row(propose: Any, doc: CombinedSchema, con: Connection,
+                                     settings: Settings) -> None:
+    # "me diga o CNPJ ...": the one column asked, like "qual o CNPJ ..."
+    best = propose("me diga o CNPJ da filial de Campinas")[0]
+    assert figure(con, compile_plan(best.plan, doc), settings) == figure(
+        con, "SELECT FIL_CNPJ FROM CAD_FIL WHERE FIL_NOMFAN = 'FILIAL CAMPINAS'", settings)
+    # "me passa" asks; it is not the start of a stored 'Passo Fundo'
+    assert "passa" in read_question("me passa o telefone da filial").folded(Span(0, 2))
+    assert not [f for f in propose("me passa o telefone da filial de Joinville")[0].plan.filters
+                if f.op == "CONTAINING"]
