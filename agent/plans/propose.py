@@ -248,7 +248,7 @@ class Linker:
         self._named(q, d)
         if q.top is not None:
             self._top(q, d)
-        elif q.aggregate is not None or q.group_spans or self._summed(q, d) or (
+        elif q.aggregate is not None or q.group_spans or self._summed(q, d) or q.amount or (
                 not q.listing and says_money(q)):
             # "qual foi a receita em 2024": an amount of money is a sum
             self._aggregate(q, d)
@@ -649,7 +649,7 @@ class Linker:
     # -- select, group, order -----------------------------------------------------------
 
     def _aggregate(self, q: Question, d: Draft) -> None:
-        agg = q.aggregate or self._implicit(q, d)
+        agg = q.aggregate or ("SUM" if q.amount else self._implicit(q, d))
         group = self._groups(q, d)
         if agg == "COUNT":
             item = Item(agg="COUNT")

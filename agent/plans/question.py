@@ -112,6 +112,7 @@ class Question:
     dates: list[DateRef] = field(default_factory=list)
     numbers: list[tuple[float, Span]] = field(default_factory=list)  # not consumed above
     listing: bool = False
+    amount: bool = False  # "qual foi a receita ...": one amount asked, a sum
     arithmetic: list[Arithmetic] = field(default_factory=list)
     used: set[int] = field(default_factory=set)  # word indexes a cue consumed
 
@@ -211,8 +212,13 @@ def read_question(text: str) -> Question:
     q.missing_spans = _spans_after(q, c["missing"])
     listed = find_cue(words, c["list"], q.used)
     q.listing = listed is not None and q.aggregate is None
-    if listed is not None and q.folded(listed) in (["qual"], ["what"]) and says_money(q):
-        q.listing = False  # "qual foi a receita em 2024": one amount, a sum
+    if listed is not None and q.folded(listed) in (["qual"], ["what"]) and (
+            says_money(q) or (q.dates and q.folded(Span(listed.end, listed.end + 1)) in (
+                ["foi"], ["was"]))):
+        # "qual foi a receita em 2024", "what was the gross payroll in May 2024": one
+        # amount, a sum
+        q.listing = False
+        q.amount = True
     if listed is not None and listed.start <= 1:
         q.used.update(range(listed.start, listed.end))  # "liste ...", "which ...": a cue
     q.arithmetic = _read_arithmetic(q, c)

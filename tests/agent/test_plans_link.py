@@ -731,3 +731,14 @@ def test_tell_me_the_column_of_a_row(propose: Any, doc: CombinedSchema, con: Con
     assert "passa" in read_question("me passa o telefone da filial").folded(Span(0, 2))
     assert not [f for f in propose("me passa o telefone da filial de Joinville")[0].plan.filters
                 if f.op == "CONTAINING"]
+
+
+def test_what_was_the_amount_in_a_period_is_a_sum(propose: Any, doc: CombinedSchema,
+                                                  con: Connection, settings: Settings) -> None:
+    # "qual foi o frete ... em março de 2024": one amount over the month, not each row's
+    q = read_question("qual foi o frete dos pedidos de venda em março de 2024?")
+    assert q.amount and not q.listing
+    best = propose("qual foi o frete dos pedidos de venda em março de 2024?")[0]
+    assert figure(con, compile_plan(best.plan, doc), settings) == figure(
+        con, "SELECT SUM(VL_FRETE) FROM MOV_PED WHERE DT_EMISSAO BETWEEN DATE '2024-03-01' "
+        "AND DATE '2024-03-31'", settings)
