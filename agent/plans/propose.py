@@ -457,7 +457,7 @@ class Linker:
             return False
         right = self.cols.measure_column(q, d, of, kinds=("number",), depth=1)
         if right is None:
-            return False
+            return self._dates_compared(q, d, comp, words) if comp.versus else False
         left = self.cols.measure_column(q, d, words, kinds=("number",), depth=1,
                                         exclude={right[1].name}) or \
             self.cols.money(q, d, exclude=frozenset({right[1].name}))
@@ -473,6 +473,28 @@ class Linker:
                                 factor=comp.factor))
         d.score += 1.5
         d.claim(range(comp.span.start, comp.span.end))
+        return True
+
+    def _dates_compared(self, q: Question, d: Draft, comp: Comparison,
+                        words: list[int]) -> bool:
+        """"pagos antes do vencimento", "delivered after the promised date": the base's
+        date the words before name (else the date it happened) against the date after."""
+        right = self.cols.column(q, d, q.content(comp.of or Span(0, 0)), kinds=("date",),
+                                 depth=0)
+        if right is None or all(q.words[i].folded in ("date", "data", "dia", "day")
+                                for i in right[2]):
+            return False  # "the promised date": which date was not said
+        left = self.cols.column(q, d, words, kinds=("date",), depth=0,
+                                exclude={right[1].name})
+        done = self.cols.done_date(d)
+        if left is None and (done is None or done.name == right[1].name):
+            return False
+        column, hit = (left[1], left[2]) if left else (done, set())
+        d.filters.append(Filter(expr=Expr(column=Col(table=d.base, column=column.name)),
+                                op=comp.op, other=Expr(column=Col(table=d.base,
+                                                                  column=right[1].name))))
+        d.claim(set(hit) | right[2] | set(range(comp.span.start, comp.span.end)))
+        d.score += 1.5 + 0.3 * right[3]
         return True
 
     def _days_late(self, q: Question, d: Draft, comp: Comparison) -> Expr | None:

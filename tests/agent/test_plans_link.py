@@ -742,3 +742,15 @@ def test_what_was_the_amount_in_a_period_is_a_sum(propose: Any, doc: CombinedSch
     assert figure(con, compile_plan(best.plan, doc), settings) == figure(
         con, "SELECT SUM(VL_FRETE) FROM MOV_PED WHERE DT_EMISSAO BETWEEN DATE '2024-03-01' "
         "AND DATE '2024-03-31'", settings)
+
+
+def test_a_date_before_or_after_another_date_column(propose: Any, doc: CombinedSchema,
+                                                    con: Connection, settings: Settings) -> None:
+    # "paid after their due date": the payment date against the due date, no number
+    best = propose("how many receivable bills were paid after their due date?")[0]
+    got = figure(con, compile_plan(best.plan, doc), settings)
+    assert got == figure(con, "SELECT COUNT(*) FROM CAR_TIT WHERE DT_PGTO > DT_VENC",
+                         settings) and got[0][0] > 0
+    # which date "the promised date" is was never said: no comparison with a guess
+    assert not [f for f in propose("how many orders were delivered after the promised "
+                                   "date?")[0].plan.filters if f.other is not None]
