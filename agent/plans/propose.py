@@ -170,8 +170,10 @@ class Linker:
 
     def _names_value(self, q: Question, i: int, links: list[ValueLink]) -> bool:
         """Whether word `i` stands right before a stored value and names its table
-        ("marca" in "produtos da marca Suvinil"): it qualifies the value, not the rows."""
-        return any(link.meaning is None and 0 < link.span.start - i <= 2 and
+        ("marca" in "produtos da marca Suvinil"): it qualifies the value, not the rows.
+        Not a word inside a description: "produtos Docol" are products."""
+        return any(link.meaning is None and link.op != "CONTAINING" and
+                   0 < link.span.start - i <= 2 and
                    self.terms.table_name_match(link.table, q, [i])[1] for link in links)
 
     def _bases(self, q: Question, hits: list[str],

@@ -754,3 +754,16 @@ def test_a_date_before_or_after_another_date_column(propose: Any, doc: CombinedS
     # which date "the promised date" is was never said: no comparison with a guess
     assert not [f for f in propose("how many orders were delivered after the promised "
                                    "date?")[0].plan.filters if f.other is not None]
+
+
+def test_the_rows_named_before_a_word_of_their_descriptions_are_the_subject(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings) -> None:
+    # "produtos Tigre": 'TIGRE' is also a word inside product descriptions, and
+    # "produtos" still names the rows asked for (not the group named later)
+    best = propose("quais produtos Tigre temos no grupo de hidráulica?")[0]
+    assert best.plan.table == "CAD_PRO"
+    got = figure(con, compile_plan(best.plan, doc), settings)
+    assert sorted(r[0] for r in got) == sorted(r[0] for r in figure(
+        con, "SELECT p.PRO_COD FROM CAD_PRO p JOIN TB_MARCA m ON m.MAR_COD = p.MAR_COD "
+        "JOIN TB_GRUPO_PRO g ON g.GRP_COD = p.GRP_COD WHERE m.MAR_NOME = 'TIGRE' "
+        "AND g.GRP_DESCR = 'HIDRÁULICA'", settings)) and got
