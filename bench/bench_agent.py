@@ -2,9 +2,10 @@
 written by hand, and answer latency.
 
 Questions: bench/agent_questions.yaml (the questions the cue lists and tuning were
-written against; with agent_questions_more.yaml and agent_questions_more2.yaml, written
-later, the tuning set) and bench/agent_questions_heldout.yaml (30 questions no cue list,
-test or tuning reads; only this benchmark does), reported separately, per category.
+written against; with agent_questions_more.yaml, agent_questions_more2.yaml and
+agent_questions_more3.yaml, written later, the tuning set) and
+bench/agent_questions_heldout.yaml (30 questions no cue list, test or tuning reads; only
+this benchmark does), reported separately, per category.
 
 Runs, in one process, over the same questions:
 - drafting: today's free-form SQL drafting by the default CPU model (Gemma 3 270M base,
@@ -52,8 +53,10 @@ QUESTIONS = Path(__file__).parent / "agent_questions.yaml"
 MORE_QUESTIONS = Path(__file__).parent / "agent_questions_more.yaml"
 # 50 more over every category, half in English, written after both
 MORE_QUESTIONS2 = Path(__file__).parent / "agent_questions_more2.yaml"
+# a third batch of 50 over every category, half in English, written after all three
+MORE_QUESTIONS3 = Path(__file__).parent / "agent_questions_more3.yaml"
 # the tuning set: every file above, in the order they were written
-TUNING_FILES = (QUESTIONS, MORE_QUESTIONS, MORE_QUESTIONS2)
+TUNING_FILES = (QUESTIONS, MORE_QUESTIONS, MORE_QUESTIONS2, MORE_QUESTIONS3)
 HELD_OUT = Path(__file__).parent / "agent_questions_heldout.yaml"
 SCHEMA_QUESTIONS = ["onde fica o limite de crédito do cliente?",
                     "o que significa a coluna SITUACAO do cliente?",
