@@ -69,6 +69,9 @@ class GlossaryData(BaseModel):
     abbreviations: dict[str, list[str]] = Field(
         default_factory=dict, description="English identifier pieces -> the words they stand for.")
     terms: list[GlossaryTerm]
+    goods: list[GlossaryTerm] = Field(
+        default_factory=list, description="Names of things sold, as stored descriptions "
+        "say them (also looked up in stored values by query plans).")
 
 
 @lru_cache(maxsize=200_000)
@@ -213,7 +216,7 @@ def _compile(data: GlossaryData, vocab: Vocabulary, fingerprint: str) -> Glossar
     by_stem: dict[tuple[Lang, str], set[str]] = {}
     phrases: dict[tuple[Lang, tuple[str, ...]], set[str]] = {}
     longest = 1
-    for term in data.terms:
+    for term in [*data.terms, *data.goods]:
         named = [(lang, _content(p, vocab)) for lang in ("pt", "en")
                  for p in getattr(term, lang)]
         named = [(lang, c) for lang, c in named if c]

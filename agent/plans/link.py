@@ -20,6 +20,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
+from itertools import product
 
 from schemachat.agent.plans.question import Question, Span, Word, cues, filler
 from schemachat.agent.retrieval.text import Analyzer
@@ -27,9 +29,11 @@ from schemachat.ingest.joins import Edge, join_edges
 from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation, CombinedSchema
 from schemachat.ingest.models.values import TextValues
 from schemachat.ingest.vocabulary import fold, split_identifier, stems, vocabulary
+from schemachat.ingest.vocabulary_glossary import glossary_text, read_glossary_data
 
 Key = tuple[str, str]  # (table, column)
 MAX_NGRAM = 4
+_WORDS = re.compile(r"[^\W_]+")
 STEM_SHARE = 0.7  # a question word's stem shorter than this share of it is not used
 WORD_CACHE = 50_000  # question words whose terms are kept per document
 
@@ -253,6 +257,8 @@ class ValueLinks:
         self.contains: dict[str, dict[Key, list]] = defaultdict(dict)
         self.column_values: dict[Key, list[tuple[tuple[str, ...], list[str]]]] = \
             defaultdict(list)
+        self.raw_values: dict[Key, list[str]] = defaultdict(list)
+        self.translations = _translations()
         for key, found in (values.columns.items() if values else []):
             table, _, column = key.partition(".")
             if schema.relation(table) is None:
@@ -269,6 +275,7 @@ class ValueLinks:
         seq = tuple(short_stem(w) for w in folded)
         self.exact_stems[seq].append((table, column, raw))
         self.column_values[(table, column)].append((seq, words))
+        self.raw_values[(table, column)].append(raw)
         for stem, word, original in zip(seq, folded, words, strict=True):
             if len(word) >= 4:
                 entry = self.contains[stem].setdefault((table, column), [0, original])
@@ -327,6 +334,8 @@ class ValueLinks:
     def _schema_word(self, word: str) -> bool:
         """Whether `word` names a table or column (then it is not a stored text value:
         'filial' in "por filial" is CAD_FIL, not FIL_NOMFAN CONTAINING 'filial')."""
+        if any(ch.isdigit() for ch in word):
+            return False  # "220V", "1000L": a stored size, never a name
         return bool(self.schema.word_terms(word) & self.schema.name_terms)
 
     def _mapped(self, q: Question) -> list[ValueLink]:
@@ -397,6 +406,9 @@ class ValueLinks:
                     links.append(ValueLink(table, column, value, span, op=op,
                                            strength=0.8 + 0.1 * n, words=ids))
                 contained = self._contained(parts, words[start:start + n])
+                if not found and not contained:
+                    # "water tanks" is the stored 'CAIXA D'AGUA 1000L' (the glossary)
+                    contained = self._translated(parts)
                 for (table, column), (text, count) in contained.items():
                     links.append(ValueLink(table, column, text, span, op="CONTAINING",
                                            strength=0.5 + 0.1 * n + min(count, 50) / 200,
@@ -440,6 +452,55 @@ class ValueLinks:
                 if _near_lengths(parts, text):
                     out[key] = (text, len(hits))
         return out
+
+
+    def _translated(self, parts: list[str]) -> dict[Key, tuple[str, int]]:
+        """Columns whose values hold what the glossary says these words are in the
+        other language, in a row: column -> (the text as stored, how many values)."""
+        out: dict[Key, tuple[str, int]] = {}
+        if len(parts) == 1 and (len(parts[0]) < 4 or parts[0] in filler()):
+            return out
+        found = [said for key in product(*(stems(p) for p in parts))
+                 for said in self.translations.get(key, [])]
+        for said in found:
+            wanted = [short_stem(w) for w in said]
+            long = [short_stem(w) for w in said if len(w) >= 4]
+            if not long:
+                continue
+            keys = set(self.contains.get(long[0], {})).intersection(
+                *(self.contains.get(s, {}) for s in long[1:]))
+            for key in sorted(keys):
+                hits = [t for t in (_stored_run(raw, wanted) for raw in self.raw_values[key])
+                        if t]
+                if hits and key not in out:
+                    out[key] = (hits[0], len(hits))
+        return out
+
+
+@cache
+def _translations() -> dict[tuple[str, ...], list[list[str]]]:
+    """The glossary's goods by the stems of their words -> the other language's names
+    (folded words): ("water", "tank") -> [["caixa", "d", "agua"]]. Only goods: business
+    words ("recorded" -> 'registro') name the schema, not stored descriptions."""
+    out: dict[tuple[str, ...], list[list[str]]] = defaultdict(list)
+    for term in read_glossary_data(glossary_text()).goods:
+        for said, other in ((term.en, term.pt), (term.pt, term.en)):
+            for phrase in said:
+                # every reading of its words' stems (pt and en stems differ: "shower")
+                for key in product(*(stems(fold(w)) for w in _WORDS.findall(phrase))):
+                    out[key] += [[fold(w) for w in _WORDS.findall(o)] for o in other]
+    return dict(out)
+
+
+def _stored_run(raw: str, stems: list[str]) -> str | None:
+    """The part of a stored value whose words have these stems in a row, as stored
+    ("CAIXA D'AGUA" of 'CAIXA D'AGUA 1000L'); None when it has none."""
+    found = list(_WORDS.finditer(raw))
+    seq = [short_stem(fold(m.group())) for m in found]
+    at = _position(tuple(seq), stems)
+    if at < 0:
+        return None
+    return raw[found[at].start():found[at + len(stems) - 1].end()]
 
 
 def _spellings(found: list[tuple[str, str, str]]) -> dict[Key, list[str]]:

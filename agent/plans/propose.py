@@ -170,10 +170,8 @@ class Linker:
 
     def _names_value(self, q: Question, i: int, links: list[ValueLink]) -> bool:
         """Whether word `i` stands right before a stored value and names its table
-        ("marca" in "produtos da marca Suvinil"): it qualifies the value, not the rows.
-        Not a word inside a description: "produtos Docol" are products."""
-        return any(link.meaning is None and link.op != "CONTAINING" and
-                   0 < link.span.start - i <= 2 and
+        ("marca" in "produtos da marca Suvinil"): it qualifies the value, not the rows."""
+        return any(link.meaning is None and 0 < link.span.start - i <= 2 and
                    self.terms.table_name_match(link.table, q, [i])[1] for link in links)
 
     def _bases(self, q: Question, hits: list[str],
@@ -377,6 +375,11 @@ class Linker:
         name the table ("usuários com perfil de gerente": G, not U = 'usuário')."""
         first = d.filters[at]
         between = q.folded(Span(min(link.span.start, 10**6), link.span.start))[-2:]
+        if first.op == link.op == "CONTAINING" and not ({"ou", "or"} & set(between)):
+            # "220V electric showers": both words are in the description
+            self._value_filter(d, first.expr.column.table, link)
+            d.claim(link.words)
+            return
         if not ({"ou", "or", "e", "and"} & set(between)) or first.op != "=":
             if named.words and named.words <= self.terms.table_name_match(
                     named.table, q, sorted(named.words))[1] and not link.words <= \

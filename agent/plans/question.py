@@ -21,8 +21,10 @@ import yaml
 
 from schemachat.ingest.vocabulary import fold
 
-# A number ends with a digit: "em 2023, em quantidade" is the year 2023 and a comma.
-_TOKEN = re.compile(r"R\$\s*|\d(?:[\d.,]*\d)?%?|[^\W\d_]+(?:['’][^\W\d_]+)?|[^\s\w]", re.UNICODE)
+# A number ends with a digit: "em 2023, em quantidade" is the year 2023 and a comma; a
+# number with letters stuck to it ("220V", "50kg") is one word, a size stored as such.
+_TOKEN = re.compile(r"R\$\s*|\d+[^\W\d_]+\b|\d(?:[\d.,]*\d)?%?|"
+                    r"[^\W\d_]+(?:['’][^\W\d_]+)?|[^\s\w]", re.UNICODE)
 _HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 _YEAR = re.compile(r"^(19[5-9]\d|20\d\d)$")
 PT_HINTS = frozenset(("quantos", "quantas", "qual", "quais", "de", "do", "da", "dos", "das",
@@ -368,8 +370,9 @@ def _read_versus(q: Question, c: dict[str, Any]) -> None:
             for k in range(len(q.words) - len(phrase)):
                 end = k + len(phrase)
                 if any(i in q.used for i in range(k, end)) or not _match(q.words, k, phrase) \
-                        or q.words[end].number is not None:
-                    continue
+                        or q.words[end].number is not None or (
+                            k and q.words[k - 1].folded in DAYS):
+                    continue  # "dias depois da emissão" counts days: arithmetic
                 q.comparisons.append(Comparison(op, 0.0, Span(k, end), " ".join(
                     w.text for w in q.words[k:end]), of=Span(end, min(end + 3, len(q.words))),
                     versus=True))

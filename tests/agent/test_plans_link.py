@@ -756,14 +756,17 @@ def test_a_date_before_or_after_another_date_column(propose: Any, doc: CombinedS
                                    "date?")[0].plan.filters if f.other is not None]
 
 
-def test_the_rows_named_before_a_word_of_their_descriptions_are_the_subject(
-        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings) -> None:
-    # "produtos Tigre": 'TIGRE' is also a word inside product descriptions, and
-    # "produtos" still names the rows asked for (not the group named later)
-    best = propose("quais produtos Tigre temos no grupo de hidráulica?")[0]
-    assert best.plan.table == "CAD_PRO"
+def test_goods_named_in_english_find_portuguese_descriptions(
+        propose: Any, linker: Linker, doc: CombinedSchema, con: Connection,
+        settings: Settings) -> None:
+    # the glossary's goods: "water tanks" is 'CAIXA D'AGUA', "cement" 'CIMENTO'
+    found = linker.values.find(read_question("do we sell water tanks?"))
+    assert ("CAD_PRO", "PRO_DESCR", "CAIXA D'AGUA") in {
+        (link.table, link.column, link.value) for link in found}
+    best = propose("how many 50kg bags of cement do we have in the catalog?")[0]
     got = figure(con, compile_plan(best.plan, doc), settings)
-    assert sorted(r[0] for r in got) == sorted(r[0] for r in figure(
-        con, "SELECT p.PRO_COD FROM CAD_PRO p JOIN TB_MARCA m ON m.MAR_COD = p.MAR_COD "
-        "JOIN TB_GRUPO_PRO g ON g.GRP_COD = p.GRP_COD WHERE m.MAR_NOME = 'TIGRE' "
-        "AND g.GRP_DESCR = 'HIDRÁULICA'", settings)) and got
+    assert got == figure(con, "SELECT COUNT(*) FROM CAD_PRO WHERE PRO_DESCR CONTAINING "
+                         "'CIMENTO' AND PRO_DESCR CONTAINING '50KG'", settings) and got[0][0]
+    # business words are not goods: "recorded" is no stored 'REGISTRO'
+    assert not [link for link in linker.values.find(read_question(
+        "how many stock movements were recorded in March 2024?")) if link.op == "CONTAINING"]
