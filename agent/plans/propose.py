@@ -97,6 +97,8 @@ class Linker:
         self.prefixes = {p.lower() for p in vocabulary().prefixes}
         self.cols = Columns(doc, self.terms, self.prefixes)
         self.sales = self._sales_tables()
+        self.declared = {(e.table, e.columns[0]): e.ref_table for e in self.terms.edges
+                         if e.declared and len(e.columns) == 1}
 
     @classmethod
     def of(cls, doc: CombinedSchema, values: TextValues | None = None,
@@ -1115,11 +1117,43 @@ class Linker:
         known = [self.terms.idf[t] for t in terms if t in self.terms.idf]
         return min(max(max(known) / 2.5, 0.5), 2.0) if known else 1.0
 
+    def _names_of_keys(self, d: Draft) -> None:
+        """A key shown to a parent table (CID_COD, CRG_COD) brings the parent's name
+        (CID_NOME): people read names, not codes. Only along a declared foreign key
+        that is never NULL, whose join keeps every row."""
+        for item in list(d.select):
+            col = item.expr.column if item.expr and item.agg is None and \
+                item.expr.op is None else None
+            if col is None or col.table not in d.reach:
+                continue
+            table = d.reach[col.table].table
+            ref = self.declared.get((table, col.column))
+            own = self.doc.relation(table)
+            column = next((c for c in own.columns if c.name == col.column), None) \
+                if own else None
+            parent = self.doc.relation(ref) if ref else None
+            if column is None or column.nullable or parent is None:
+                continue
+            hop = next((h for h in d.reach.values() if h.table == ref and h.joins and
+                        h.joins[-1].on[0][0] == col), None)
+            name = name_column(parent, self.terms)
+            if hop is None or name is None:
+                continue
+            shown = Expr(column=Col(table=hop.alias, column=name.name))
+            if any(i.expr == shown for i in d.select):
+                continue
+            d.use(hop.alias)
+            d.select.append(Item(expr=shown))
+            if item.expr in d.group_by:
+                d.group_by.append(shown)
+
     def _finish(self, q: Question, d: Draft, rank: int,
                 valued: set[int] | frozenset[int] = frozenset(),
                 stored: set[int] | frozenset[int] = frozenset()) -> Candidate | None:
         if not d.select:
             return None
+        joined = len(d.joins)  # before the joins that only bring names
+        self._names_of_keys(d)
         try:
             plan = d.plan()
         except ValueError:
@@ -1134,7 +1168,7 @@ class Linker:
                    for i in missed)
         # A join the plan needs costs a little: of two plans saying as much, the one over
         # fewer tables (CAR_TIT alone, not CAR_BAIXA joined to CAR_TIT) is the likelier.
-        score = d.score - cost + 1.0 / (rank + 1) - JOIN * len(d.joins)
+        score = d.score - cost + 1.0 / (rank + 1) - JOIN * joined
         if os.environ.get("PLAN_TRACE"):  # a developer's view of how a score came about
             print(f"  {d.base}: steps {d.score:.2f} unmapped -{cost:.2f} rank "
                   f"+{1.0 / (rank + 1):.2f} = {score:.2f}")
