@@ -355,6 +355,12 @@ class Linker:
                 continue
             columns[(alias, link.column)] = len(d.filters), link
             self._value_filter(d, alias, link)
+            for span in q.excluded_spans:
+                if link.meaning is not None and link.op == "=" and any(
+                        span.start <= i < span.end for i in link.words):
+                    # "not counting the dismissed ones": every code but that one
+                    d.filters[-1] = d.filters[-1].model_copy(update={"op": "<>"})
+                    d.claim(range(span.start, span.end))
             d.score += 1.5 * fit
             d.claim(link.words or range(link.span.start, link.span.end))
 

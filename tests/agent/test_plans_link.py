@@ -782,3 +782,13 @@ def test_a_key_shown_brings_its_name(propose: Any, doc: CombinedSchema, con: Con
     assert {row[-1] for row in got} == {row[0] for row in figure(
         con, "SELECT FIRST 3 d.DEP_NOME FROM CAD_FUNC f JOIN RH_DEPTO d ON d.DEP_COD = "
         "f.DEP_COD GROUP BY f.DEP_COD, d.DEP_NOME ORDER BY COUNT(*) DESC", settings)}
+
+
+def test_a_code_named_after_an_exclusion_is_left_out(propose: Any, doc: CombinedSchema,
+                                                     con: Connection, settings: Settings) -> None:
+    # "sem contar os cancelados": STATUS <> 9, not = 9
+    best = propose("quantos pedidos tivemos em 2024 sem contar os cancelados?")[0]
+    assert [f.op for f in best.plan.filters if f.meaning] == ["<>"]
+    assert figure(con, compile_plan(best.plan, doc), settings) == figure(
+        con, "SELECT COUNT(*) FROM MOV_PED WHERE EXTRACT(YEAR FROM DT_EMISSAO) = 2024 "
+        "AND STATUS <> 9", settings)
