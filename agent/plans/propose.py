@@ -329,9 +329,11 @@ class Linker:
             for alias, hop in d.reach.items():
                 if hop.table != link.table:
                     continue
-                if link.meaning is not None and hop.depth > 1:
-                    continue  # a mapped code of a far table is rarely what is meant
                 near = self._context(q, link.span, (hop.table, link.column))
+                if link.meaning is not None and hop.depth > 1 and near < 0.5:
+                    # a mapped code of a far table is rarely what is meant, unless its
+                    # column is named next to it ("na região Sul": UF_REGIAO = 'S')
+                    continue
                 fit = link.strength - 0.15 * hop.depth + 0.3 * near + self._role(q, d, hop)
                 by_span.setdefault((link.span.start, link.span.end), []).append(
                     (fit, alias, link))

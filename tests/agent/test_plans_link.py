@@ -792,3 +792,15 @@ def test_a_code_named_after_an_exclusion_is_left_out(propose: Any, doc: Combined
     assert figure(con, compile_plan(best.plan, doc), settings) == figure(
         con, "SELECT COUNT(*) FROM MOV_PED WHERE EXTRACT(YEAR FROM DT_EMISSAO) = 2024 "
         "AND STATUS <> 9", settings)
+
+
+def test_a_far_code_named_with_its_column(propose: Any, doc: CombinedSchema, con: Connection,
+                                          settings: Settings) -> None:
+    # "na região Nordeste": TB_UF.UF_REGIAO two joins away, named next to its code; and
+    # "a gente" (we) names nothing
+    best = propose("quantos fornecedores a gente tem na região Nordeste?")[0]
+    assert "gente" not in best.unmapped
+    got = figure(con, compile_plan(best.plan, doc), settings)
+    assert got == figure(con, "SELECT COUNT(*) FROM CAD_FOR f JOIN CAD_CID c ON c.CID_COD = "
+                         "f.CID_COD JOIN TB_UF u ON u.UF_SIGLA = c.UF_SIGLA WHERE "
+                         "u.UF_REGIAO = 'NE'", settings) and got[0][0]
