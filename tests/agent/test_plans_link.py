@@ -804,3 +804,9 @@ def test_a_far_code_named_with_its_column(propose: Any, doc: CombinedSchema, con
     assert got == figure(con, "SELECT COUNT(*) FROM CAD_FOR f JOIN CAD_CID c ON c.CID_COD = "
                          "f.CID_COD JOIN TB_UF u ON u.UF_SIGLA = c.UF_SIGLA WHERE "
                          "u.UF_REGIAO = 'NE'", settings) and got[0][0]
+
+
+def test_new_is_no_word_of_a_stored_name(linker: Linker) -> None:
+    # "clientes novos ... em 2023" are customers registered then, not names with 'NOVA'
+    found = linker.values.find(read_question("quantos clientes novos tivemos em 2023?"))
+    assert not [link for link in found if link.op == "CONTAINING"]
