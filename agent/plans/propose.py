@@ -1198,7 +1198,10 @@ def _date_filters(column: Col, ref: DateRef) -> list[Filter]:
     out = [Filter(expr=Expr(column=column, part="YEAR"), op="=", value=ref.year)]
     if ref.month:
         out.append(_month(Expr(column=column, part="MONTH"), ref))
-    if ref.day:
+    if ref.day and ref.day_to:
+        out.append(Filter(expr=Expr(column=column, part="DAY"), op="BETWEEN",
+                          value=[ref.day, ref.day_to]))
+    elif ref.day:
         out.append(Filter(expr=Expr(column=column, part="DAY"), op="=", value=ref.day))
     return out
 

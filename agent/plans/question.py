@@ -81,6 +81,7 @@ class DateRef:
     span: Span
     month_to: int | None = None
     day: int | None = None
+    day_to: int | None = None  # "entre 1 e 15 de julho": days `day`..`day_to`
 
 
 @dataclass(frozen=True)
@@ -291,7 +292,7 @@ def _read_dates(q: Question, c: dict[str, Any]) -> None:
         text = q.words[span.start].text
         if not _YEAR.match(text):
             continue
-        month, month_to, day, start = None, None, None, span.start
+        month, month_to, day, day_to, start = None, None, None, None, span.start
         # "junho de 2024", "June 2024", "15 de março de 2024", "March 15, 2024"
         for back in (1, 2):
             k = span.start - back
@@ -304,9 +305,13 @@ def _read_dates(q: Question, c: dict[str, Any]) -> None:
             month, day = months[q.words[span.start - 2].folded], int(
                 q.words[span.start - 1].number or 0)
             start = span.start - 2
-        elif month is not None and start >= 2 and q.words[start - 1].folded == "de" and \
-                q.words[start - 2].number and 1 <= (q.words[start - 2].number or 0) <= 31:
-            day, start = int(q.words[start - 2].number or 0), start - 2
+        elif month is not None and (back := _day_before(q, start)):
+            day, start = int(q.words[start - back].number or 0), start - back
+            if start >= 3 and q.words[start - 1].folded in ("e", "and", "a", "to") and \
+                    1 <= (q.words[start - 2].number or 0) < day and \
+                    q.words[start - 3].folded in ("entre", "between", "de", "from", "do"):
+                # "entre 1 e 15 de julho de 2024": days 1 to 15
+                day, day_to, start = int(q.words[start - 2].number or 0), day, start - 3
         elif month is not None and start >= 3 and q.words[start - 1].folded in ("e", "and") \
                 and q.words[start - 2].folded in months and \
                 q.words[start - 3].folded in ("entre", "between", "de", "from"):
@@ -322,11 +327,23 @@ def _read_dates(q: Question, c: dict[str, Any]) -> None:
                 if k >= 0 and tuple(w.folded for w in q.words[k:k + len(words)]) == words:
                     month, month_to, start = first, last, k
                     break
-        q.dates.append(DateRef(int(value), month, Span(start, span.end), month_to, day))
+        q.dates.append(DateRef(int(value), month, Span(start, span.end), month_to, day,
+                               day_to))
         for n in list(q.numbers):
             if start <= n[1].start < span.end or n == (value, span):
                 q.numbers.remove(n)
         q.used.update(range(start, span.end))
+
+
+def _day_before(q: Question, month_at: int) -> int:
+    """How many words before the month its day stands: 2 in "15 de março", 1 in
+    "15 March", 0 when no day is said."""
+    for back in (2, 1):
+        k = month_at - back
+        if k >= 0 and 1 <= (q.words[k].number or 0) <= 31 and q.words[k].number == int(
+                q.words[k].number or 0) and (back == 1 or q.words[k + 1].folded == "de"):
+            return back
+    return 0
 
 
 def _read_comparisons(q: Question, c: dict[str, Any]) -> None:

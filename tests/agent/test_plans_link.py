@@ -589,6 +589,16 @@ def test_a_verb_in_the_past_is_no_word_inside_a_stored_value(linker: Linker) -> 
                 fold(str(link.value)).startswith("gera")]
 
 
+@pytest.mark.parametrize(("question", "days"), [
+    ("quantas notas emitimos entre 5 e 12 de agosto de 2024?", (5, 12)),
+    ("how many orders were issued between 10 and 20 March 2024?", (10, 20)),
+    ("quantos pedidos foram emitidos em 15 de março de 2024?", (15, None)),
+])
+def test_days_and_a_span_of_days_are_read(question: str, days: tuple[int, int | None]) -> None:
+    (ref,) = read_question(question).dates
+    assert (ref.day, ref.day_to) == days and ref.month in (3, 8) and ref.year == 2024
+
+
 @pytest.mark.parametrize(("question", "months"), [
     ("quantos pedidos foram emitidos entre março e maio de 2024?", (3, 5)),
     ("how many orders were issued between March and May 2024?", (3, 5)),
@@ -810,3 +820,11 @@ def test_new_is_no_word_of_a_stored_name(linker: Linker) -> None:
     # "clientes novos ... em 2023" are customers registered then, not names with 'NOVA'
     found = linker.values.find(read_question("quantos clientes novos tivemos em 2023?"))
     assert not [link for link in found if link.op == "CONTAINING"]
+
+
+def test_a_span_of_days_filters_the_date(propose: Any, doc: CombinedSchema, con: Connection,
+                                         settings: Settings) -> None:
+    best = propose("quantos pedidos de venda foram emitidos entre 10 e 20 de março de 2024?")[0]
+    got = figure(con, compile_plan(best.plan, doc), settings)
+    assert got == figure(con, "SELECT COUNT(*) FROM MOV_PED WHERE DT_EMISSAO BETWEEN "
+                         "DATE '2024-03-10' AND DATE '2024-03-20'", settings) and got[0][0]
