@@ -41,6 +41,7 @@ from schemachat.agent.plans.question import (
     Question,
     Span,
     cues,
+    filler,
     find_cue,
     sales_words,
     says_money,
@@ -232,6 +233,9 @@ class Linker:
         rel = self.doc.relation(base)
         if rel is None:
             return []
+        if self._cue_is_a_name(q, base):
+            # "custo médio", "average cost": the column CUSTO_MED, not an AVG of cost
+            q = replace(q, aggregate=None, aggregate_span=None)
         d = Draft(base, self.reach.of(base), subject)
         score, hit = self.terms.table_match(base, q, about)
         d.score += SUBJECT * score + self._prior(q, rel)
@@ -257,6 +261,24 @@ class Linker:
         else:
             self._listing(q, d, subject)
         return [d]
+
+    def _cue_is_a_name(self, q: Question, base: str) -> bool:
+        """Whether the AVG cue and a word next to it together name a number column of the
+        base or a table it joins ("custo médio": CUSTO_MED)."""
+        span = q.aggregate_span
+        if q.aggregate != "AVG" or span is None or span.end - span.start != 1:
+            return False
+        cue = self.terms.word_terms(q.words[span.start].text)
+        near = [self.terms.word_terms(q.words[i].text) for i in (span.start - 1, span.end)
+                if 0 <= i < len(q.words) and q.words[i].folded.isalpha()
+                and q.words[i].folded not in filler()]
+        for hop in self.reach.of(base).values():
+            rel = self.doc.relation(hop.table)
+            for col in rel.columns if rel and hop.depth <= 1 else []:
+                names = self.terms.names.get((hop.table, col.name), frozenset())
+                if kind(col) == "number" and cue & names and any(w & names for w in near):
+                    return True
+        return False
 
     def _sales_tables(self) -> set[str]:
         """Tables whose name or own description says they record sales ("Pedidos de

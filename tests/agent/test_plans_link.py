@@ -828,3 +828,18 @@ def test_a_span_of_days_filters_the_date(propose: Any, doc: CombinedSchema, con:
     got = figure(con, compile_plan(best.plan, doc), settings)
     assert got == figure(con, "SELECT COUNT(*) FROM MOV_PED WHERE DT_EMISSAO BETWEEN "
                          "DATE '2024-03-10' AND DATE '2024-03-20'", settings) and got[0][0]
+
+
+def test_an_average_that_is_half_a_column_name_is_no_aggregate(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings) -> None:
+    # "custo médio" is EST_SALDO.CUSTO_MED: the stock's worth is a SUM of it times QTDE
+    best = propose("qual o valor do estoque da filial de Campinas, quantidade vezes o custo "
+                   "médio?")[0]
+    assert [i.agg for i in best.plan.select if i.agg] == ["SUM"]
+    got = figure(con, compile_plan(best.plan, doc), settings)
+    assert got == figure(con, "SELECT SUM(s.QTDE * s.CUSTO_MED) FROM EST_SALDO s JOIN CAD_FIL "
+                         "f ON f.FIL_COD = s.FIL_COD WHERE f.FIL_NOMFAN = 'FILIAL CAMPINAS'",
+                         settings)
+    # "preço médio" names no column: an AVG of the price
+    assert [i.agg for i in propose("qual o preço médio dos produtos da marca Tigre?")[0]
+            .plan.select if i.agg] == ["AVG"]
