@@ -337,6 +337,9 @@ class Linker:
         for link in links:
             if link.words & d.claimed:
                 continue  # a date, comparison or missing thing took these words
+            if link.meaning is not None and any(
+                    s.start <= i < s.end for s in q.remaining_spans for i in link.words):
+                continue  # "still to be received" says what is left, not a state
             if link.meaning is not None and any(a.span.start <= i < a.span.end
                                                 for a in q.arithmetic for i in link.words):
                 continue  # "between the order and its delivery" names dates, not a status
@@ -850,7 +853,28 @@ class Linker:
         d.use(alias)
         d.score += 0.5 + 0.3 * score
         d.explained |= hit
+        rest = self._remaining(q, d, alias, col)
+        if rest is not None:  # "units still to be received": QTDE - QTDE_REC
+            return Expr(column=Col(table=alias, column=col.name), op="-",
+                        right=Col(table=alias, column=rest.name))
         return Expr(column=Col(table=alias, column=col.name))
+
+    def _remaining(self, q: Question, d: Draft, alias: str,
+                   col: CombinedColumn) -> CombinedColumn | None:
+        """The sibling of a measure that a "still to be <verb>" names: a number column of
+        the same table named as the measure plus the verb (QTDE_REC of QTDE)."""
+        table = d.reach[alias].table
+        rel = self.doc.relation(table)
+        own = self.terms.names.get((table, col.name), frozenset())
+        for span in q.remaining_spans:
+            said = [i for i in range(span.start, span.end) if q.words[i].folded.isalpha()]
+            for other in rel.columns if rel else []:
+                names = self.terms.names.get((table, other.name), frozenset())
+                if other.name != col.name and kind(other) == "number" and own <= names and \
+                        self.terms.match(names - own, q, said)[1]:
+                    d.claim(range(span.start, span.end))
+                    return other
+        return None
 
     def _measures_asked(self, q: Question, d: Draft, found: Found, units: bool) -> bool:
         """Whether `found` can be what was asked: units are no money ("units" also reads

@@ -110,6 +110,7 @@ class Question:
     group_spans: list[Span] = field(default_factory=list)  # the words after a group cue
     missing_spans: list[Span] = field(default_factory=list)  # the words after a missing cue
     excluded_spans: list[Span] = field(default_factory=list)  # after "sem contar", "except"
+    remaining_spans: list[Span] = field(default_factory=list)  # "still to be received"
     overdue: Span | None = None  # "vencidos", "overdue": past the due date, not settled
     named: Span | None = None  # "se chamam Ana": the capitalised words of a name
     comparisons: list[Comparison] = field(default_factory=list)
@@ -214,6 +215,7 @@ def read_question(text: str) -> Question:
         q.group_spans = [s for s in q.group_spans
                          if not any(w in measures for w in q.folded(s))]
     q.excluded_spans = _excluded(q, c["excluded"])
+    q.remaining_spans = _excluded(q, c["remaining"], width=2)
     q.missing_spans = _spans_after(q, c["missing"])
     listed = find_cue(words, c["list"], q.used)
     q.listing = listed is not None and q.aggregate is None
@@ -521,13 +523,14 @@ def _spans_after(q: Question, entries: list[str], *, passive: bool = False) -> l
         i = cue.end
 
 
-def _excluded(q: Question, entries: list[str]) -> list[Span]:
-    """The words after each cue of `entries` up to punctuation ("not counting the
-    dismissed ones"); the cue words are not consumed (arithmetic reads "excluding" too)."""
+def _excluded(q: Question, entries: list[str], width: int = 5) -> list[Span]:
+    """Each cue of `entries` with up to `width` words after it, up to punctuation ("not
+    counting the dismissed ones"); the cue words are not consumed (arithmetic reads
+    "excluding" too)."""
     spans, i = [], 0
     while (cue := find_cue(q.words, entries, q.used, i)) is not None:
         end = cue.end
-        while end < len(q.words) and q.words[end].folded.isalnum() and end - cue.end < 5:
+        while end < len(q.words) and q.words[end].folded.isalnum() and end - cue.end < width:
             end += 1
         spans.append(Span(cue.start, end))  # the cue with the words it excludes
         i = cue.end

@@ -843,3 +843,17 @@ def test_an_average_that_is_half_a_column_name_is_no_aggregate(
     # "preço médio" names no column: an AVG of the price
     assert [i.agg for i in propose("qual o preço médio dos produtos da marca Tigre?")[0]
             .plan.select if i.agg] == ["AVG"]
+
+
+@pytest.mark.parametrize("question", [
+    "quantas unidades ainda faltam receber do pedido de compra 50?",
+    "how many units are yet to be received for purchase order 50?",
+])
+def test_what_is_still_to_happen_is_the_measure_minus_its_sibling(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings,
+        question: str) -> None:
+    # "still to be received": QTDE - QTDE_REC, and "received" is no status filter
+    best = propose(question)[0]
+    assert not best.plan.filters[1:] and "QTDE_REC" in compile_plan(best.plan, doc)
+    assert figure(con, compile_plan(best.plan, doc), settings) == figure(
+        con, "SELECT SUM(QTDE - QTDE_REC) FROM MOV_COMPRA_ITEM WHERE CMP_NUM = 50", settings)
