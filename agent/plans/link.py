@@ -267,7 +267,7 @@ class ValueLinks:
                 self._add(table, column, raw)
 
     def _add(self, table: str, column: str, raw: str) -> None:
-        words = re.findall(r"[^\W_]+", raw)
+        words = _WORDS.findall(raw)
         folded = [fold(w) for w in words]
         if not folded:
             return
@@ -283,7 +283,7 @@ class ValueLinks:
 
     def holding(self, table: str, column: str, text: str) -> int:
         """How many stored values of `table.column` hold the words of `text`."""
-        stems = [short_stem(fold(w)) for w in re.findall(r"[^\W_]+", text)]
+        stems = [short_stem(fold(w)) for w in _WORDS.findall(text)]
         return sum(1 for seq, _ in self.column_values.get((table, column), [])
                    if stems and _holds(seq, stems))
 
@@ -464,16 +464,19 @@ class ValueLinks:
                  for said in self.translations.get(key, [])]
         for said in found:
             wanted = [short_stem(w) for w in said]
-            long = [short_stem(w) for w in said if len(w) >= 4]
+            long = [s for s, w in zip(wanted, said, strict=True) if len(w) >= 4]
             if not long:
                 continue
             keys = set(self.contains.get(long[0], {})).intersection(
                 *(self.contains.get(s, {}) for s in long[1:]))
-            for key in sorted(keys):
-                hits = [t for t in (_stored_run(raw, wanted) for raw in self.raw_values[key])
-                        if t]
-                if hits and key not in out:
-                    out[key] = (hits[0], len(hits))
+            for key in sorted(keys - out.keys()):
+                # the stems stored with each value say which hold the run; only the first
+                # of those is read again for the text as stored
+                hits = [raw for (seq, _), raw in zip(self.column_values[key],
+                                                      self.raw_values[key], strict=True)
+                        if _holds(seq, wanted)]
+                if hits:
+                    out[key] = (_stored_run(hits[0], wanted), len(hits))
         return out
 
 
@@ -492,14 +495,11 @@ def _translations() -> dict[tuple[str, ...], list[list[str]]]:
     return dict(out)
 
 
-def _stored_run(raw: str, stems: list[str]) -> str | None:
+def _stored_run(raw: str, stems: list[str]) -> str:
     """The part of a stored value whose words have these stems in a row, as stored
-    ("CAIXA D'AGUA" of 'CAIXA D'AGUA 1000L'); None when it has none."""
+    ("CAIXA D'AGUA" of 'CAIXA D'AGUA 1000L'); the value holds them (`_holds`)."""
     found = list(_WORDS.finditer(raw))
-    seq = [short_stem(fold(m.group())) for m in found]
-    at = _position(tuple(seq), stems)
-    if at < 0:
-        return None
+    at = _position(tuple(short_stem(fold(m.group())) for m in found), stems)
     return raw[found[at].start():found[at + len(stems) - 1].end()]
 
 
@@ -518,7 +518,7 @@ _PAST = re.compile(r"(?:ou|eu|iu|aram|eram|iram)$")  # Portuguese verbs in the p
 def _near_lengths(parts: list[str], raw: str) -> bool:
     """Whether a stored value's words are about as long as the question's that share
     their stems: 'TORNEIRA' for "torneiras", not 'ATENDIMENTO' for "atende"."""
-    stored = [fold(w) for w in re.findall(r"[^\W_]+", raw)]
+    stored = [fold(w) for w in _WORDS.findall(raw)]
     return len(stored) == len(parts) and all(
         min(len(a), len(b)) >= STEM_SHARE * max(len(a), len(b))
         for a, b in zip(parts, stored, strict=True))

@@ -214,8 +214,8 @@ def read_question(text: str) -> Question:
         measures = set(c["money"]) | set(c["sales"])
         q.group_spans = [s for s in q.group_spans
                          if not any(w in measures for w in q.folded(s))]
-    q.excluded_spans = _excluded(q, c["excluded"])
-    q.remaining_spans = _excluded(q, c["remaining"], width=2)
+    q.excluded_spans = _cue_spans(q, c["excluded"])
+    q.remaining_spans = _cue_spans(q, c["remaining"], width=2)
     q.missing_spans = _spans_after(q, c["missing"])
     listed = find_cue(words, c["list"], q.used)
     q.listing = listed is not None and q.aggregate is None
@@ -523,7 +523,7 @@ def _spans_after(q: Question, entries: list[str], *, passive: bool = False) -> l
         i = cue.end
 
 
-def _excluded(q: Question, entries: list[str], width: int = 5) -> list[Span]:
+def _cue_spans(q: Question, entries: list[str], width: int = 5) -> list[Span]:
     """Each cue of `entries` with up to `width` words after it, up to punctuation ("not
     counting the dismissed ones"); the cue words are not consumed (arithmetic reads
     "excluding" too)."""
@@ -532,7 +532,7 @@ def _excluded(q: Question, entries: list[str], width: int = 5) -> list[Span]:
         end = cue.end
         while end < len(q.words) and q.words[end].folded.isalnum() and end - cue.end < width:
             end += 1
-        spans.append(Span(cue.start, end))  # the cue with the words it excludes
+        spans.append(Span(cue.start, end))  # the cue with the words it governs
         i = cue.end
     return spans
 
