@@ -348,8 +348,7 @@ class Linker:
                     for end in ("", "s", "es")}
             if link.meaning is not None and link.words and not any(
                     q.words[i].folded in said for i in link.words) and any(
-                    link.words <= self.terms.table_name_match(t, q, sorted(link.words))[1]
-                    for t in (link.table, d.base)):
+                    self._all_name(q, link.words, t) for t in (link.table, d.base)):
                 continue  # the words name a table ("contas a pagar", "vendedor"), not a code
             for alias, hop in d.reach.items():
                 if hop.table != link.table:
@@ -403,6 +402,10 @@ class Linker:
         if link.guess:
             d.guesses.append(f"{link.column} = '{link.value}' ({link.meaning})")
 
+    def _all_name(self, q: Question, words: frozenset[int], table: str) -> bool:
+        """Whether every one of `words` names `table` ("usuários": USERS)."""
+        return words <= self.terms.table_name_match(table, q, sorted(words))[1]
+
     def _another_value(self, q: Question, d: Draft, at: int, named: ValueLink,
                        link: ValueLink) -> None:
         """A second value of a filtered column: "A ou B" widens it to IN (A, B); else the
@@ -416,9 +419,8 @@ class Linker:
             d.claim(link.words)
             return
         if not ({"ou", "or", "e", "and"} & set(between)) or first.op != "=":
-            if named.words and named.words <= self.terms.table_name_match(
-                    named.table, q, sorted(named.words))[1] and not link.words <= \
-                    self.terms.table_name_match(link.table, q, sorted(link.words))[1]:
+            if named.words and self._all_name(q, named.words, named.table) and \
+                    not self._all_name(q, link.words, link.table):
                 self._value_filter(d, first.expr.column.table, link)
                 d.filters[at] = d.filters.pop()
             d.claim(link.words)
