@@ -55,8 +55,10 @@ MORE_QUESTIONS = Path(__file__).parent / "agent_questions_more.yaml"
 MORE_QUESTIONS2 = Path(__file__).parent / "agent_questions_more2.yaml"
 # a third batch of 50 over every category, half in English, written after all three
 MORE_QUESTIONS3 = Path(__file__).parent / "agent_questions_more3.yaml"
+# a fourth batch of 50, written after all four and first counted before any rule read it
+MORE_QUESTIONS4 = Path(__file__).parent / "agent_questions_more4.yaml"
 # the tuning set: every file above, in the order they were written
-TUNING_FILES = (QUESTIONS, MORE_QUESTIONS, MORE_QUESTIONS2, MORE_QUESTIONS3)
+TUNING_FILES = (QUESTIONS, MORE_QUESTIONS, MORE_QUESTIONS2, MORE_QUESTIONS3, MORE_QUESTIONS4)
 HELD_OUT = Path(__file__).parent / "agent_questions_heldout.yaml"
 SCHEMA_QUESTIONS = ["onde fica o limite de crédito do cliente?",
                     "o que significa a coluna SITUACAO do cliente?",
