@@ -32,8 +32,11 @@ def describe(plan: QueryPlan, lang: str, *, rows: list[list[Any]] | None = None,
              run: bool = True) -> str:
     """The plan in words; with the result's `rows`, its figure or row count."""
     w = wording()["pt" if lang == "pt" else "en"]
-    table = plan.table + (w["joined"].format(j=", ".join(plan.tables()[1:]))
-                          if plan.joins else "")
+    # a table joined again under a role says which: "CAD_FUNC through FUN_GESTOR"
+    joined = dict.fromkeys(j.table if j.alias == j.table else
+                           w["through"].format(t=j.table, c=j.alias.split(".", 1)[-1])
+                           for j in plan.joins)
+    table = plan.table + (w["joined"].format(j=", ".join(joined)) if plan.joins else "")
     text = _head(plan, w, table)
     conditions = _conditions(plan.filters, w) + [
         w["none"].format(t=r.table) for r in plan.related if not r.exists]
@@ -101,6 +104,11 @@ def _conditions(filters: list[Filter], w: dict[str, Any]) -> list[str]:
         elif f.today:
             out.append(w["before today" if f.op in ("<", "<=") else "today"].format(
                 c=expr_text(f.expr), op=f.op))
+        elif f.op == "BETWEEN" and f.expr.part == "YEAR" and isinstance(f.value, list):
+            out.append(w["years"].format(c=col, a=f.value[0], b=f.value[-1]))
+        elif f.op == "BETWEEN" and isinstance(f.value, list) and len(f.value) == 2:
+            out.append(f"{expr_text(f.expr)} BETWEEN {literal(f.value[0])} "
+                       f"{w['between']} {literal(f.value[1])}")
         else:
             meaning = f" ({f.meaning})" if f.meaning else ""
             out.append(f"{expr_text(f.expr)} {f.op} {literal(f.value)}{meaning}")

@@ -432,7 +432,13 @@ class ValueLinks:
                 len(parts[0]) < 4 or parts[0] in filler())):
             return {}
         stems = [short_stem(p) for p in parts]
-        columns = [self.contains.get(s, {}) for s in stems]
+        # small words inside ("materiais de construção") are checked in the run below,
+        # not looked up: they are not indexed alone. Such a run must hold a word naming
+        # no table or column: "contas a pagar" is FIN_PAGAR, not a stored 'CONTAS A PAGAR'
+        long = [(s, p) for s, p in zip(stems, parts, strict=True) if len(p) >= 3]
+        if len(long) < len(parts) > 1 and all(self._schema_word(p) for _, p in long):
+            return {}
+        columns = [self.contains.get(s, {}) for s, _ in long]
         if not columns or not columns[0]:
             return {}
         common = set(columns[0]).intersection(*columns[1:])

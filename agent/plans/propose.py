@@ -433,8 +433,11 @@ class Linker:
 
     def _context(self, q: Question, span: Span, key: tuple[str, str]) -> float:
         """How well the words around a value name its column (0..1): 'bairro Centro'."""
-        around = [i for i in q.content(Span(span.start - 3, span.end + 2))
-                  if not span.start <= i < span.end]
+        # quotes around the value do not count ("'materiais de construção' no nome")
+        end = span.end + 2 + sum(not w.folded.isalnum() for w in q.words[span.end:span.end + 1])
+        start = span.start - 3 - sum(not w.folded.isalnum()
+                                     for w in q.words[max(span.start - 1, 0):span.start])
+        around = [i for i in q.content(Span(start, end)) if not span.start <= i < span.end]
         score, _ = self.terms.column_match(key, q, around)
         return min(score / 4.0, 1.0)
 
@@ -560,8 +563,10 @@ class Linker:
             parts = self.cols.year_month_columns(d)
             if parts is not None:
                 alias, year, month = parts
-                d.filters.append(Filter(expr=Expr(column=Col(table=alias, column=year)),
-                                        op="=", value=ref.year))
+                d.filters.append(Filter(
+                    expr=Expr(column=Col(table=alias, column=year)),
+                    op="BETWEEN" if ref.year_to else "=",
+                    value=[ref.year, ref.year_to] if ref.year_to else ref.year))
                 if ref.month and month:
                     d.filters.append(_month(Expr(column=Col(table=alias, column=month)), ref))
                 d.score += 1.0
@@ -792,6 +797,12 @@ class Linker:
             d.claim(hit)
         return out
 
+    def _money_group(self, d: Draft, expr: Expr) -> bool:
+        """Whether a group is an amount of money (VL_JUROS), which names a measure, not
+        who or what the rows are grouped by."""
+        key = (d.reach[expr.column.table].table, expr.column.column)
+        return self.cols.measure_like(key) and self.cols.money_like(key)
+
     def _own_copy(self, d: Draft, alias: str, column: str) -> str:
         """The base itself when it holds the same column as the key of the join that
         reaches `alias` (group NF_CAB by its FIL_COD, not by MOV_PED's)."""
@@ -972,6 +983,8 @@ class Linker:
         parent = self._counted_parent(q, d, far=True)
         if parent is not None:
             d.use(parent.table)
+            if group and all(self._money_group(d, e) for e in group):
+                group = []  # "os 5 clientes que mais pagaram juros por atraso": who paid
         keys = group or ([Expr(column=parent)] if parent is not None else [])
         # Grouped, the measure is the base's own: a parent's figure summed over its
         # child rows means nothing.
@@ -1062,6 +1075,11 @@ class Linker:
             d.claim(hit)
             d.score += 0.5
             return
+        role = self._asked_role(q, d)
+        if role is not None:  # "who is Beatriz's manager": the manager, not Beatriz
+            d.select = self._shown(d, role)
+            d.score += 0.5
+            return
         parent = self._counted_parent(q, d, far=True)
         if parent is not None:
             d.select = [Item(expr=Expr(column=parent))]
@@ -1107,6 +1125,23 @@ class Linker:
         keys = {c.name for c in (rel.columns if rel else []) if (d.base, c.name) in
                 self.terms.keys or (d.base, c.name) in self.terms.references}
         return self.cols.column(q, d, d.subject[:1], kinds=None, depth=0, exclude=keys)
+
+    def _asked_role(self, q: Question, d: Draft) -> str | None:
+        """The alias of a self-reference whose role the subject's first word names and
+        the base's own name does not ("o gestor da Beatriz": CAD_FUNC.FUN_GESTOR)."""
+        first = [i for i in d.subject if i not in d.claimed][:1]
+        if not first or self.terms.table_name_match(d.base, q, first)[1]:
+            return None
+        for alias, hop in d.reach.items():
+            if hop.depth != 1 or hop.joins[0].role is None:
+                continue
+            _, hit = self.terms.match(self.terms.names.get((d.base, hop.fk[0]), frozenset()),
+                                      q, first)
+            if hit:
+                d.use(alias)
+                d.claim(hit)
+                return alias
+        return None
 
     def _values_of_keys(self, d: Draft, shown: list[Item]) -> list[Item]:
         """A key-value table's value column (text named for a value: SETTING_VALUE) when
@@ -1242,7 +1277,10 @@ def _month(expr: Expr, ref: DateRef) -> Filter:
 
 
 def _date_filters(column: Col, ref: DateRef) -> list[Filter]:
-    """EXTRACT filters for a year, its month (or months) and day."""
+    """EXTRACT filters for a year (or a decade), its month (or months) and day."""
+    if ref.year_to:
+        return [Filter(expr=Expr(column=column, part="YEAR"), op="BETWEEN",
+                       value=[ref.year, ref.year_to])]
     out = [Filter(expr=Expr(column=column, part="YEAR"), op="=", value=ref.year)]
     if ref.month:
         out.append(_month(Expr(column=column, part="MONTH"), ref))

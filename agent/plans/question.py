@@ -82,6 +82,7 @@ class DateRef:
     month_to: int | None = None
     day: int | None = None
     day_to: int | None = None  # "entre 1 e 15 de julho": days `day`..`day_to`
+    year_to: int | None = None  # "the 1980s", "anos 80": years `year`..`year_to`
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,7 @@ def read_question(text: str) -> Question:
     _read_aggregate(q, c)
     q.overdue = _read_overdue(q, c)
     q.named = _read_named(q, c)
-    q.group_spans = _spans_after(q, c["group"], passive=True)
+    q.group_spans = _spans_after(q, c["group"], passive=True, idioms=c["not_group"])
     if q.top is not None:  # "top 5 brands by turnover": the order, not a group
         measures = set(c["money"]) | set(c["sales"])
         q.group_spans = [s for s in q.group_spans
@@ -287,12 +288,38 @@ def _read_numbers(q: Question, c: dict[str, Any]) -> None:
         q.numbers.append((value, Span(i, end)))
 
 
+_DECADE = re.compile(r"^(?:(19|20)?([0-9]0))s$")
+
+
+def _read_decades(q: Question) -> None:
+    """"the 1980s", "the 80s", "anos 80", "década de 1990": ten years."""
+    for i, w in enumerate(q.words):
+        found = _DECADE.match(w.folded)
+        start = i
+        if found:
+            century, tens = found.group(1), int(found.group(2))
+        elif w.number is not None and i > 0 and (
+                q.words[i - 1].folded == "anos" or q.folded(Span(i - 2, i)) == ["decada", "de"]):
+            text = q.words[i].text
+            if not re.fullmatch(r"(?:19|20)?[0-9]0", text):
+                continue
+            century, tens = (text[:2] if len(text) == 4 else None), int(text[-2:])
+            start = i - 1 if q.words[i - 1].folded == "anos" else i - 2
+        else:
+            continue
+        year = int(century) * 100 + tens if century else (1900 if tens >= 30 else 2000) + tens
+        q.dates.append(DateRef(year, None, Span(start, i + 1), year_to=year + 9))
+        q.numbers = [n for n in q.numbers if n[1].start != i]
+        q.used.update(range(start, i + 1))
+
+
 def _read_dates(q: Question, c: dict[str, Any]) -> None:
+    _read_decades(q)
     months = {fold(k): v for k, v in c["months"].items()}
     periods = {tuple(fold(w) for w in k.split()): v for k, v in c["periods"].items()}
     for value, span in list(q.numbers):
         text = q.words[span.start].text
-        if not _YEAR.match(text):
+        if not _YEAR.match(text) or span.start in q.used:
             continue
         month, month_to, day, day_to, start = None, None, None, None, span.start
         # "junho de 2024", "June 2024", "15 de março de 2024", "March 15, 2024"
@@ -496,16 +523,22 @@ def _read_aggregate(q: Question, c: dict[str, Any]) -> None:
 _PARTICIPLE = re.compile(r"(?:ad|id|it|eit)[oa]s?$|(?:ed|en)$")
 
 
-def _spans_after(q: Question, entries: list[str], *, passive: bool = False) -> list[Span]:
+def _spans_after(q: Question, entries: list[str], *, passive: bool = False,
+                 idioms: list[str] | None = None) -> list[Span]:
     """For each place a cue of `entries` is said: the words after it up to the next cue,
     punctuation or number (what is grouped by, what is missing). With `passive`, a cue
     right after a participle and before a plural ("feitos por clientes", "taken by
-    customers") says who did it, not a group ("vencidos por cliente" is one)."""
+    customers") says who did it, not a group ("vencidos por cliente" is one). A cue
+    opening one of `idioms` ("por conta do cliente") is no cue."""
     spans, i = [], 0
+    phrases = _phrases(idioms or [])
     while True:
         cue = find_cue(q.words, entries, q.used, i)
         if cue is None:
             return spans
+        if any(_match(q.words, cue.start, p) for p in phrases):
+            i = cue.end
+            continue
         after = q.words[cue.end].folded if cue.end < len(q.words) else ""
         if passive and cue.start > 0 and _PARTICIPLE.search(q.words[cue.start - 1].folded) \
                 and after.endswith("s"):

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from schemachat.agent.plans.describe import describe
-from schemachat.agent.plans.plan import Col, Expr, Filter, Item, QueryPlan
+from schemachat.agent.plans.plan import Col, Expr, Filter, Item, Join, QueryPlan
 
 
 def _date(part: str, value: int) -> Filter:
@@ -29,6 +29,8 @@ def _count(*filters: Filter) -> QueryPlan:
     ("en", [_date("YEAR", 2024), _date("MONTH", 3), _date("DAY", 15)],
      "DT_EMI on March 15, 2024"),
     ("en", [_date("YEAR", 2023)], "DT_EMI in 2023"),
+    ("pt", [Filter(expr=Expr(column=Col(table="NF_CAB", column="DT_EMI"), part="YEAR"),
+                   op="BETWEEN", value=[1980, 1989])], "DT_EMI de 1980 a 1989"),
 ])
 def test_dates_are_said_by_name(lang: str, filters: list[Filter], said: str) -> None:
     text = describe(_count(*filters), lang, rows=[[14]])
@@ -61,3 +63,18 @@ def test_an_unwritten_mapping_is_named_as_a_guess() -> None:
 def test_today_is_said_as_today(lang: str, said: str) -> None:
     due = Filter(expr=Expr(column=Col(table="NF_CAB", column="DT_EMI")), op="<", today=True)
     assert said in describe(_count(due), lang, rows=[[2]])
+
+
+def test_a_role_join_and_a_span_are_said_plainly() -> None:
+    # the manager's CAD_FUNC is named with its role; BETWEEN reads "10 and 20"
+    manager = "CAD_FUNC.FUN_GESTOR"
+    plan = QueryPlan(
+        table="CAD_FUNC",
+        joins=[Join(table="CAD_FUNC", alias=manager, role="FUN_GESTOR", on=[
+            (Col(table="CAD_FUNC", column="FUN_GESTOR"), Col(table=manager, column="FUN_MAT"))])],
+        select=[Item(expr=Expr(column=Col(table=manager, column="FUN_NOME")))],
+        filters=[Filter(expr=Expr(column=Col(table="CAD_FUNC", column="FUN_MAT"), part="DAY"),
+                        op="BETWEEN", value=[10, 20])])
+    text = describe(plan, "en", rows=[["X"]])
+    assert "(joined to CAD_FUNC through FUN_GESTOR)" in text
+    assert "EXTRACT(DAY FROM FUN_MAT) BETWEEN 10 and 20" in text

@@ -857,3 +857,75 @@ def test_what_is_still_to_happen_is_the_measure_minus_its_sibling(
     assert not best.plan.filters[1:] and "QTDE_REC" in compile_plan(best.plan, doc)
     assert figure(con, compile_plan(best.plan, doc), settings) == figure(
         con, "SELECT SUM(QTDE - QTDE_REC) FROM MOV_COMPRA_ITEM WHERE CMP_NUM = 50", settings)
+
+
+@pytest.mark.parametrize("question", ["quem é a gestora do Eduardo Kowalski Batista?",
+                                      "who manages Eduardo Kowalski Batista?"])
+def test_a_role_asked_for_shows_the_row_it_points_to(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings,
+        question: str) -> None:
+    # the manager's name, through the self-reference, not Eduardo's own row
+    best = propose(question)[0]
+    names = {row[-1] for row in figure(con, compile_plan(best.plan, doc), settings)}
+    assert names == {row[0] for row in figure(
+        con, "SELECT g.FUN_NOME FROM CAD_FUNC f JOIN CAD_FUNC g ON g.FUN_MAT = f.FUN_GESTOR "
+        "WHERE f.FUN_NOME = 'EDUARDO KOWALSKI BATISTA'", settings)} != set()
+
+
+def test_an_idiom_with_por_groups_nothing() -> None:
+    # "por conta do cliente" says who pays the freight; "por filial" still groups
+    assert not read_question("quantos pedidos saíram com frete por conta do cliente?").group_spans
+    assert read_question("quantos pedidos saíram por filial?").group_spans
+
+
+def test_a_group_naming_the_measure_leaves_the_top_to_its_subject(
+        propose: Any, doc: CombinedSchema) -> None:
+    # "os 3 clientes que mais pagaram juros por atraso": per customer, not per amount
+    plan = propose("quais os 3 clientes que mais pagaram juros por atraso em 2023?")[0].plan
+    assert [e.column.column for e in plan.group_by][:1] == ["CLI_COD"]
+    assert "SUM" in compile_plan(plan, doc) and plan.limit == 3
+
+
+@pytest.mark.parametrize(("question", "desc"), [("what are the 3 heaviest products?", True),
+                                                ("which 3 products are the lightest?", False)])
+def test_a_superlative_adjective_orders_by_what_it_measures(
+        propose: Any, question: str, desc: bool) -> None:
+    plan = propose(question)[0].plan
+    ordered = plan.select[plan.order_by[0].item].expr
+    assert ordered is not None and ordered.column.column == "PRO_PESO"
+    assert plan.order_by[0].desc is desc and plan.limit == 3
+
+
+@pytest.mark.parametrize(("text", "years"), [("born in the 1980s", (1980, 1989)),
+                                             ("nascidos nos anos 80", (1980, 1989)),
+                                             ("the 90s", (1990, 1999)),
+                                             ("na década de 2000", (2000, 2009))])
+def test_a_decade_is_ten_years(text: str, years: tuple[int, int]) -> None:
+    (ref,) = read_question(text).dates
+    assert (ref.year, ref.year_to) == years
+
+
+def test_a_decade_filters_the_date(propose: Any, doc: CombinedSchema, con: Connection,
+                                   settings: Settings) -> None:
+    best = propose("quantos dependentes nasceram nos anos 2000?")[0]
+    got = figure(con, compile_plan(best.plan, doc), settings)
+    assert got == figure(con, "SELECT COUNT(*) FROM RH_DEPENDENTE WHERE DT_NASC BETWEEN "
+                         "DATE '2000-01-01' AND DATE '2009-12-31'", settings) and got[0][0]
+
+
+def test_not_tied_to_a_parent_is_a_missing_key(propose: Any, doc: CombinedSchema,
+                                               con: Connection, settings: Settings) -> None:
+    best = propose("how many bills payable aren't tied to a cost center?")[0]
+    assert ("FIN_PAGAR", "CC_COD", None, "IS NULL", None) in filters_of(best.plan)
+    assert figure(con, compile_plan(best.plan, doc), settings) == figure(
+        con, "SELECT COUNT(*) FROM FIN_PAGAR WHERE CC_COD IS NULL", settings)
+
+
+def test_a_quoted_run_with_small_words_is_one_value(propose: Any, linker: Linker) -> None:
+    # 'materiais de construção' in a row, one CONTAINING; but "contas a pagar" names a
+    # table, not stored text
+    plan = propose("quantos fornecedores têm 'materiais de construção' na razão social?")[0].plan
+    assert filters_of(plan) == [("CAD_FOR", "FOR_NOMRAZ", None, "CONTAINING",
+                                 "MATERIAIS DE CONSTRUÇÃO")]
+    assert not [link for link in linker.values.find(read_question(
+        "quantas contas a pagar vencem em maio de 2024?")) if link.op == "CONTAINING"]
