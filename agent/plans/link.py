@@ -29,7 +29,7 @@ from schemachat.ingest.joins import Edge, join_edges
 from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation, CombinedSchema
 from schemachat.ingest.models.values import TextValues
 from schemachat.ingest.vocabulary import fold, split_identifier, stems, vocabulary
-from schemachat.ingest.vocabulary_glossary import glossary_text, read_glossary_data
+from schemachat.ingest.vocabulary_glossary import glossary, glossary_text, read_glossary_data
 
 Key = tuple[str, str]  # (table, column)
 MAX_NGRAM = 4
@@ -242,6 +242,8 @@ class _Mapping:
     terms: frozenset[str]
     guess: bool
     no: tuple[str | int | float, str] | None = None  # a yes/no flag's "no": code, meaning
+    # the glossary's words for the meaning in the other language ('Sudeste': southeast)
+    translated: frozenset[str] = frozenset()
 
 
 class ValueLinks:
@@ -306,8 +308,10 @@ class ValueLinks:
                 else:
                     pairs, guess = _common_codes(col, codes), True
                 for code, meaning in pairs:
+                    own = frozenset(self._meaning_terms(meaning))
                     out.append(_Mapping(rel.name, col.name, typed_code(code, col), meaning,
-                                        frozenset(self._meaning_terms(meaning)), guess))
+                                        own, guess, translated=frozenset(self._meaning_terms(
+                                            meaning, translated=True)) - own))
                 flag = _yes_no(pairs)
                 if flag is not None:
                     # A yes/no flag's "yes" is said by naming the flag: "produtos que
@@ -322,8 +326,10 @@ class ValueLinks:
                                                            f"{denial} {said}")))
         return out
 
-    def _meaning_terms(self, meaning: str) -> list[str]:
+    def _meaning_terms(self, meaning: str, *, translated: bool = False) -> list[str]:
         words = [w for w in re.findall(r"\w+", meaning) if fold(w) not in _STOP]
+        if translated:  # the glossary's words for each, in either language
+            words = sorted({t for w in words for t in glossary().translations(fold(w))})
         return list(_kept_stems(w for w, _ in self.schema.analyzer.words(" ".join(words),
                                                                          document=True)))
 
@@ -341,10 +347,18 @@ class ValueLinks:
     def _mapped(self, q: Question) -> list[ValueLink]:
         links = []
         content = q.content()
+        own = {i for m in self.mappings for i in self.schema.match(m.terms, q, content)[1]}
+        # A word no meaning holds and naming nothing in the schema may name a meaning in
+        # the other language ("denied": 'denegada', "Southeast": 'Sudeste'); a word
+        # naming a table is that table ("sales orders" is no 'faturado').
+        foreign = [i for i in content if i not in own and
+                   not self._schema_word(q.words[i].text)]
         for m in self.mappings:
             if not m.terms:
                 continue
             _, hit = self.schema.match(m.terms, q, content)
+            if foreign and m.translated:
+                hit |= self.schema.match(m.translated, q, foreign)[1]
             if not hit:
                 continue
             if fold(m.meaning).split()[:1] in (["sem"], ["without"], ["nao"]) and not any(

@@ -929,3 +929,17 @@ def test_a_quoted_run_with_small_words_is_one_value(propose: Any, linker: Linker
                                  "MATERIAIS DE CONSTRUÇÃO")]
     assert not [link for link in linker.values.find(read_question(
         "quantas contas a pagar vencem em maio de 2024?")) if link.op == "CONTAINING"]
+
+
+def test_a_meaning_is_named_in_the_other_language(propose: Any, doc: CombinedSchema,
+                                                  con: Connection, settings: Settings) -> None:
+    # 'denegada' and 'Nordeste' through the glossary: "denied", "Northeast"
+    best = propose("how many denied invoices did we issue in 2024?")[0]
+    assert ("NF_CAB", "SITUACAO", None, "=", "D") in filters_of(best.plan)
+    got = figure(con, compile_plan(propose(
+        "how many customers do we have in the Northeast region?")[0].plan, doc), settings)
+    assert got == figure(con, "SELECT COUNT(*) FROM CAD_CLI c JOIN CAD_CID d ON d.CID_COD = "
+                         "c.CID_COD JOIN TB_UF u ON u.UF_SIGLA = d.UF_SIGLA WHERE "
+                         "u.UF_REGIAO = 'NE'", settings) and got[0][0]
+    # ... but a word naming a table is that table: "sales" is no 'faturado'
+    assert not propose("how many sales orders do we have in total?")[0].plan.filters
