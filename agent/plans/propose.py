@@ -988,11 +988,15 @@ class Linker:
         keys = group or ([Expr(column=parent)] if parent is not None else [])
         # Grouped, the measure is the base's own: a parent's figure summed over its
         # child rows means nothing.
+        if parent is not None:  # "the 5 customers ...": the key says who they are
+            self._grouped_subject(q, d, parent)
+        combined = self._arithmetic(q, d, Span(0, len(q.words)))
+        if combined is not None:  # "the biggest margin, price minus cost"
+            self._ordered(d, keys, combined, "SUM", desc)
+            return
         best = self.cols.said(q, d, self.cols.measure_column(
             q, d, [i for i in words if i not in named],
             kinds=("number",) if keys else ("number", "date"), depth=0 if keys else 1))
-        if parent is not None:  # "the 5 customers ...": the key says who they are
-            self._grouped_subject(q, d, parent)
         if keys and named and best is None:  # "the 5 customers with the most orders"
             d.select = [*(Item(expr=k) for k in keys), Item(agg="COUNT")]
             d.group_by = keys
@@ -1019,11 +1023,15 @@ class Linker:
                 self.reach.children.get(d.base) and any(_VERB.search(q.words[i].folded)
                                                         for i in words))):
             d.score -= 2.0  # "the products sold most": a child table holds the sales
-        measure = Expr(column=Col(table=alias, column=col.name))
+        # "the 3 departments with the highest average salary": the aggregate said
+        self._ordered(d, keys, Expr(column=Col(table=alias, column=col.name)),
+                      q.aggregate if q.aggregate in ("AVG", "MIN", "MAX") else "SUM", desc)
+
+    def _ordered(self, d: Draft, keys: list[Expr], measure: Expr, agg: str,
+                 desc: bool) -> None:
+        """Rows (or groups of `keys`, with `agg` of the measure) ordered by `measure`."""
         if keys:
-            # "the 3 departments with the highest average salary": the aggregate said
-            agg = q.aggregate if q.aggregate in ("AVG", "MIN", "MAX") else "SUM"
-            d.select = [*(Item(expr=k) for k in keys), Item(expr=measure, agg=agg)]
+            d.select = [*(Item(expr=k) for k in keys), Item(expr=measure, agg=agg)]  # type: ignore[arg-type]
             d.group_by = keys
             d.order_by = [Order(item=len(keys), desc=desc)]
             return
@@ -1068,7 +1076,10 @@ class Linker:
         return False
 
     def _listing(self, q: Question, d: Draft, subject: list[int]) -> None:
-        asked = self._asked_column(q, d)
+        # two columns combined ("a margem do produto 300, preço menos custo") are what
+        # is asked, shown with the rows
+        combined = self._arithmetic(q, d, Span(0, len(q.words)))
+        asked = self._asked_column(q, d) if combined is None else None
         if asked is not None:  # "qual o preço do produto 250": the price, not the rows
             alias, col, hit, _ = asked
             d.select = [Item(expr=Expr(column=Col(table=alias, column=col.name)))]
@@ -1080,13 +1091,15 @@ class Linker:
             d.select = self._shown(d, role)
             d.score += 0.5
             return
-        parent = self._counted_parent(q, d, far=True)
+        parent = None if combined is not None else self._counted_parent(q, d, far=True)
         if parent is not None:
             d.select = [Item(expr=Expr(column=parent))]
             d.distinct = True
             self._grouped_subject(q, d, parent)
             return
         shown = self._shown(d, d.base)
+        if combined is not None:
+            shown.append(Item(expr=combined))
         for flt in d.filters:
             if flt.op not in ("=", "IS NULL") and flt.expr.part is None:
                 item = Item(expr=flt.expr)

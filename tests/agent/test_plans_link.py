@@ -943,3 +943,17 @@ def test_a_meaning_is_named_in_the_other_language(propose: Any, doc: CombinedSch
                          "u.UF_REGIAO = 'NE'", settings) and got[0][0]
     # ... but a word naming a table is that table: "sales" is no 'faturado'
     assert not propose("how many sales orders do we have in total?")[0].plan.filters
+
+
+@pytest.mark.parametrize(("question", "sql"), [
+    ("quais os 3 produtos com a maior diferença entre preço e custo?",
+     "SELECT FIRST 3 PRO_COD, PRO_PRECO - PRO_CUSTO FROM CAD_PRO ORDER BY 2 DESC"),
+    ("what is the price minus cost of product 250?",
+     "SELECT PRO_COD, PRO_PRECO - PRO_CUSTO FROM CAD_PRO WHERE PRO_COD = 250"),
+])
+def test_two_columns_combined_are_ordered_or_shown(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings,
+        question: str, sql: str) -> None:
+    # a superlative orders by the combination; a listing shows it with the row's key
+    got = figure(con, compile_plan(propose(question)[0].plan, doc), settings)
+    assert [[row[0], row[-1]] for row in got] == figure(con, sql, settings) != []
