@@ -565,7 +565,7 @@ class Linker:
                 alias, year, month = parts
                 d.filters.append(Filter(
                     expr=Expr(column=Col(table=alias, column=year)),
-                    op="BETWEEN" if ref.year_to else "=",
+                    op="BETWEEN" if ref.year_to else ref.side or "=",  # type: ignore[arg-type]
                     value=[ref.year, ref.year_to] if ref.year_to else ref.year))
                 if ref.month and month:
                     d.filters.append(_month(Expr(column=Col(table=alias, column=month)), ref))
@@ -1264,6 +1264,10 @@ class Linker:
             return None
         for join in d.joins:
             d.explained |= self.terms.table_match(join.table, q, q.content())[1]
+        # "across all the branches": every branch, no filter to place
+        tables = {hop.table for hop in d.reach.values()}
+        d.explained |= {i for span in q.every_spans for i in q.content(span)
+                        if any(self.terms.table_name_match(t, q, [i])[1] for t in tables)}
         missed = [i for i in q.content() if i not in d.explained]
         unmapped = [q.words[i].text for i in missed]
         cost = sum(UNMAPPED * (STORED if i in stored else 2.0 if i in d.subject or
@@ -1294,6 +1298,9 @@ def _date_filters(column: Col, ref: DateRef) -> list[Filter]:
     if ref.year_to:
         return [Filter(expr=Expr(column=column, part="YEAR"), op="BETWEEN",
                        value=[ref.year, ref.year_to])]
+    if ref.side:  # "desde 2016": EXTRACT(YEAR FROM ...) >= 2016
+        return [Filter(expr=Expr(column=column, part="YEAR"), op=ref.side,  # type: ignore[arg-type]
+                       value=ref.year)]
     out = [Filter(expr=Expr(column=column, part="YEAR"), op="=", value=ref.year)]
     if ref.month:
         out.append(_month(Expr(column=column, part="MONTH"), ref))

@@ -83,6 +83,7 @@ class DateRef:
     day: int | None = None
     day_to: int | None = None  # "entre 1 e 15 de julho": days `day`..`day_to`
     year_to: int | None = None  # "the 1980s", "anos 80": years `year`..`year_to`
+    side: str | None = None  # "desde 2016": '>=', "before 2015": '<' (a year only)
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ class Question:
     group_spans: list[Span] = field(default_factory=list)  # the words after a group cue
     missing_spans: list[Span] = field(default_factory=list)  # the words after a missing cue
     excluded_spans: list[Span] = field(default_factory=list)  # after "sem contar", "except"
+    every_spans: list[Span] = field(default_factory=list)  # after "across all the"
     remaining_spans: list[Span] = field(default_factory=list)  # "still to be received"
     overdue: Span | None = None  # "vencidos", "overdue": past the due date, not settled
     named: Span | None = None  # "se chamam Ana": the capitalised words of a name
@@ -216,6 +218,7 @@ def read_question(text: str) -> Question:
         q.group_spans = [s for s in q.group_spans
                          if not any(w in measures for w in q.folded(s))]
     q.excluded_spans = _cue_spans(q, c["excluded"])
+    q.every_spans = _cue_spans(q, c["every"], width=2)
     q.remaining_spans = _cue_spans(q, c["remaining"], width=2)
     q.missing_spans = _spans_after(q, c["missing"])
     listed = find_cue(words, c["list"], q.used)
@@ -356,12 +359,30 @@ def _read_dates(q: Question, c: dict[str, Any]) -> None:
                 if k >= 0 and tuple(w.folded for w in q.words[k:k + len(words)]) == words:
                     month, month_to, start = first, last, k
                     break
-        q.dates.append(DateRef(int(value), month, Span(start, span.end), month_to, day,
-                               day_to))
+        side, end = None, span.end
+        if month is None:
+            side, start, end = _year_side(q, c, start, end)
+        q.dates.append(DateRef(int(value), month, Span(start, end), month_to, day,
+                               day_to, side=side))
         for n in list(q.numbers):
             if start <= n[1].start < span.end or n == (value, span):
                 q.numbers.remove(n)
-        q.used.update(range(start, span.end))
+        q.used.update(range(start, end))
+
+
+def _year_side(q: Question, c: dict[str, Any], start: int, end: int) -> tuple[str | None, int, int]:
+    """The comparison a year is read with and the span it takes: "depois de 2020" ('>'),
+    "2016 or after", "a partir de 2016" ('>='), "before 2015" ('<'), "até 2015" ('<=')."""
+    for op, phrases in c["year_sides"]["before"].items():
+        for phrase in _phrases(phrases):
+            k = start - len(phrase)
+            if k >= 0 and _match(q.words, k, phrase):
+                return op, k, end
+    for op, phrases in c["year_sides"]["after"].items():
+        for phrase in _phrases(phrases):
+            if _match(q.words, end, phrase):
+                return op, start, end + len(phrase)
+    return None, start, end
 
 
 def _day_before(q: Question, month_at: int) -> int:

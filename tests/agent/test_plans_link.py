@@ -957,3 +957,27 @@ def test_two_columns_combined_are_ordered_or_shown(
     # a superlative orders by the combination; a listing shows it with the row's key
     got = figure(con, compile_plan(propose(question)[0].plan, doc), settings)
     assert [[row[0], row[-1]] for row in got] == figure(con, sql, settings) != []
+
+
+@pytest.mark.parametrize(("text", "side"), [("cadastrados depois de 2020", ">"),
+                                            ("cadastrados desde 2021", ">="),
+                                            ("born in 2016 or after", ">="),
+                                            ("hired before 2015", "<"),
+                                            ("os pedidos de compra de 2024", None)])
+def test_a_year_is_read_with_its_comparison(text: str, side: str | None) -> None:
+    (ref,) = read_question(text).dates
+    assert ref.side == side
+
+
+def test_a_compared_year_filters_the_date(propose: Any, doc: CombinedSchema, con: Connection,
+                                          settings: Settings) -> None:
+    best = propose("how many employees were hired before 2015?")[0]
+    got = figure(con, compile_plan(best.plan, doc), settings)
+    assert got == figure(con, "SELECT COUNT(*) FROM CAD_FUNC WHERE DT_ADM < DATE '2015-01-01'",
+                         settings) and got[0][0]
+
+
+def test_all_of_a_table_is_no_filter(propose: Any) -> None:
+    # "em todas as filiais" says every branch: explained, no filter, nothing unmapped
+    best = propose("quantos almoxarifados temos em todas as filiais?")[0]
+    assert best.plan.table == "EST_ALMOX" and not best.plan.filters and not best.unmapped
