@@ -261,12 +261,19 @@ class ValueLinks:
             defaultdict(list)
         self.raw_values: dict[Key, list[str]] = defaultdict(list)
         self.translations = _translations()
+        # columns holding identifiers ('MULTA_ATRASO', 'CAD_CLI'): value -> its parts' terms
+        self.identifiers: dict[Key, list[tuple[str, list[frozenset[str]]]]] = {}
         for key, found in (values.columns.items() if values else []):
             table, _, column = key.partition(".")
             if schema.relation(table) is None:
                 continue
             for raw in found.values:
                 self._add(table, column, raw)
+            ids = [raw for raw in found.values if _IDENTIFIER.fullmatch(raw)]
+            if ids and len(ids) >= 0.8 * len(found.values):
+                self.identifiers[(table, column)] = [
+                    (raw, [frozenset(schema.analyzer.terms(part, document=True))
+                           for part in raw.split("_")]) for raw in ids]
 
     def _add(self, table: str, column: str, raw: str) -> None:
         words = _WORDS.findall(raw)
@@ -335,7 +342,27 @@ class ValueLinks:
 
     def find(self, q: Question) -> list[ValueLink]:
         """Every value the question's words name: mapped codes and stored text."""
-        return self._mapped(q) + self._stored(q)
+        return self._mapped(q) + self._stored(q) + self._identifiers(q)
+
+    def _identifiers(self, q: Question) -> list[ValueLink]:
+        """Stored identifiers whose every part a question word names, in any order: "a
+        multa que cobramos por atraso" is SETTING_KEY 'MULTA_ATRASO'."""
+        content = [i for i in q.content() if i not in q.used]
+        links = []
+        for (table, column), values in self.identifiers.items():
+            for raw, parts in values:
+                hit: list[int] = []
+                for terms in parts:
+                    found = [i for i in content if i not in hit and
+                             self.schema.word_terms(q.words[i].text) & terms]
+                    if not found:
+                        break
+                    hit.append(found[0])
+                else:
+                    links.append(ValueLink(table, column, raw, Span(min(hit), max(hit) + 1),
+                                           strength=0.8 + 0.1 * len(parts),
+                                           words=frozenset(hit)))
+        return links
 
     def _schema_word(self, word: str) -> bool:
         """Whether `word` names a table or column (then it is not a stored text value:
@@ -498,6 +525,9 @@ class ValueLinks:
                 if hits:
                     out[key] = (_stored_run(hits[0], wanted), len(hits))
         return out
+
+
+_IDENTIFIER = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 
 
 @cache

@@ -252,7 +252,10 @@ class Linker:
         self._numbers(q, d)
         self._filters(q, d, links)
         self._named(q, d)
-        if q.top is not None:
+        if self._values_of_keys(d, []):
+            # "quanto é a multa por atraso": one setting's value, not a sum or a group
+            self._listing(q, d, subject)
+        elif q.top is not None:
             self._top(q, d)
         elif q.aggregate is not None or q.group_spans or self._summed(q, d) or q.amount or (
                 not q.listing and says_money(q)):

@@ -981,3 +981,20 @@ def test_all_of_a_table_is_no_filter(propose: Any) -> None:
     # "em todas as filiais" says every branch: explained, no filter, nothing unmapped
     best = propose("quantos almoxarifados temos em todas as filiais?")[0]
     assert best.plan.table == "EST_ALMOX" and not best.plan.filters and not best.unmapped
+
+
+@pytest.mark.parametrize(("question", "key"), [
+    ("qual a tabela de preço padrão nos parâmetros do sistema?", "TABELA_PRECO_PADRAO"),
+    ("which warehouse is the default one in the settings?", "ALMOX_PADRAO"),
+])
+def test_a_stored_identifier_is_named_by_its_parts_in_any_order(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings,
+        question: str, key: str) -> None:
+    # SETTINGS.SETTING_KEY holds identifiers: every part said, in any order, names one;
+    # the setting's value is the answer, not a sum or a count
+    best = propose(question)[0]
+    assert ("SETTINGS", "SETTING_KEY", None, "=", key) in filters_of(best.plan)
+    assert not [i for i in best.plan.select if i.agg]
+    got = figure(con, compile_plan(best.plan, doc), settings)
+    assert [row[-1] for row in got] == [row[0] for row in figure(
+        con, f"SELECT SETTING_VALUE FROM SETTINGS WHERE SETTING_KEY = '{key}'", settings)]
