@@ -257,13 +257,19 @@ class Linker:
             self._listing(q, d, subject)
         elif q.top is not None:
             self._top(q, d)
-        elif q.aggregate is not None or q.group_spans or self._summed(q, d) or q.amount or (
+        elif q.aggregate is not None or self._grouped(q, d) or self._summed(q, d) or q.amount or (
                 not q.listing and says_money(q)):
             # "qual foi a receita em 2024": an amount of money is a sum
             self._aggregate(q, d)
         else:
             self._listing(q, d, subject)
         return [d]
+
+    @staticmethod
+    def _grouped(q: Question, d: Draft) -> bool:
+        """Whether a group cue is followed by words no filter took: "por saco" names the
+        unit of the products listed (a value), "por filial" a group."""
+        return any(i not in d.claimed for span in q.group_spans for i in q.content(span))
 
     def _cue_is_a_name(self, q: Question, base: str) -> bool:
         """Whether the AVG cue and a word next to it together name a number column of the
@@ -343,6 +349,9 @@ class Linker:
             if link.meaning is not None and any(
                     s.start <= i < s.end for s in q.remaining_spans for i in link.words):
                 continue  # "still to be received" says what is left, not a state
+            if link.meaning is not None and any(
+                    s.start <= i < s.end for s in q.included_spans for i in link.words):
+                continue  # "contando a matriz": counted with the rest
             if link.meaning is not None and any(a.span.start <= i < a.span.end
                                                 for a in q.arithmetic for i in link.words):
                 continue  # "between the order and its delivery" names dates, not a status
@@ -1271,6 +1280,8 @@ class Linker:
         tables = {hop.table for hop in d.reach.values()}
         d.explained |= {i for span in q.every_spans for i in q.content(span)
                         if any(self.terms.table_name_match(t, q, [i])[1] for t in tables)}
+        # "including the head office": rows counted with the rest, nothing to place
+        d.explained |= {i for span in q.included_spans for i in q.content(span)}
         missed = [i for i in q.content() if i not in d.explained]
         unmapped = [q.words[i].text for i in missed]
         cost = sum(UNMAPPED * (STORED if i in stored else 2.0 if i in d.subject or

@@ -113,6 +113,7 @@ class Question:
     missing_spans: list[Span] = field(default_factory=list)  # the words after a missing cue
     excluded_spans: list[Span] = field(default_factory=list)  # after "sem contar", "except"
     every_spans: list[Span] = field(default_factory=list)  # after "across all the"
+    included_spans: list[Span] = field(default_factory=list)  # after "contando a", "including"
     remaining_spans: list[Span] = field(default_factory=list)  # "still to be received"
     overdue: Span | None = None  # "vencidos", "overdue": past the due date, not settled
     named: Span | None = None  # "se chamam Ana": the capitalised words of a name
@@ -219,6 +220,7 @@ def read_question(text: str) -> Question:
                          if not any(w in measures for w in q.folded(s))]
     q.excluded_spans = _cue_spans(q, c["excluded"])
     q.every_spans = _cue_spans(q, c["every"], width=2)
+    q.included_spans = _cue_spans(q, c["included"], width=3)
     q.remaining_spans = _cue_spans(q, c["remaining"], width=2)
     q.missing_spans = _spans_after(q, c["missing"])
     listed = find_cue(words, c["list"], q.used)
@@ -493,8 +495,14 @@ def _read_named(q: Question, c: dict[str, Any]) -> Span | None:
 
 
 def _read_top(q: Question, c: dict[str, Any]) -> None:
-    for desc, key in ((True, "desc"), (False, "asc")):
-        span = find_cue(q.words, c["top"][key], q.used)
+    found = {desc: find_cue(q.words, c["top"][key], q.used)
+             for desc, key in ((True, "desc"), (False, "asc"))}
+    up, down = found[True], found[False]
+    order = (True, False)
+    if up and down and down.start <= up.start and down.end >= up.end:
+        order = (False, True)  # "há mais tempo" holds "mais": the longer cue says it
+    for desc in order:
+        span = found[desc]
         if span is None:
             continue
         n = 1

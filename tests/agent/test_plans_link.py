@@ -998,3 +998,23 @@ def test_a_stored_identifier_is_named_by_its_parts_in_any_order(
     got = figure(con, compile_plan(best.plan, doc), settings)
     assert [row[-1] for row in got] == [row[0] for row in figure(
         con, f"SELECT SETTING_VALUE FROM SETTINGS WHERE SETTING_KEY = '{key}'", settings)]
+
+
+def test_a_group_word_that_is_a_value_lists_rows(propose: Any) -> None:
+    # "vendidos por metro" names the unit of the products listed: no group, no aggregate
+    plan = propose("quais produtos são vendidos por metro?")[0].plan
+    assert not plan.group_by and not [i for i in plan.select if i.agg]
+    assert [f.expr.column.column for f in plan.filters] == ["UND_DESCR"]
+
+
+def test_longest_ago_orders_by_the_date_ascending(propose: Any) -> None:
+    plan = propose("who are the 3 employees hired longest ago?")[0].plan
+    ordered = plan.select[plan.order_by[0].item].expr
+    assert ordered is not None and ordered.column.column == "DT_ADM"
+    assert plan.order_by[0].desc is False and plan.limit == 3
+
+
+def test_a_code_counted_with_the_rest_is_no_filter(propose: Any) -> None:
+    # "contando os desligados": every employee, the dismissed ones too
+    best = propose("quantos funcionários temos, contando os desligados?")[0]
+    assert best.plan.table == "CAD_FUNC" and not best.plan.filters and not best.unmapped
