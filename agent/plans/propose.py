@@ -785,6 +785,14 @@ class Linker:
                 # the word right after "each/por" is what is grouped, if a column is it
                 best = self.cols.column(q, d, words[:1], kinds=None, depth=2, keys=True,
                                         hop_cost=0.3) or best
+            if best is not None and d.reach[best[0]].depth > 0 and len(words) > 1:
+                # "cada situação de cadastro": words that name the base as well as the
+                # other table ("cadastro": CAD_CLI too) give no reason to leave the base
+                own = self.cols.column(q, d, words[:1], kinds=None, depth=0, keys=True)
+                rest = set(words[1:])
+                if own is not None and rest <= self.terms.table_name_match(
+                        d.base, q, words[1:])[1]:
+                    best = (own[0], own[1], own[2] | rest, own[3])
             if best is None:
                 d.score -= 1.0
                 continue
@@ -1031,6 +1039,9 @@ class Linker:
         d.use(alias)
         d.claim(hit)
         d.score += 1.0 + 0.6 * score
+        units = any(cues()["hints"].get(q.words[i].folded) == "quantidade" for i in words)
+        if units and self.cols.money_named((d.reach[alias].table, col.name)):
+            d.score -= 2.0  # "vendeu mais unidades": a count of units is no money column
         if not keys and (self._child_measures_better(q, d, words, score) or (
                 self.reach.children.get(d.base) and any(_VERB.search(q.words[i].folded)
                                                         for i in words))):

@@ -1018,3 +1018,16 @@ def test_a_code_counted_with_the_rest_is_no_filter(propose: Any) -> None:
     # "contando os desligados": every employee, the dismissed ones too
     best = propose("quantos funcionários temos, contando os desligados?")[0]
     assert best.plan.table == "CAD_FUNC" and not best.plan.filters and not best.unmapped
+
+
+def test_a_group_stays_on_the_base_when_the_other_words_name_it_too(propose: Any) -> None:
+    # "situação de cadastro": "cadastro" names CAD_CLI as well as CAD_VEND
+    plan = propose("quantos clientes existem por situação de cadastro?")[0].plan
+    assert plan.table == "CAD_CLI" and not plan.joins
+    assert [e.column.column for e in plan.group_by] == ["SITUACAO"]
+
+
+def test_units_are_no_money(propose: Any) -> None:
+    plan = propose("which product sold the most units in 2024?")[0].plan
+    ordered = plan.select[plan.order_by[0].item].expr
+    assert ordered is not None and ordered.column.column == "QTDE" and plan.limit == 1
