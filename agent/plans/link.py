@@ -427,7 +427,8 @@ class ValueLinks:
                     continue
                 if n == 1 and len(parts[0]) < 3 and not words[start].text.isupper():
                     continue
-                proper = words[start].text[:1].isupper() or words[start].number is not None
+                proper = words[start].text[:1].isupper() or words[start].number is not None \
+                    or start in q.glossed  # "a stock clerk (estoquista)": a stored name
                 span, ids = Span(start, start + n), frozenset(idx)
                 # "juros ao mês" is the stored 'JUROS_MES': small words inside may go
                 inner = [p for p in parts if p not in filler()]

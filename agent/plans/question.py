@@ -27,8 +27,12 @@ _TOKEN = re.compile(r"R\$\s*|\d+[^\W\d_]+\b|\d(?:[\d.,]*\d)?%?|"
                     r"[^\W\d_]+(?:['’][^\W\d_]+)?|[^\s\w]", re.UNICODE)
 _HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 _YEAR = re.compile(r"^(19[5-9]\d|20\d\d)$")
+EN_HINTS = frozenset(("how", "the", "of", "which", "what", "per", "is", "are", "in", "by",
+                      "who", "list", "show", "we", "our", "with", "many", "much", "have",
+                      "has", "was", "were"))
 PT_HINTS = frozenset(("quantos", "quantas", "qual", "quais", "de", "do", "da", "dos", "das",
-                      "por", "em", "nao", "sao", "tem", "liste", "media", "que", "os", "as"))
+                      "por", "em", "nao", "sao", "tem", "liste", "media", "que", "os", "quem",
+                      "na", "nos", "nas"))
 
 
 @cache
@@ -114,6 +118,7 @@ class Question:
     excluded_spans: list[Span] = field(default_factory=list)  # after "sem contar", "except"
     every_spans: list[Span] = field(default_factory=list)  # after "across all the"
     included_spans: list[Span] = field(default_factory=list)  # after "contando a", "including"
+    glossed: set[int] = field(default_factory=set)  # "(estoquista)": a value's own words
     remaining_spans: list[Span] = field(default_factory=list)  # "still to be received"
     overdue: Span | None = None  # "vencidos", "overdue": past the due date, not settled
     named: Span | None = None  # "se chamam Ana": the capitalised words of a name
@@ -201,10 +206,10 @@ def read_question(text: str) -> Question:
     """Read `text` (see the module docstring)."""
     words = _words(text)
     pt = sum(w.folded in PT_HINTS for w in words)
-    en = sum(w.folded in ("how", "the", "of", "which", "what", "per", "is", "are", "in", "by")
-             for w in words)
+    en = sum(w.folded in EN_HINTS for w in words)
     q = Question(text, words, "pt" if pt >= en else "en")
     c = cues()
+    _read_glosses(q)
     _read_numbers(q, c)
     _read_dates(q, c)
     _read_comparisons(q, c)
@@ -291,6 +296,27 @@ def _read_numbers(q: Question, c: dict[str, Any]) -> None:
             value *= multipliers[q.words[end].folded]
             end += 1
         q.numbers.append((value, Span(i, end)))
+
+
+def _read_glosses(q: Question) -> None:
+    """"a stock clerk (estoquista)": in an English question, the words before a short
+    parenthesis say in English what the words inside name as stored; only the inside is
+    read."""
+    if q.lang != "en":
+        return  # "gerente comercial (sales manager)": the stored name comes first
+    for k, w in enumerate(q.words):
+        if w.folded != "(":
+            continue
+        m = next((j for j in range(k + 1, min(k + 5, len(q.words)))
+                  if q.words[j].folded == ")"), None)
+        if m is None or m == k + 1 or not all(x.folded.isalpha() for x in q.words[k + 1:m]):
+            continue
+        start = k
+        while start > 0 and k - start < 3 and q.words[start - 1].folded.isalpha() and \
+                q.words[start - 1].folded not in filler():
+            start -= 1
+        q.used.update(range(start, k))
+        q.glossed.update(range(k + 1, m))
 
 
 _DECADE = re.compile(r"^(?:(19|20)?([0-9]0))s$")

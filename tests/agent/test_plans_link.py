@@ -1031,3 +1031,32 @@ def test_units_are_no_money(propose: Any) -> None:
     plan = propose("which product sold the most units in 2024?")[0].plan
     ordered = plan.select[plan.order_by[0].item].expr
     assert ordered is not None and ordered.column.column == "QTDE" and plan.limit == 1
+
+
+def test_an_english_phrase_glossed_in_parentheses_reads_the_stored_name(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings) -> None:
+    # "a stock clerk (estoquista)": the stored job title, not the stock tables
+    best = propose("list the employees who work as a stock clerk (estoquista)")[0]
+    assert ("TB_CARGO", "CRG_DESCR", None, "=", "ESTOQUISTA") in filters_of(best.plan)
+    assert {row[0] for row in figure(con, compile_plan(best.plan, doc), settings)} == {
+        row[0] for row in figure(con, "SELECT f.FUN_MAT FROM CAD_FUNC f JOIN TB_CARGO c ON "
+                                 "c.CRG_COD = f.CRG_COD WHERE c.CRG_DESCR = 'ESTOQUISTA'",
+                                 settings)}
+    # a Portuguese question glosses the other way round: nothing is dropped
+    q = read_question("quem trabalha como gerente comercial (sales manager)?")
+    assert not {3, 4} & q.used and not q.glossed  # 'gerente comercial' stays
+
+
+def test_renegotiated_names_the_portuguese_code(propose: Any) -> None:
+    best = propose("how many renegotiated receivables do we have?")[0]
+    assert ("CAR_TIT", "SITUACAO", None, "=", "R") in filters_of(best.plan)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("who works as a stock clerk (estoquista)?", "en"),
+    ("which customers have no orders?", "en"),
+    ("quem trabalha na expedição?", "pt"),
+    ("quantas notas foram emitidas nas filiais do Sul?", "pt"),
+])
+def test_the_question_language(text: str, lang: str) -> None:
+    assert read_question(text).lang == lang
