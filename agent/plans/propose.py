@@ -19,16 +19,19 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field, replace
+from typing import cast
 
 from schemachat.agent.plans.columns import Columns, name_column
 from schemachat.agent.plans.compile import kind
 from schemachat.agent.plans.draft import Draft, Found
 from schemachat.agent.plans.link import SchemaTerms, ValueLink, ValueLinks
 from schemachat.agent.plans.plan import (
+    Aggregate,
     Col,
     Expr,
     Filter,
     Item,
+    Op,
     Order,
     QueryPlan,
     Related,
@@ -577,7 +580,7 @@ class Linker:
                 alias, year, month = parts
                 d.filters.append(Filter(
                     expr=Expr(column=Col(table=alias, column=year)),
-                    op="BETWEEN" if ref.year_to else ref.side or "=",  # type: ignore[arg-type]
+                    op="BETWEEN" if ref.year_to else cast(Op, ref.side or "="),
                     value=[ref.year, ref.year_to] if ref.year_to else ref.year))
                 if ref.month and month:
                     d.filters.append(_month(Expr(column=Col(table=alias, column=month)), ref))
@@ -1047,14 +1050,14 @@ class Linker:
                                                         for i in words))):
             d.score -= 2.0  # "the products sold most": a child table holds the sales
         # "the 3 departments with the highest average salary": the aggregate said
-        self._ordered(d, keys, Expr(column=Col(table=alias, column=col.name)),
-                      q.aggregate if q.aggregate in ("AVG", "MIN", "MAX") else "SUM", desc)
+        agg = cast(Aggregate, q.aggregate if q.aggregate in ("AVG", "MIN", "MAX") else "SUM")
+        self._ordered(d, keys, Expr(column=Col(table=alias, column=col.name)), agg, desc)
 
-    def _ordered(self, d: Draft, keys: list[Expr], measure: Expr, agg: str,
+    def _ordered(self, d: Draft, keys: list[Expr], measure: Expr, agg: Aggregate,
                  desc: bool) -> None:
         """Rows (or groups of `keys`, with `agg` of the measure) ordered by `measure`."""
         if keys:
-            d.select = [*(Item(expr=k) for k in keys), Item(expr=measure, agg=agg)]  # type: ignore[arg-type]
+            d.select = [*(Item(expr=k) for k in keys), Item(expr=measure, agg=agg)]
             d.group_by = keys
             d.order_by = [Order(item=len(keys), desc=desc)]
             return
@@ -1099,6 +1102,11 @@ class Linker:
         return False
 
     def _listing(self, q: Question, d: Draft, subject: list[int]) -> None:
+        role = self._asked_role(q, d)
+        if role is not None:  # "who is Beatriz's manager": the manager, not Beatriz
+            d.select = self._shown(d, role)
+            d.score += 0.5
+            return
         # two columns combined ("a margem do produto 300, preço menos custo") are what
         # is asked, shown with the rows
         combined = self._arithmetic(q, d, Span(0, len(q.words)))
@@ -1107,11 +1115,6 @@ class Linker:
             alias, col, hit, _ = asked
             d.select = [Item(expr=Expr(column=Col(table=alias, column=col.name)))]
             d.claim(hit)
-            d.score += 0.5
-            return
-        role = self._asked_role(q, d)
-        if role is not None:  # "who is Beatriz's manager": the manager, not Beatriz
-            d.select = self._shown(d, role)
             d.score += 0.5
             return
         parent = None if combined is not None else self._counted_parent(q, d, far=True)
@@ -1324,7 +1327,7 @@ def _date_filters(column: Col, ref: DateRef) -> list[Filter]:
         return [Filter(expr=Expr(column=column, part="YEAR"), op="BETWEEN",
                        value=[ref.year, ref.year_to])]
     if ref.side:  # "desde 2016": EXTRACT(YEAR FROM ...) >= 2016
-        return [Filter(expr=Expr(column=column, part="YEAR"), op=ref.side,  # type: ignore[arg-type]
+        return [Filter(expr=Expr(column=column, part="YEAR"), op=cast(Op, ref.side),
                        value=ref.year)]
     out = [Filter(expr=Expr(column=column, part="YEAR"), op="=", value=ref.year)]
     if ref.month:
