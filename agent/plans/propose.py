@@ -820,6 +820,19 @@ class Linker:
             d.claim(hit)
         return out
 
+    def _subject_column(self, q: Question, d: Draft) -> list[Expr]:
+        """A text column of the base the subject's first word names, when that word names
+        no table: "os 3 bairros com mais clientes" ranks CLI_BAIRRO's values."""
+        first = [i for i in d.subject if i not in d.claimed][:1]
+        if not first or any(self.terms.table_name_match(rel.name, q, first)[1]
+                            for rel in self.doc.relations()):
+            return []
+        found = self.cols.column(q, d, first, kinds=("text",), depth=0)
+        if found is None:
+            return []
+        d.claim(found[2])
+        return [Expr(column=Col(table=d.base, column=found[1].name))]
+
     def _money_group(self, d: Draft, expr: Expr) -> bool:
         """Whether a group is an amount of money (VL_JUROS), which names a measure, not
         who or what the rows are grouped by."""
@@ -1008,6 +1021,8 @@ class Linker:
             d.use(parent.table)
             if group and all(self._money_group(d, e) for e in group):
                 group = []  # "os 5 clientes que mais pagaram juros por atraso": who paid
+        elif not group:
+            group = self._subject_column(q, d)
         keys = group or ([Expr(column=parent)] if parent is not None else [])
         # Grouped, the measure is the base's own: a parent's figure summed over its
         # child rows means nothing.

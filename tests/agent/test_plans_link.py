@@ -1060,3 +1060,16 @@ def test_renegotiated_names_the_portuguese_code(propose: Any) -> None:
 ])
 def test_the_question_language(text: str, lang: str) -> None:
     assert read_question(text).lang == lang
+
+
+def test_a_top_n_of_a_column_counts_rows_per_value(propose: Any, doc: CombinedSchema,
+                                                   con: Connection, settings: Settings) -> None:
+    # "os 3 bairros com mais clientes": CLI_BAIRRO's values ranked by their customers;
+    # a word naming a table ("pedidos de compra") is the rows themselves, not a column
+    plan = propose("quais os 3 bairros com mais clientes?")[0].plan
+    assert [e.column.column for e in plan.group_by] == ["CLI_BAIRRO"] and plan.limit == 3
+    got = figure(con, compile_plan(plan, doc), settings)
+    assert [row[-1] for row in got] == [row[0] for row in figure(
+        con, "SELECT FIRST 3 COUNT(*) FROM CAD_CLI GROUP BY CLI_BAIRRO ORDER BY 1 DESC",
+        settings)]
+    assert not propose("quais foram os 5 maiores pedidos de compra de 2023?")[0].plan.group_by
