@@ -244,6 +244,7 @@ class _Mapping:
     no: tuple[str | int | float, str] | None = None  # a yes/no flag's "no": code, meaning
     # the glossary's words for the meaning in the other language ('Sudeste': southeast)
     translated: frozenset[str] = frozenset()
+    min_hits: int = 1  # a flag said through its description needs two of its words
 
 
 class ValueLinks:
@@ -323,14 +324,22 @@ class ValueLinks:
                 if flag is not None:
                     # A yes/no flag's "yes" is said by naming the flag: "produtos que
                     # controlam lote" is CONTROLA_LOTE = 'S' ('sim' is never said).
-                    named = self.schema.names[(rel.name, col.name)] - \
-                        self.schema.table_names.get(rel.name, frozenset())
+                    own = self.schema.table_names.get(rel.name, frozenset())
+                    named = self.schema.names[(rel.name, col.name)] - own
+                    said = " ".join(split_identifier(col.name)).lower()
+                    hits = 1
+                    if named <= {fold(p) for p in split_identifier(col.name)}:
+                        # an acronym (IRRF) says nothing: its description ("deduz no
+                        # imposto de renda") does, two of its words at least
+                        named = self.schema.described.get((rel.name, col.name),
+                                                          frozenset()) - own
+                        hits = 2
                     if named:
-                        said = " ".join(split_identifier(col.name)).lower()
                         (yes, _), (no, denial) = flag
                         out.append(_Mapping(rel.name, col.name, typed_code(yes, col), said,
                                             named, guess, (typed_code(no, col),
-                                                           f"{denial} {said}")))
+                                                           f"{denial} {said}"),
+                                            min_hits=hits))
         return out
 
     def _meaning_terms(self, meaning: str, *, translated: bool = False) -> list[str]:
@@ -386,7 +395,7 @@ class ValueLinks:
             _, hit = self.schema.match(m.terms, q, content)
             if foreign and m.translated:
                 hit |= self.schema.match(m.translated, q, foreign)[1]
-            if not hit:
+            if not hit or len(hit) < m.min_hits:
                 continue
             if fold(m.meaning).split()[:1] in (["sem"], ["without"], ["nao"]) and not any(
                     w.folded in _NEGATIONS for w in q.words):
@@ -396,9 +405,18 @@ class ValueLinks:
             meaning_words = [w for w in re.findall(r"\w+", m.meaning) if fold(w) not in _STOP]
             strength = len(hit) / max(len(meaning_words), 1)
             span = Span(min(hit), max(hit) + 1)
-            links.append(ValueLink(m.table, m.column, m.code, span, meaning=m.meaning,
+            code, meaning, no = m.code, m.meaning, m.no
+            before = {k for k in range(max(min(hit) - 3, 0), min(hit))
+                      if q.words[k].folded in _DENIED | _HAVE}
+            if no is not None and before and not any(q.words[k].folded in _HAVE
+                                                     for k in before):
+                # "dependentes que não entram no imposto de renda": the flag's "no" ("sem"
+                # and "não têm" are read as something missing, further on)
+                (code, meaning), no = no, None
+                hit |= before
+            links.append(ValueLink(m.table, m.column, code, span, meaning=meaning,
                                    guess=m.guess, strength=min(strength, 1.0),
-                                   words=frozenset(hit), no=m.no))
+                                   words=frozenset(hit), no=no))
         # Words that fit several codes of one column alike choose none of them: "people"
         # is in both 'pessoa física' and 'pessoa jurídica'.
         alike: dict[tuple[str, str, frozenset[int], float], int] = defaultdict(int)
@@ -598,6 +616,8 @@ _STOP = frozenset(("de", "do", "da", "a", "o", "e", "ou", "por", "em", "para", "
 
 _NEGATIONS = frozenset(("sem", "nao", "without", "no", "not", "nenhum", "nenhuma", "never",
                         "nunca"))
+_DENIED = frozenset(("nao", "not", "never", "nunca", "isn't", "aren't", "don't", "doesn't"))
+_HAVE = frozenset(("tem", "have", "has", "possui", "possuem"))
 _YES = frozenset(("sim", "s", "yes", "y", "true", "verdadeiro", "t"))
 _NO = frozenset(("nao", "n", "no", "false", "falso", "f"))
 

@@ -1073,3 +1073,18 @@ def test_a_top_n_of_a_column_counts_rows_per_value(propose: Any, doc: CombinedSc
         con, "SELECT FIRST 3 COUNT(*) FROM CAD_CLI GROUP BY CLI_BAIRRO ORDER BY 1 DESC",
         settings)]
     assert not propose("quais foram os 5 maiores pedidos de compra de 2023?")[0].plan.group_by
+
+
+@pytest.mark.parametrize(("question", "code"), [
+    ("liste os dependentes que deduzem no imposto de renda", "S"),
+    ("quantos dependentes não entram no imposto de renda?", "N"),
+    ("quantos produtos não controlam lote?", "N"),
+])
+def test_a_flag_named_by_its_description_or_denied_by_a_verb(
+        propose: Any, question: str, code: str) -> None:
+    # IRRF is an acronym: its description ("imposto de renda") names it, two words at
+    # least; "não <verb>" says the flag's "no"
+    best = propose(question)[0]
+    assert [f.value for f in best.plan.filters if f.expr.column.column in
+            ("IRRF", "CONTROLA_LOTE")] == [code]
+    assert not propose("quantos dependentes temos?")[0].plan.filters
