@@ -327,19 +327,16 @@ class ValueLinks:
                     own = self.schema.table_names.get(rel.name, frozenset())
                     named = self.schema.names[(rel.name, col.name)] - own
                     said = " ".join(split_identifier(col.name)).lower()
-                    hits = 1
+                    (yes, _), (no, denial) = flag
+                    ways = [(named, 1)]
                     if named <= {fold(p) for p in split_identifier(col.name)}:
-                        # an acronym (IRRF) says nothing: its description ("deduz no
-                        # imposto de renda") does, two of its words at least
-                        named = self.schema.described.get((rel.name, col.name),
-                                                          frozenset()) - own
-                        hits = 2
-                    if named:
-                        (yes, _), (no, denial) = flag
-                        out.append(_Mapping(rel.name, col.name, typed_code(yes, col), said,
-                                            named, guess, (typed_code(no, col),
-                                                           f"{denial} {said}"),
-                                            min_hits=hits))
+                        # an acronym (IRRF) is said as itself, or by its description
+                        # ("deduz no imposto de renda"), two of its words at least
+                        ways.append((self.schema.described.get((rel.name, col.name),
+                                                               frozenset()) - own, 2))
+                    out += [_Mapping(rel.name, col.name, typed_code(yes, col), said, terms,
+                                     guess, (typed_code(no, col), f"{denial} {said}"),
+                                     min_hits=hits) for terms, hits in ways if terms]
         return out
 
     def _meaning_terms(self, meaning: str, *, translated: bool = False) -> list[str]:

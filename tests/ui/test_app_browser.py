@@ -86,14 +86,15 @@ def test_opens_on_the_first_undescribed_table(served: tuple[str, Path], browser:
     rel = doc.relation(name)
     assert rel is not None
     assert _headers(page, "ann-columns")[:2] == ["column", "type"]
-    page.wait_for_function("n => document.querySelector('#ann-columns').innerText"
+    # Gradio re-renders the table while it loads: the element may be missing a moment
+    page.wait_for_function("n => (document.querySelector('#ann-columns')?.innerText ?? '')"
                            ".includes(n)", arg=rel.columns[0].name, timeout=10_000)
     shown = page.inner_text("#ann-columns")
     assert all(c.name in shown for c in rel.columns), shown
     sample = read_model(ws.samples, Samples).tables[name]
     assert sample.rows, f"the demo has sample rows of {name}"
     page.get_by_text("Sample rows").click()
-    page.wait_for_function("v => document.querySelector('#ann-samples').innerText"
+    page.wait_for_function("v => (document.querySelector('#ann-samples')?.innerText ?? '')"
                            ".includes(v)", arg=str(sample.rows[0][1]), timeout=10_000)
     assert _headers(page, "ann-samples")[:2] == sample.columns[:2]
     # Grids with nothing in them yet still say what they would hold, not 1, 2, 3.
