@@ -196,7 +196,7 @@ def run(console: Console, *, quick: bool = False) -> Report:
     adapters = [a for a in os.environ.get("BENCH_AGENT_ADAPTERS", "").split(",") if a]
     common = {"workspace": ws, "fb_database": str(OUT / "demo.fdb"), "row_cap": 100_000}
     # BENCH_AGENT_TUNING=agent_questions.yaml,...: only these tuning files (the model
-    # columns take about 10 s a question on 2 cores; every file is an hour)
+    # columns take several seconds a question on 2 cores)
     chosen = [n for n in os.environ.get("BENCH_AGENT_TUNING", "").split(",") if n]
     files = [p for p in TUNING_FILES if p.exists() and (not chosen or p.name in chosen)]
     tuning = [q for path in files for q in yaml.safe_load(path.read_text("utf-8"))["questions"]]
