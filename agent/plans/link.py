@@ -353,7 +353,7 @@ class ValueLinks:
     def _identifiers(self, q: Question) -> list[ValueLink]:
         """Stored identifiers whose every part a question word names, in any order: "a
         multa que cobramos por atraso" is SETTING_KEY 'MULTA_ATRASO'."""
-        content = [i for i in q.content() if i not in q.used]
+        content = q.content()
         links = []
         for (table, column), values in self.identifiers.items():
             for raw, parts in values:
@@ -380,18 +380,17 @@ class ValueLinks:
     def _mapped(self, q: Question) -> list[ValueLink]:
         links = []
         content = q.content()
-        own = {i for m in self.mappings for i in self.schema.match(m.terms, q, content)[1]}
+        said = [(m, self.schema.match(m.terms, q, content)[1]) for m in self.mappings
+                if m.terms]
         # A word no meaning holds and naming nothing in the schema may name a meaning in
         # the other language ("denied": 'denegada', "Southeast": 'Sudeste'); a word
         # naming a table is that table ("sales orders" is no 'faturado').
+        own = set().union(*(hit for _, hit in said))
         foreign = [i for i in content if i not in own and
                    not self._schema_word(q.words[i].text)]
-        for m in self.mappings:
-            if not m.terms:
-                continue
-            _, hit = self.schema.match(m.terms, q, content)
+        for m, hit in said:
             if foreign and m.translated:
-                hit |= self.schema.match(m.translated, q, foreign)[1]
+                hit = hit | self.schema.match(m.translated, q, foreign)[1]
             if not hit or len(hit) < m.min_hits:
                 continue
             if fold(m.meaning).split()[:1] in (["sem"], ["without"], ["nao"]) and not any(
@@ -403,14 +402,14 @@ class ValueLinks:
             strength = len(hit) / max(len(meaning_words), 1)
             span = Span(min(hit), max(hit) + 1)
             code, meaning, no = m.code, m.meaning, m.no
-            before = {k for k in range(max(min(hit) - 3, 0), min(hit))
-                      if q.words[k].folded in _DENIED | _HAVE}
-            if no is not None and before and not any(q.words[k].folded in _HAVE
+            before = range(max(min(hit) - 3, 0), min(hit))
+            denied = {k for k in before if q.words[k].folded in _DENIED}
+            if no is not None and denied and not any(q.words[k].folded in _HAVE
                                                      for k in before):
                 # "dependentes que não entram no imposto de renda": the flag's "no" ("sem"
                 # and "não têm" are read as something missing, further on)
                 (code, meaning), no = no, None
-                hit |= before
+                hit = hit | denied
             links.append(ValueLink(m.table, m.column, code, span, meaning=meaning,
                                    guess=m.guess, strength=min(strength, 1.0),
                                    words=frozenset(hit), no=no))

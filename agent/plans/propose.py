@@ -349,15 +349,13 @@ class Linker:
         for link in links:
             if link.words & d.claimed:
                 continue  # a date, comparison or missing thing took these words
+            # a code said inside "still to be received" says what is left, not a state;
+            # inside "contando a matriz" it is counted with the rest; inside "between the
+            # order and its delivery" it names dates, not a status
             if link.meaning is not None and any(
-                    s.start <= i < s.end for s in q.remaining_spans for i in link.words):
-                continue  # "still to be received" says what is left, not a state
-            if link.meaning is not None and any(
-                    s.start <= i < s.end for s in q.included_spans for i in link.words):
-                continue  # "contando a matriz": counted with the rest
-            if link.meaning is not None and any(a.span.start <= i < a.span.end
-                                                for a in q.arithmetic for i in link.words):
-                continue  # "between the order and its delivery" names dates, not a status
+                    s.holds_any(link.words) for s in (*q.remaining_spans, *q.included_spans,
+                                                      *(a.span for a in q.arithmetic))):
+                continue
             # the meaning's own words, or their plurals ("representantes"), said
             said = {fold(w) + end for w in re.findall(r"\w+", link.meaning or "")
                     for end in ("", "s", "es")}
@@ -397,8 +395,7 @@ class Linker:
             columns[(alias, link.column)] = len(d.filters), link
             self._value_filter(d, alias, link)
             for span in q.excluded_spans:
-                if link.meaning is not None and link.op == "=" and any(
-                        span.start <= i < span.end for i in link.words):
+                if link.meaning is not None and link.op == "=" and span.holds_any(link.words):
                     # "not counting the dismissed ones": every code but that one
                     d.filters[-1] = d.filters[-1].model_copy(update={"op": "<>"})
                     d.claim(range(span.start, span.end))
@@ -452,7 +449,7 @@ class Linker:
         end = span.end + 2 + sum(not w.folded.isalnum() for w in q.words[span.end:span.end + 1])
         start = span.start - 3 - sum(not w.folded.isalnum()
                                      for w in q.words[max(span.start - 1, 0):span.start])
-        around = [i for i in q.content(Span(start, end)) if not span.start <= i < span.end]
+        around = [i for i in q.content(Span(start, end)) if i not in span]
         score, _ = self.terms.column_match(key, q, around)
         return min(score / 4.0, 1.0)
 

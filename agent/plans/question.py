@@ -12,6 +12,7 @@ before a number or after "por".
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -57,6 +58,13 @@ class Span:
 
     start: int
     end: int
+
+    def __contains__(self, i: object) -> bool:
+        return isinstance(i, int) and self.start <= i < self.end
+
+    def holds_any(self, words: Iterable[int]) -> bool:
+        """Whether any of `words` (indexes) is inside the span."""
+        return any(i in self for i in words)
 
 
 DAYS = frozenset(("dias", "dia", "days", "day"))  # a number of days: "30 dias", "5 days"
