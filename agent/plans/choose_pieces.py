@@ -38,7 +38,14 @@ def expr_label(expr: Expr) -> str:
 
 
 def item_label(item: Item) -> str:
-    """`COUNT(*)`, `SUM(ALIAS.COLUMN)`, `COUNT(DISTINCT ALIAS.COLUMN)`, `ALIAS.COLUMN`."""
+    """`COUNT(*)`, `SUM(ALIAS.COLUMN)`, `COUNT(DISTINCT ALIAS.COLUMN)`, `ALIAS.COLUMN`;
+    a percentage: `% COUNT(*) WHERE <filter>`, `% SUM(A.X) OF SUM(A.Y)`."""
+    if item.part is not None:
+        return f"% {item_label(item.model_copy(update={'part': None}))} WHERE " \
+            f"{filter_label(item.part)}"
+    if item.of is not None:
+        return f"% {item_label(item.model_copy(update={'of': None}))} OF " \
+            f"SUM({expr_label(item.of)})"
     if item.expr is None:
         return f"{item.agg or 'COUNT'}(*)"
     inner = ("DISTINCT " if item.distinct else "") + expr_label(item.expr)
@@ -163,7 +170,9 @@ class Pieces:
             names.add(join.table)
         cols = []
         for item in self.select.values():
-            cols += _expr_cols(item.expr)
+            cols += _expr_cols(item.expr) + _expr_cols(item.of)
+            if item.part is not None:
+                cols += _expr_cols(item.part.expr)
         for flt in self.filters.values():
             cols += _expr_cols(flt.expr) + _expr_cols(flt.other)
         for expr in self.group_by.values():
@@ -188,7 +197,8 @@ class Pieces:
             limit = chosen.get("limit")
             if limit is not None and limit not in self.limits:
                 return None
-            exprs = [i.expr for i in select if i.expr] + [f.expr for f in filters] + \
+            exprs = [e for i in select for e in (i.expr, i.of, i.part and i.part.expr) if e] + \
+                [f.expr for f in filters] + \
                 [f.other for f in filters if f.other] + groups
             return QueryPlan(table=self.table, joins=self._joins(exprs), select=select,
                              filters=filters, related=related, group_by=groups,

@@ -4,9 +4,10 @@
 
 Checks, before any text is written: every table, alias and column exists; EXTRACT and
 date values only on date columns; SUM/AVG and arithmetic only on numbers (a date minus a
-date is a number of days); LIKE/CONTAINING only on text; every value fits its column's
-type (a date column compared with 'abc' is refused); with GROUP BY, every select item is
-an aggregate or grouped. A refused plan never reaches the engine.
+date is a number of days); a percentage of COUNT(*) or of a SUM only; LIKE/CONTAINING
+only on text; every value fits its column's type (a date column compared with 'abc' is
+refused); with GROUP BY, every select item is an aggregate or grouped. A refused plan
+never reaches the engine.
 
 The text: `SELECT FIRST n`, `EXTRACT(YEAR FROM ...)`, `DATE 'YYYY-MM-DD'`, `''` inside
 string literals, odd or reserved names quoted (`sql.names`), short aliases only when
@@ -141,6 +142,8 @@ def _check_joins(plan: QueryPlan, scope: _Scope) -> None:
 
 
 def _check_item(item: Item, scope: _Scope) -> None:
+    if item.share():
+        _check_share(item, scope)
     if item.expr is None:
         if item.agg != "COUNT":
             raise PlanError("plan refused: only COUNT may stand without a column")
@@ -149,6 +152,21 @@ def _check_item(item: Item, scope: _Scope) -> None:
     if item.agg in ("SUM", "AVG") and got != "number":
         raise PlanError(f"plan refused: {item.agg} needs a number; "
                         f"{item.expr.column.column} is not one")
+
+
+def _check_share(item: Item, scope: _Scope) -> None:
+    if item.part is not None and item.of is not None:
+        raise PlanError("plan refused: a percentage is of the rows where `part` holds or of "
+                        "another measure, not both")
+    if item.agg not in ("COUNT", "SUM") or item.distinct:
+        raise PlanError("plan refused: a percentage takes COUNT(*) or SUM")
+    if item.agg == "COUNT" and (item.expr is not None or item.part is None):
+        raise PlanError("plan refused: a percentage of rows counts them all, COUNT(*)")
+    if item.part is not None:
+        _check_filter(item.part, scope)
+    if item.of is not None and scope.expr_kind(item.of) != "number":
+        raise PlanError(f"plan refused: a percentage of {item.of.column.column} needs a "
+                        "number")
 
 
 def _check_filter(flt: Filter, scope: _Scope) -> None:
@@ -237,6 +255,8 @@ class _Writer:
         return text
 
     def item(self, item: Item) -> str:
+        if item.share():
+            return self.share(item)
         if item.expr is None:
             return "COUNT(*)"
         text = self.expr(item.expr)
@@ -244,6 +264,21 @@ class _Writer:
             return text
         inner = f"DISTINCT {text}" if item.distinct else text
         return f"{item.agg}({inner})"
+
+    def share(self, item: Item) -> str:
+        # NULLIF: a whole of 0 gives no percentage (NULL), not an arithmetic error.
+        if item.of is not None:
+            assert item.expr is not None
+            part, whole = f"SUM({self.expr(item.expr)})", f"SUM({self.expr(item.of)})"
+        else:
+            assert item.part is not None
+            cond = self.condition(item.part)
+            if item.expr is None:  # 100.00: COUNT * 100 / COUNT would divide integers
+                return (f"COUNT(CASE WHEN {cond} THEN 1 END) * 100.00 / "
+                        "NULLIF(COUNT(*), 0)")
+            text = self.expr(item.expr)
+            part, whole = f"SUM(CASE WHEN {cond} THEN {text} ELSE 0 END)", f"SUM({text})"
+        return f"{part} * 100 / NULLIF({whole}, 0)"
 
     def literal(self, value: Scalar, expr: Expr) -> str:
         got = self.scope.expr_kind(expr)

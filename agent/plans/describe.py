@@ -63,6 +63,8 @@ def _head(plan: QueryPlan, w: dict[str, Any], table: str) -> str:
                                n=plan.limit)
     if aggregates:
         item = aggregates[0]
+        if item.share():
+            return _share(item, w, table)
         if item.agg == "COUNT":
             if item.expr is not None and item.distinct:
                 return w["distinct"].format(c=expr_text(item.expr), t=table)
@@ -70,6 +72,14 @@ def _head(plan: QueryPlan, w: dict[str, Any], table: str) -> str:
         return w[item.agg].format(c=expr_text(item.expr) if item.expr else "*", t=table)
     listed = ", ".join(item_text(i) for i in plan.select)
     return w["list"].format(c=listed, t=table) + (w["distinct_rows"] if plan.distinct else "")
+
+
+def _share(item: Item, w: dict[str, Any], table: str) -> str:
+    if item.of is not None and item.expr is not None:
+        return w["share_of"].format(c=expr_text(item.expr), o=expr_text(item.of), t=table)
+    part = _conditions([item.part], w)[0] if item.part is not None else ""
+    key = "share_rows" if item.expr is None else "share_sum"
+    return w[key].format(c=expr_text(item.expr) if item.expr else "", p=part, t=table)
 
 
 def _conditions(filters: list[Filter], w: dict[str, Any]) -> list[str]:
@@ -117,7 +127,8 @@ def _conditions(filters: list[Filter], w: dict[str, Any]) -> list[str]:
 
 def _result(plan: QueryPlan, rows: list[list[Any]], lang: str, w: dict[str, Any]) -> str:
     if len(rows) == 1 and len(rows[0]) == 1 and not plan.group_by:
-        return number(rows[0][0], lang)
+        percent = " %" if plan.select[0].share() and rows[0][0] is not None else ""
+        return number(rows[0][0], lang) + percent
     return w["rows"].format(k=number(len(rows), lang), s="" if len(rows) == 1 else "s")
 
 
@@ -138,7 +149,18 @@ def number(value: Any, lang: str) -> str:
 
 
 def item_text(item: Item, qualified: bool = False) -> str:
-    """A select item as SQL writes it: COUNT(*), SUM(VL_TOTAL), COUNT(DISTINCT CLI_COD)."""
+    """A select item as SQL writes it: COUNT(*), SUM(VL_TOTAL), COUNT(DISTINCT CLI_COD);
+    a percentage as `% COUNT(*) WHERE SITUACAO = 'B'`, `% SUM(DESCONTOS) OF SUM(SAL_BRUTO)`."""
+    if item.share():
+        plain = item_text(item.model_copy(update={"part": None, "of": None}), qualified)
+        if item.of is not None:
+            return f"% {plain} OF SUM({expr_text(item.of, qualified)})"
+        assert item.part is not None
+        flt = item.part
+        cond = f"{expr_text(flt.expr, qualified)} {flt.op}"
+        if flt.op not in ("IS NULL", "IS NOT NULL"):
+            cond += f" {other_text(flt, qualified) or literal(flt.value)}"
+        return f"% {plain} WHERE {cond}"
     if item.expr is None:
         return "COUNT(*)"
     inner = expr_text(item.expr, qualified)

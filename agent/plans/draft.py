@@ -32,11 +32,17 @@ class Draft:
     explained: set[int] = field(default_factory=set)
     claimed: set[int] = field(default_factory=set)  # words a filter, date or group took
     guesses: list[str] = field(default_factory=list)
+    said_at: dict[int, int] = field(default_factory=dict)  # value filter -> its first word
 
     def claim(self, words: set[int] | range) -> None:
         """Words now explained by a part of the plan (not free for a measure)."""
         self.explained.update(words)
         self.claimed.update(words)
+
+    def pop_filter(self, at: int) -> Filter:
+        """Take filter `at` out, keeping `said_at` in step."""
+        self.said_at = {i - (i > at): w for i, w in self.said_at.items() if i != at}
+        return self.filters.pop(at)
 
     def use(self, alias: str) -> None:
         """Bring `alias` (and the joins before it) into the plan."""

@@ -47,14 +47,6 @@ class Expr(_Part):
     part: Part | None = Field(None, description="EXTRACT(part FROM column).")
 
 
-class Item(_Part):
-    """One select item: an expression, an aggregate of one (`expr` None: COUNT(*))."""
-
-    expr: Expr | None = None
-    agg: Aggregate | None = None
-    distinct: bool = Field(False, description="COUNT(DISTINCT expr).")
-
-
 class Filter(_Part):
     """`expr op value` (IN takes a list, BETWEEN two values, IS NULL none), or `expr op
     other` comparing two columns. `meaning`: the words the value stands for (a value
@@ -70,6 +62,24 @@ class Filter(_Part):
         "With `other`: compare with other times this (10 % of it: 0.1; 20 % above it: 1.2)."))
     meaning: str | None = None
     guess: bool = False
+
+
+class Item(_Part):
+    """One select item: an expression, an aggregate of one (`expr` None: COUNT(*)), or a
+    percentage (`part`, `of`)."""
+
+    expr: Expr | None = None
+    agg: Aggregate | None = None
+    distinct: bool = Field(False, description="COUNT(DISTINCT expr).")
+    part: Filter | None = Field(None, description=(
+        "A percentage of the whole: the aggregate over the rows where this holds, times "
+        "100, over the aggregate of every row (COUNT or SUM, with CASE WHEN inside)."))
+    of: Expr | None = Field(None, description=(
+        "A percentage of another measure: SUM(expr) * 100 / SUM(of)."))
+
+    def share(self) -> bool:
+        """Whether this item is a percentage (`part` or `of`)."""
+        return self.part is not None or self.of is not None
 
 
 class Join(_Part):

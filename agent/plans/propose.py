@@ -50,6 +50,7 @@ from schemachat.agent.plans.question import (
     says_money,
 )
 from schemachat.agent.plans.reach import Hop, Reach
+from schemachat.agent.plans.share import share_item
 from schemachat.agent.retrieval.text import Analyzer
 from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation, CombinedSchema
 from schemachat.ingest.models.values import TextValues
@@ -260,6 +261,8 @@ class Linker:
             self._listing(q, d, subject)
         elif q.top is not None:
             self._top(q, d)
+        elif q.share is not None and self._share(q, d):
+            pass  # "what percentage of customers are blocked"
         elif q.aggregate is not None or self._grouped(q, d) or self._summed(q, d) or q.amount or (
                 not q.listing and says_money(q)):
             # "qual foi a receita em 2024": an amount of money is a sum
@@ -393,6 +396,7 @@ class Linker:
                 self._another_value(q, d, *columns[(alias, link.column)], link)
                 continue
             columns[(alias, link.column)] = len(d.filters), link
+            d.said_at[len(d.filters)] = link.span.start
             self._value_filter(d, alias, link)
             for span in q.excluded_spans:
                 if link.meaning is not None and link.op == "=" and span.holds_any(link.words):
@@ -427,6 +431,7 @@ class Linker:
         between = q.folded(Span(min(link.span.start, 10**6), link.span.start))[-2:]
         if first.op == link.op == "CONTAINING" and not ({"ou", "or"} & set(between)):
             # "220V electric showers": both words are in the description
+            d.said_at[len(d.filters)] = link.span.start
             self._value_filter(d, first.expr.column.table, link)
             d.claim(link.words)
             return
@@ -435,6 +440,7 @@ class Linker:
                     not self._all_name(q, link.words, link.table):
                 self._value_filter(d, first.expr.column.table, link)
                 d.filters[at] = d.filters.pop()
+                d.said_at[at] = link.span.start
             d.claim(link.words)
             return
         values = [first.value, link.value]
@@ -501,6 +507,7 @@ class Linker:
                 expr = Expr(column=Col(table=alias, column=col.name))
                 d.claim(hit)
                 d.score += 0.3 * score
+            d.said_at[len(d.filters)] = comp.span.start
             d.filters.append(Filter(expr=expr, op=comp.op, value=comp.value))
             d.score += 1.0
             d.claim(range(comp.span.start, comp.span.end))
@@ -630,6 +637,7 @@ class Linker:
                 d.score -= UNPLACED
                 continue
             alias, col, hit, score = best
+            d.said_at[len(d.filters)] = span.start
             d.filters.append(Filter(expr=Expr(column=Col(table=alias, column=col.name)),
                                     op="IS NULL"))
             d.score += 1.0 + 0.3 * score
@@ -746,6 +754,18 @@ class Linker:
             item = Item(expr=measure, agg=agg)  # type: ignore[arg-type]
         d.select = [*(Item(expr=g) for g in group), item]
         d.group_by = group
+
+    def _share(self, q: Question, d: Draft) -> bool:
+        """A percentage (agent/plans/share.py), grouped when the question says so; False
+        when the question names no part of a whole."""
+        item = share_item(self.cols, q, d)
+        if item is None:
+            return False
+        group = self._groups(q, d)
+        d.select = [*(Item(expr=g) for g in group), item]
+        d.group_by = group
+        d.score += 1.0
+        return True
 
     def _summed(self, q: Question, d: Draft) -> bool:
         """A difference or product nobody asked to list ("what was the difference between

@@ -128,6 +128,8 @@ class Question:
     included_spans: list[Span] = field(default_factory=list)  # after "contando a", "including"
     glossed: set[int] = field(default_factory=set)  # "(estoquista)": a value's own words
     remaining_spans: list[Span] = field(default_factory=list)  # "still to be received"
+    share: Span | None = None  # "what percentage of": the cue
+    share_whole: Span | None = None  # the words after it, naming the whole
     overdue: Span | None = None  # "vencidos", "overdue": past the due date, not settled
     named: Span | None = None  # "se chamam Ana": the capitalised words of a name
     comparisons: list[Comparison] = field(default_factory=list)
@@ -223,6 +225,7 @@ def read_question(text: str) -> Question:
     _read_comparisons(q, c)
     _read_versus(q, c)
     _read_top(q, c)
+    _read_share(q, c)
     _read_aggregate(q, c)
     q.overdue = _read_overdue(q, c)
     q.named = _read_named(q, c)
@@ -554,6 +557,28 @@ def _read_top(q: Question, c: dict[str, Any]) -> None:
         q.top, q.top_span = (n, desc), span
         q.used.update(range(span.start, span.end))
         return
+
+
+def _read_share(q: Question, c: dict[str, Any]) -> None:
+    """ "what percentage of X ...": the cue, and up to five words after it (to punctuation
+    or a number) that name the whole."""
+    cue = find_cue(q.words, c["share"], q.used)
+    if cue is None:
+        return
+    # "qual", "what" stay free: the list cue reads them when no part is named after all
+    q.used.update(i for i in range(cue.start, cue.end) if q.words[i].folded not in c["list"])
+    ends = {*c["subject_ends"], *c["share_ends"]}
+    end = cue.end
+    while end < len(q.words) and end not in q.used and q.words[end].number is None and \
+            q.words[end].folded.isalnum() and q.words[end].folded not in ends and \
+            end - cue.end < 5:
+        end += 1
+    # "... entrou via pix": the verb saying the part names nothing (not a login)
+    verb = next((i for i in range(cue.end, min(cue.end + 9, len(q.words)))
+                 if q.words[i].folded in c["share_ends"]), None)
+    if verb is not None:
+        q.used.add(verb)
+    q.share, q.share_whole = cue, Span(cue.end, end)
 
 
 def _read_aggregate(q: Question, c: dict[str, Any]) -> None:

@@ -238,6 +238,26 @@ CASES: dict[str, tuple[QueryPlan, str, bool]] = {
                                           exists=True)]),
         "SELECT COUNT(*) FROM CAD_CLI c WHERE EXISTS (SELECT 1 FROM MOV_PED p "
         "WHERE p.CLI_COD = c.CLI_COD)", False),
+    "percentage of rows": (
+        QueryPlan(table="MOV_PED", select=[Item(agg="COUNT", part=where("MOV_PED", "STATUS",
+                                                                         "=", 9))],
+                  filters=[Filter(expr=Expr(column=Col(table="MOV_PED", column="DT_EMISSAO"),
+                                            part="YEAR"), op="=", value=2023)]),
+        "SELECT SUM(CASE WHEN STATUS = 9 THEN 1 ELSE 0 END) * 100.00 / COUNT(*) FROM MOV_PED "
+        "WHERE DT_EMISSAO BETWEEN '2023-01-01' AND '2023-12-31'", False),
+    "percentage of a sum": (
+        QueryPlan(table="CAR_BAIXA", select=[Item(agg="SUM", expr=col("CAR_BAIXA", "VL_BAIXA"),
+                                                  part=where("CAR_BAIXA", "FORMA", "=", "PX"))]),
+        "SELECT (SELECT SUM(VL_BAIXA) FROM CAR_BAIXA WHERE FORMA = 'PX') * 100 / "
+        "(SELECT SUM(VL_BAIXA) FROM CAR_BAIXA) FROM RDB$DATABASE", False),
+    "percentage of another measure (joined)": (
+        QueryPlan(table="NF_ITEM", joins=[Join(table="NF_CAB", alias="NF_CAB", on=[(
+            Col(table="NF_ITEM", column="NF_ID"), Col(table="NF_CAB", column="NF_ID"))])],
+                  select=[Item(agg="SUM", expr=col("NF_ITEM", "VL_ICMS"),
+                               of=col("NF_ITEM", "VL_TOTAL"))],
+                  filters=[where("NF_CAB", "SITUACAO", "=", "N")]),
+        "SELECT SUM(i.VL_ICMS) * 100 / SUM(i.VL_TOTAL) FROM NF_ITEM i JOIN NF_CAB n ON "
+        "n.NF_ID = i.NF_ID WHERE n.SITUACAO = 'N'", False),
 }
 
 
@@ -416,6 +436,20 @@ REFUSED: dict[str, tuple[QueryPlan, list[str]]] = {
                                        order_by=[Order(item=1)]), ["ORDER BY"]),
     "SUM(*)": (QueryPlan(table="CAD_CLI", select=[Item(agg="SUM")]), ["COUNT"]),
     "alias twice": (count("CAD_CLI", joins=[CIDADE, CIDADE]), ["CAD_CID", "twice"]),
+    "percentage of AVG": (QueryPlan(table="CAD_CLI", select=[Item(
+        agg="AVG", expr=col("CAD_CLI", "CLI_LIMCRED"),
+        part=where("CAD_CLI", "SITUACAO", "=", "B"))]), ["percentage", "COUNT(*) or SUM"]),
+    "percentage of a text": (QueryPlan(table="CAD_CLI", select=[Item(
+        agg="SUM", expr=col("CAD_CLI", "CLI_LIMCRED"), of=col("CAD_CLI", "CLI_NOMRAZ"))]),
+        ["CLI_NOMRAZ", "number"]),
+    "percentage of rows without a part": (QueryPlan(table="CAD_CLI", select=[Item(
+        agg="COUNT", of=col("CAD_CLI", "CLI_LIMCRED"))]), ["COUNT(*)"]),
+    "percentage with part and of": (QueryPlan(table="CAD_CLI", select=[Item(
+        agg="SUM", expr=col("CAD_CLI", "CLI_LIMCRED"), of=col("CAD_CLI", "CLI_LIMCRED"),
+        part=where("CAD_CLI", "SITUACAO", "=", "B"))]), ["not both"]),
+    "percentage part on a bad value": (QueryPlan(table="MOV_PED", select=[Item(
+        agg="COUNT", part=where("MOV_PED", "DT_EMISSAO", "=", "abc"))]),
+        ["DT_EMISSAO", "'abc'"]),
 }
 
 

@@ -78,3 +78,19 @@ def test_a_role_join_and_a_span_are_said_plainly() -> None:
     text = describe(plan, "en", rows=[["X"]])
     assert "(joined to CAD_FUNC through FUN_GESTOR)" in text
     assert "EXTRACT(DAY FROM FUN_MAT) BETWEEN 10 and 20" in text
+
+
+def test_a_percentage_says_its_part_and_whole() -> None:
+    blocked = Filter(expr=Expr(column=Col(table="CAD_CLI", column="SITUACAO")), op="=",
+                     value="B", meaning="bloqueado")
+    rows = QueryPlan(table="CAD_CLI", select=[Item(agg="COUNT", part=blocked)])
+    assert describe(rows, "en", rows=[[Decimal("12.50")]]) == (
+        "Took the percentage of the rows of CAD_CLI where SITUACAO = 'B' (bloqueado): "
+        "12.50 %.")
+    assert describe(rows, "pt", rows=[[Decimal("12.50")]]).endswith(
+        "em que SITUACAO = 'B' (bloqueado): 12,50 %.")
+    icms = Expr(column=Col(table="NF_CAB", column="VL_ICMS"))
+    of = QueryPlan(table="NF_CAB", select=[Item(agg="SUM", expr=icms, of=Expr(
+        column=Col(table="NF_CAB", column="VL_PROD")))])
+    assert describe(of, "en", rows=[[None]]) == \
+        "Took VL_ICMS as a percentage of VL_PROD in NF_CAB: —."

@@ -1088,3 +1088,38 @@ def test_a_flag_named_by_its_description_or_denied_by_a_verb(
     assert [f.value for f in best.plan.filters if f.expr.column.column in
             ("IRRF", "CONTROLA_LOTE")] == [code]
     assert not propose("quantos dependentes temos?")[0].plan.filters
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    ("what percentage of our products are inactive?",
+     "SELECT SUM(CASE WHEN SITUACAO = 'I' THEN 1 ELSE 0 END) * 100.00 / COUNT(*) FROM CAD_PRO"),
+    ("qual a porcentagem dos clientes de Curitiba que estão bloqueados?",
+     "SELECT SUM(CASE WHEN c.SITUACAO = 'B' THEN 1 ELSE 0 END) * 100.00 / COUNT(*) FROM "
+     "CAD_CLI c JOIN CAD_CID d ON d.CID_COD = c.CID_COD WHERE d.CID_NOME = 'Curitiba'"),
+    ("quantos por cento do que recebemos em 2023 veio por boleto?",
+     "SELECT (SELECT SUM(VL_BAIXA) FROM CAR_BAIXA WHERE FORMA = 'BL' AND DT_BAIXA BETWEEN "
+     "'2023-01-01' AND '2023-12-31') * 100 / SUM(VL_BAIXA) FROM CAR_BAIXA WHERE DT_BAIXA "
+     "BETWEEN '2023-01-01' AND '2023-12-31'"),
+    ("what share of gross pay went to deductions in 2024?",
+     "SELECT SUM(DESCONTOS) * 100 / SUM(SAL_BRUTO) FROM RH_FOLHA WHERE ANO = 2024"),
+])
+def test_a_percentage_of_a_whole(propose: Any, doc: CombinedSchema, con: Connection,
+                                 settings: Settings, question: str, gold: str) -> None:
+    # the words after "what percentage of" name the whole (rows, or an amount); the part
+    # is the last filter said outside them, or another measure
+    best = propose(question)[0]
+    assert len(best.plan.select) == 1 and best.plan.select[0].share()
+    got = figure(con, compile_plan(best.plan, doc), settings)
+    want = figure(con, gold, settings)
+    assert want and want[0][0] and got == want
+
+
+def test_a_percentage_column_is_no_share(propose: Any) -> None:
+    # "qual o percentual de comissão": CAD_VEND.COMISSAO is asked for, not a share of rows
+    best = propose("qual o percentual de comissão da vendedora Camila?")[0]
+    assert [i.expr.column.column for i in best.plan.select if i.expr] == ["COMISSAO"]
+    assert not any(i.share() for i in best.plan.select)
+    # and a share keeps the other filters for every row: the year is no part
+    plan = propose("qual o percentual de pedidos de 2023 que foram cancelados?")[0].plan
+    assert plan.select[0].part is not None and plan.select[0].part.value == 9
+    assert ("MOV_PED", "DT_EMISSAO", "YEAR", "=", 2023) in filters_of(plan)
