@@ -1282,7 +1282,10 @@ class Linker:
     def _names_of_keys(self, d: Draft) -> None:
         """A key shown to a parent table (CID_COD, CRG_COD) brings the parent's name
         (CID_NOME): people read names, not codes. Only along a declared foreign key
-        that is never NULL, whose join keeps every row."""
+        that is never NULL, whose join keeps every row, or when the rows are the distinct
+        parents themselves ("in which city is the supplier Votoran"), where a NULL key is
+        no parent to name."""
+        parents = d.distinct and len(d.select) == 1
         for item in list(d.select):
             col = item.expr.column if item.expr and item.agg is None and \
                 item.expr.op is None else None
@@ -1294,7 +1297,7 @@ class Linker:
             column = next((c for c in own.columns if c.name == col.column), None) \
                 if own else None
             parent = self.doc.relation(ref) if ref else None
-            if column is None or column.nullable or parent is None:
+            if column is None or (column.nullable and not parents) or parent is None:
                 continue
             hop = next((h for h in d.reach.values() if h.table == ref and h.joins and
                         h.joins[-1].on[0][0] == col), None)

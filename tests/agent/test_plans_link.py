@@ -1123,3 +1123,23 @@ def test_a_percentage_column_is_no_share(propose: Any) -> None:
     plan = propose("qual o percentual de pedidos de 2023 que foram cancelados?")[0].plan
     assert plan.select[0].part is not None and plan.select[0].part.value == 9
     assert ("MOV_PED", "DT_EMISSAO", "YEAR", "=", 2023) in filters_of(plan)
+
+
+@pytest.mark.parametrize(("question", "name", "gold"), [
+    ("em que cidade fica a construtora Soares?", "CID_NOME",
+     "SELECT DISTINCT d.CID_NOME FROM CAD_CLI c JOIN CAD_CID d ON d.CID_COD = c.CID_COD "
+     "WHERE c.CLI_NOMFAN = 'CONSTRUTORA SOARES'"),
+    ("qual a condição de pagamento da Freitas & Yamamoto Metalúrgica?", "CPG_DESCR",
+     "SELECT p.CPG_DESCR FROM CAD_CLI c JOIN TB_CONDPAG p ON p.CPG_COD = c.CPG_COD "
+     "WHERE c.CLI_NOMRAZ = 'FREITAS & YAMAMOTO METALÚRGICA ME'"),
+])
+def test_a_parent_asked_for_is_named(propose: Any, doc: CombinedSchema, con: Connection,
+                                     settings: Settings, question: str, name: str,
+                                     gold: str) -> None:
+    # the rows are the distinct parents (a city, a payment term): their name is shown
+    # even though the key may be NULL elsewhere (a NULL key is no parent)
+    plan = propose(question)[0].plan
+    assert plan.distinct and name in [i.expr.column.column for i in plan.select if i.expr]
+    at = [i.expr.column.column for i in plan.select if i.expr].index(name)
+    got = sorted(row[at] for row in figure(con, compile_plan(plan, doc), settings))
+    assert got and got == sorted(row[0] for row in figure(con, gold, settings))
