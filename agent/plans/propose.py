@@ -475,7 +475,14 @@ class Linker:
         words = q.content()
         if any(h.table == hop.table and h.depth < hop.depth for h in d.reach.values()):
             words = [i for i in words if not self.terms.table_name_match(d.base, q, [i])[1]]
-        via = any(j.table != d.base and self.terms.table_name_match(j.table, q, words)[1]
+        # Only a table this way passes and another way to the same table does not tells
+        # them apart ("the Porto Alegre branch received": CAR_TIT is on both ways to
+        # CAD_CID, the branch only on one).
+        others = [{j.table for j in h.joins[:-1]} for h in d.reach.values()
+                  if h.table == hop.table and h is not hop]
+        shared = set.intersection(*others) if others else set()
+        via = any(j.table != d.base and j.table not in shared and
+                  self.terms.table_name_match(j.table, q, words)[1]
                   for j in hop.joins[:-1])  # (the base again is a role, not a named table)
         return min(score / 6.0, 0.3) - (0.2 if hop.alias != hop.table else 0.0) + \
             (0.4 if via else 0.0)

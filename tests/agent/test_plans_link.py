@@ -1143,3 +1143,13 @@ def test_a_parent_asked_for_is_named(propose: Any, doc: CombinedSchema, con: Con
     at = [i.expr.column.column for i in plan.select if i.expr].index(name)
     got = sorted(row[at] for row in figure(con, compile_plan(plan, doc), settings))
     assert got and got == sorted(row[0] for row in figure(con, gold, settings))
+
+
+def test_a_city_beside_a_table_takes_the_way_through_that_table(propose: Any) -> None:
+    # "the Joinville branch": of the two ways from receipts to a city (the title's
+    # customer, the title's branch), the branch's; CAR_TIT is on both and decides nothing
+    plan = propose("how much did the Joinville branch receive through pix in 2024?")[0].plan
+    city = next(f for f in plan.filters if f.value == "Joinville")
+    way = [j.table for j in plan.joins]
+    assert "CAD_FIL" in way and "CAD_CLI" not in way
+    assert plan.aliases()[city.expr.column.table] == "CAD_CID"
