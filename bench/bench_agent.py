@@ -2,8 +2,8 @@
 written by hand, and answer latency.
 
 Questions: bench/agent_questions.yaml (the questions the cue lists and tuning were
-written against; with agent_questions_more.yaml, agent_questions_more2.yaml and
-agent_questions_more3.yaml, written later, the tuning set) and
+written against; with agent_questions_more.yaml … agent_questions_more6.yaml, written
+later, the tuning set) and
 bench/agent_questions_heldout.yaml (30 questions no cue list, test or tuning reads; only
 this benchmark does), reported separately, per category.
 
@@ -60,9 +60,12 @@ MORE_QUESTIONS4 = Path(__file__).parent / "agent_questions_more4.yaml"
 # a fifth batch of 50 favouring tables the others use little, first counted before any
 # rule read it
 MORE_QUESTIONS5 = Path(__file__).parent / "agent_questions_more5.yaml"
+# a sixth batch of 50 spread like the first file, counted before and after a session's
+# rules, none of which read it
+MORE_QUESTIONS6 = Path(__file__).parent / "agent_questions_more6.yaml"
 # the tuning set: every file above, in the order they were written
 TUNING_FILES = (QUESTIONS, MORE_QUESTIONS, MORE_QUESTIONS2, MORE_QUESTIONS3, MORE_QUESTIONS4,
-                MORE_QUESTIONS5)
+                MORE_QUESTIONS5, MORE_QUESTIONS6)
 HELD_OUT = Path(__file__).parent / "agent_questions_heldout.yaml"
 SCHEMA_QUESTIONS = ["onde fica o limite de crédito do cliente?",
                     "o que significa a coluna SITUACAO do cliente?",
