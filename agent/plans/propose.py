@@ -241,13 +241,16 @@ class Linker:
             # "custo médio", "average cost": the column CUSTO_MED, not an AVG of cost
             q = replace(q, aggregate=None, aggregate_span=None)
         d = Draft(base, self.reach.of(base), subject)
+        bought = self._bought(q, base)
+        if bought:  # "what customers bought" names our sales, not the purchase orders
+            about = [i for i in about if i not in bought]
         score, hit = self.terms.table_match(base, q, about)
         d.score += SUBJECT * score + self._prior(q, rel)
         d.subject_score = score
         d.explained |= hit
         d.table_words = set(hit)
         # The base's name said anywhere ("porcelanato products") is explained too.
-        d.explained |= self.terms.table_match(base, q, q.content())[1]
+        d.explained |= self.terms.table_match(base, q, q.content())[1] - bought
         self._sold(q, d)
         self._comparisons(q, d)
         self._dates(q, d)
@@ -315,13 +318,25 @@ class Linker:
         said = sales_words(q)
         if not said:
             return
-        rel = self.doc.relation(d.base)
-        key = set(rel.primary_key.columns) if rel and rel.primary_key else set()
-        headers = {e.ref_table for e in self.reach.parents.get(d.base, [])
-                   if set(e.columns) <= key}
-        if d.base in self.sales or headers & self.sales:
+        if self._records_sales(d.base):
             d.score += SALES
             d.explained |= set(said)
+
+    def _records_sales(self, base: str) -> bool:
+        """Whether `base` records sales, or is the items of a table that does."""
+        rel = self.doc.relation(base)
+        key = set(rel.primary_key.columns) if rel and rel.primary_key else set()
+        headers = {e.ref_table for e in self.reach.parents.get(base, [])
+                   if set(e.columns) <= key}
+        return base in self.sales or bool(headers & self.sales)
+
+    def _bought(self, q: Question, base: str) -> set[int]:
+        """The words saying what customers bought ("customers ... buy from us"), when
+        `base` records no sales: they name the sales, not this table (MOV_COMPRA)."""
+        if self._records_sales(base):
+            return set()
+        words = set(cues()["bought_by_customers"])
+        return {i for i in sales_words(q) if q.words[i].folded in words}
 
     def _prior(self, q: Question, rel: CombinedRelation) -> float:
         """Views and tables named for more than the question says fit less: of

@@ -1153,3 +1153,12 @@ def test_a_city_beside_a_table_takes_the_way_through_that_table(propose: Any) ->
     way = [j.table for j in plan.joins]
     assert "CAD_FIL" in way and "CAD_CLI" not in way
     assert plan.aliases()[city.expr.column.table] == "CAD_CID"
+
+
+def test_what_customers_buy_is_no_purchase_order(propose: Any) -> None:
+    # "customers ... buy": our sales; the word names no purchase order (MOV_COMPRA)
+    plan = propose("how much did customers from Paraná buy in 2023?")[0].plan
+    assert plan.table in ("MOV_PED", "NF_CAB") and "MOV_COMPRA" not in plan.tables()
+    assert "CAD_CLI" in plan.tables()
+    # what we buy ourselves still is
+    assert propose("how much did we buy from suppliers in 2023?")[0].plan.table == "MOV_COMPRA"
