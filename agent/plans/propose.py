@@ -389,7 +389,8 @@ class Linker:
                     # a mapped code of a far table is rarely what is meant, unless its
                     # column is named next to it ("na região Sul": UF_REGIAO = 'S')
                     continue
-                fit = link.strength - 0.15 * hop.depth + 0.3 * near + self._role(q, d, hop)
+                fit = link.strength - 0.15 * hop.depth + 0.3 * near + self._role(q, d, hop) + \
+                    self._under(q, d, hop, link)
                 by_span.setdefault((link.span.start, link.span.end), []).append(
                     (fit, alias, link))
         chosen: list[tuple[float, str, ValueLink]] = []
@@ -501,6 +502,20 @@ class Linker:
                   for j in hop.joins[:-1])  # (the base again is a role, not a named table)
         return min(score / 6.0, 0.3) - (0.2 if hop.alias != hop.table else 0.0) + \
             (0.4 if via else 0.0)
+
+    @staticmethod
+    def _under(q: Question, d: Draft, hop: Hop, link: ValueLink) -> float:
+        """A value said after "under", "subgrupos de" names the parent row: the way
+        through the table's reference to itself fits it ("the subgroups under the
+        electrical group": the GRP_PAI row is 'ELÉTRICA'), its own column less."""
+        spans = [s for s in q.under_spans if s.holds_any(link.words)]
+        if not spans:
+            return 0.0
+        joins = hop.joins
+        itself = bool(joins) and joins[-1].table == d.reach[joins[-1].on[0][0].table].table
+        if itself:
+            d.claim({i for s in spans for i in range(s.start, s.end)} - link.words)
+        return 0.8 if itself else 0.0
 
     def _comparisons(self, q: Question, d: Draft) -> None:
         for comp in q.comparisons:

@@ -126,6 +126,7 @@ class Question:
     excluded_spans: list[Span] = field(default_factory=list)  # after "sem contar", "except"
     every_spans: list[Span] = field(default_factory=list)  # after "across all the"
     included_spans: list[Span] = field(default_factory=list)  # after "contando a", "including"
+    under_spans: list[Span] = field(default_factory=list)  # "subgroups under the X group"
     glossed: set[int] = field(default_factory=set)  # "(estoquista)": a value's own words
     remaining_spans: list[Span] = field(default_factory=list)  # "still to be received"
     share: Span | None = None  # "what percentage of": the cue
@@ -237,6 +238,7 @@ def read_question(text: str) -> Question:
     q.excluded_spans = _cue_spans(q, c["excluded"])
     q.every_spans = _cue_spans(q, c["every"], width=2)
     q.included_spans = _cue_spans(q, c["included"], width=3)
+    q.under_spans = [_with_gloss(q, s) for s in _cue_spans(q, c["under"], width=4)]
     q.remaining_spans = _cue_spans(q, c["remaining"], width=2)
     q.missing_spans = _spans_after(q, c["missing"])
     listed = find_cue(words, c["list"], q.used)
@@ -656,6 +658,17 @@ def _cue_spans(q: Question, entries: list[str], width: int = 5) -> list[Span]:
         spans.append(Span(cue.start, end))  # the cue with the words it governs
         i = cue.end
     return spans
+
+
+def _with_gloss(q: Question, span: Span) -> Span:
+    """`span` and the parenthesis right after it: "the electrical (elétrica)"."""
+    end = span.end
+    if end < len(q.words) and q.words[end].text == "(":
+        close = next((i for i in range(end, min(end + 6, len(q.words)))
+                      if q.words[i].text == ")"), None)
+        if close is not None:
+            return Span(span.start, close + 1)
+    return span
 
 
 def says_money(q: Question) -> bool:

@@ -1162,3 +1162,23 @@ def test_what_customers_buy_is_no_purchase_order(propose: Any) -> None:
     assert "CAD_CLI" in plan.tables()
     # what we buy ourselves still is
     assert propose("how much did we buy from suppliers in 2023?")[0].plan.table == "MOV_COMPRA"
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    ("quais são os subgrupos do grupo hidráulica?",
+     "SELECT g.GRP_COD FROM TB_GRUPO_PRO g JOIN TB_GRUPO_PRO p ON p.GRP_COD = g.GRP_PAI "
+     "WHERE p.GRP_DESCR = 'HIDRÁULICA'"),
+    ("list the accounts under Despesas Administrativas in the chart of accounts",
+     "SELECT c.CTA_COD FROM FIN_PLANO_CTA c JOIN FIN_PLANO_CTA p ON p.CTA_COD = c.CTA_PAI "
+     "WHERE p.CTA_DESCR = 'DESPESAS ADMINISTRATIVAS'"),
+])
+def test_a_value_after_under_names_the_parent_row(propose: Any, doc: CombinedSchema,
+                                                  con: Connection, settings: Settings,
+                                                  question: str, gold: str) -> None:
+    # "subgrupos do grupo X", "under X": the rows whose reference to their own table
+    # points at X, not X itself
+    plan = propose(question)[0].plan
+    assert len(plan.joins) == 1 and plan.joins[0].table == plan.table
+    keys = {row[0] for row in figure(con, compile_plan(plan, doc), settings)}
+    want = {row[0] for row in figure(con, gold, settings)}
+    assert want and keys == want
