@@ -24,6 +24,7 @@ from typing import cast
 from schemachat.agent.plans.columns import Columns, name_column
 from schemachat.agent.plans.compile import kind
 from schemachat.agent.plans.draft import Draft, Found
+from schemachat.agent.plans.duration import LATE, days_asked, duration
 from schemachat.agent.plans.link import SchemaTerms, ValueLink, ValueLinks
 from schemachat.agent.plans.plan import (
     Aggregate,
@@ -62,8 +63,6 @@ ONE_NAME = 2.0  # a count of the rows whose own name is one value (one row)
 WINDOW = 4  # words before a number or date that name what it is about
 UNPLACED = 2.5  # what a date, comparison or missing thing the plan cannot place costs
 UNORDERED = 4.0  # a superlative's plan that orders nothing
-_LATE = frozenset(("atraso", "atrasado", "atrasados", "atrasada", "atrasadas", "late",
-                   "delay", "overdue"))  # words of lateness after a number of days
 _UNITS = DAYS | {"meses", "months", "anos", "years", "semanas", "weeks", "horas", "hours"}
 CHILD = 1.0  # a base neither retrieval nor the subject named, only a child of one
 VIEW = 3.0  # views are filtered or summed subsets: a table is the likelier answer
@@ -604,7 +603,7 @@ class Linker:
         word of lateness stands next to it."""
         said = q.folded(comp.span)
         near = [i for i in range(comp.span.end, min(comp.span.end + 3, len(q.words)))
-                if q.words[i].folded in _LATE]
+                if q.words[i].folded in LATE]
         if not DAYS & set(said) or not near:
             return None
         due, done = self.cols.due_date(d), self.cols.done_date(d)
@@ -724,6 +723,15 @@ class Linker:
         if due is None:
             d.score -= UNPLACED
             return
+        before = {w.folded for w in q.words[max(q.overdue.start - 2, 0):q.overdue.start]}
+        done = self.cols.done_date(d) if before & set(cues()["done"]) else None
+        if done is not None:  # "paid late", "pagos com atraso": done after the due date
+            d.filters.append(Filter(expr=Expr(column=Col(table=d.base, column=done.name)),
+                                    op=">", other=Expr(column=Col(table=d.base,
+                                                                  column=due.name))))
+            d.claim(range(q.overdue.start, q.overdue.end))
+            d.score += 1.5
+            return
         d.filters.append(Filter(expr=Expr(column=Col(table=d.base, column=due.name)), op="<",
                                 today=True))
         opened = self.cols.open_code(d)
@@ -733,7 +741,6 @@ class Linker:
                                     value=code, meaning=meaning))
         d.claim(range(q.overdue.start, q.overdue.end))
         d.score += 1.5
-
 
     def _absent(self, q: Question, d: Draft,
                 words: list[int]) -> tuple[Related, float, set[int]] | None:
@@ -777,7 +784,11 @@ class Linker:
     def _aggregate(self, q: Question, d: Draft) -> None:
         agg = q.aggregate or ("SUM" if q.amount else self._implicit(q, d))
         group = self._groups(q, d)
-        if agg == "COUNT":
+        lasted = duration(self.cols, q, d) if agg == "COUNT" and days_asked(q) else None
+        if lasted is not None:  # "how many days did the price list last": per row
+            item = Item(expr=lasted, agg="AVG" if group else None)
+            d.score += 1.0
+        elif agg == "COUNT":
             item = Item(agg="COUNT")
             counted = self._counted_parent(q, d)
             if counted is not None and not group:
@@ -930,6 +941,9 @@ class Linker:
         cue name, two of them combined, or the base's main money column."""
         span = q.aggregate_span or Span(0, 0)
         expr = self._arithmetic(q, d, Span(0, len(q.words)))
+        if expr is None and days_asked(q):  # "em média, quantos dias ... ficaram"
+            expr = duration(self.cols, q, d)
+            d.score += 1.0 if expr is not None else 0.0
         if expr is not None:
             return expr
         # The words after the cue, else before it ("o limite de crédito médio"), not
@@ -948,7 +962,7 @@ class Linker:
                 best = found
         if best is not None:
             best = self.cols.said(q, d, best)
-        elif not hinted:  # units asked for are no amount of money
+        elif not hinted and not days_asked(q):  # units or days asked for are no money
             best = self.cols.money(q, d)
         if best is None:
             return None

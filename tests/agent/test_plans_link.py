@@ -1182,3 +1182,24 @@ def test_a_value_after_under_names_the_parent_row(propose: Any, doc: CombinedSch
     keys = {row[0] for row in figure(con, compile_plan(plan, doc), settings)}
     want = {row[0] for row in figure(con, gold, settings)}
     assert want and keys == want
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    ("on average, how many days did the employees dismissed in 2023 stay with the company?",
+     "SELECT AVG(DT_DEM - DT_ADM) FROM CAD_FUNC WHERE DT_DEM BETWEEN '2023-01-01' AND "
+     "'2023-12-31'"),
+    ("quantos dias durou a promoção black friday 2022?",
+     "SELECT DT_FIM - DT_INI FROM TB_TABPRECO WHERE TPR_DESCR = 'PROMOÇÃO BLACK FRIDAY 2022'"),
+    ("quantos títulos a receber de 2024 foram pagos com atraso?",
+     "SELECT COUNT(*) FROM CAR_TIT WHERE DT_EMI BETWEEN '2024-01-01' AND '2024-12-31' "
+     "AND DT_PGTO > DT_VENC"),
+])
+def test_how_many_days_a_thing_lasted_or_was_late(propose: Any, doc: CombinedSchema,
+                                                  con: Connection, settings: Settings,
+                                                  question: str, gold: str) -> None:
+    # "how many days" naming no two dates: the base's end date minus its start date;
+    # "paid late": its done date after its due date, not overdue today
+    plan = propose(question)[0].plan
+    got = figure(con, compile_plan(plan, doc), settings)
+    want = figure(con, gold, settings)
+    assert want and want[0][0] and got == want, compile_plan(plan, doc)
