@@ -1203,3 +1203,9 @@ def test_how_many_days_a_thing_lasted_or_was_late(propose: Any, doc: CombinedSch
     got = figure(con, compile_plan(plan, doc), settings)
     want = figure(con, gold, settings)
     assert want and want[0][0] and got == want, compile_plan(plan, doc)
+
+
+def test_origin_names_a_column_called_origem(propose: Any) -> None:
+    # vocabulary: "origin" is "origem", as "type" is "tipo"
+    plan = propose("count the 2024 stock movements by origin")[0].plan
+    assert [e.column.column for e in plan.group_by] == ["ORIGEM"]
