@@ -1009,8 +1009,10 @@ class Linker:
         """`a - b` or `a * b` when the question combines two columns of the base near
         `window` ("preço menos custo", "difference between gross and net")."""
         for arith in q.arithmetic:
+            # a filter may hold the words before "pelo" ("o estoque da filial Curitiba
+            # pelo preço"), not those after the cue
             if arith.span.end <= window.start or arith.span.start >= window.end or \
-                    any(i in d.claimed for i in range(arith.span.start, arith.span.end)):
+                    any(i in d.claimed for i in range(arith.right.start, arith.right.end)):
                 continue
             expr = self._combine(q, d, arith)
             if expr is not None:
@@ -1018,15 +1020,21 @@ class Linker:
         return None
 
     def _combine(self, q: Question, d: Draft, arith: Arithmetic) -> Expr | None:
-        words = q.content(arith.left)
+        words = [i for i in q.content(arith.left) if i not in d.claimed]
         kinds = ("date",) if arith.dates else ("number", "date")
         left = self.cols.measure_column(q, d, words, kinds=kinds, depth=0) \
             if words else self.cols.money(q, d)  # "descontando o ICMS": from the main value
+        right_words = q.content(arith.right)
+        if left is None and arith.op == "*":
+            # "se vendesse tudo pelo preço de venda": the base's quantity at a price
+            left = self._priced_quantity(q, d, right_words)
         if left is None:
             return None
-        right = self.cols.measure_column(q, d, q.content(arith.right),
-                                         kinds=(kind(left[1]),), depth=0,
+        right = self.cols.measure_column(q, d, right_words, kinds=(kind(left[1]),), depth=0,
                                          exclude={left[1].name})
+        if right is None and arith.op == "*":  # "at the product's sale price": a parent's
+            right = self.cols.measure_column(q, d, right_words, kinds=("number",), depth=1,
+                                             exclude={left[1].name})
         if right is None and arith.dates and len(words) > 1:
             # "dias depois da emissão vencem": the first word names the earlier date
             first = words[0] + 1
@@ -1034,15 +1042,30 @@ class Linker:
                                                right=Span(first, arith.right.end)))
         if right is None:
             return None
-        a, b = left[1], right[1]
-        if kind(a) == "date" and arith.op == "-":
-            a, b = b, a  # "days between the order and its delivery": later minus earlier
+        if kind(left[1]) == "date" and arith.op == "-":
+            left, right = right, left  # "days between the order and its delivery": later
         d.claim(left[2] | right[2] | set(range(arith.span.start, arith.span.end)))
-        if kind(a) == "date":  # "quantos dias": the difference is in days
+        if kind(left[1]) == "date":  # "quantos dias": the difference is in days
             d.claim({i for i, w in enumerate(q.words) if w.folded in DAYS})
+        d.use(left[0])
+        d.use(right[0])
         d.score += 1.0
-        return Expr(column=Col(table=d.base, column=a.name), op=arith.op,
-                    right=Col(table=d.base, column=b.name))
+        return Expr(column=Col(table=left[0], column=left[1].name), op=arith.op,
+                    right=Col(table=right[0], column=right[1].name))
+
+    def _priced_quantity(self, q: Question, d: Draft, price_words: list[int]) -> Found | None:
+        """The base's quantity column, when the words after "pelo"/"at" name a unit price
+        the base reaches (CAD_PRO.PRO_PRECO from EST_SALDO)."""
+        price = self.cols.measure_column(q, d, price_words, kinds=("number",), depth=1)
+        if price is None or not self.cols.unit_value((d.reach[price[0]].table,
+                                                      price[1].name)):
+            return None
+        rel = self.doc.relation(d.base)
+        for col in rel.columns if rel else []:
+            names = self.terms.names.get((d.base, col.name), frozenset())
+            if kind(col) == "number" and {"quantidade", "quantiti", "qtde"} & names:
+                return (d.base, col, set(), 0.0)
+        return None
 
     def _counted_parent(self, q: Question, d: Draft, far: bool = False) -> Col | None:
         """The base's FK column to the table the question is about, when that is not the

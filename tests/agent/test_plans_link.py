@@ -1209,3 +1209,15 @@ def test_origin_names_a_column_called_origem(propose: Any) -> None:
     # vocabulary: "origin" is "origem", as "type" is "tipo"
     plan = propose("count the 2024 stock movements by origin")[0].plan
     assert [e.column.column for e in plan.group_by] == ["ORIGEM"]
+
+
+def test_a_quantity_at_a_parents_price(propose: Any, doc: CombinedSchema, con: Connection,
+                                       settings: Settings) -> None:
+    # "pelo preço de venda": the stock's quantity times the product's price (a parent's
+    # column); the branch's words before "pelo" are its filter, not the left side
+    plan = propose("quanto valeria o estoque da filial Curitiba pelo preço de venda?")[0].plan
+    got = figure(con, compile_plan(plan, doc), settings)
+    want = figure(con, "SELECT SUM(s.QTDE * p.PRO_PRECO) FROM EST_SALDO s JOIN CAD_PRO p ON "
+                  "p.PRO_COD = s.PRO_COD JOIN CAD_FIL f ON f.FIL_COD = s.FIL_COD WHERE "
+                  "f.FIL_NOMFAN = 'FILIAL CURITIBA'", settings)
+    assert want and want[0][0] and got == want
