@@ -48,6 +48,8 @@ PT = {
             "top {k} {n} por {c}"],
     "year": ["quantos {n} com {c} em {y}?", "quantos {n} tiveram {c} em {y}?"],
     "value": ["quantos {n} de {v} temos?", "quantos {n} são de {v}?", "{n} de {v}: quantos?"],
+    "share": ["qual a porcentagem dos {n} com {c} {m}?", "quantos por cento dos {n} estão {m}?",
+              "que percentual dos {n} tem {c} {m}?"],
 }
 EN = {
     "count": ["how many {n} are there?", "how many {n} do we have?", "count the {n}",
@@ -61,6 +63,8 @@ EN = {
             "list the {k} {n} with the largest {c}"],
     "year": ["how many {n} have {c} in {y}?", "how many {n} with {c} in {y}?"],
     "value": ["how many {n} from {v} do we have?", "how many {n} are from {v}?"],
+    "share": ["what percentage of {n} have {c} {m}?", "what percentage of the {n} are {m}?",
+              "what share of {n} are {m}?"],
 }
 
 
@@ -183,6 +187,9 @@ def _for_table(rel: CombinedRelation, noun: str, lang: str, phrases: dict[str, l
                 expr=col(column), op="=", value=code, meaning=meaning)]), c=name, m=meaning)
             yield ask("group", QueryPlan(table=base, select=[Item(expr=col(column)), count],
                                          group_by=[col(column)]), c=name)
+            code, meaning = rng.choice(sorted(codes.items()))
+            yield ask("share", QueryPlan(table=base, select=[Item(agg="COUNT", part=Filter(
+                expr=col(column), op="=", value=code, meaning=meaning))]), c=name, m=meaning)
         kind = _kind(column)
         if name and kind == "number" and column.name not in key and column.computed is None \
                 and not codes:

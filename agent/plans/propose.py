@@ -413,6 +413,9 @@ class Linker:
             columns[(alias, link.column)] = len(d.filters), link
             d.said_at[len(d.filters)] = link.span.start
             self._value_filter(d, alias, link)
+            if self._under(q, d, d.reach[alias], link):  # "under", "subgrupos do": said
+                d.claim({i for s in q.under_spans if s.holds_any(link.words)
+                         for i in range(s.start, s.end)})
             for span in q.excluded_spans:
                 if link.meaning is not None and link.op == "=" and span.holds_any(link.words):
                     # "not counting the dismissed ones": every code but that one
@@ -512,8 +515,6 @@ class Linker:
             return 0.0
         joins = hop.joins
         itself = bool(joins) and joins[-1].table == d.reach[joins[-1].on[0][0].table].table
-        if itself:
-            d.claim({i for s in spans for i in range(s.start, s.end)} - link.words)
         return 0.8 if itself else 0.0
 
     def _comparisons(self, q: Question, d: Draft) -> None:

@@ -71,7 +71,7 @@ def test_dataset_has_plan_choices_from_the_document_and_feedback(plans_ws: Path)
     counts = [r["question"] for r in plans if r["question_kind"] == "count"]
     assert len({q.split()[0].lower() for q in counts}) >= 3
     kinds = {r["question_kind"] for r in plans + held_out}
-    assert {"count", "code", "group", "top", "value"} <= kinds
+    assert {"count", "code", "group", "top", "value", "share"} <= kinds
     # The answer is the JSON the agent's schema admits, after the agent's own messages.
     for record in plans:
         answer = json.loads(record["answer"])
