@@ -362,7 +362,7 @@ class Linker:
         return -penalty - (VIEW if rel.kind == "view" else 0.0)
 
     def _filters(self, q: Question, d: Draft, links: list[ValueLink]) -> None:
-        by_span: dict[tuple[int, int], list[tuple[float, str, ValueLink]]] = {}
+        by_span: dict[tuple[int, int], list[tuple[float, str, ValueLink, float]]] = {}
         for link in links:
             if link.words & d.claimed:
                 continue  # a date, comparison or missing thing took these words
@@ -391,7 +391,7 @@ class Linker:
                 fit = link.strength - 0.15 * hop.depth + 0.3 * near + self._role(q, d, hop) + \
                     self._under(q, d, hop, link)
                 by_span.setdefault((link.span.start, link.span.end), []).append(
-                    (fit, alias, link))
+                    (fit, alias, link, fit + self._apart(q, d, hop)))
         chosen: list[tuple[float, str, ValueLink]] = []
         taken: set[int] = set()
         for (start, end), options in sorted(by_span.items(),
@@ -400,10 +400,10 @@ class Linker:
                 continue
             if any(o[2].op != "CONTAINING" for o in options):  # a stored value beats a
                 options = [o for o in options if o[2].op != "CONTAINING"]  # word in one
-            best = max(options, key=lambda o: o[0])
+            best = max(options, key=lambda o: o[3])
             if best[0] >= 0.45:
                 taken.update(range(start, end))
-                chosen.append(best)
+                chosen.append(best[:3])
         # filtered column -> its filter's index and the value that made it
         columns: dict[tuple[str, str], tuple[int, ValueLink]] = {}
         for fit, alias, link in sorted(chosen, key=lambda c: c[2].span.start):
@@ -493,17 +493,25 @@ class Linker:
         words = q.content()
         if any(h.table == hop.table and h.depth < hop.depth for h in d.reach.values()):
             words = [i for i in words if not self.terms.table_name_match(d.base, q, [i])[1]]
-        # Only a table this way passes and another way to the same table does not tells
-        # them apart ("the Porto Alegre branch received": CAR_TIT is on both ways to
-        # CAD_CID, the branch only on one).
-        others = [{j.table for j in h.joins[:-1]} for h in d.reach.values()
-                  if h.table == hop.table and h is not hop]
-        shared = set.intersection(*others) if others else set()
-        via = any(j.table != d.base and j.table not in shared and
-                  self.terms.table_name_match(j.table, q, words)[1]
+        via = any(j.table != d.base and self.terms.table_name_match(j.table, q, words)[1]
                   for j in hop.joins[:-1])  # (the base again is a role, not a named table)
         return min(score / 6.0, 0.3) - (0.2 if hop.alias != hop.table else 0.0) + \
             (0.4 if via else 0.0)
+
+    def _apart(self, q: Question, d: Draft, hop: Hop) -> float:
+        """Of two ways to the same table, a bonus for the one passing a named table the
+        other does not ("the Porto Alegre branch received": CAR_TIT, which "received"
+        names, is on both ways to CAD_CID, the branch on one). It picks the way only; the
+        draft's score is left as `_role` makes it."""
+        others = [{j.table for j in h.joins[:-1]} for h in d.reach.values()
+                  if h.table == hop.table and h is not hop]
+        if not others:
+            return 0.0
+        shared = set.intersection(*others)
+        words = q.content()
+        return 0.3 if any(j.table not in shared and j.table != d.base and
+                          self.terms.table_name_match(j.table, q, words)[1]
+                          for j in hop.joins[:-1]) else 0.0
 
     @staticmethod
     def _under(q: Question, d: Draft, hop: Hop, link: ValueLink) -> float:

@@ -1221,3 +1221,14 @@ def test_a_quantity_at_a_parents_price(propose: Any, doc: CombinedSchema, con: C
                   "p.PRO_COD = s.PRO_COD JOIN CAD_FIL f ON f.FIL_COD = s.FIL_COD WHERE "
                   "f.FIL_NOMFAN = 'FILIAL CURITIBA'", settings)
     assert want and want[0][0] and got == want
+
+
+@pytest.mark.parametrize("question", [
+    "quanto a gente faturou com clientes de Curitiba em 2024?",
+    "how much did we invoice to customers in Campinas in 2023?",
+])
+def test_telling_ways_apart_does_not_rank_the_tables(propose: Any, question: str) -> None:
+    # invoices reach a customer's city two ways, both through CAD_CLI: the bonus that
+    # picks a way (a named table only one way passes) must not lift a table with two
+    # different ways (MOV_PED: customer, branch) over the invoices
+    assert propose(question)[0].plan.table == "NF_CAB"
