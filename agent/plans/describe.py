@@ -121,7 +121,10 @@ def _conditions(filters: list[Filter], w: dict[str, Any]) -> list[str]:
                        f"{w['between']} {literal(f.value[1])}")
         else:
             meaning = f" ({f.meaning})" if f.meaning else ""
-            out.append(f"{expr_text(f.expr)} {f.op} {literal(f.value)}{meaning}")
+            said = expr_text(f.expr)
+            if "." in f.expr.column.table:  # a role join: whose column ("of GRP_PAI")
+                said = w["of_role"].format(c=said, r=f.expr.column.table.split(".", 1)[1])
+            out.append(f"{said} {f.op} {literal(f.value)}{meaning}")
     return out
 
 

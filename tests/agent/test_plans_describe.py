@@ -94,3 +94,15 @@ def test_a_percentage_says_its_part_and_whole() -> None:
         column=Col(table="NF_CAB", column="VL_PROD")))])
     assert describe(of, "en", rows=[[None]]) == \
         "Took VL_ICMS as a percentage of VL_PROD in NF_CAB: —."
+
+
+def test_a_filter_through_a_role_join_says_whose_column() -> None:
+    parent = "TB_GRUPO_PRO.GRP_PAI"
+    plan = QueryPlan(table="TB_GRUPO_PRO", joins=[Join(
+        table="TB_GRUPO_PRO", alias=parent, on=[(Col(table="TB_GRUPO_PRO", column="GRP_PAI"),
+                                                Col(table=parent, column="GRP_COD"))])],
+        select=[Item(expr=Expr(column=Col(table="TB_GRUPO_PRO", column="GRP_COD")))],
+        filters=[Filter(expr=Expr(column=Col(table=parent, column="GRP_DESCR")), op="=",
+                        value="HIDRÁULICA")])
+    assert "GRP_DESCR of GRP_PAI = 'HIDRÁULICA'" in describe(plan, "en", rows=[[1]])
+    assert "GRP_DESCR do GRP_PAI = 'HIDRÁULICA'" in describe(plan, "pt", rows=[[1]])
