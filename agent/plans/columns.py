@@ -180,14 +180,14 @@ class Columns:
 
     def due_date(self, d: Draft) -> CombinedColumn | None:
         """The base's due date (vencimento), else its expected date (previsão)."""
-        return self._dated(d, _DUE) or self._dated(d, _EXPECTED)
+        return self.dated(d, _DUE) or self.dated(d, _EXPECTED)
 
     def done_date(self, d: Draft) -> CombinedColumn | None:
         """The base's date of when the thing happened (pagamento, entrega, baixa)."""
-        return self._dated(d, _DONE)
+        return self.dated(d, _DONE)
 
-    def _dated(self, d: Draft, wanted: frozenset[str]) -> CombinedColumn | None:
-        # The base's first date column whose name holds one of `wanted`.
+    def dated(self, d: Draft, wanted: frozenset[str]) -> CombinedColumn | None:
+        """The base's first date column whose name holds one of `wanted`."""
         rel = self.doc.relation(d.base)
         return next((col for col in (rel.columns if rel else []) if kind(col) == "date" and
                      wanted & self.terms.names.get((d.base, col.name), frozenset())), None)

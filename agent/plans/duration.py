@@ -11,7 +11,6 @@ the cue lists `durations.start` / `durations.end` (cues.yaml).
 from __future__ import annotations
 
 from schemachat.agent.plans.columns import Columns
-from schemachat.agent.plans.compile import kind
 from schemachat.agent.plans.draft import Draft
 from schemachat.agent.plans.plan import Col, Expr
 from schemachat.agent.plans.question import DAYS, Question, cues
@@ -43,7 +42,4 @@ def duration(cols: Columns, q: Question, d: Draft) -> Expr | None:
 
 
 def _named(cols: Columns, d: Draft, side: str) -> CombinedColumn | None:
-    wanted = frozenset(cues()["durations"][side])
-    rel = cols.doc.relation(d.base)
-    return next((c for c in (rel.columns if rel else []) if kind(c) == "date" and
-                 wanted & cols.terms.names.get((d.base, c.name), frozenset())), None)
+    return cols.dated(d, frozenset(cues()["durations"][side]))

@@ -44,21 +44,21 @@ def share_item(cols: Columns, q: Question, d: Draft) -> Item | None:
     if whole is None and not rows:
         whole = cols.money(q, d)  # "do que a gente recebeu": what was received
     if whole is not None:
-        _drop_codes_beside(d, whole, inside)
-    if whole is not None:
         rest = [i for i in q.content() if i not in d.claimed and i not in inside
                 and i not in d.table_words and i not in whole[2]]
         part = cols.measure_column(q, d, rest, kinds=("number",), depth=0,
                                    exclude={whole[1].name}) if rest else None
         if part is not None:
+            _drop(d, _codes_beside(d, whole, inside))
             for found in (whole, part):
                 d.use(found[0])
                 d.claim(found[2])
             return Item(expr=_expr(part), agg="SUM", of=_expr(whole))
-    at = _part_filter(q, d, inside)
+    at = _part_filter(d, inside)
     if at is None:
         return None
-    part_filter = d.pop_filter(at)
+    part_filter = d.filters[at]
+    _drop(d, [at, *(_codes_beside(d, whole, inside) if whole is not None else [])])
     if whole is None:
         return Item(agg="COUNT", part=part_filter)
     d.use(whole[0])
@@ -66,18 +66,21 @@ def share_item(cols: Columns, q: Question, d: Draft) -> Item | None:
     return Item(expr=_expr(whole), agg="SUM", part=part_filter)
 
 
-def _drop_codes_beside(d: Draft, whole: Found, inside: set[int]) -> None:
-    """Drop the code filters said, inside the whole's words, right beside the words of
-    its measure: they are one name ("gross pay" is SAL_BRUTO; 'pay' is not the payroll
-    status 'paga')."""
-    beside = {i + step for i in whole[2] for step in (-1, 1)} & inside
-    named = [at for at, word in d.said_at.items() if word in beside and
-             at < len(d.filters) and d.filters[at].meaning is not None]
-    for at in sorted(named, reverse=True):
+def _drop(d: Draft, indexes: list[int]) -> None:
+    for at in sorted(set(indexes), reverse=True):  # the last first: indexes stay valid
         d.pop_filter(at)
 
 
-def _part_filter(q: Question, d: Draft, inside: set[int]) -> int | None:
+def _codes_beside(d: Draft, whole: Found, inside: set[int]) -> list[int]:
+    """The code filters said, inside the whole's words, right beside the words of its
+    measure: they are one name with it ("gross pay" is SAL_BRUTO; 'pay' is not the
+    payroll status 'paga')."""
+    beside = {i + step for i in whole[2] for step in (-1, 1)} & inside
+    return [at for at, word in d.said_at.items() if word in beside and
+            at < len(d.filters) and d.filters[at].meaning is not None]
+
+
+def _part_filter(d: Draft, inside: set[int]) -> int | None:
     """The index of the filter that says the part: the last one said, not among the
     whole's words."""
     said = [(word, at) for at, word in d.said_at.items()
