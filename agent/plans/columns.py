@@ -26,6 +26,10 @@ _EXPECTED = frozenset(("previsao", "expected"))  # of an expected date
 _DONE = frozenset(("pagamento", "payment", "entrega", "delivery", "recebimento", "receipt",
                    "baixa"))  # of the date a thing happened
 
+_PAID = frozenset(("pago", "paid"))  # name terms of an amount paid (VL_PAGO)
+
+_PAYMENT = frozenset(("pagamento", "payment"))  # of the date it was paid (DT_PGTO)
+
 _OPEN = frozenset(("aberto", "open", "pendente", "pending"))  # of a code meaning open
 
 UNSAID = 3.0  # the main money column is named for something the question never says
@@ -185,6 +189,16 @@ class Columns:
     def done_date(self, d: Draft) -> CombinedColumn | None:
         """The base's date of when the thing happened (pagamento, entrega, baixa)."""
         return self.dated(d, _DONE)
+
+    def paid(self, d: Draft) -> tuple[CombinedColumn | None, CombinedColumn | None]:
+        """The base's amount paid and its payment date (VL_PAGO, DT_PGTO), each None when
+        the base has none."""
+        rel = self.doc.relation(d.base)
+        amount = next((col for col in (rel.columns if rel else []) if kind(col) == "number"
+                       and self.money_named((d.base, col.name))
+                       and _PAID & self.terms.names.get((d.base, col.name), frozenset())),
+                      None)
+        return amount, self.dated(d, _PAYMENT)
 
     def dated(self, d: Draft, wanted: frozenset[str]) -> CombinedColumn | None:
         """The base's first date column whose name holds one of `wanted`."""

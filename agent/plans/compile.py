@@ -120,6 +120,11 @@ def _checked(plan: QueryPlan, doc: CombinedSchema) -> _Scope:
             if item.agg is None and item.expr not in plan.group_by:
                 raise PlanError("plan refused: with GROUP BY every select item must be "
                                 "grouped or aggregated")
+    for having in plan.having:
+        if not plan.group_by or having.item >= len(plan.select) or \
+                plan.select[having.item].agg is None:
+            raise PlanError(f"plan refused: HAVING item {having.item} is no aggregate of "
+                            "a grouped plan")
     for order in plan.order_by:
         if order.item >= len(plan.select):
             raise PlanError(f"plan refused: ORDER BY item {order.item} of "
@@ -357,6 +362,9 @@ def _statement(plan: QueryPlan, doc: CombinedSchema) -> str:
         lines.append("WHERE " + " AND ".join(conditions))
     if plan.group_by:
         lines.append("GROUP BY " + ", ".join(w.expr(e) for e in plan.group_by))
+    if plan.having:  # Firebird takes no select position here: the aggregate again
+        lines.append("HAVING " + " AND ".join(
+            f"{w.item(plan.select[h.item])} {h.op} {_decimal(h.value)}" for h in plan.having))
     if plan.order_by:
         lines.append("ORDER BY " + ", ".join(f"{o.item + 1}{' DESC' if o.desc else ''}"
                                              for o in plan.order_by))

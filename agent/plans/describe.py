@@ -44,6 +44,9 @@ def describe(plan: QueryPlan, lang: str, *, rows: list[list[Any]] | None = None,
         text += w["where"] + w["and"].join(conditions)
     if plan.group_by and plan.limit is None:
         text += w["by"].format(g=", ".join(expr_text(g) for g in plan.group_by))
+    for having in plan.having:
+        text += w["having"].format(c=item_text(plan.select[having.item]), op=having.op,
+                                   v=literal(having.value))
     if rows is not None and run:
         text += ": " + _result(plan, rows, lang, w)
     text += "."
@@ -103,6 +106,8 @@ def _conditions(filters: list[Filter], w: dict[str, Any]) -> list[str]:
         elif f.expr.column in years and f.op == "=" and (
                 f.expr.part == "MONTH" or (f.expr.part == "DAY" and f.expr.column in months)):
             continue  # said with its year
+        elif f.expr.part == "MONTH" and f.op == "=" and isinstance(f.value, int):
+            out.append(w["any_year"].format(c=col, m=w["months"][f.value - 1]))
         elif f.op == "IS NULL":
             out.append(w["null"].format(c=expr_text(f.expr)))
         elif f.op == "IS NOT NULL":

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from schemachat.agent.plans.plan import Expr, Filter, Item, Join, Order, QueryPlan, Related
+from schemachat.agent.plans.plan import (
+    Expr,
+    Filter,
+    Having,
+    Item,
+    Join,
+    Order,
+    QueryPlan,
+    Related,
+)
 from schemachat.agent.plans.reach import Hop
 from schemachat.ingest.models.combined import CombinedColumn
 
@@ -25,6 +34,8 @@ class Draft:
     related: list[Related] = field(default_factory=list)
     select: list[Item] = field(default_factory=list)
     group_by: list[Expr] = field(default_factory=list)
+    having: list[Having] = field(default_factory=list)
+    counts: list[tuple[str, float]] = field(default_factory=list)  # "mais de 3 pedidos"
     order_by: list[Order] = field(default_factory=list)
     limit: int | None = None
     distinct: bool = False
@@ -55,4 +66,5 @@ class Draft:
         filters = list({f.model_dump_json(): f for f in self.filters}.values())
         return QueryPlan(table=self.base, joins=self.joins, select=self.select,
                          filters=filters, related=self.related, group_by=self.group_by,
-                         order_by=self.order_by, limit=self.limit, distinct=self.distinct)
+                         having=self.having, order_by=self.order_by, limit=self.limit,
+                         distinct=self.distinct)

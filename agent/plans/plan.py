@@ -24,6 +24,7 @@ Arith = Literal["+", "-", "*", "/"]
 Part = Literal["YEAR", "MONTH", "DAY"]
 Op = Literal["=", "<>", "<", ">", "<=", ">=", "IN", "NOT IN", "LIKE", "CONTAINING",
              "IS NULL", "IS NOT NULL", "BETWEEN"]
+HavingOp = Literal["=", "<>", "<", ">", "<=", ">="]
 Scalar = str | int | float
 
 
@@ -111,6 +112,15 @@ class Order(_Part):
     desc: bool = True
 
 
+class Having(_Part):
+    """`HAVING <select item `item`> op value`: only the groups whose aggregate compares so
+    ("clientes com mais de 3 pedidos": COUNT(*) > 3)."""
+
+    item: int = Field(ge=0, description="A select item that is an aggregate (0-based).")
+    op: HavingOp
+    value: float
+
+
 class QueryPlan(_Part):
     """A SELECT over `table` and its `joins` (see the module docstring)."""
 
@@ -121,6 +131,7 @@ class QueryPlan(_Part):
     filters: list[Filter] = Field(default_factory=list)
     related: list[Related] = Field(default_factory=list)
     group_by: list[Expr] = Field(default_factory=list)
+    having: list[Having] = Field(default_factory=list, description="With `group_by`.")
     order_by: list[Order] = Field(default_factory=list)
     limit: int | None = Field(None, ge=1, description="FIRST n.")
     distinct: bool = Field(False, description="SELECT DISTINCT (each row once).")

@@ -31,6 +31,8 @@ from schemachat.agent.plans.plan import (
     Col,
     Expr,
     Filter,
+    Having,
+    HavingOp,
     Item,
     Op,
     Order,
@@ -261,6 +263,8 @@ class Linker:
         if self._values_of_keys(d, []):
             # "quanto é a multa por atraso": one setting's value, not a sum or a group
             self._listing(q, d, subject)
+        elif d.counts:  # "clientes com mais de 3 pedidos"
+            self._count_groups(q, d)
         elif q.top is not None:
             self._top(q, d)
         elif q.share is not None and self._share(q, d):
@@ -536,6 +540,8 @@ class Linker:
             if comp.versus:  # no other column found: nothing to compare with
                 d.score -= UNPLACED
                 continue
+            if self._counts_rows(q, d, comp):
+                continue
             words += q.content(Span(comp.span.end, comp.span.end + 2))
             expr = self._arithmetic(q, d, Span(comp.span.start - 8, comp.span.start)) or \
                 self._days_late(q, d, comp)
@@ -556,6 +562,37 @@ class Linker:
             d.filters.append(Filter(expr=expr, op=comp.op, value=comp.value))
             d.score += 1.0
             d.claim(range(comp.span.start, comp.span.end))
+
+    def _counts_rows(self, q: Question, d: Draft, comp: Comparison) -> bool:
+        """"clientes com mais de 3 pedidos", "customers who placed more than 5 orders":
+        the number counts the base's rows (a plural naming the base follows it) per the
+        subject's key, which `_count_groups` groups by. False when nothing fits."""
+        after = q.content(Span(comp.span.end, comp.span.end + 2))
+        # "3 pedidos", "3 purchase orders": words naming the base, a plural among them
+        named = set(self.terms.table_name_match(d.base, q, after)[1])
+        if not self._names_base(q, d, after) and not (
+                named and any(q.words[i].folded.endswith("s") for i in after)):
+            named = set()
+        if not named or comp.percent or comp.of is not None or comp.value != int(comp.value) \
+                or q.top is not None or self._counted_parent(q, d, far=True) is None:
+            return False
+        d.counts.append((comp.op, comp.value))
+        d.claim(named | set(range(comp.span.start, comp.span.end)))
+        d.score += 1.0
+        return True
+
+    def _count_groups(self, q: Question, d: Draft) -> None:
+        """The subject's keys whose count of base rows compares as `d.counts` says."""
+        parent = self._counted_parent(q, d, far=True)
+        if parent is None:  # _counts_rows found it: the same draft, the same answer
+            return
+        d.use(parent.table)
+        self._grouped_subject(q, d, parent)
+        key = Expr(column=parent)
+        d.select = [Item(expr=key), Item(agg="COUNT")]
+        d.group_by = [key]
+        d.having = [Having(item=1, op=cast(HavingOp, op), value=value)
+                    for op, value in d.counts]
 
     def _share_of(self, q: Question, d: Draft, comp: Comparison, words: list[int]) -> bool:
         """"freight above 10% of the goods value": VL_FRETE > VL_PROD * 0.1. False (and
@@ -627,10 +664,14 @@ class Linker:
             parts = self.cols.year_month_columns(d)
             if parts is not None:
                 alias, year, month = parts
-                d.filters.append(Filter(
-                    expr=Expr(column=Col(table=alias, column=year)),
-                    op="BETWEEN" if ref.year_to else cast(Op, ref.side or "="),
-                    value=[ref.year, ref.year_to] if ref.year_to else ref.year))
+                if ref.year is None and not month:
+                    d.score -= UNPLACED
+                    continue
+                if ref.year is not None:
+                    d.filters.append(Filter(
+                        expr=Expr(column=Col(table=alias, column=year)),
+                        op="BETWEEN" if ref.year_to else cast(Op, ref.side or "="),
+                        value=[ref.year, ref.year_to] if ref.year_to else ref.year))
                 if ref.month and month:
                     d.filters.append(_month(Expr(column=Col(table=alias, column=month)), ref))
                 d.score += 1.0
@@ -642,6 +683,7 @@ class Linker:
                      if i not in q.used and q.words[i].folded.isalpha()
                      and not self._names_a_table(q, d, i)]
             best = self.cols.column(q, d, words, kinds=("date",), depth=0) or \
+                self._paid_date(q, d) or \
                 self.cols.default_date(d) or \
                 self.cols.column(q, d, words, kinds=("date",), depth=1) or \
                 self.cols.parent_date(d)
@@ -654,6 +696,14 @@ class Linker:
             d.filters += _date_filters(column, ref)
             d.score += 1.0 + 0.3 * score
             d.claim(hit)
+
+    def _paid_date(self, q: Question, d: Draft) -> Found | None:
+        """"quanto pagamos em 2023", "bills we settled in April": the payment date, when
+        the words before the date name no other."""
+        date = self.cols.paid(d)[1] if q.paid is not None else None
+        if date is None or q.paid is None:
+            return None
+        return d.base, date, set(range(q.paid.start, q.paid.end)), 0.0
 
     def _names_a_table(self, q: Question, d: Draft, i: int) -> bool:
         """Whether word `i` names a table the base reaches ("clientes")."""
@@ -976,6 +1026,10 @@ class Linker:
         if best is None:
             return None
         alias, col, hit, score = best
+        paid = self.cols.paid(d)[0] if q.paid is not None else None
+        if paid is not None and alias == d.base and self.cols.money_like((alias, col.name)):
+            col = paid  # "quanto pagamos": what was paid, not the bill's value
+            d.claim(range(q.paid.start, q.paid.end))
         d.use(alias)
         d.score += 0.5 + 0.3 * score
         d.explained |= hit
@@ -1447,7 +1501,8 @@ def _date_filters(column: Col, ref: DateRef) -> list[Filter]:
     if ref.side:  # "desde 2016": EXTRACT(YEAR FROM ...) >= 2016
         return [Filter(expr=Expr(column=column, part="YEAR"), op=cast(Op, ref.side),
                        value=ref.year)]
-    out = [Filter(expr=Expr(column=column, part="YEAR"), op="=", value=ref.year)]
+    out = [] if ref.year is None else [
+        Filter(expr=Expr(column=column, part="YEAR"), op="=", value=ref.year)]
     if ref.month:
         out.append(_month(Expr(column=column, part="MONTH"), ref))
     if ref.day and ref.day_to:

@@ -88,7 +88,7 @@ class DateRef:
     """A year, a month of a year (or months `month`..`month_to`: a quarter, a half), or
     a day, named in the question."""
 
-    year: int
+    year: int | None  # None: a month of every year ("aniversário em março")
     month: int | None
     span: Span
     month_to: int | None = None
@@ -132,6 +132,7 @@ class Question:
     share: Span | None = None  # "what percentage of": the cue
     share_whole: Span | None = None  # the words after it, naming the whole
     overdue: Span | None = None  # "vencidos", "overdue": past the due date, not settled
+    paid: Span | None = None  # "quanto pagamos": the amount and date paid, not billed
     named: Span | None = None  # "se chamam Ana": the capitalised words of a name
     comparisons: list[Comparison] = field(default_factory=list)
     dates: list[DateRef] = field(default_factory=list)
@@ -229,6 +230,10 @@ def read_question(text: str) -> Question:
     _read_share(q, c)
     _read_aggregate(q, c)
     q.overdue = _read_overdue(q, c)
+    q.paid = find_cue(words, c["paid"])
+    if q.paid is not None and q.paid.start and words[q.paid.start - 1].folded in (
+            "ja", "already"):
+        q.paid = None  # "what was already paid": a part of the value, not what is asked
     q.named = _read_named(q, c)
     q.group_spans = _spans_after(q, c["group"], passive=True, idioms=c["not_group"])
     if q.top is not None:  # "top 5 brands by turnover": the order, not a group
@@ -301,10 +306,12 @@ def _side(q: Question, at: int, step: int) -> Span:
 
 def _read_numbers(q: Question, c: dict[str, Any]) -> None:
     multipliers = {fold(k): v for k, v in c["multipliers"].items()}
+    spelled = c["number_words"]
     for i, w in enumerate(q.words):
-        if w.number is None:
+        value = w.number if w.number is not None else spelled.get(w.folded)
+        if value is None:
             continue
-        value, end = w.number, i + 1
+        end = i + 1
         if end < len(q.words) and q.words[end].folded in multipliers:
             value *= multipliers[q.words[end].folded]
             end += 1
@@ -409,6 +416,24 @@ def _read_dates(q: Question, c: dict[str, Any]) -> None:
             if start <= n[1].start < span.end or n == (value, span):
                 q.numbers.remove(n)
         q.used.update(range(start, end))
+    _read_yearless_months(q, months)
+
+
+# Months said without a year are read only in full and after one of these, so "may",
+# "mar", "set" and "out" stay words.
+_MONTH_BEFORE = frozenset({"em", "in", "de", "of", "during", "durante", "no", "mes"})
+
+
+def _read_yearless_months(q: Question, months: dict[str, int]) -> None:
+    """"fazem aniversário em março", "hired in October": that month of any year."""
+    for i, w in enumerate(q.words):
+        if i in q.used or i == 0 or len(w.folded) < 4 or w.folded not in months or \
+                q.words[i - 1].folded not in _MONTH_BEFORE or \
+                (w.folded == "may" and q.words[i - 1].folded != "in") or \
+                (i >= 2 and w.text[0].isupper() and q.words[i - 2].text[0].isupper()):
+            continue  # "Rio de Janeiro" is a place
+        q.dates.append(DateRef(None, months[w.folded], Span(i, i + 1)))
+        q.used.add(i)
 
 
 def _year_side(q: Question, c: dict[str, Any], start: int, end: int) -> tuple[str | None, int, int]:

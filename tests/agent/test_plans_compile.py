@@ -21,6 +21,7 @@ from schemachat.agent.plans.plan import (
     Col,
     Expr,
     Filter,
+    Having,
     Item,
     Join,
     Order,
@@ -178,6 +179,13 @@ CASES: dict[str, tuple[QueryPlan, str, bool]] = {
                                            Item(agg="COUNT")],
                   group_by=[col("CAD_CLI", "SITUACAO")]),
         "SELECT SITUACAO, COUNT(*) FROM CAD_CLI GROUP BY SITUACAO", False),
+    "HAVING": (
+        QueryPlan(table="MOV_PED", select=[Item(expr=col("MOV_PED", "CLI_COD")),
+                                           Item(agg="COUNT")],
+                  group_by=[col("MOV_PED", "CLI_COD")],
+                  having=[Having(item=1, op=">=", value=30)]),
+        "SELECT CLI_COD, COUNT(*) FROM MOV_PED GROUP BY CLI_COD HAVING COUNT(*) >= 30",
+        False),
     "ORDER BY DESC": (
         QueryPlan(table="CAD_CLI", select=[Item(expr=col("CAD_CLI", "CLI_LIMCRED"))],
                   filters=[where("CAD_CLI", "CLI_LIMCRED", ">", 40000)],
@@ -435,6 +443,12 @@ REFUSED: dict[str, tuple[QueryPlan, list[str]]] = {
     "order past the items": (QueryPlan(table="CAD_CLI", select=[Item(agg="COUNT")],
                                        order_by=[Order(item=1)]), ["ORDER BY"]),
     "SUM(*)": (QueryPlan(table="CAD_CLI", select=[Item(agg="SUM")]), ["COUNT"]),
+    "HAVING a grouped column": (QueryPlan(
+        table="MOV_PED", select=[Item(expr=col("MOV_PED", "CLI_COD")), Item(agg="COUNT")],
+        group_by=[col("MOV_PED", "CLI_COD")], having=[Having(item=0, op=">", value=3)]),
+        ["HAVING", "item 0"]),
+    "HAVING ungrouped": (QueryPlan(table="MOV_PED", select=[Item(agg="COUNT")],
+                                   having=[Having(item=0, op=">", value=3)]), ["HAVING"]),
     "alias twice": (count("CAD_CLI", joins=[CIDADE, CIDADE]), ["CAD_CID", "twice"]),
     "percentage of AVG": (QueryPlan(table="CAD_CLI", select=[Item(
         agg="AVG", expr=col("CAD_CLI", "CLI_LIMCRED"),

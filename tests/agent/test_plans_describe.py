@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from schemachat.agent.plans.describe import describe
-from schemachat.agent.plans.plan import Col, Expr, Filter, Item, Join, QueryPlan
+from schemachat.agent.plans.plan import Col, Expr, Filter, Having, Item, Join, QueryPlan
 
 
 def _date(part: str, value: int) -> Filter:
@@ -106,3 +106,20 @@ def test_a_filter_through_a_role_join_says_whose_column() -> None:
                         value="HIDRÁULICA")])
     assert "GRP_DESCR of GRP_PAI = 'HIDRÁULICA'" in describe(plan, "en", rows=[[1]])
     assert "GRP_DESCR do GRP_PAI = 'HIDRÁULICA'" in describe(plan, "pt", rows=[[1]])
+
+
+@pytest.mark.parametrize(("lang", "said"), [("pt", "DT_EMI em julho (de qualquer ano)"),
+                                            ("en", "DT_EMI in July (of any year)")])
+def test_a_month_without_its_year_says_any_year(lang: str, said: str) -> None:
+    assert said in describe(_count(_date("MONTH", 7)), lang, rows=[[3]])
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("pt", "por CLI_COD, só os grupos com COUNT(*) > 4"),
+    ("en", "per CLI_COD, only the groups where COUNT(*) > 4"),
+])
+def test_a_having_is_said_after_the_groups(lang: str, said: str) -> None:
+    key = Expr(column=Col(table="MOV_PED", column="CLI_COD"))
+    plan = QueryPlan(table="MOV_PED", select=[Item(expr=key), Item(agg="COUNT")],
+                     group_by=[key], having=[Having(item=1, op=">", value=4)])
+    assert said in describe(plan, lang, rows=[[7, 5]])

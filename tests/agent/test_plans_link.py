@@ -1237,3 +1237,71 @@ def test_telling_ways_apart_does_not_rank_the_tables(propose: Any, question: str
     # picks a way (a named table only one way passes) must not lift a table with two
     # different ways (MOV_PED: customer, branch) over the invoices
     assert propose(question)[0].plan.table == "NF_CAB"
+
+
+@pytest.mark.parametrize(("text", "top"), [
+    ("which three departments have the most employees?", (3, True)),
+    ("quais as cinco marcas com mais produtos?", (5, True)),
+])
+def test_a_number_written_out_is_the_top_n(text: str, top: tuple[int, bool]) -> None:
+    assert read_question(text).top == top
+
+
+def test_a_number_written_out_is_no_stored_value(propose: Any) -> None:
+    # "três" is also a word inside customer names: the count of the top, not a filter
+    plan = propose("quais os três clientes com maior limite de crédito?")[0].plan
+    assert plan.limit == 3 and not plan.filters, plan
+
+
+def test_a_month_without_a_year_is_that_month_of_every_year(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings) -> None:
+    plan = propose("quantos funcionários fazem aniversário em julho?")[0].plan
+    got, want = figures(con, doc, settings, plan,
+                        "SELECT COUNT(*) FROM CAD_FUNC WHERE EXTRACT(MONTH FROM DT_NASC) = 7")
+    assert got == want, compile_plan(plan, doc)
+    assert [(f[2], f[4]) for f in filters_of(plan)] == [("MONTH", 7)]
+
+
+@pytest.mark.parametrize("text", ["clientes do Rio de Janeiro", "how many bags may we sell"])
+def test_a_place_or_a_verb_is_no_month(text: str) -> None:
+    assert read_question(text).dates == []
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    ("quanto a gente pagou aos fornecedores em 2023?",
+     "SELECT SUM(VL_PAGO) FROM FIN_PAGAR WHERE DT_PGTO BETWEEN '2023-01-01' AND "
+     "'2023-12-31'"),
+    ("how much did we pay on supplier bills in the first quarter of 2024?",
+     "SELECT SUM(VL_PAGO) FROM FIN_PAGAR WHERE DT_PGTO BETWEEN '2024-01-01' AND "
+     "'2024-03-31'"),
+])
+def test_what_we_paid_is_the_paid_amount_by_payment_date(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings,
+        question: str, gold: str) -> None:
+    # not the bill's value (VALOR) by its issue date: what went out, when it went out
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert want[0][0] and got == want, compile_plan(plan, doc)
+
+
+def test_what_is_still_to_pay_is_no_payment(propose: Any) -> None:
+    plan = propose("quanto temos a pagar aos fornecedores em 2024?")[0].plan
+    assert plan.select[0].expr is not None and plan.select[0].expr.column.column == "VALOR"
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    ("which customers placed more than 4 orders in 2023?",
+     "SELECT CLI_COD FROM MOV_PED WHERE DT_EMISSAO BETWEEN '2023-01-01' AND '2023-12-31' "
+     "GROUP BY CLI_COD HAVING COUNT(*) > 4"),
+    ("quais funcionários têm pelo menos 2 dependentes?",
+     "SELECT FUN_MAT FROM RH_DEPENDENTE GROUP BY FUN_MAT HAVING COUNT(*) >= 2"),
+])
+def test_more_than_n_rows_per_subject_is_a_having(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings,
+        question: str, gold: str) -> None:
+    # the number counts the rows a plural after it names, per the subject's key: not a
+    # comparison of the orders' value with 4
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert [r[0] for r in got] == [r[0] for r in want], compile_plan(plan, doc)
+    assert "HAVING COUNT(*)" in compile_plan(plan, doc)
