@@ -684,6 +684,7 @@ class Linker:
                      and not self._names_a_table(q, d, i)]
             best = self.cols.column(q, d, words, kinds=("date",), depth=0) or \
                 self._paid_date(q, d) or \
+                self._event_date(q, d, words) or \
                 self.cols.default_date(d) or \
                 self.cols.column(q, d, words, kinds=("date",), depth=1) or \
                 self.cols.parent_date(d)
@@ -696,6 +697,13 @@ class Linker:
             d.filters += _date_filters(column, ref)
             d.score += 1.0 + 0.3 * score
             d.claim(hit)
+
+    def _event_date(self, q: Question, d: Draft, near: list[int]) -> Found | None:
+        """"employees who left the company in the first half of 2024": a word farther
+        from the date that names one of the base's own dates (DT_DEM for "left")."""
+        far = [i for i in q.content() if i not in near and i not in q.used
+               and q.words[i].folded.isalpha() and not self._names_a_table(q, d, i)]
+        return self.cols.column(q, d, far, kinds=("date",), depth=0)
 
     def _paid_date(self, q: Question, d: Draft) -> Found | None:
         """"quanto pagamos em 2023", "bills we settled in April": the payment date, when

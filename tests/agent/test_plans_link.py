@@ -1305,3 +1305,15 @@ def test_more_than_n_rows_per_subject_is_a_having(
     got, want = figures(con, doc, settings, plan, gold)
     assert [r[0] for r in got] == [r[0] for r in want], compile_plan(plan, doc)
     assert "HAVING COUNT(*)" in compile_plan(plan, doc)
+
+
+def test_a_word_far_from_the_date_names_the_event_date(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings) -> None:
+    # "desligados" stands far from the half-year, but names the base's own date (DT_DEM):
+    # when they were dismissed, not when they were hired or registered
+    plan = propose("quantos funcionários foram desligados do quadro da loja ao longo do "
+                   "primeiro semestre de 2024?")[0].plan
+    got, want = figures(con, doc, settings, plan,
+                        "SELECT COUNT(*) FROM CAD_FUNC WHERE DT_DEM BETWEEN '2024-01-01' AND "
+                        "'2024-06-30'")
+    assert got == want, compile_plan(plan, doc)
