@@ -36,6 +36,7 @@ class Draft:
     group_by: list[Expr] = field(default_factory=list)
     having: list[Having] = field(default_factory=list)
     counts: list[tuple[str, float]] = field(default_factory=list)  # "mais de 3 pedidos"
+    each: list[Expr] = field(default_factory=list)  # "quantos A e quantos B": by this
     order_by: list[Order] = field(default_factory=list)
     limit: int | None = None
     distinct: bool = False

@@ -450,7 +450,13 @@ class Linker:
         first one named stands ("companies rather than individuals"), unless its words
         name the table ("usuários com perfil de gerente": G, not U = 'usuário')."""
         first = d.filters[at]
-        between = q.folded(Span(min(link.span.start, 10**6), link.span.start))[-2:]
+        # the last two words between the two values ("ativos e quantos bloqueados")
+        said = q.folded(Span(min(named.span.end, link.span.start), link.span.start))
+        again = q.aggregate is not None and q.aggregate_span is not None and \
+            q.aggregate_span.end <= named.span.start and find_cue(
+                q.words, cues()["aggregates"][q.aggregate], start=named.span.end) is not None
+        # "A ou B", "A e B"; "ativos e quantos são bloqueados" with the aggregate again
+        between = said[-4:] if again else said[-2:]
         if first.op == link.op == "CONTAINING" and not ({"ou", "or"} & set(between)):
             # "220V electric showers": both words are in the description
             d.said_at[len(d.filters)] = link.span.start
@@ -470,6 +476,11 @@ class Linker:
         d.filters[at] = Filter(expr=first.expr, op="IN", value=values,  # type: ignore[arg-type]
                                meaning=meaning, guess=first.guess or link.guess)
         d.claim(link.words)
+        if again:
+            # "quantos ativos e quantos bloqueados": the aggregate said again, one figure
+            # for each value; a plan that reads the question's two halves
+            d.each.append(first.expr)
+            d.score += 0.5
 
     def _context(self, q: Question, span: Span, key: tuple[str, str]) -> float:
         """How well the words around a value name its column (0..1): 'bairro Centro'."""
@@ -867,6 +878,7 @@ class Linker:
                 d.score -= 3.0
                 return
             item = Item(expr=measure, agg=agg)  # type: ignore[arg-type]
+        group = group or [e for e in d.each if e not in group]
         d.select = [*(Item(expr=g) for g in group), item]
         d.group_by = group
 

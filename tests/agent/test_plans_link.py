@@ -1317,3 +1317,20 @@ def test_a_word_far_from_the_date_names_the_event_date(
                         "SELECT COUNT(*) FROM CAD_FUNC WHERE DT_DEM BETWEEN '2024-01-01' AND "
                         "'2024-06-30'")
     assert got == want, compile_plan(plan, doc)
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    ("quantos clientes ativos e quantos bloqueados temos?",
+     "SELECT SITUACAO, COUNT(*) FROM CAD_CLI WHERE SITUACAO IN ('A', 'B') GROUP BY SITUACAO"),
+    ("how many employees are active and how many are dismissed?",
+     "SELECT SITUACAO, COUNT(*) FROM CAD_FUNC WHERE SITUACAO IN ('A', 'D') "
+     "GROUP BY SITUACAO"),
+])
+def test_how_many_a_and_how_many_b_is_one_figure_each(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings,
+        question: str, gold: str) -> None:
+    # the count said twice, a value of one column after each: a group per value (it
+    # was one filter on the first value, the second value dropped)
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert got == want, compile_plan(plan, doc)
