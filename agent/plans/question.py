@@ -380,11 +380,11 @@ def _read_dates(q: Question, c: dict[str, Any]) -> None:
                     back == 1 or q.words[k + 1].folded in ("de", "/", "of")):
                 month, start = months[q.words[k].folded], k
                 break
-        if month is None and span.start >= 2 and q.words[span.start - 2].folded in months \
-                and 1 <= (q.words[span.start - 1].number or 0) <= 31:  # "March 15, 2024"
-            month, day = months[q.words[span.start - 2].folded], int(
-                q.words[span.start - 1].number or 0)
-            start = span.start - 2
+        at = span.start - (span.start >= 1 and q.words[span.start - 1].text == ",")
+        if month is None and at >= 2 and q.words[at - 2].folded in months \
+                and 1 <= (q.words[at - 1].number or 0) <= 31:  # "March 15, 2024"
+            month, day = months[q.words[at - 2].folded], int(q.words[at - 1].number or 0)
+            start = at - 2
         elif month is not None and (back := _day_before(q, start)):
             day, start = int(q.words[start - back].number or 0), start - back
             if start >= 3 and q.words[start - 1].folded in ("e", "and", "a", "to") and \
@@ -558,6 +558,9 @@ def _read_named(q: Question, c: dict[str, Any]) -> Span | None:
     return Span(cue.end, end)
 
 
+_TOP_ARTICLES = frozenset({"os", "as", "the", "our", "nossos", "nossas", "top"})
+
+
 def _read_top(q: Question, c: dict[str, Any]) -> None:
     found = {desc: find_cue(q.words, c["top"][key], q.used)
              for desc, key in ((True, "desc"), (False, "asc"))}
@@ -570,8 +573,11 @@ def _read_top(q: Question, c: dict[str, Any]) -> None:
         if span is None:
             continue
         n = 1
-        near = [(v, s) for v, s in q.numbers if -8 <= s.start - span.start <= 4
-                and v == int(v) and 1 <= v <= 1000]
+        # "the 5 biggest", "os 5 pedidos ... que tiveram o maior desconto": near the
+        # superlative, or right after the article that opens the question
+        near = [(v, s) for v, s in q.numbers if (-8 <= s.start - span.start <= 4 or (
+            s.start <= 3 and s.start < span.start and s.start >= 1 and
+            q.words[s.start - 1].folded in _TOP_ARTICLES)) and v == int(v) and 1 <= v <= 1000]
         near.sort(key=lambda n: abs(n[1].start - span.start))
         if near:
             n = int(near[0][0])

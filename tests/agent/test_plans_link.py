@@ -1334,3 +1334,38 @@ def test_how_many_a_and_how_many_b_is_one_figure_each(
     plan = propose(question)[0].plan
     got, want = figures(con, doc, settings, plan, gold)
     assert got == want, compile_plan(plan, doc)
+
+
+@pytest.mark.parametrize(("text", "aggregate"), [
+    ("qtos pedidos de venda foram cancelados?", "COUNT"),
+    ("qtas notas a gente emitiu em 2024?", "COUNT"),
+    ("qto a gente faturou em 2024?", "SUM"),
+])
+def test_abbreviated_count_and_sum_cues(text: str, aggregate: str) -> None:
+    assert read_question(text).aggregate == aggregate
+
+
+def test_a_day_written_month_day_comma_year() -> None:
+    (ref,) = read_question("how many invoices were issued on May 3, 2024?").dates
+    assert (ref.year, ref.month, ref.day) == (2024, 5, 3)
+
+
+def test_the_n_after_the_opening_article_is_the_top_n(propose: Any) -> None:
+    # "5" stands far from "maior": still the number of rows asked for
+    plan = propose("quais os 5 pedidos de venda de 2024 que tiveram o maior frete?")[0].plan
+    assert plan.limit == 5
+
+
+def test_youngest_orders_by_the_birth_date(propose: Any, doc: CombinedSchema,
+                                           con: Connection, settings: Settings) -> None:
+    plan = propose("who are the 3 youngest employees?")[0].plan
+    got, want = figures(con, doc, settings, plan,
+                        "SELECT FIRST 3 FUN_MAT FROM CAD_FUNC ORDER BY DT_NASC DESC")
+    assert [r[0] for r in got] == [r[0] for r in want], compile_plan(plan, doc)
+
+
+@pytest.mark.parametrize(("question", "code"), [("which employees are married?", "C"),
+                                                ("list the widowed employees", "V")])
+def test_a_civil_status_named_in_english(propose: Any, question: str, code: str) -> None:
+    plan = propose(question)[0].plan
+    assert ("CAD_FUNC", "EST_CIVIL", None, "=", code) in filters_of(plan)
