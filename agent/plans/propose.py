@@ -739,6 +739,10 @@ class Linker:
                 d.claim(set(words) | code.words)
                 d.score += 1.5
                 continue
+            if words and set(self.terms.table_name_match(d.base, q, words)[1]) == set(words) \
+                    and not self.cols.uncovered(d.base, q, words):
+                d.score -= UNPLACED  # "nenhum pedido" read over the orders: none lack
+                continue  # themselves; the customers' plan says it
             best = self.cols.column(q, d, words, kinds=None, depth=0, nullable=True)
             absent = self._absent(q, d, words)
             if absent is not None and (best is None or absent[1] > best[3]):
@@ -825,30 +829,58 @@ class Linker:
         """A table referring to the base that the words name: "customers without orders"
         asks for customers no order refers to."""
         best: tuple[Related, float, set[int]] | None = None
+        # "nenhum pedido" in a draft about orders names the orders, not their items
+        itself = bool(self.terms.table_name_match(d.base, q, words)[1])
         for edge in self.reach.children.get(d.base, []):
             score, hit = self.terms.table_match(edge.table, q, words)
+            if itself and self.cols.uncovered(edge.table, q, words):
+                continue
             if hit and (best is None or score > best[1]):
                 on = list(zip(edge.columns, edge.ref_columns, strict=True))
                 best = (Related(table=edge.table, on=on), score, hit)
         return best
 
     def _numbers(self, q: Question, d: Draft) -> None:
-        """A bare number after a word naming a table: that row's key ("produto 100")."""
+        """A bare number after a word naming a table: that row's key ("produto 100",
+        "pedido de venda 1500")."""
         for value, span in q.numbers:
             if span.start == 0 or value != int(value):
                 continue
             word = span.start - 1
+            near = []  # up to three words back, not past a verb ("shipped sales order")
+            for i in range(word, max(span.start - 4, -1), -1):
+                if not q.words[i].folded.isalpha() or _VERB.search(q.words[i].folded):
+                    break
+                near.append(i)
+            # tables those words name by name: a carrier whose description mentions
+            # orders is not what "sales order 2000" numbers
+            named = {r.name for r in self.doc.relations()
+                     if self.terms.table_name_match(r.name, q, near)[1]}
             for alias, hop in d.reach.items():
                 _, hit = self.terms.table_match(hop.table, q, [word])
                 rel = self.doc.relation(hop.table)
-                if not hit or rel is None or not rel.primary_key or \
-                        len(rel.primary_key.columns) != 1:
+                if named and hop.table not in named:
                     continue
-                target = self._key_column(d, alias, hop, rel.primary_key.columns[0])
+                key = self._own_key(rel) if hit and rel is not None else None
+                if key is None or (len(rel.primary_key.columns) > 1 and  # type: ignore
+                                   self.cols.uncovered(hop.table, q, near)):
+                    continue  # "pedido 43" is no order item's SEQ: ITEM is unsaid
+                target = self._key_column(d, alias, hop, key)
                 d.filters.append(Filter(expr=Expr(column=target), op="=", value=int(value)))
                 d.score += 1.0
                 d.explained |= hit
+                d.claim(range(span.start, span.end))  # not also a phone number's digits
                 break
+
+    def _own_key(self, rel: CombinedRelation) -> str | None:
+        """The key column a number names: the primary key, or of a composite one the only
+        column that refers to no other table (PED_NUM of FIL_COD + PED_NUM)."""
+        columns = rel.primary_key.columns if rel.primary_key else []
+        refers = {c for e in self.terms.edges if e.table == rel.name for c in e.columns}
+        own = [c for c in columns if c not in refers]
+        if len(columns) == 1:
+            return columns[0]
+        return own[0] if len(own) == 1 else None
 
     def _key_column(self, d: Draft, alias: str, hop: Hop, key: str) -> Col:
         # The base's own FK column when the keyed table is its parent: no join needed.

@@ -370,8 +370,9 @@ def _read_dates(q: Question, c: dict[str, Any]) -> None:
     periods = {tuple(fold(w) for w in k.split()): v for k, v in c["periods"].items()}
     for value, span in list(q.numbers):
         text = q.words[span.start].text
-        if not _YEAR.match(text) or span.start in q.used:
-            continue
+        if not _YEAR.match(text) or span.start in q.used or (
+                span.start and q.words[span.start - 1].folded in c["numbered"]):
+            continue  # "pedido 2000", "order 2000": which one, not a year
         month, month_to, day, day_to, start = None, None, None, None, span.start
         # "junho de 2024", "June 2024", "15 de março de 2024", "March 15, 2024"
         for back in (1, 2):
@@ -666,7 +667,9 @@ def _spans_after(q: Question, entries: list[str], *, passive: bool = False,
             i = cue.end
             continue
         end = cue.end
-        while end < len(q.words) and end not in q.used and q.words[end].number is None \
+        nxt = find_cue(q.words, entries, q.used, cue.end)  # "nunca ... nenhum pedido"
+        stop = nxt.start if nxt is not None else len(q.words)
+        while end < stop and end not in q.used and q.words[end].number is None \
                 and q.words[end].folded.isalnum() and end - cue.end < 4:
             end += 1
         q.used.update(range(cue.start, cue.end))

@@ -1369,3 +1369,44 @@ def test_youngest_orders_by_the_birth_date(propose: Any, doc: CombinedSchema,
 def test_a_civil_status_named_in_english(propose: Any, question: str, code: str) -> None:
     plan = propose(question)[0].plan
     assert ("CAD_FUNC", "EST_CIVIL", None, "=", code) in filters_of(plan)
+
+
+def test_a_number_after_a_record_noun_is_no_year() -> None:
+    q = read_question("which carrier took sales order 2021 to the customer?")
+    assert q.dates == [] and [v for v, _ in q.numbers] == [2021]
+
+
+def test_a_number_names_the_own_column_of_a_composite_key(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings) -> None:
+    # MOV_PED's key is FIL_COD + PED_NUM: "order 1500" is PED_NUM, the column that
+    # refers to no other table; the number is no phone number's digits either
+    plan = propose("which carrier took sales order 1500 of the head office?")[0].plan
+    got, want = figures(con, doc, settings, plan,
+                        "SELECT P.TRA_COD FROM MOV_PED P JOIN CAD_FIL F ON F.FIL_COD = "
+                        "P.FIL_COD WHERE P.PED_NUM = 1500 AND F.MATRIZ = 'S'")
+    assert [r[0] for r in got] == [r[0] for r in want], compile_plan(plan, doc)
+    assert ("MOV_PED", "PED_NUM", None, "=", 1500) in filters_of(plan)
+
+
+def test_or_higher_after_the_number(propose: Any) -> None:
+    plan = propose("how many invoice items have an ICMS rate of 12% or higher?")[0].plan
+    assert ("NF_ITEM", "ALIQ_ICMS", None, ">=", 12) in filters_of(plan)
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    ("quantos produtos nunca entraram em nenhum pedido de compra?",
+     "SELECT COUNT(*) FROM CAD_PRO P WHERE NOT EXISTS (SELECT 1 FROM MOV_COMPRA_ITEM I "
+     "WHERE I.PRO_COD = P.PRO_COD)"),
+    ("quantos clientes nunca fizeram nenhum pedido?",
+     "SELECT COUNT(*) FROM CAD_CLI C WHERE NOT EXISTS (SELECT 1 FROM MOV_PED P "
+     "WHERE P.CLI_COD = C.CLI_COD)"),
+])
+def test_two_cues_of_absence_name_one_absent_thing(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings,
+        question: str, gold: str) -> None:
+    # "nunca ... nenhum pedido de compra": the words after the first cue stop at the
+    # second (they were read twice, as sales and as purchase items); and the orders
+    # cannot lack themselves, so the customers' plan is the one that says it
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert got == want, compile_plan(plan, doc)
