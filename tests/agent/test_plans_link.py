@@ -1410,3 +1410,19 @@ def test_two_cues_of_absence_name_one_absent_thing(
     plan = propose(question)[0].plan
     got, want = figures(con, doc, settings, plan, gold)
     assert got == want, compile_plan(plan, doc)
+
+
+def test_spending_is_what_was_paid_and_break_down_groups(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings) -> None:
+    plan = propose("break down our 2024 spending on supplier bills by cost center")[0].plan
+    got, want = figures(con, doc, settings, plan,
+                        "SELECT CC_COD, SUM(VL_PAGO) FROM FIN_PAGAR WHERE DT_PGTO BETWEEN "
+                        "'2024-01-01' AND '2024-12-31' GROUP BY CC_COD")
+    assert got == want, compile_plan(plan, doc)
+
+
+def test_people_we_employ_are_the_employees(propose: Any) -> None:
+    # "people" is no customer's TP_PES (pessoa física/jurídica); "employ" names staff
+    plan = propose("how many people do we employ in each department?")[0].plan
+    assert plan.table == "CAD_FUNC" and [e.column.column for e in plan.group_by][:1] == [
+        "DEP_COD"], plan
