@@ -120,6 +120,8 @@ def _checked(plan: QueryPlan, doc: CombinedSchema) -> _Scope:
             if item.agg is None and item.expr not in plan.group_by:
                 raise PlanError("plan refused: with GROUP BY every select item must be "
                                 "grouped or aggregated")
+    if plan.count_groups and not plan.group_by:
+        raise PlanError("plan refused: counting groups needs GROUP BY")
     for having in plan.having:
         if not plan.group_by or having.item >= len(plan.select) or \
                 plan.select[having.item].agg is None:
@@ -350,7 +352,11 @@ def _statement(plan: QueryPlan, doc: CombinedSchema) -> str:
     w = _Writer(plan, _checked(plan, doc))
     first = f"FIRST {plan.limit} " if plan.limit else ""
     distinct = "DISTINCT " if plan.distinct else ""
-    lines = [f"SELECT {first}{distinct}{', '.join(w.item(i) for i in plan.select)}"]
+    if plan.count_groups:  # a derived table names its columns: the keys, K1, K2 ...
+        keys = ", ".join(f"{w.expr(e)} AS K{n}" for n, e in enumerate(plan.group_by, 1))
+        lines = ["SELECT COUNT(*) FROM (", f"SELECT {keys}"]
+    else:
+        lines = [f"SELECT {first}{distinct}{', '.join(w.item(i) for i in plan.select)}"]
     base = sql_name(plan.table, w.dialect)
     lines.append(f"FROM {base} {w.alias[plan.table]}" if w.joined else f"FROM {base}")
     for join in plan.joins:
@@ -365,7 +371,9 @@ def _statement(plan: QueryPlan, doc: CombinedSchema) -> str:
     if plan.having:  # Firebird takes no select position here: the aggregate again
         lines.append("HAVING " + " AND ".join(
             f"{w.item(plan.select[h.item])} {h.op} {_decimal(h.value)}" for h in plan.having))
-    if plan.order_by:
+    if plan.count_groups:
+        lines.append(") G")
+    elif plan.order_by:
         lines.append("ORDER BY " + ", ".join(f"{o.item + 1}{' DESC' if o.desc else ''}"
                                              for o in plan.order_by))
     return "\n".join(lines)

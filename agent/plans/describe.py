@@ -58,6 +58,8 @@ def describe(plan: QueryPlan, lang: str, *, rows: list[list[Any]] | None = None,
 
 
 def _head(plan: QueryPlan, w: dict[str, Any], table: str) -> str:
+    if plan.count_groups:
+        return w["groups"].format(t=table)
     aggregates = [i for i in plan.select if i.agg]
     if plan.limit and plan.order_by:
         order = plan.order_by[0]
@@ -134,7 +136,7 @@ def _conditions(filters: list[Filter], w: dict[str, Any]) -> list[str]:
 
 
 def _result(plan: QueryPlan, rows: list[list[Any]], lang: str, w: dict[str, Any]) -> str:
-    if len(rows) == 1 and len(rows[0]) == 1 and not plan.group_by:
+    if len(rows) == 1 and len(rows[0]) == 1 and (not plan.group_by or plan.count_groups):
         percent = " %" if plan.select[0].share() and rows[0][0] is not None else ""
         return number(rows[0][0], lang) + percent
     return w["rows"].format(k=number(len(rows), lang), s="" if len(rows) == 1 else "s")

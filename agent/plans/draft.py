@@ -37,6 +37,7 @@ class Draft:
     having: list[Having] = field(default_factory=list)
     counts: list[tuple[str, float]] = field(default_factory=list)  # "mais de 3 pedidos"
     each: list[Expr] = field(default_factory=list)  # "quantos A e quantos B": by this
+    count_groups: bool = False  # "quantos clientes fizeram mais de 10 pedidos"
     order_by: list[Order] = field(default_factory=list)
     limit: int | None = None
     distinct: bool = False
@@ -67,5 +68,5 @@ class Draft:
         filters = list({f.model_dump_json(): f for f in self.filters}.values())
         return QueryPlan(table=self.base, joins=self.joins, select=self.select,
                          filters=filters, related=self.related, group_by=self.group_by,
-                         having=self.having, order_by=self.order_by, limit=self.limit,
-                         distinct=self.distinct)
+                         having=self.having, count_groups=self.count_groups,
+                         order_by=self.order_by, limit=self.limit, distinct=self.distinct)

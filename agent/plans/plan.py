@@ -132,6 +132,9 @@ class QueryPlan(_Part):
     related: list[Related] = Field(default_factory=list)
     group_by: list[Expr] = Field(default_factory=list)
     having: list[Having] = Field(default_factory=list, description="With `group_by`.")
+    count_groups: bool = Field(False, description=(
+        "Count the groups instead of listing them (with `group_by`): \"how many customers "
+        "placed more than 10 orders\"."))
     order_by: list[Order] = Field(default_factory=list)
     limit: int | None = Field(None, ge=1, description="FIRST n.")
     distinct: bool = Field(False, description="SELECT DISTINCT (each row once).")

@@ -604,6 +604,8 @@ class Linker:
         d.group_by = [key]
         d.having = [Having(item=1, op=cast(HavingOp, op), value=value)
                     for op, value in d.counts]
+        # "quantos clientes fizeram mais de 10 pedidos": how many such customers
+        d.count_groups = q.aggregate == "COUNT"
 
     def _share_of(self, q: Question, d: Draft, comp: Comparison, words: list[int]) -> bool:
         """"freight above 10% of the goods value": VL_FRETE > VL_PROD * 0.1. False (and

@@ -186,6 +186,13 @@ CASES: dict[str, tuple[QueryPlan, str, bool]] = {
                   having=[Having(item=1, op=">=", value=30)]),
         "SELECT CLI_COD, COUNT(*) FROM MOV_PED GROUP BY CLI_COD HAVING COUNT(*) >= 30",
         False),
+    "count the groups": (
+        QueryPlan(table="MOV_PED", select=[Item(expr=col("MOV_PED", "CLI_COD")),
+                                           Item(agg="COUNT")],
+                  group_by=[col("MOV_PED", "CLI_COD")], count_groups=True,
+                  having=[Having(item=1, op=">=", value=30)]),
+        "SELECT COUNT(*) FROM (SELECT CLI_COD FROM MOV_PED GROUP BY CLI_COD "
+        "HAVING COUNT(*) >= 30)", False),
     "ORDER BY DESC": (
         QueryPlan(table="CAD_CLI", select=[Item(expr=col("CAD_CLI", "CLI_LIMCRED"))],
                   filters=[where("CAD_CLI", "CLI_LIMCRED", ">", 40000)],
@@ -447,6 +454,8 @@ REFUSED: dict[str, tuple[QueryPlan, list[str]]] = {
         table="MOV_PED", select=[Item(expr=col("MOV_PED", "CLI_COD")), Item(agg="COUNT")],
         group_by=[col("MOV_PED", "CLI_COD")], having=[Having(item=0, op=">", value=3)]),
         ["HAVING", "item 0"]),
+    "count of no groups": (QueryPlan(table="MOV_PED", select=[Item(agg="COUNT")],
+                                     count_groups=True), ["GROUP BY"]),
     "HAVING ungrouped": (QueryPlan(table="MOV_PED", select=[Item(agg="COUNT")],
                                    having=[Having(item=0, op=">", value=3)]), ["HAVING"]),
     "alias twice": (count("CAD_CLI", joins=[CIDADE, CIDADE]), ["CAD_CID", "twice"]),

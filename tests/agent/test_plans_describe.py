@@ -123,3 +123,12 @@ def test_a_having_is_said_after_the_groups(lang: str, said: str) -> None:
     plan = QueryPlan(table="MOV_PED", select=[Item(expr=key), Item(agg="COUNT")],
                      group_by=[key], having=[Having(item=1, op=">", value=4)])
     assert said in describe(plan, lang, rows=[[7, 5]])
+
+
+def test_counted_groups_say_so_and_give_the_figure() -> None:
+    key = Expr(column=Col(table="MOV_PED", column="CLI_COD"))
+    plan = QueryPlan(table="MOV_PED", select=[Item(expr=key), Item(agg="COUNT")],
+                     group_by=[key], having=[Having(item=1, op=">", value=5)],
+                     count_groups=True)
+    text = describe(plan, "en", rows=[[12]])
+    assert text.startswith("Counted the groups of rows of MOV_PED") and text.endswith(": 12.")

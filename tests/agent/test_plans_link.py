@@ -1426,3 +1426,13 @@ def test_people_we_employ_are_the_employees(propose: Any) -> None:
     plan = propose("how many people do we employ in each department?")[0].plan
     assert plan.table == "CAD_FUNC" and [e.column.column for e in plan.group_by][:1] == [
         "DEP_COD"], plan
+
+
+def test_how_many_have_more_than_n_counts_the_groups(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings) -> None:
+    plan = propose("how many customers placed more than 5 orders in 2023?")[0].plan
+    got, want = figures(con, doc, settings, plan,
+                        "SELECT COUNT(*) FROM (SELECT CLI_COD FROM MOV_PED WHERE DT_EMISSAO "
+                        "BETWEEN '2023-01-01' AND '2023-12-31' GROUP BY CLI_COD "
+                        "HAVING COUNT(*) > 5)")
+    assert want[0][0] and got == want, compile_plan(plan, doc)
