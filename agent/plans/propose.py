@@ -1386,7 +1386,9 @@ class Linker:
         rel = self.doc.relation(d.base)
         keys = {c.name for c in (rel.columns if rel else []) if (d.base, c.name) in
                 self.terms.keys or (d.base, c.name) in self.terms.references}
-        return self.cols.column(q, d, d.subject[:1], kinds=None, depth=0, exclude=keys)
+        # the first word, else the first three ("the full legal name": legal name)
+        return self.cols.column(q, d, d.subject[:1], kinds=None, depth=0, exclude=keys) or \
+            self.cols.column(q, d, d.subject[1:3], kinds=None, depth=0, exclude=keys)
 
     def _asked_role(self, q: Question, d: Draft) -> str | None:
         """The alias of a self-reference whose role the subject's first word names and

@@ -1436,3 +1436,9 @@ def test_how_many_have_more_than_n_counts_the_groups(
                         "BETWEEN '2023-01-01' AND '2023-12-31' GROUP BY CLI_COD "
                         "HAVING COUNT(*) > 5)")
     assert want[0][0] and got == want, compile_plan(plan, doc)
+
+
+def test_the_asked_column_may_be_named_after_an_adjective(propose: Any) -> None:
+    # "the full legal name": not "full" (it names nothing) but "legal name" (razão social)
+    plan = propose("what is the full legal name of our supplier Quartzolit?")[0].plan
+    assert [i.expr.column.column for i in plan.select if i.expr] == ["FOR_NOMRAZ"], plan
