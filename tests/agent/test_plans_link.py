@@ -1442,3 +1442,8 @@ def test_the_asked_column_may_be_named_after_an_adjective(propose: Any) -> None:
     # "the full legal name": not "full" (it names nothing) but "legal name" (razão social)
     plan = propose("what is the full legal name of our supplier Quartzolit?")[0].plan
     assert [i.expr.column.column for i in plan.select if i.expr] == ["FOR_NOMRAZ"], plan
+
+
+def test_on_file_names_nothing(propose: Any) -> None:
+    plan = propose("how many carriers do we have on file?")[0].plan
+    assert plan.table == "CAD_TRANSP" and not plan.filters, plan
