@@ -1447,3 +1447,8 @@ def test_the_asked_column_may_be_named_after_an_adjective(propose: Any) -> None:
 def test_on_file_names_nothing(propose: Any) -> None:
     plan = propose("how many carriers do we have on file?")[0].plan
     assert plan.table == "CAD_TRANSP" and not plan.filters, plan
+
+
+def test_colloquial_words_name_nothing() -> None:
+    q = read_question("quanto a gente pagou pros fornecedores, tá, pra 2023?")
+    assert not {"pros", "ta", "pra"} & {q.words[i].folded for i in q.content()}
