@@ -258,6 +258,7 @@ class Linker:
         self._missing(q, d, links)
         self._overdue(q, d)
         self._numbers(q, d)
+        self._documents(q, d)
         self._filters(q, d, links)
         self._named(q, d)
         if self._values_of_keys(d, []):
@@ -873,6 +874,23 @@ class Linker:
                 d.explained |= hit
                 d.claim(range(span.start, span.end))  # not also a phone number's digits
                 break
+
+    def _documents(self, q: Question, d: Draft) -> None:
+        """"the CNPJ 48.346.193/0001-63": the text column the words before it name, equal
+        to the number as written (documents are stored formatted)."""
+        for span in q.documents:
+            words = [i for i in range(max(span.start - 3, 0), span.start)
+                     if q.words[i].folded.isalpha()]
+            best = self.cols.column(q, d, words, kinds=("text",), depth=1)
+            if best is None:
+                d.score -= UNPLACED
+                continue
+            alias, col, hit, score = best
+            d.use(alias)
+            d.filters.append(Filter(expr=Expr(column=Col(table=alias, column=col.name)),
+                                    op="=", value=q.words[span.start].text))
+            d.claim(set(hit) | {span.start})
+            d.score += 1.5 + 0.3 * score
 
     def _own_key(self, rel: CombinedRelation) -> str | None:
         """The key column a number names: the primary key, or of a composite one the only

@@ -24,7 +24,9 @@ from schemachat.ingest.vocabulary import fold
 
 # A number ends with a digit: "em 2023, em quantidade" is the year 2023 and a comma; a
 # number with letters stuck to it ("220V", "50kg") is one word, a size stored as such.
-_TOKEN = re.compile(r"R\$\s*|\d+[^\W\d_]+\b|\d(?:[\d.,]*\d)?%?|"
+# A document number is one word, stored as written: CNPJ, CPF, CEP.
+_DOCUMENT = r"\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}|\d{3}\.\d{3}\.\d{3}-\d{2}|\d{5}-\d{3}\b"
+_TOKEN = re.compile(_DOCUMENT + r"|R\$\s*|\d+[^\W\d_]+\b|\d(?:[\d.,]*\d)?%?|"
                     r"[^\W\d_]+(?:['’][^\W\d_]+)?|[^\s\w]", re.UNICODE)
 _HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 _YEAR = re.compile(r"^(19[5-9]\d|20\d\d)$")
@@ -137,6 +139,7 @@ class Question:
     comparisons: list[Comparison] = field(default_factory=list)
     dates: list[DateRef] = field(default_factory=list)
     numbers: list[tuple[float, Span]] = field(default_factory=list)  # not consumed above
+    documents: list[Span] = field(default_factory=list)  # "48.346.193/0001-63": as stored
     listing: bool = False
     amount: bool = False  # "qual foi a receita ...": one amount asked, a sum
     arithmetic: list[Arithmetic] = field(default_factory=list)
@@ -188,7 +191,8 @@ def _words(text: str) -> list[Word]:
         tok = re.sub(r"['’]s$", "", tok.strip())  # "what's", "Moura's"
         if not tok or tok.startswith("R$"):
             continue
-        out.append(Word(tok, fold(tok), _number(tok)))
+        document = re.fullmatch(_DOCUMENT, tok) is not None
+        out.append(Word(tok, fold(tok), None if document else _number(tok)))
     return out
 
 
@@ -221,6 +225,9 @@ def read_question(text: str) -> Question:
     en = sum(w.folded in EN_HINTS for w in words)
     q = Question(text, words, "pt" if pt >= en else "en")
     c = cues()
+    q.documents = [Span(i, i + 1) for i, w in enumerate(words)
+                   if re.fullmatch(_DOCUMENT, w.text)]
+    q.used.update(s.start for s in q.documents)
     _read_glosses(q)
     _read_numbers(q, c)
     _read_dates(q, c)
