@@ -108,6 +108,10 @@ def _conditions(filters: list[Filter], w: dict[str, Any]) -> list[str]:
         elif f.expr.column in years and f.op == "=" and (
                 f.expr.part == "MONTH" or (f.expr.part == "DAY" and f.expr.column in months)):
             continue  # said with its year
+        elif f.expr.part == "WEEKDAY" and f.op in ("=", "IN"):
+            days = f.value if isinstance(f.value, list) else [f.value]
+            out.append(w["weekday"].format(c=col, d=w["or"].join(
+                w["weekdays"][int(v)] for v in days)))
         elif f.expr.part == "MONTH" and f.op == "=" and isinstance(f.value, int):
             out.append(w["any_year"].format(c=col, m=w["months"][f.value - 1]))
         elif f.op == "IS NULL":

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Aggregate = Literal["COUNT", "SUM", "AVG", "MIN", "MAX"]
 Arith = Literal["+", "-", "*", "/"]
-Part = Literal["YEAR", "MONTH", "DAY"]
+Part = Literal["YEAR", "MONTH", "DAY", "WEEKDAY"]  # WEEKDAY: 0 Sunday .. 6 Saturday
 Op = Literal["=", "<>", "<", ">", "<=", ">=", "IN", "NOT IN", "LIKE", "CONTAINING",
              "IS NULL", "IS NOT NULL", "BETWEEN"]
 HavingOp = Literal["=", "<>", "<", ">", "<=", ">="]

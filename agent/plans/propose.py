@@ -255,6 +255,7 @@ class Linker:
         self._sold(q, d)
         self._comparisons(q, d)
         self._dates(q, d)
+        self._weekdays(q, d)
         self._missing(q, d, links)
         self._overdue(q, d)
         self._numbers(q, d)
@@ -711,6 +712,31 @@ class Linker:
             d.filters += _date_filters(column, ref)
             d.score += 1.0 + 0.3 * score
             d.claim(hit)
+
+    def _weekdays(self, q: Question, d: Draft) -> None:
+        """"notas emitidas em sábado ou domingo em 2023": the days of the week of the date
+        a year or month already filters, else of the date the words before name, else of
+        the base's main date."""
+        for days, span in q.weekdays:
+            dated = next((f.expr.column for f in d.filters
+                          if f.expr.part in ("YEAR", "MONTH")), None)
+            if dated is None:
+                words = [i for i in range(max(span.start - WINDOW, 0), span.start)
+                         if i not in q.used and q.words[i].folded.isalpha()]
+                best = self.cols.column(q, d, words, kinds=("date",), depth=0) or \
+                    self.cols.default_date(d)
+                if best is None:
+                    d.score -= UNPLACED
+                    continue
+                alias, col, hit, _ = best
+                d.use(alias)
+                d.claim(hit)
+                dated = Col(table=alias, column=col.name)
+            op: Op = "IN" if len(days) > 1 else "="
+            d.filters.append(Filter(expr=Expr(column=dated, part="WEEKDAY"), op=op,
+                                    value=days if len(days) > 1 else days[0]))
+            d.claim(range(span.start, span.end))
+            d.score += 1.0
 
     def _event_date(self, q: Question, d: Draft, near: list[int]) -> Found | None:
         """"employees who left the company in the first half of 2024": a word farther

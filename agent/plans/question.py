@@ -140,6 +140,7 @@ class Question:
     dates: list[DateRef] = field(default_factory=list)
     numbers: list[tuple[float, Span]] = field(default_factory=list)  # not consumed above
     documents: list[Span] = field(default_factory=list)  # "48.346.193/0001-63": as stored
+    weekdays: list[tuple[list[int], Span]] = field(default_factory=list)  # "aos sábados"
     listing: bool = False
     amount: bool = False  # "qual foi a receita ...": one amount asked, a sum
     arithmetic: list[Arithmetic] = field(default_factory=list)
@@ -231,6 +232,7 @@ def read_question(text: str) -> Question:
     _read_glosses(q)
     _read_numbers(q, c)
     _read_dates(q, c)
+    _read_weekdays(q, c)
     _read_comparisons(q, c)
     _read_versus(q, c)
     _read_top(q, c)
@@ -442,6 +444,22 @@ def _read_yearless_months(q: Question, months: dict[str, int]) -> None:
             continue  # "Rio de Janeiro" is a place
         q.dates.append(DateRef(None, months[w.folded], Span(i, i + 1)))
         q.used.add(i)
+
+
+def _read_weekdays(q: Question, c: dict[str, Any]) -> None:
+    """"em sábado ou domingo", "on weekends": days of the week, together in one list."""
+    days: list[int] = []
+    first = None
+    for phrase in _phrases(list(c["weekdays"])):
+        for i in range(len(q.words)):
+            if i not in q.used and _match(q.words, i, phrase) and not (
+                    i >= 2 and q.words[i - 1].text[0].isupper()) and (
+                    i == 0 or q.words[i - 1].folded != "black"):  # "Black Friday": a name
+                days += c["weekdays"][" ".join(phrase)]
+                first = i if first is None else min(first, i)
+                q.used.update(range(i, i + len(phrase)))
+    if days and first is not None:
+        q.weekdays.append((sorted(set(days)), Span(first, first + 1)))
 
 
 def _year_side(q: Question, c: dict[str, Any], start: int, end: int) -> tuple[str | None, int, int]:

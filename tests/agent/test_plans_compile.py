@@ -186,6 +186,10 @@ CASES: dict[str, tuple[QueryPlan, str, bool]] = {
                   having=[Having(item=1, op=">=", value=30)]),
         "SELECT CLI_COD, COUNT(*) FROM MOV_PED GROUP BY CLI_COD HAVING COUNT(*) >= 30",
         False),
+    "EXTRACT(WEEKDAY)": (
+        count("NF_CAB", Filter(expr=Expr(column=Col(table="NF_CAB", column="DT_EMI"),
+                                         part="WEEKDAY"), op="IN", value=[0, 6])),
+        "SELECT COUNT(*) FROM NF_CAB WHERE EXTRACT(WEEKDAY FROM DT_EMI) IN (0, 6)", False),
     "count the groups": (
         QueryPlan(table="MOV_PED", select=[Item(expr=col("MOV_PED", "CLI_COD")),
                                            Item(agg="COUNT")],

@@ -132,3 +132,11 @@ def test_counted_groups_say_so_and_give_the_figure() -> None:
                      count_groups=True)
     text = describe(plan, "en", rows=[[12]])
     assert text.startswith("Counted the groups of rows of MOV_PED") and text.endswith(": 12.")
+
+
+@pytest.mark.parametrize(("lang", "said"), [("pt", "DT_EMI num domingo ou sábado"),
+                                            ("en", "DT_EMI falls on a Sunday or Saturday")])
+def test_days_of_the_week_are_said_by_name(lang: str, said: str) -> None:
+    weekend = Filter(expr=Expr(column=Col(table="NF_CAB", column="DT_EMI"), part="WEEKDAY"),
+                     op="IN", value=[0, 6])
+    assert said in describe(_count(weekend), lang, rows=[[3]])

@@ -1472,3 +1472,26 @@ def test_document_numbers_are_one_word() -> None:
     q = read_question("clientes com CEP 80010-000 ou CNPJ 48.346.193/0001-63")
     assert [q.words[s.start].text for s in q.documents] == ["80010-000", "48.346.193/0001-63"]
     assert q.numbers == []
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    ("quantas notas fiscais a gente emitiu num sábado ou domingo em 2024?",
+     "SELECT COUNT(*) FROM NF_CAB WHERE EXTRACT(WEEKDAY FROM DT_EMI) IN (0, 6) "
+     "AND DT_EMI >= '2024-01-01' AND DT_EMI < '2025-01-01'"),
+    ("how many sales orders were placed on a Friday?",
+     "SELECT COUNT(*) FROM MOV_PED WHERE EXTRACT(WEEKDAY FROM DT_EMISSAO) = 5"),
+])
+def test_days_of_the_week(propose: Any, doc: CombinedSchema, con: Connection,
+                          settings: Settings, question: str, gold: str) -> None:
+    # Firebird's WEEKDAY: 0 is Sunday; the days go on the date a year already filters
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert want[0][0] and got == want, compile_plan(plan, doc)
+
+
+@pytest.mark.parametrize(("text", "days"), [("pedidos de segunda-feira", [1]),
+                                            ("orders placed on weekends", [0, 6]),
+                                            ("a segunda parcela", []),
+                                            ("the Black Friday 2022 price list", [])])
+def test_weekdays_read(text: str, days: list[int]) -> None:
+    assert [d for d, _ in read_question(text).weekdays][:1] == ([days] if days else [])
