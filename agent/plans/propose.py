@@ -888,10 +888,11 @@ class Linker:
             for alias, hop in d.reach.items():
                 _, hit = self.terms.table_match(hop.table, q, [word])
                 rel = self.doc.relation(hop.table)
-                if named and hop.table not in named:
+                if not hit or rel is None or (named and hop.table not in named):
                     continue
-                key = self._own_key(rel) if hit and rel is not None else None
-                if key is None or (len(rel.primary_key.columns) > 1 and  # type: ignore
+                key = self._own_key(rel)
+                if key is None or (rel.primary_key is not None and
+                                   len(rel.primary_key.columns) > 1 and
                                    self.cols.uncovered(hop.table, q, near)):
                     continue  # "pedido 43" is no order item's SEQ: ITEM is unsaid
                 target = self._key_column(d, alias, hop, key)
