@@ -66,9 +66,12 @@ MORE_QUESTIONS6 = Path(__file__).parent / "agent_questions_more6.yaml"
 # a seventh batch of 50 spread like the first file, counted before and after a session's
 # rules (21/50 both), none of which read it
 MORE_QUESTIONS7 = Path(__file__).parent / "agent_questions_more7.yaml"
+# an eighth batch of 50 spread like the first file, counted only (19/50 before this
+# session's rules, 21/50 after), never read while the rules were written
+MORE_QUESTIONS8 = Path(__file__).parent / "agent_questions_more8.yaml"
 # the tuning set: every file above, in the order they were written
 TUNING_FILES = (QUESTIONS, MORE_QUESTIONS, MORE_QUESTIONS2, MORE_QUESTIONS3, MORE_QUESTIONS4,
-                MORE_QUESTIONS5, MORE_QUESTIONS6, MORE_QUESTIONS7)
+                MORE_QUESTIONS5, MORE_QUESTIONS6, MORE_QUESTIONS7, MORE_QUESTIONS8)
 HELD_OUT = Path(__file__).parent / "agent_questions_heldout.yaml"
 SCHEMA_QUESTIONS = ["onde fica o limite de crédito do cliente?",
                     "o que significa a coluna SITUACAO do cliente?",
