@@ -706,12 +706,8 @@ class Linker:
             if best is None:
                 d.score -= UNPLACED
                 continue
-            alias, col, hit, score = best
-            d.use(alias)
-            column = Col(table=alias, column=col.name)
-            d.filters += _date_filters(column, ref)
-            d.score += 1.0 + 0.3 * score
-            d.claim(hit)
+            d.filters += _date_filters(_taken(d, best), ref)
+            d.score += 1.0 + 0.3 * best[3]
 
     def _weekdays(self, q: Question, d: Draft) -> None:
         """"notas emitidas em sábado ou domingo em 2023": the days of the week of the date
@@ -728,10 +724,7 @@ class Linker:
                 if best is None:
                     d.score -= UNPLACED
                     continue
-                alias, col, hit, _ = best
-                d.use(alias)
-                d.claim(hit)
-                dated = Col(table=alias, column=col.name)
+                dated = _taken(d, best)
             op: Op = "IN" if len(days) > 1 else "="
             d.filters.append(Filter(expr=Expr(column=dated, part="WEEKDAY"), op=op,
                                     value=days if len(days) > 1 else days[0]))
@@ -1586,6 +1579,14 @@ class Linker:
             score -= ONE_NAME
         return Candidate(plan, score, d.explained, unmapped, d.guesses,
                          expects_rows=not counts)
+
+
+def _taken(d: Draft, found: Found) -> Col:
+    """The column `found` names, brought into the draft with the words that named it."""
+    alias, col, hit, _ = found
+    d.use(alias)
+    d.claim(hit)
+    return Col(table=alias, column=col.name)
 
 
 def _month(expr: Expr, ref: DateRef) -> Filter:
