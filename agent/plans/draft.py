@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from schemachat.agent.plans.plan import (
+    Col,
     Expr,
     Filter,
     Having,
@@ -35,7 +36,8 @@ class Draft:
     select: list[Item] = field(default_factory=list)
     group_by: list[Expr] = field(default_factory=list)
     having: list[Having] = field(default_factory=list)
-    counts: list[tuple[str, float]] = field(default_factory=list)  # "mais de 3 pedidos"
+    # "mais de 3 pedidos": (the subject's key the rows are counted by, op, number)
+    counts: list[tuple[Col, str, float]] = field(default_factory=list)
     each: list[Expr] = field(default_factory=list)  # "quantos A e quantos B": by this
     count_groups: bool = False  # "quantos clientes fizeram mais de 10 pedidos"
     order_by: list[Order] = field(default_factory=list)

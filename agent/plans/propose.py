@@ -77,6 +77,17 @@ UNMAPPED = 1.2  # what each question word the plan leaves unexplained costs
 STORED = 3.0  # times that, for a word naming a whole stored value ('TIGRE')
 
 
+@dataclass(frozen=True)
+class Numbered:
+    """A bare number of the question, the words before it and the tables they name by
+    name (`Linker._numbered`)."""
+
+    value: int
+    span: Span
+    near: list[int]
+    named: set[str]
+
+
 @dataclass
 class Candidate:
     """A plan with its score, the question words it explains and those it does not."""
@@ -135,8 +146,9 @@ class Linker:
         # a value and its table say nothing about the rows: the others do ("vendeu").
         about = subject or [i for i in q.content() if i not in valued and
                             not self._names_value(q, i, links)] or q.content()
+        numbered = self._numbered(q)
         for rank, base in enumerate(bases):
-            for draft in self._drafts(q, base, links, subject, about):
+            for draft in self._drafts(q, base, links, subject, about, numbered):
                 if base in children and q.top is None:
                     draft.score -= CHILD
                 cand = self._finish(q, draft, rank, valued, stored)
@@ -234,7 +246,8 @@ class Linker:
     # -- filling a plan ------------------------------------------------------------------
 
     def _drafts(self, q: Question, base: str, links: list[ValueLink],
-                subject: list[int], about: list[int]) -> list[Draft]:
+                subject: list[int], about: list[int],
+                numbered: list[Numbered]) -> list[Draft]:
         rel = self.doc.relation(base)
         if rel is None:
             return []
@@ -258,7 +271,7 @@ class Linker:
         self._weekdays(q, d)
         self._missing(q, d, links)
         self._overdue(q, d)
-        self._numbers(q, d)
+        self._numbers(q, d, numbered)
         self._documents(q, d)
         self._filters(q, d, links)
         self._named(q, d)
@@ -587,25 +600,26 @@ class Linker:
                 named and any(q.words[i].folded.endswith("s") for i in after)):
             named = set()
         if not named or comp.percent or comp.of is not None or comp.value != int(comp.value) \
-                or q.top is not None or self._counted_parent(q, d, far=True) is None:
+                or q.top is not None:
             return False
-        d.counts.append((comp.op, comp.value))
+        parent = self._counted_parent(q, d, far=True)
+        if parent is None:
+            return False
+        d.counts.append((parent, comp.op, comp.value))
         d.claim(named | set(range(comp.span.start, comp.span.end)))
         d.score += 1.0
         return True
 
     def _count_groups(self, q: Question, d: Draft) -> None:
         """The subject's keys whose count of base rows compares as `d.counts` says."""
-        parent = self._counted_parent(q, d, far=True)
-        if parent is None:  # _counts_rows found it: the same draft, the same answer
-            return
+        parent = d.counts[0][0]  # the subject's key, the same for every count said
         d.use(parent.table)
         self._grouped_subject(q, d, parent)
         key = Expr(column=parent)
         d.select = [Item(expr=key), Item(agg="COUNT")]
         d.group_by = [key]
         d.having = [Having(item=1, op=cast(HavingOp, op), value=value)
-                    for op, value in d.counts]
+                    for _, op, value in d.counts]
         # "quantos clientes fizeram mais de 10 pedidos": how many such customers
         d.count_groups = q.aggregate == "COUNT"
 
@@ -862,22 +876,31 @@ class Linker:
                 best = (Related(table=edge.table, on=on), score, hit)
         return best
 
-    def _numbers(self, q: Question, d: Draft) -> None:
-        """A bare number after a word naming a table: that row's key ("produto 100",
-        "pedido de venda 1500")."""
+    def _numbered(self, q: Question) -> list[Numbered]:
+        """Each bare whole number with the words right before it (up to three, not past a
+        verb: "shipped sales order") and the tables those words name by name (a carrier
+        whose description mentions orders is not what "sales order 2000" numbers); once
+        per question, for every draft."""
+        out = []
         for value, span in q.numbers:
             if span.start == 0 or value != int(value):
                 continue
-            word = span.start - 1
-            near = []  # up to three words back, not past a verb ("shipped sales order")
-            for i in range(word, max(span.start - 4, -1), -1):
+            near = []
+            for i in range(span.start - 1, max(span.start - 4, -1), -1):
                 if not q.words[i].folded.isalpha() or _VERB.search(q.words[i].folded):
                     break
                 near.append(i)
-            # tables those words name by name: a carrier whose description mentions
-            # orders is not what "sales order 2000" numbers
             named = {r.name for r in self.doc.relations()
                      if self.terms.table_name_match(r.name, q, near)[1]}
+            out.append(Numbered(int(value), span, near, named))
+        return out
+
+    def _numbers(self, q: Question, d: Draft, numbered: list[Numbered]) -> None:
+        """A bare number after a word naming a table: that row's key ("produto 100",
+        "pedido de venda 1500")."""
+        for number in numbered:
+            span, near, named = number.span, number.near, number.named
+            word = span.start - 1
             for alias, hop in d.reach.items():
                 _, hit = self.terms.table_match(hop.table, q, [word])
                 rel = self.doc.relation(hop.table)
@@ -889,7 +912,7 @@ class Linker:
                                    self.cols.uncovered(hop.table, q, near)):
                     continue  # "pedido 43" is no order item's SEQ: ITEM is unsaid
                 target = self._key_column(d, alias, hop, key)
-                d.filters.append(Filter(expr=Expr(column=target), op="=", value=int(value)))
+                d.filters.append(Filter(expr=Expr(column=target), op="=", value=number.value))
                 d.score += 1.0
                 d.explained |= hit
                 d.claim(range(span.start, span.end))  # not also a phone number's digits
