@@ -17,8 +17,10 @@ from functools import cached_property
 from schemachat.agent.sql.tokens import Token, TokenizeError, code_tokens, tokenize
 
 # Words after which the FROM list ends.
+# Words that end a FROM list; SELECT too: "FROM (SELECT a, b FROM ...)" opens a derived
+# table, whose select list is no FROM list (its "b" is no table).
 _FROM_ENDS = ("WHERE", "GROUP", "ORDER", "HAVING", "UNION", "ON", "ROWS", "FETCH", "OFFSET",
-              "PLAN")
+              "PLAN", "SELECT")
 # Functions whose arguments say FROM without naming a table: EXTRACT(YEAR FROM d).
 _FROM_FUNCTIONS = ("EXTRACT", "SUBSTRING", "TRIM", "POSITION", "OVERLAY")
 

@@ -23,6 +23,7 @@ from schemachat.agent.feedback import Feedback, read_golden, record_feedback
 from schemachat.agent.plans.plan import Col, Expr, Filter, Item, QueryPlan
 from schemachat.agent.retrieval import SchemaIndex
 from schemachat.agent.session import Agent
+from schemachat.agent.sql.grounding import sql_relations
 from schemachat.agent.sql.guard import run_read_only
 from schemachat.configs import load_settings
 from schemachat.ingest.firebird import opened
@@ -101,6 +102,30 @@ def test_english_question_english_answer(plan_agent: Callable[..., Agent],
     assert result.plan is not None
     assert result.rows == hand(demo_db, "SELECT COUNT(*) FROM CAD_CLI WHERE CLI_LIMCRED > 20000")
     assert result.answer.startswith("Counted the rows of CAD_CLI where CLI_LIMCRED > 20000")
+
+
+def test_counted_groups_answer_through_the_agent(plan_agent: Callable[..., Agent],
+                                                demo_db: Path) -> None:
+    # a derived table (SELECT COUNT(*) FROM (SELECT ... HAVING ...) G) passes the
+    # validate step: its inner select list is no FROM list, so no alias reads as a table
+    result = plan_agent().ask("how many customers placed more than 5 orders in 2023?",
+                              mode="sql", run=True)
+    assert result.error is None and result.plan is not None
+    assert QueryPlan.model_validate(result.plan).count_groups
+    assert result.rows == hand(demo_db, "SELECT COUNT(*) FROM (SELECT CLI_COD FROM MOV_PED "
+                               "WHERE DT_EMISSAO BETWEEN '2023-01-01' AND '2023-12-31' "
+                               "GROUP BY CLI_COD HAVING COUNT(*) > 5)")
+    assert result.answer.startswith("Counted the groups of rows of MOV_PED")
+
+
+@pytest.mark.parametrize(("sql", "tables"), [
+    ("SELECT COUNT(*) FROM (SELECT mp.CLI_COD AS K1, cc.CLI_NOMRAZ AS K2 FROM MOV_PED mp "
+     "JOIN CAD_CLI cc ON mp.CLI_COD = cc.CLI_COD GROUP BY 1, 2) G", ["MOV_PED", "CAD_CLI"]),
+    ("SELECT a.X, b.Y FROM CAD_CLI a, CAD_CID b WHERE a.CID_COD = b.CID_COD",
+     ["CAD_CLI", "CAD_CID"]),
+])
+def test_the_tables_a_statement_reads(sql: str, tables: list[str]) -> None:
+    assert sql_relations(sql) == tables
 
 
 def test_sql_mode_prepares_the_plan_without_running_it(plan_agent: Callable[..., Agent]
