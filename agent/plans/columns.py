@@ -63,8 +63,8 @@ class Columns:
                     continue
                 if (nullable and not col.nullable) or (exclude and col.name in exclude):
                     continue
-                if "BLOB" in col.type.upper():
-                    continue
+                if "BLOB" in col.type.upper() and not nullable:
+                    continue  # a BLOB is only tested for NULL ("sem observação")
                 if measures and not self.measure_like(key):
                     continue
                 score, hit = self.terms.column_match(key, q, words)

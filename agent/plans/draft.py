@@ -48,6 +48,7 @@ class Draft:
     claimed: set[int] = field(default_factory=set)  # words a filter, date or group took
     guesses: list[str] = field(default_factory=list)
     said_at: dict[int, int] = field(default_factory=dict)  # value filter -> its first word
+    sold: set[int] = field(default_factory=set)  # the sales words the base was credited for
 
     def claim(self, words: set[int] | range) -> None:
         """Words now explained by a part of the plan (not free for a measure)."""

@@ -270,6 +270,7 @@ class Linker:
         self._dates(q, d)
         self._weekdays(q, d)
         self._missing(q, d, links)
+        self._present(q, d)
         self._overdue(q, d)
         self._numbers(q, d, numbered)
         self._documents(q, d)
@@ -339,6 +340,14 @@ class Linker:
         if self._records_sales(d.base):
             d.score += SALES
             d.explained |= set(said)
+            d.sold = set(said)
+
+    def _unsold(self, d: Draft, table: str, hit: set[int]) -> None:
+        """"preço de venda entre 100 e 200": the sales words name a column of a table
+        recording no sales (PRO_PRECO), so the base is not credited for them."""
+        if d.sold and d.sold <= hit and not self._records_sales(table):
+            d.score -= SALES
+            d.sold = set()
 
     def _records_sales(self, base: str) -> bool:
         """Whether `base` records sales, or is the items of a table that does."""
@@ -584,6 +593,7 @@ class Linker:
                 expr = Expr(column=Col(table=alias, column=col.name))
                 d.claim(hit)
                 d.score += 0.3 * score
+                self._unsold(d, d.reach[alias].table, hit)
             d.said_at[len(d.filters)] = comp.span.start
             d.filters.append(Filter(expr=expr, op=comp.op, value=comp.value))
             d.score += 1.0
@@ -794,6 +804,22 @@ class Linker:
             d.said_at[len(d.filters)] = span.start
             d.filters.append(Filter(expr=Expr(column=Col(table=alias, column=col.name)),
                                     op="IS NULL"))
+            d.score += 1.0 + 0.3 * score
+            d.claim(hit)
+
+    def _present(self, q: Question, d: Draft) -> None:
+        """"clientes com alguma observação anotada": a column of the base that must be
+        filled in (IS NOT NULL). Words naming no such column say nothing here ("tem algum
+        pedido" is the orders' plan)."""
+        for span in q.present_spans:
+            words = [i for i in q.content(span)
+                     if i not in d.claimed and not self._names_a_table(q, d, i)]
+            best = self.cols.column(q, d, words, kinds=None, depth=0, nullable=True)
+            if best is None:
+                continue
+            alias, col, hit, score = best
+            d.filters.append(Filter(expr=Expr(column=Col(table=alias, column=col.name)),
+                                    op="IS NOT NULL"))
             d.score += 1.0 + 0.3 * score
             d.claim(hit)
 
@@ -1125,9 +1151,12 @@ class Linker:
         best = None
         # "how many units": the cue's own word names the measure (a quantity)
         hinted = [i for i in range(span.start, span.end) if q.words[i].folded in cues()["hints"]]
+        # the five free words after it, past the ones a filter took ("qto o Fabio Zanella
+        # Santos recebeu liquido": the name is a filter, "liquido" the measure)
+        free = [i for i in q.content() if i not in d.claimed and i not in d.table_words]
         windows = [hinted] if hinted else [
-            [i for i in q.content(window) if i not in d.claimed and i not in d.table_words]
-            for window in (Span(span.end, span.end + 5), Span(span.start - WINDOW, span.start))]
+            [i for i in free if i >= span.end][:5],
+            [i for i in free if span.start - WINDOW <= i < span.start]]
         for words in windows:
             found = self.cols.measure_column(q, d, words, kinds=("number",), depth=0)
             if found is not None and not self._measures_asked(q, d, found, bool(hinted)):
@@ -1386,6 +1415,8 @@ class Linker:
         return False
 
     def _listing(self, q: Question, d: Draft, subject: list[int]) -> None:
+        if self._when(q, d):
+            return
         role = self._asked_role(q, d)
         if role is not None:  # "who is Beatriz's manager": the manager, not Beatriz
             d.select = self._shown(d, role)
@@ -1437,6 +1468,31 @@ class Linker:
                 shown += [i for i in named if i not in shown]
                 d.explained |= hit
         d.select = shown
+
+    def _when(self, q: Question, d: Draft) -> bool:
+        """"quando foi emitida a nota 3000", "qual a data do último pedido": the base's
+        date the words name (else, after "quando", its main one), the latest (MAX) or
+        earliest (MIN) of them when the question says so. False when no date is asked."""
+        if q.when is None and q.extreme is None:
+            return False
+        words = [i for i in q.content() if i not in d.claimed and i not in d.table_words]
+        found = self.cols.column(q, d, words, kinds=("date",), depth=0)
+        if found is None and q.when is not None:
+            found = self.cols.default_date(d)
+        if found is None:
+            return False
+        alias, col, hit, _ = found
+        expr = Expr(column=Col(table=alias, column=col.name))
+        if q.extreme is not None:
+            d.select = [Item(expr=expr, agg=q.extreme[0])]  # type: ignore[arg-type]
+            d.claim(range(q.extreme[1].start, q.extreme[1].end))
+        else:
+            d.select = [Item(expr=expr)]
+        if q.when is not None:
+            d.claim(range(q.when.start, q.when.end))
+        d.claim(hit)
+        d.score += 0.5
+        return True
 
     def _asked_column(self, q: Question, d: Draft) -> Found | None:
         """The base's own column (no key) that the subject's first word names, when the

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
 import yaml
@@ -125,6 +126,7 @@ class Question:
     top_span: Span | None = None
     group_spans: list[Span] = field(default_factory=list)  # the words after a group cue
     missing_spans: list[Span] = field(default_factory=list)  # the words after a missing cue
+    present_spans: list[Span] = field(default_factory=list)  # "tem alguma observação"
     excluded_spans: list[Span] = field(default_factory=list)  # after "sem contar", "except"
     every_spans: list[Span] = field(default_factory=list)  # after "across all the"
     included_spans: list[Span] = field(default_factory=list)  # after "contando a", "including"
@@ -136,6 +138,8 @@ class Question:
     overdue: Span | None = None  # "vencidos", "overdue": past the due date, not settled
     paid: Span | None = None  # "quanto pagamos": the amount and date paid, not billed
     named: Span | None = None  # "se chamam Ana": the capitalised words of a name
+    when: Span | None = None  # "quando", "when": a date is asked
+    extreme: tuple[str, Span] | None = None  # "a última", "the first": (MAX or MIN, words)
     comparisons: list[Comparison] = field(default_factory=list)
     dates: list[DateRef] = field(default_factory=list)
     numbers: list[tuple[float, Span]] = field(default_factory=list)  # not consumed above
@@ -244,6 +248,11 @@ def read_question(text: str) -> Question:
             "ja", "already"):
         q.paid = None  # "what was already paid": a part of the value, not what is asked
     q.named = _read_named(q, c)
+    q.when = find_cue(words, c["when"], q.used)
+    for agg in ("MAX", "MIN"):
+        span = find_cue(words, c["extreme"][agg], q.used)
+        if span is not None and q.extreme is None:
+            q.extreme = agg, span
     q.group_spans = _spans_after(q, c["group"], passive=True, idioms=c["not_group"])
     if q.top is not None:  # "top 5 brands by turnover": the order, not a group
         measures = set(c["money"]) | set(c["sales"])
@@ -255,6 +264,7 @@ def read_question(text: str) -> Question:
     q.under_spans = [_with_gloss(q, s) for s in _cue_spans(q, c["under"], width=4)]
     q.remaining_spans = _cue_spans(q, c["remaining"], width=2)
     q.missing_spans = _spans_after(q, c["missing"])
+    q.present_spans = _read_present(q, c)
     listed = find_cue(words, c["list"], q.used)
     q.listing = listed is not None and q.aggregate is None
     if listed is not None and q.folded(listed) in (["qual"], ["what"]) and (
@@ -488,7 +498,32 @@ def _day_before(q: Question, month_at: int) -> int:
     return 0
 
 
+_UNITS = ("%", "reais", "real", "dias", "days", "dollars")
+
+
+def _read_range(q: Question) -> None:
+    """"entre 100 e 200 reais", "between 10 and 20 days": two comparisons (>= and <=)
+    that share the words before them, which name what is compared."""
+    numbers = sorted(q.numbers, key=lambda n: n[1].start)
+    for (low, a), (high, b) in pairwise(numbers):
+        if (low, a) not in q.numbers or a.start == 0 or \
+                q.words[a.start - 1].folded not in ("entre", "between") or \
+                b.start != a.end + 1 or q.words[a.end].folded not in ("e", "and", "a") or \
+                low > high:
+            continue
+        end = b.end
+        while end < len(q.words) and q.words[end].folded in _UNITS:
+            end += 1
+        span = Span(a.start - 1, end)
+        text = " ".join(w.text for w in q.words[span.start:span.end])
+        q.comparisons += [Comparison(">=", low, span, text), Comparison("<=", high, span, text)]
+        q.numbers.remove((low, a))
+        q.numbers.remove((high, b))
+        q.used.update(range(span.start, span.end))
+
+
 def _read_comparisons(q: Question, c: dict[str, Any]) -> None:
+    _read_range(q)
     table = c["compare"]
     for value, span in list(q.numbers):
         op, start, end = None, span.start, span.end
@@ -503,8 +538,7 @@ def _read_comparisons(q: Question, c: dict[str, Any]) -> None:
             if op:
                 break
         unit = end
-        while unit < len(q.words) and q.words[unit].folded in ("%", "reais", "dias", "days",
-                                                               "real", "dollars"):
+        while unit < len(q.words) and q.words[unit].folded in _UNITS:
             unit += 1
         for symbol, entries in table["suffix"].items():
             for phrase in _phrases(entries):
@@ -703,6 +737,25 @@ def _spans_after(q: Question, entries: list[str], *, passive: bool = False,
         if end > cue.end:
             spans.append(Span(cue.end, end))
         i = cue.end
+
+
+def _read_present(q: Question, c: dict[str, Any]) -> list[Span]:
+    """What must be filled in: the words after "tem alguma", "with any", and the one or two
+    before "preenchido", "filled in" ("observação anotada"), unless a missing cue took
+    them ("sem e-mail informado")."""
+    taken = {i for s in q.missing_spans for i in range(s.start, s.end)}
+    spans = []
+    i = 0
+    while (cue := find_cue(q.words, c["filled"], q.used, i)) is not None:
+        q.used.update(range(cue.start, cue.end))  # "filled in" itself names nothing
+        start = cue.start
+        while start > 0 and cue.start - start < 2 and start - 1 not in q.used and \
+                q.words[start - 1].folded.isalpha() and q.words[start - 1].folded not in filler():
+            start -= 1
+        if start < cue.start and not taken & set(range(start, cue.start)):
+            spans.append(Span(start, cue.start))
+        i = cue.end
+    return spans + [s for s in _spans_after(q, c["present"]) if s.start not in taken]
 
 
 def _cue_spans(q: Question, entries: list[str], width: int = 5) -> list[Span]:

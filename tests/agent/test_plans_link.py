@@ -1495,3 +1495,63 @@ def test_days_of_the_week(propose: Any, doc: CombinedSchema, con: Connection,
                                             ("the Black Friday 2022 price list", [])])
 def test_weekdays_read(text: str, days: list[int]) -> None:
     assert [d for d, _ in read_question(text).weekdays][:1] == ([days] if days else [])
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    ("How many of our products have no remarks filled in?",
+     "SELECT COUNT(*) FROM CAD_PRO WHERE PRO_OBS IS NULL"),
+    ("qtos clientes tem alguma observacao anotada no cadastro?",
+     "SELECT COUNT(*) FROM CAD_CLI WHERE CLI_OBS IS NOT NULL"),
+])
+def test_a_text_blob_filled_in_or_not(propose: Any, doc: CombinedSchema, con: Connection,
+                                      settings: Settings, question: str, gold: str) -> None:
+    # PRO_OBS and CLI_OBS are BLOB SUB_TYPE TEXT: never compared, but tested for NULL;
+    # "tem alguma ... anotada" asks for the filled ones
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert got == want, compile_plan(plan, doc)
+
+
+def test_having_some_orders_is_no_filled_column(propose: Any, doc: CombinedSchema) -> None:
+    # "tem algum pedido" names a table, not a column that must be filled in
+    plan = propose("quantos clientes tem algum pedido?")[0].plan
+    assert not [f for f in plan.filters if f.op == "IS NOT NULL"], compile_plan(plan, doc)
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    ("quantos produtos tem preço de venda entre 100 e 200 reais?",
+     "SELECT COUNT(*) FROM CAD_PRO WHERE PRO_PRECO BETWEEN 100 AND 200"),
+    ("how many products are priced between 50 and 60?",
+     "SELECT COUNT(*) FROM CAD_PRO WHERE PRO_PRECO BETWEEN 50 AND 60"),
+])
+def test_a_range_between_two_numbers(propose: Any, doc: CombinedSchema, con: Connection,
+                                     settings: Settings, question: str, gold: str) -> None:
+    # both ends on the column the words before name; "preço de venda" is the product's
+    # price, not a reason to count the products sold
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert plan.table == "CAD_PRO" and got == want, compile_plan(plan, doc)
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    ("qdo foi emitida a ultima nota fiscal do sistema?", "SELECT MAX(DT_EMI) FROM NF_CAB"),
+    ("when was the first sales order placed?", "SELECT MIN(DT_EMISSAO) FROM MOV_PED"),
+    ("quando foi emitida a nota fiscal 3000?", "SELECT DT_EMI FROM NF_CAB WHERE NF_ID = 3000"),
+    ("qual a data do último pedido de venda?", "SELECT MAX(DT_EMISSAO) FROM MOV_PED"),
+])
+def test_when_asks_for_a_date(propose: Any, doc: CombinedSchema, con: Connection,
+                              settings: Settings, question: str, gold: str) -> None:
+    # "quando" asks for the base's date; "a última", "the first" for the latest or earliest
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert got == want, compile_plan(plan, doc)
+
+
+def test_the_measure_named_past_a_name(propose: Any, doc: CombinedSchema, con: Connection,
+                                       settings: Settings) -> None:
+    # the name between "qto" and "liquido" is a filter: the measure is the next free word
+    plan = propose("qto o Fabio Zanella Santos recebeu liquido na folha de junho/2024?")[0].plan
+    gold = ("SELECT SUM(R.SAL_LIQ) FROM RH_FOLHA R JOIN CAD_FUNC F ON F.FUN_MAT = R.FUN_MAT "
+            "WHERE F.FUN_NOME = 'FÁBIO ZANELLA SANTOS' AND R.ANO = 2024 AND R.MES = 6")
+    got, want = figures(con, doc, settings, plan, gold)
+    assert plan.table == "RH_FOLHA" and got == want, compile_plan(plan, doc)
