@@ -20,11 +20,12 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from firebird.driver import (
     TPB,
@@ -554,8 +555,10 @@ def explain(exc: DatabaseError, target: Target) -> str:
     return f"cannot open {target}: {first}"
 
 
-def fetch_timed(cur: Cursor, sql: str, timeout_ms: int) -> list[tuple]:
-    """Run `sql` on `cur` and fetch every row, cancelled after `timeout_ms`.
+def fetch_timed(cur: Cursor, sql: str, timeout_ms: int,
+                params: Sequence[Any] | None = None) -> list[tuple]:
+    """Run `sql` (with `params` for its `?`) on `cur` and fetch every row, cancelled
+    after `timeout_ms`.
 
     Firebird 4+ has statement timeouts; firebird-driver 2.x exposes the property setter
     under the name `_timeout` (`stmt.timeout = ...` raises "no setter"), so the
@@ -568,7 +571,7 @@ def fetch_timed(cur: Cursor, sql: str, timeout_ms: int) -> list[tuple]:
         stmt = cur.prepare(sql)
         try:
             stmt._istmt.set_timeout(timeout_ms)
-            cur.execute(stmt)
+            cur.execute(stmt, params)
             return cur.fetchall()
         finally:
             # Freed here, not by the garbage collector after the connection is gone.
@@ -577,7 +580,7 @@ def fetch_timed(cur: Cursor, sql: str, timeout_ms: int) -> list[tuple]:
     timer = threading.Timer(timeout_ms / 1000, con._att.cancel_operation, (CancelType.RAISE,))
     timer.start()
     try:
-        cur.execute(sql)
+        cur.execute(sql, params)
         return cur.fetchall()
     finally:
         timer.cancel()

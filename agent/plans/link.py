@@ -24,6 +24,7 @@ from functools import cache
 from itertools import product
 
 from schemachat.agent.plans.question import Question, Span, Word, cues, filler
+from schemachat.agent.plans.unlisted import name_columns
 from schemachat.agent.retrieval.text import Analyzer
 from schemachat.ingest.joins import Edge, join_edges
 from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation, CombinedSchema
@@ -262,6 +263,10 @@ class ValueLinks:
             defaultdict(list)
         self.raw_values: dict[Key, list[str]] = defaultdict(list)
         self.translations = _translations()
+        # columns the cap cut, where names not in the index are looked up (unlisted.py),
+        # and the names looked up already
+        self.unlisted = name_columns(values) if values else []
+        self.asked: set[tuple[str, ...]] = set()
         # columns holding identifiers ('MULTA_ATRASO', 'CAD_CLI'): value -> its parts' terms
         self.identifiers: dict[Key, list[tuple[str, list[frozenset[str]]]]] = {}
         for key, found in (values.columns.items() if values else []):
@@ -290,6 +295,15 @@ class ValueLinks:
             if len(word) >= 4:
                 entry = self.contains[stem].setdefault((table, column), [0, original])
                 entry[0] += 1
+
+    def learn(self, table: str, column: str, raws: list[str]) -> None:
+        """Stored values of `table.column` read from the database after the index was
+        built (names it had no room for): linked like the others from now on."""
+        known = set(self.raw_values.get((table, column), []))
+        for raw in raws:
+            if raw and raw not in known:
+                self._add(table, column, raw)
+                known.add(raw)
 
     def holding(self, table: str, column: str, text: str) -> int:
         """How many stored values of `table.column` hold the words of `text`."""

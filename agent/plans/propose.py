@@ -1151,11 +1151,12 @@ class Linker:
         best = None
         # "how many units": the cue's own word names the measure (a quantity)
         hinted = [i for i in range(span.start, span.end) if q.words[i].folded in cues()["hints"]]
-        # the five free words after it, past the ones a filter took ("qto o Fabio Zanella
-        # Santos recebeu liquido": the name is a filter, "liquido" the measure)
+        # the first five free words of the eight after it, past the ones a filter took
+        # ("qto o Fabio Zanella Santos recebeu liquido": the name is a filter, "liquido"
+        # the measure)
         free = [i for i in q.content() if i not in d.claimed and i not in d.table_words]
         windows = [hinted] if hinted else [
-            [i for i in free if i >= span.end][:5],
+            [i for i in free if span.end <= i < span.end + 8][:5],
             [i for i in free if span.start - WINDOW <= i < span.start]]
         for words in windows:
             found = self.cols.measure_column(q, d, words, kinds=("number",), depth=0)

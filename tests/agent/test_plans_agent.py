@@ -261,3 +261,29 @@ def test_cli_unmappable_question_exits_1_with_the_message(cli_workspace: Path,
     human = _cli("sql", UNMAPPABLE, "--run", "-w", str(cli_workspace), database=demo_db)
     assert human.returncode == 1
     assert "garantia" in human.stdout + human.stderr
+
+
+def test_a_name_the_value_index_had_no_room_for_is_looked_up(
+        plan_agent: Callable[..., Agent], agent_workspace: Path, demo_db: Path) -> None:
+    # CAD_CLI has more names than the index keeps (value_index_max): this customer's is
+    # not in text_values.json, so only the database can say the words are a customer
+    values = json.loads((agent_workspace / "text_values.json").read_text("utf-8"))
+    names = values["columns"]["CAD_CLI.CLI_NOMRAZ"]
+    assert not names["complete"]
+    assert not [v for v in names["values"] if "SERRALHERIA MINEIRA" in v]
+    agent = plan_agent()
+    result = agent.ask("Which price list is Serralheria Mineira on?", mode="sql", run=True)
+    gold = ("SELECT T.TPR_COD, T.TPR_DESCR FROM CAD_CLI C JOIN TB_TABPRECO T "
+            "ON T.TPR_COD = C.TPR_COD WHERE C.CLI_NOMRAZ = 'SERRALHERIA MINEIRA LTDA ME'")
+    assert result.error is None and result.sql is not None
+    assert "SERRALHERIA MINEIRA" in result.sql and "CAD_CLI" in result.sql
+    assert result.rows == hand(demo_db, gold)
+    # the name joined the index: linked with no lookup from now on
+    assert ("Serralheria", "Mineira") in agent.context.linker().values.asked
+
+
+def test_without_a_database_no_name_is_looked_up(plan_agent: Callable[..., Agent]) -> None:
+    agent = plan_agent(database=False)
+    result = agent.ask("Which price list is Serralheria Mineira on?", mode="sql", run=False)
+    assert not agent.context.linker().values.asked
+    assert result.sql is None or "SERRALHERIA" not in result.sql

@@ -22,6 +22,7 @@ from schemachat.agent.plans.plan import Filter, QueryPlan
 from schemachat.agent.plans.propose import Candidate, Linker
 from schemachat.agent.plans.question import Span, read_question
 from schemachat.agent.plans.reach import Reach
+from schemachat.agent.plans.unlisted import name_columns, unlisted_names
 from schemachat.agent.retrieval import SchemaIndex
 from schemachat.agent.sql.guard import run_read_only
 from schemachat.configs import Settings, load_settings
@@ -1555,3 +1556,35 @@ def test_the_measure_named_past_a_name(propose: Any, doc: CombinedSchema, con: C
             "WHERE F.FUN_NOME = 'FÁBIO ZANELLA SANTOS' AND R.ANO = 2024 AND R.MES = 6")
     got, want = figures(con, doc, settings, plan, gold)
     assert plan.table == "RH_FOLHA" and got == want, compile_plan(plan, doc)
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("Which price list is Serralheria Mineira on?", [["Serralheria", "Mineira"]]),
+    ("Serralheria Mineira comprou quanto?", [["Serralheria", "Mineira"]]),
+    ("Where is our head office?", []),
+    ("quais pedidos do cliente 110?", []),
+])
+def test_names_to_look_up(text: str, names: list[list[str]]) -> None:
+    assert unlisted_names(read_question(text), set()) == names
+
+
+def test_only_cut_columns_of_names_are_looked_up(values: TextValues) -> None:
+    # the cap cut CAD_CLI's names (4,000 customers); phones, CEPs and e-mail addresses
+    # are cut too, but are no names
+    cut = name_columns(values)
+    assert ("CAD_CLI", "CLI_NOMRAZ") in cut
+    assert not {("CAD_CLI", "CLI_FONE"), ("CAD_CLI", "CLI_CEP"), ("CAD_CLI", "CLI_EMAIL")} & \
+        set(cut)
+    assert all(not values.columns[f"{t}.{c}"].complete for t, c in cut)
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    ("Where is the carrier Ferreira Logística based?",
+     "SELECT C.CID_NOME FROM CAD_TRANSP T JOIN CAD_CID C ON C.CID_COD = T.CID_COD "
+     "WHERE T.TRA_NOMRAZ = 'Ferreira Logística Ltda'"),
+])
+def test_where_asks_for_the_city(propose: Any, doc: CombinedSchema, con: Connection,
+                                 settings: Settings, question: str, gold: str) -> None:
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert want[0][0] in [v for row in got for v in row], compile_plan(plan, doc)

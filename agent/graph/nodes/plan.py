@@ -12,8 +12,10 @@ map, and returns no table: an unrelated table would be the worst answer.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
+from firebird.driver import DatabaseError
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
@@ -28,9 +30,13 @@ from schemachat.agent.plans.describe import describe
 from schemachat.agent.plans.plan import QueryPlan
 from schemachat.agent.plans.propose import Candidate
 from schemachat.agent.plans.question import Question, read_question
+from schemachat.agent.plans.unlisted import unlisted_names
 from schemachat.agent.sql.check import Verdict, validate
+from schemachat.agent.sql.lookup import values_holding
+from schemachat.ingest.firebird import DatabaseUnavailable
 from schemachat.ingest.vocabulary import fold, vocabulary
 
+log = logging.getLogger(__name__)
 TRIED = 4  # plans compiled and checked per turn at most
 NEAR = 0.85  # word overlap at which an earlier confirmed question counts as the same
 SHARE = 0.5  # of the content words, at most this share may stay unplaced
@@ -77,6 +83,7 @@ def plan_sql(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     q = read_question(state["question"])
     get_stream_writer()({"status": "building query plans"})
     hits = [h["name"] for h in state.get("hits") or []]
+    look_up_names(ctx, q)
     candidates = golden_plans(ctx, q) + ctx.linker().propose(q, hits)
     run = bool(state.get("run")) and ctx.has_database
     stashed = stash(candidates)
@@ -100,6 +107,32 @@ def plan_sql(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     out.update(candidates=stashed,
                chosen_by="golden" if chosen.cand.score >= 100.0 else "ranking")
     return out
+
+
+def look_up_names(ctx: AgentContext, q: Question) -> None:
+    """Names in `q` the value index had no room for ("Serralheria Mineira", one customer
+    of thousands), read from the columns the cap cut and added to the index; each name
+    once. Best effort: a database error leaves the index as it was."""
+    values = ctx.linker().values
+    if not values.unlisted or not ctx.has_database:
+        return
+    # a name held in part by another column ('SERRALHERIA MINEIRA' of a supplier) may
+    # still be a customer's: only whole values and codes take the words
+    taken = {i for link in values.find(q) if link.op != "CONTAINING"
+             for i in range(link.span.start, link.span.end)}
+    names = [n for n in unlisted_names(q, taken) if tuple(n) not in values.asked]
+    if not names:
+        return
+    try:
+        with ctx.database() as con:
+            for words in names:
+                for table, column in values.unlisted:
+                    values.learn(table, column, values_holding(
+                        con, table, column, words,
+                        timeout_ms=ctx.settings.statement_timeout_ms))
+                values.asked.add(tuple(words))
+    except (DatabaseError, DatabaseUnavailable) as exc:
+        log.warning("looking up %s in the database failed: %s", names, exc)
 
 
 @dataclass

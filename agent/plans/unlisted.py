@@ -1,0 +1,53 @@
+"""Names the value index could not hold.
+
+A text column with more distinct values than `value_index_max` keeps only the most
+frequent in text_values.json (`complete` False), so "Serralheria Mineira", one customer of
+4,000, is in the database and not in the index. Words that look like a name (capitalised,
+in a run) and that no value, table or cue took are looked up in those columns by the
+node that plans (`agent/graph/nodes/plan.py`, with the database), and the values found
+join the index (`ValueLinks.learn`) for this question and later ones.
+"""
+
+from __future__ import annotations
+
+import re
+
+from schemachat.agent.plans.question import Question, cues, filler
+from schemachat.ingest.models.values import TextValues
+from schemachat.ingest.vocabulary import vocabulary
+
+NAMES = 0.8  # share of a column's values that must read as names (words, no e-mail)
+_NAME = re.compile(r"[^\W\d_]{3,}")
+
+
+def name_columns(values: TextValues) -> list[tuple[str, str]]:
+    """The (table, column) pairs whose value list the cap cut and whose values are names
+    or descriptions (words), not codes, numbers, phones or e-mail addresses."""
+    out = []
+    for key, found in values.columns.items():
+        if found.complete or not found.values:
+            continue
+        named = sum(1 for v in found.values if "@" not in v and _NAME.search(v)
+                    and sum(ch.isdigit() for ch in v) * 3 < len(v))
+        if named >= NAMES * len(found.values):
+            table, _, column = key.partition(".")
+            out.append((table, column))
+    return out
+
+
+def unlisted_names(q: Question, taken: set[int]) -> list[list[str]]:
+    """Runs of capitalised words of `q` that nothing in `taken` (words linked to values)
+    or a cue took: "Which price list is Serralheria Mineira on?" -> [["Serralheria",
+    "Mineira"]]. A lone capitalised word opening the question is its first word, no name."""
+    c = cues()
+    common = filler() | vocabulary().stopwords | set(c["list"]) | set(c["ask_one"])
+    runs: list[list[int]] = []
+    for i, w in enumerate(q.words):
+        name = w.text[:1].isupper() and w.text.isalpha() and i not in q.used and \
+            i not in taken and w.folded not in common
+        if name and runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        elif name:
+            runs.append([i])
+    return [[q.words[i].text for i in run] for run in runs
+            if (len(run) > 1 or run[0] > 0) and max(len(q.words[i].text) for i in run) >= 4]
