@@ -413,7 +413,8 @@ class ValueLinks:
             # A word matching a mapping only through the table's own name ("clientes"
             # in "cliente" mappings) is not a value: the meaning must bring its own word.
             meaning_words = [w for w in re.findall(r"\w+", m.meaning) if fold(w) not in _STOP]
-            strength = len(hit) / max(len(meaning_words), 1)
+            # a word said twice ("accounts in our chart of accounts") is one word of it
+            strength = len({q.words[i].folded for i in hit}) / max(len(meaning_words), 1)
             span = Span(min(hit), max(hit) + 1)
             code, meaning, no = m.code, m.meaning, m.no
             before = range(max(min(hit) - 3, 0), min(hit))
@@ -444,6 +445,7 @@ class ValueLinks:
         links: list[ValueLink] = []
         taken: set[int] = set()
         words = q.words
+        about = {i for span in q.about_spans for i in range(span.start, span.end)}
         for n in range(MAX_NGRAM, 0, -1):
             for start in range(0, len(words) - n + 1):
                 idx = range(start, start + n)
@@ -464,6 +466,17 @@ class ValueLinks:
                     f for f in self.exact_stems.get(tuple(short_stem(p) for p in parts), [])
                     if _near_lengths(parts, f[2])] or (
                     self.exact.get(" ".join(inner), []) if 2 <= len(inner) < n else [])
+                if about and start in about and not found:
+                    # "accounts that have to do with interest": a description holding
+                    # the word, in either language
+                    contained = self._contained(parts, words[start:start + n]) or \
+                        self._translated(parts, business=True)
+                    for (table, column), (text, _) in contained.items():
+                        links.append(ValueLink(table, column, text, span, op="CONTAINING",
+                                               strength=0.6 + 0.1 * n, words=ids))
+                    if contained:
+                        taken.update(idx)
+                        continue
                 if n == 1 and not proper and self._schema_word(words[start].text):
                     # "fornecedores" names the table, not a stored 'FORNECEDORES'; but
                     # "departamento financeiro" names a department's stored name.
@@ -499,9 +512,9 @@ class ValueLinks:
         """Columns whose values hold these words in a row (by stem): column -> (the text
         as stored, how many values hold it). Single words must not name the schema."""
         if any(not p.isalnum() for p in parts) or (len(parts) == 1 and (
-                len(parts[0]) < 4 or parts[0] in filler())):
-            return {}
-        stems = [short_stem(p) for p in parts]
+                len(parts[0]) < 4 or parts[0] in filler())) or all(p.isdigit() for p in parts):
+            return {}  # "invoice number 3000" is not a phone number ending in 3000
+        stems = [self._indexed_stem(p) for p in parts]
         # small words inside ("materiais de construção") are checked in the run below,
         # not looked up: they are not indexed alone. Such a run must hold a word naming
         # no table or column: "contas a pagar" is FIN_PAGAR, not a stored 'CONTAS A PAGAR'
@@ -530,14 +543,24 @@ class ValueLinks:
         return out
 
 
-    def _translated(self, parts: list[str]) -> dict[Key, tuple[str, int]]:
+    def _indexed_stem(self, word: str) -> str:
+        """The stem of `word` the stored values are indexed under: its short stem, else
+        another of its stems ("pinceis" is indexed as 'PINCEL' is, by its singular)."""
+        first = short_stem(word)
+        return first if first in self.contains else next(
+            (s for s in stems(word) if s in self.contains), first)
+
+    def _translated(self, parts: list[str], *, business: bool = False
+                    ) -> dict[Key, tuple[str, int]]:
         """Columns whose values hold what the glossary says these words are in the
-        other language, in a row: column -> (the text as stored, how many values)."""
+        other language, in a row: column -> (the text as stored, how many values).
+        `business`: business words too, not only goods ("interest": 'JUROS')."""
         out: dict[Key, tuple[str, int]] = {}
         if len(parts) == 1 and (len(parts[0]) < 4 or parts[0] in filler()):
             return out
+        translations = _translations(business=True) if business else self.translations
         found = [said for key in product(*(stems(p) for p in parts))
-                 for said in self.translations.get(key, [])]
+                 for said in translations.get(key, [])]
         for said in found:
             wanted = [short_stem(w) for w in said]
             long = [s for s, w in zip(wanted, said, strict=True) if len(w) >= 4]
@@ -560,12 +583,14 @@ _IDENTIFIER = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 
 
 @cache
-def _translations() -> dict[tuple[str, ...], list[list[str]]]:
+def _translations(business: bool = False) -> dict[tuple[str, ...], list[list[str]]]:
     """The glossary's goods by the stems of their words -> the other language's names
     (folded words): ("water", "tank") -> [["caixa", "d", "agua"]]. Only goods: business
-    words ("recorded" -> 'registro') name the schema, not stored descriptions."""
+    words ("recorded" -> 'registro') name the schema, not stored descriptions; with
+    `business`, those too (after "have to do with", a description is asked for)."""
     out: dict[tuple[str, ...], list[list[str]]] = defaultdict(list)
-    for term in read_glossary_data(glossary_text()).goods:
+    data = read_glossary_data(glossary_text())
+    for term in [*data.goods, *(data.terms if business else [])]:
         for said, other in ((term.en, term.pt), (term.pt, term.en)):
             for phrase in said:
                 # every reading of its words' stems (pt and en stems differ: "shower")

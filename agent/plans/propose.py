@@ -948,16 +948,19 @@ class Linker:
         """"the CNPJ 48.346.193/0001-63": the text column the words before it name, equal
         to the number as written (documents are stored formatted)."""
         for span in q.documents:
-            words = [i for i in range(max(span.start - 3, 0), span.start)
-                     if q.words[i].folded.isalpha()]
+            words = [i for i in range(max(span.start - 6, 0), span.start)
+                     if q.words[i].folded.isalpha()][-3:]  # past "(11)"
             best = self.cols.column(q, d, words, kinds=("text",), depth=1)
             if best is None:
                 d.score -= UNPLACED
                 continue
             alias, col, hit, score = best
             d.use(alias)
+            text = q.words[span.start].text
+            # a phone is stored with its area code ('(11) 2020-9038'): the number in it
+            op: Op = "CONTAINING" if re.fullmatch(r"\d{4,5}-\d{4}", text) else "="
             d.filters.append(Filter(expr=Expr(column=Col(table=alias, column=col.name)),
-                                    op="=", value=q.words[span.start].text))
+                                    op=op, value=text))
             d.claim(set(hit) | {span.start})
             d.score += 1.5 + 0.3 * score
 

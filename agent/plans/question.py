@@ -26,7 +26,9 @@ from schemachat.ingest.vocabulary import fold
 # A number ends with a digit: "em 2023, em quantidade" is the year 2023 and a comma; a
 # number with letters stuck to it ("220V", "50kg") is one word, a size stored as such.
 # A document number is one word, stored as written: CNPJ, CPF, CEP.
-_DOCUMENT = r"\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}|\d{3}\.\d{3}\.\d{3}-\d{2}|\d{5}-\d{3}\b"
+# CNPJ, CPF, CEP and phone numbers ("2020-9038", "99876-5432"): one word, as written
+_DOCUMENT = (r"\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}|\d{3}\.\d{3}\.\d{3}-\d{2}|\d{5}-\d{3}\b|"
+             r"\d{4,5}-\d{4}\b")
 _TOKEN = re.compile(_DOCUMENT + r"|R\$\s*|\d+[^\W\d_]+\b|\d(?:[\d.,]*\d)?%?|"
                     r"[^\W\d_]+(?:['’][^\W\d_]+)?|[^\s\w]", re.UNICODE)
 _HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
@@ -127,6 +129,7 @@ class Question:
     group_spans: list[Span] = field(default_factory=list)  # the words after a group cue
     missing_spans: list[Span] = field(default_factory=list)  # the words after a missing cue
     present_spans: list[Span] = field(default_factory=list)  # "tem alguma observação"
+    about_spans: list[Span] = field(default_factory=list)  # "have to do with interest"
     excluded_spans: list[Span] = field(default_factory=list)  # after "sem contar", "except"
     every_spans: list[Span] = field(default_factory=list)  # after "across all the"
     included_spans: list[Span] = field(default_factory=list)  # after "contando a", "including"
@@ -265,6 +268,7 @@ def read_question(text: str) -> Question:
     q.remaining_spans = _cue_spans(q, c["remaining"], width=2)
     q.missing_spans = _spans_after(q, c["missing"])
     q.present_spans = _read_present(q, c)
+    q.about_spans = _spans_after(q, c["about"])
     listed = find_cue(words, c["list"], q.used)
     q.listing = listed is not None and q.aggregate is None
     if listed is not None and q.folded(listed) in (["qual"], ["what"]) and (

@@ -1588,3 +1588,36 @@ def test_where_asks_for_the_city(propose: Any, doc: CombinedSchema, con: Connect
     plan = propose(question)[0].plan
     got, want = figures(con, doc, settings, plan, gold)
     assert want[0][0] in [v for row in got for v in row], compile_plan(plan, doc)
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    ("me mostra os pinceis do catalogo",
+     "SELECT PRO_COD FROM CAD_PRO WHERE PRO_DESCR CONTAINING 'PINCEL'"),
+    ("tem lixa no catalogo? quantos tipos?",
+     "SELECT COUNT(*) FROM CAD_PRO WHERE PRO_DESCR CONTAINING 'LIXA'"),
+    ("Which accounts in our chart of accounts have to do with interest?",
+     "SELECT CTA_COD FROM FIN_PLANO_CTA WHERE CTA_DESCR CONTAINING 'JUROS'"),
+])
+def test_words_a_description_holds(propose: Any, doc: CombinedSchema, con: Connection,
+                                   settings: Settings, question: str, gold: str) -> None:
+    # "pinceis" is stored as 'PINCEL' (its singular's stem); "quantos tipos" counts;
+    # after "have to do with", the glossary's business words translate too (juros), and
+    # "accounts" said twice is not both words of 'contas a pagar'
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert sorted(r[0] for r in got) == sorted(r[0] for r in want), compile_plan(plan, doc)
+
+
+def test_a_phone_number_is_matched_in_its_stored_form(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings) -> None:
+    # phones are stored with the area code: the number said is held in it, not equal
+    plan = propose("qual cliente tem o telefone (11) 2020-9038?")[0].plan
+    got, want = figures(con, doc, settings, plan,
+                        "SELECT CLI_NOMRAZ FROM CAD_CLI WHERE CLI_FONE = '(11) 2020-9038'")
+    assert [r[0] for r in got] == [r[0] for r in want], compile_plan(plan, doc)
+
+
+def test_a_bare_number_is_no_part_of_a_phone(linker: Linker) -> None:
+    # "invoice number 3000": no stored phone ending in 3000 links to it
+    q = read_question("Show me the products on invoice number 3000 from the Campinas branch.")
+    assert not [v for v in linker.values.find(q) if v.column.endswith("FONE")]
