@@ -685,10 +685,19 @@ class Linker:
     def _days_late(self, q: Question, d: Draft, comp: Comparison) -> Expr | None:
         """"pagos com mais de 30 dias de atraso", "delivered more than 5 days late": the
         day the thing happened minus its due date, when the number is in days and a
-        word of lateness stands next to it."""
+        word of lateness stands next to it; after "levaram", "took": the base's end date
+        minus its start date."""
         said = q.folded(comp.span)
         near = [i for i in range(comp.span.end, min(comp.span.end + 3, len(q.words)))
                 if q.words[i].folded in LATE]
+        took = [i for i in range(max(comp.span.start - 2, 0), comp.span.start)
+                if q.words[i].folded in cues()["durations"]["took"]]
+        if DAYS & set(said) and took and not near:
+            # "levaram mais de 10 dias pra chegar": how long the row took, end - start
+            lasted = duration(self.cols, q, d)
+            if lasted is not None:
+                d.claim(took)
+            return lasted
         if not DAYS & set(said) or not near:
             return None
         due, done = self.cols.due_date(d), self.cols.done_date(d)

@@ -287,3 +287,15 @@ def test_without_a_database_no_name_is_looked_up(plan_agent: Callable[..., Agent
     result = agent.ask("Which price list is Serralheria Mineira on?", mode="sql", run=False)
     assert not agent.context.linker().values.asked
     assert result.sql is None or "SERRALHERIA" not in result.sql
+
+
+def test_a_name_looked_up_is_found_without_its_accents(
+        plan_agent: Callable[..., Agent], agent_workspace: Path, demo_db: Path) -> None:
+    # 'VINÍCIUS MOREIRA' is past the index's cap; typed "Vinicius", it is still found
+    values = json.loads((agent_workspace / "text_values.json").read_text("utf-8"))
+    assert "VINÍCIUS MOREIRA" not in values["columns"]["CAD_CLI.CLI_NOMRAZ"]["values"]
+    result = plan_agent().ask("qual o limite de crédito do cliente Vinicius Moreira?",
+                              mode="sql", run=True)
+    gold = "SELECT CLI_LIMCRED FROM CAD_CLI WHERE CLI_NOMRAZ = 'VINÍCIUS MOREIRA'"
+    assert result.error is None and result.sql is not None and "VINÍCIUS" in result.sql
+    assert result.rows == hand(demo_db, gold)

@@ -1621,3 +1621,23 @@ def test_a_bare_number_is_no_part_of_a_phone(linker: Linker) -> None:
     # "invoice number 3000": no stored phone ending in 3000 links to it
     q = read_question("Show me the products on invoice number 3000 from the Campinas branch.")
     assert not [v for v in linker.values.find(q) if v.column.endswith("FONE")]
+
+
+def test_days_a_row_took(propose: Any, doc: CombinedSchema, con: Connection,
+                         settings: Settings) -> None:
+    # "levaram mais de 10 dias": the order's delivery date minus its issue date
+    plan = propose("quantos pedidos de venda de 2024 levaram mais de 10 dias pra chegar "
+                   "no cliente?")[0].plan
+    gold = ("SELECT COUNT(*) FROM MOV_PED WHERE DT_EMISSAO BETWEEN '2024-01-01' AND "
+            "'2024-12-31' AND DATEDIFF(DAY, DT_EMISSAO, DT_ENTREGA) > 10")
+    got, want = figures(con, doc, settings, plan, gold)
+    assert got == want, compile_plan(plan, doc)
+
+
+def test_a_percentage_of_another_column_in_one_row(
+        propose: Any, doc: CombinedSchema, con: Connection, settings: Settings) -> None:
+    plan = propose("no pedido 2502 da matriz, o desconto deu quantos % do valor dos "
+                   "produtos?")[0].plan
+    gold = "SELECT VL_DESC * 100 / VL_PROD FROM MOV_PED WHERE FIL_COD = 1 AND PED_NUM = 2502"
+    got, want = figures(con, doc, settings, plan, gold)
+    assert round(float(got[0][0]), 2) == round(float(want[0][0]), 2), compile_plan(plan, doc)
