@@ -1473,8 +1473,10 @@ class Linker:
         for alias, hop in d.reach.items():
             if hop.depth != 1 or alias != hop.table:
                 continue
+            # not the words naming the base ("produtos" is in TB_GRUPO_PRO's name too)
             _, hit = self.terms.table_name_match(
-                hop.table, q, [i for i in q.content() if i not in d.claimed])
+                hop.table, q, [i for i in q.content()
+                               if i not in d.claimed and i not in d.table_words])
             if hit:
                 named = self._shown(d, alias)
                 d.use(alias)

@@ -243,6 +243,7 @@ def read_question(text: str) -> Question:
     _read_comparisons(q, c)
     _read_versus(q, c)
     _read_top(q, c)
+    _read_catalog(q, c)
     _read_share(q, c)
     _read_aggregate(q, c)
     q.overdue = _read_overdue(q, c)
@@ -654,6 +655,15 @@ def _read_top(q: Question, c: dict[str, Any]) -> None:
         q.top, q.top_span = (n, desc), span
         q.used.update(range(span.start, span.end))
         return
+
+
+def _read_catalog(q: Question, c: dict[str, Any]) -> None:
+    """"which paint rollers do we sell?", "how many circular saws do we carry?": with no
+    period and no ranking, the words say what is in the catalog, not what was sold (nor
+    a carrier): they are consumed."""
+    cue = find_cue(q.words, c["catalog"], q.used)
+    if cue is not None and q.top is None and not q.dates:
+        q.used.update(range(cue.start, cue.end))
 
 
 def _read_share(q: Question, c: dict[str, Any]) -> None:

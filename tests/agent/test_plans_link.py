@@ -1641,3 +1641,25 @@ def test_a_percentage_of_another_column_in_one_row(
     gold = "SELECT VL_DESC * 100 / VL_PROD FROM MOV_PED WHERE FIL_COD = 1 AND PED_NUM = 2502"
     got, want = figures(con, doc, settings, plan, gold)
     assert round(float(got[0][0]), 2) == round(float(want[0][0]), 2), compile_plan(plan, doc)
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    ("Which paint rollers do we sell?",
+     "SELECT PRO_COD FROM CAD_PRO WHERE PRO_DESCR STARTING 'ROLO'"),
+    ("how many circular saws do we carry?",
+     "SELECT COUNT(*) FROM CAD_PRO WHERE PRO_DESCR STARTING 'SERRA CIRCULAR'"),
+])
+def test_what_we_sell_is_the_catalog(propose: Any, doc: CombinedSchema, con: Connection,
+                                     settings: Settings, question: str, gold: str) -> None:
+    # no period, no ranking: "do we sell", "do we carry" ask for the products (not the
+    # items sold, nor a carrier); the glossary names the goods in English
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert plan.table == "CAD_PRO" and sorted(got) == sorted(want), compile_plan(plan, doc)
+
+
+def test_a_listing_names_no_parent_by_the_base_s_own_words(propose: Any,
+                                                            doc: CombinedSchema) -> None:
+    # "produtos" is in TB_GRUPO_PRO's name too: the product group is not shown
+    plan = propose("produtos com alguma observação")[0].plan
+    assert plan.tables() == ["CAD_PRO"], compile_plan(plan, doc)
