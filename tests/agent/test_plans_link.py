@@ -1655,7 +1655,8 @@ def test_what_we_sell_is_the_catalog(propose: Any, doc: CombinedSchema, con: Con
     # items sold, nor a carrier); the glossary names the goods in English
     plan = propose(question)[0].plan
     got, want = figures(con, doc, settings, plan, gold)
-    assert plan.table == "CAD_PRO" and sorted(got) == sorted(want), compile_plan(plan, doc)
+    assert plan.table == "CAD_PRO", compile_plan(plan, doc)
+    assert sorted(r[0] for r in got) == sorted(r[0] for r in want), compile_plan(plan, doc)
 
 
 def test_a_listing_names_no_parent_by_the_base_s_own_words(propose: Any,
