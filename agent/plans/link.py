@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -267,6 +268,7 @@ class ValueLinks:
         # and the names looked up already
         self.unlisted = name_columns(values) if values else []
         self.asked: set[tuple[str, ...]] = set()
+        self._lock = threading.Lock()  # learn() may run while another turn links
         # columns holding identifiers ('MULTA_ATRASO', 'CAD_CLI'): value -> its parts' terms
         self.identifiers: dict[Key, list[tuple[str, list[frozenset[str]]]]] = {}
         for key, found in (values.columns.items() if values else []):
@@ -299,11 +301,12 @@ class ValueLinks:
     def learn(self, table: str, column: str, raws: list[str]) -> None:
         """Stored values of `table.column` read from the database after the index was
         built (names it had no room for): linked like the others from now on."""
-        known = set(self.raw_values.get((table, column), []))
-        for raw in raws:
-            if raw and raw not in known:
-                self._add(table, column, raw)
-                known.add(raw)
+        with self._lock:
+            known = set(self.raw_values.get((table, column), []))
+            for raw in raws:
+                if raw and raw not in known:
+                    self._add(table, column, raw)
+                    known.add(raw)
 
     def holding(self, table: str, column: str, text: str) -> int:
         """How many stored values of `table.column` hold the words of `text`."""
@@ -362,7 +365,8 @@ class ValueLinks:
 
     def find(self, q: Question) -> list[ValueLink]:
         """Every value the question's words name: mapped codes and stored text."""
-        return self._mapped(q) + self._stored(q) + self._identifiers(q)
+        with self._lock:
+            return self._mapped(q) + self._stored(q) + self._identifiers(q)
 
     def _identifiers(self, q: Question) -> list[ValueLink]:
         """Stored identifiers whose every part a question word names, in any order: "a
