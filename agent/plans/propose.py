@@ -41,6 +41,7 @@ from schemachat.agent.plans.plan import (
 )
 from schemachat.agent.plans.question import (
     DAYS,
+    PHONE,
     Arithmetic,
     Comparison,
     DateRef,
@@ -826,11 +827,8 @@ class Linker:
             best = self.cols.column(q, d, words, kinds=None, depth=0, nullable=True)
             if best is None:
                 continue
-            alias, col, hit, score = best
-            d.filters.append(Filter(expr=Expr(column=Col(table=alias, column=col.name)),
-                                    op="IS NOT NULL"))
-            d.score += 1.0 + 0.3 * score
-            d.claim(hit)
+            d.filters.append(Filter(expr=Expr(column=_taken(d, best)), op="IS NOT NULL"))
+            d.score += 1.0 + 0.3 * best[3]
 
     @staticmethod
     def _code_saying_without(q: Question, d: Draft, words: list[int],
@@ -963,15 +961,12 @@ class Linker:
             if best is None:
                 d.score -= UNPLACED
                 continue
-            alias, col, hit, score = best
-            d.use(alias)
             text = q.words[span.start].text
             # a phone is stored with its area code ('(11) 2020-9038'): the number in it
-            op: Op = "CONTAINING" if re.fullmatch(r"\d{4,5}-\d{4}", text) else "="
-            d.filters.append(Filter(expr=Expr(column=Col(table=alias, column=col.name)),
-                                    op=op, value=text))
-            d.claim(set(hit) | {span.start})
-            d.score += 1.5 + 0.3 * score
+            op: Op = "CONTAINING" if re.fullmatch(PHONE, text) else "="
+            d.filters.append(Filter(expr=Expr(column=_taken(d, best)), op=op, value=text))
+            d.claim({span.start})
+            d.score += 1.5 + 0.3 * best[3]
 
     def _own_key(self, rel: CombinedRelation) -> str | None:
         """The key column a number names: the primary key, or of a composite one the only
@@ -1496,8 +1491,7 @@ class Linker:
             found = self.cols.default_date(d)
         if found is None:
             return False
-        alias, col, hit, _ = found
-        expr = Expr(column=Col(table=alias, column=col.name))
+        expr = Expr(column=_taken(d, found))
         if q.extreme is not None:
             d.select = [Item(expr=expr, agg=q.extreme[0])]  # type: ignore[arg-type]
             d.claim(range(q.extreme[1].start, q.extreme[1].end))
@@ -1505,7 +1499,6 @@ class Linker:
             d.select = [Item(expr=expr)]
         if q.when is not None:
             d.claim(range(q.when.start, q.when.end))
-        d.claim(hit)
         d.score += 0.5
         return True
 

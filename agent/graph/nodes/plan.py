@@ -114,7 +114,8 @@ def look_up_names(ctx: AgentContext, q: Question) -> None:
     of thousands), read from the columns the cap cut and added to the index; each name
     once. Best effort: a database error leaves the index as it was."""
     values = ctx.linker().values
-    if not values.unlisted or not ctx.has_database:
+    # no capitalised run at all (most questions): no need to link the values twice
+    if not values.unlisted or not ctx.has_database or not unlisted_names(q, set()):
         return
     # a name held in part by another column ('SERRALHERIA MINEIRA' of a supplier) may
     # still be a customer's: only whole values and codes take the words
