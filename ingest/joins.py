@@ -2,18 +2,22 @@
 by name. One inference for everything that joins tables: the Analysis tab, retrieval's
 join graph and the SQL skeletons.
 
-A column is FK-like when no declared foreign key covers it, it is not its own table's
-whole primary key, its type is of the same kind, and either
+A column is FK-like when no declared single-column foreign key covers it, it is not its
+own table's whole primary key, its type is of the same kind, and either
 - it has the same name as the single-column primary key of exactly one other table
   (`MOV_PED.FORN_COD` -> `CAD_FORN.FORN_COD`), or
 - its name means the same, part by part, as exactly one such key (`CAD_CLI.COD_VEND`
   and `CAD_VEND.VEN_COD` are both "vendedor + código"; `EST_MOV.USR_ID` and
   `USERS.USER_ID` both "usuário + identificador"). Names of one word (`ID`, `CODIGO`)
-  are too vague for this and never match by meaning.
+  are too vague for this and never match by meaning, or
+- its annotation names exactly one other table with a single-column primary key
+  (`CAR_TIT.PORTADOR`: "Banco cobrador (código em TB_BANCO, sem FK)"): a person wrote
+  down the reference the schema never declared.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -68,7 +72,9 @@ def inferred_edges(doc: CombinedSchema,
                 by_meaning.setdefault(sig, []).append((rel.name, key))
     edges = []
     for rel in _tables(doc):
-        declared = {c for fk in rel.foreign_keys for c in fk.columns}
+        # a column of a composite key (NF_CAB.FIL_COD of FK (FIL_COD, PED_NUM) to
+        # MOV_PED) may still name its own parent (CAD_FIL)
+        declared = {fk.columns[0] for fk in rel.foreign_keys if len(fk.columns) == 1}
         own_key = rel.primary_key.columns if rel.primary_key else []
         for col in rel.columns:
             if col.name in declared or list(own_key) == [col.name]:
@@ -85,14 +91,34 @@ def _inferred(doc: CombinedSchema, rel: CombinedRelation, column: str,
               learned: Mapping[str, tuple[str, ...]] | None) -> Edge | None:
     same = [o for o in by_name.get(column, []) if o[0] != rel.name]
     like = [o for o in by_meaning.get(signature(column, learned), []) if o[0] != rel.name]
+    noted = _noted(doc, rel, column)
     if len(same) == 1:
         (ref, key), why = same[0], f"same name and type as the primary key of {same[0][0]}"
     elif len(like) == 1:
         (ref, key), why = like[0], f"named like the primary key {like[0][0]}.{like[0][1]}"
+    elif len(noted) == 1:
+        (ref, key), why = noted[0], f"its annotation names {noted[0][0]}"
     else:
         return None
     edge = Edge(rel.name, (column,), ref, (key,), declared=False, reason=why)
     return edge if types_match(doc, edge) else None
+
+
+_NAME = re.compile(r"\b[A-Z][A-Z0-9_$]{2,}\b")
+
+
+def _noted(doc: CombinedSchema, rel: CombinedRelation, column: str) -> list[tuple[str, str]]:
+    """The other tables with a one-column primary key that the column's annotation
+    names ("código em TB_BANCO", "USERS.USER_ID"), with that key."""
+    col = rel.column(column)
+    text = col.annotation.description if col and col.annotation else None
+    out = []
+    for name in dict.fromkeys(_NAME.findall(text or "")):
+        other = doc.relation(name)
+        if other is not None and other.name != rel.name and other.kind != "view" and \
+                other.primary_key and len(other.primary_key.columns) == 1:
+            out.append((other.name, other.primary_key.columns[0]))
+    return out
 
 
 def join_edges(doc: CombinedSchema, learned: Mapping[str, tuple[str, ...]] | None = None,

@@ -28,10 +28,14 @@ CASES: list[tuple[list[str], list[str]]] = [
     (["CAD_CLI", "CAD_CID", "TB_UF"],
      ["FROM CAD_CLI cc", "JOIN CAD_CID cc2 ON cc2.CID_COD = cc.CID_COD",
       "JOIN TB_UF tu ON tu.UF_SIGLA = cc2.UF_SIGLA"]),
-    (["RH_FOLHA_EVT", "CAD_FUNC"],  # 3-column key, then through RH_FOLHA
+    # FUN_MAT of the 3-column key to RH_FOLHA also names the employee: one join
+    (["RH_FOLHA_EVT", "CAD_FUNC"],
      ["FROM RH_FOLHA_EVT rfe",
-      "JOIN RH_FOLHA rf ON rf.FUN_MAT = rfe.FUN_MAT AND rf.ANO = rfe.ANO AND rf.MES = rfe.MES",
-      "JOIN CAD_FUNC cf ON cf.FUN_MAT = rf.FUN_MAT"]),
+      "JOIN CAD_FUNC cf ON cf.FUN_MAT = rfe.FUN_MAT "
+      "/* FK-like column, no declared foreign key */"]),
+    (["RH_FOLHA_EVT", "RH_FOLHA"],  # the 3-column declared key
+     ["FROM RH_FOLHA_EVT rfe",
+      "JOIN RH_FOLHA rf ON rf.FUN_MAT = rfe.FUN_MAT AND rf.ANO = rfe.ANO AND rf.MES = rfe.MES"]),
     (["CAR_BAIXA", "CAD_CLI"],
      ["FROM CAR_BAIXA cb",
       "JOIN CAR_TIT ct ON ct.TIT_NUM = cb.TIT_NUM AND ct.TIT_PARC = cb.TIT_PARC",
@@ -141,3 +145,14 @@ def test_any_tables_give_a_consistent_skeleton(doc: CombinedSchema) -> None:
                             for part in side.split(" = ")}
                     assert used <= aliases | {join.alias}, (tables, join.on)
                 aliases.add(join.alias)
+
+
+def test_references_inferred_past_composite_keys_and_from_annotations(
+        doc: CombinedSchema) -> None:
+    inferred = {(e.table, e.columns): (e.ref_table, e.reason)
+                for e in join_graph(doc).edges if not e.declared}
+    # FIL_COD is in NF_CAB's declared key to MOV_PED, and names the branch on its own
+    assert inferred[("NF_CAB", ("FIL_COD",))][0] == "CAD_FIL"
+    # PORTADOR's annotation: "Banco cobrador (código em TB_BANCO, sem FK)"
+    assert inferred[("CAR_TIT", ("PORTADOR",))] == ("TB_BANCO",
+                                                    "its annotation names TB_BANCO")
