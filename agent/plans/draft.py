@@ -49,6 +49,7 @@ class Draft:
     guesses: list[str] = field(default_factory=list)
     said_at: dict[int, int] = field(default_factory=dict)  # value filter -> its first word
     sold: set[int] = field(default_factory=set)  # the sales words the base was credited for
+    pinned: bool = False  # a number names the base's row ("título 7777")
 
     def claim(self, words: set[int] | range) -> None:
         """Words now explained by a part of the plan (not free for a measure)."""

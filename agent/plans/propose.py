@@ -78,6 +78,17 @@ UNMAPPED = 1.2  # what each question word the plan leaves unexplained costs
 STORED = 3.0  # times that, for a word naming a whole stored value ('TIGRE')
 
 
+_LINKING = frozenset({"da", "de", "do", "das", "dos", "na", "no", "of", "from", "at",
+                      "the", "in"})
+_ASIDE = re.compile(r"\([^)]*\)")
+_NUMBER_WORDS = frozenset({"number", "no", "nº", "no.", "numero", "num", "nr", "nro", "#"})
+_NUMBER_NAME = re.compile(r"(?:^|_)(?:NUM|NR|NRO|NUMERO)(?:_|$)")
+
+
+def _own(columns: list[str], refers: set[str]) -> list[str]:
+    return [c for c in columns if c not in refers]
+
+
 @dataclass(frozen=True)
 class Numbered:
     """A bare number of the question, the words before it and the tables they name by
@@ -402,12 +413,15 @@ class Linker:
                     s.holds_any(link.words) for s in (*q.remaining_spans, *q.included_spans,
                                                       *(a.span for a in q.arithmetic))):
                 continue
-            # the meaning's own words, or their plurals ("representantes"), said
-            said = {fold(w) + end for w in re.findall(r"\w+", link.meaning or "")
+            # the meaning's own words, or their plurals ("representantes"), said; not
+            # those of an aside ("FOB (por conta do cliente)" is not what "cliente" says)
+            said = {fold(w) + end for w in re.findall(r"\w+", _ASIDE.sub("", link.meaning or ""))
                     for end in ("", "s", "es")}
             if link.meaning is not None and link.words and not any(
                     q.words[i].folded in said for i in link.words) and any(
-                    self._all_name(q, link.words, t) for t in (link.table, d.base)):
+                    self._all_name(q, link.words, t)
+                    for t in (link.table, d.base,
+                              *(h.table for h in d.reach.values() if h.depth == 1))):
                 continue  # the words name a table ("contas a pagar", "vendedor"), not a code
             for alias, hop in d.reach.items():
                 if hop.table != link.table:
@@ -420,7 +434,8 @@ class Linker:
                 fit = link.strength - 0.15 * hop.depth + 0.3 * near + self._role(q, d, hop) + \
                     self._under(q, d, hop, link)
                 by_span.setdefault((link.span.start, link.span.end), []).append(
-                    (fit, alias, link, fit + self._apart(q, d, hop)))
+                    (fit, alias, link,
+                     fit + self._apart(q, d, hop) + self._owner(q, d, hop, link)))
         chosen: list[tuple[float, str, ValueLink]] = []
         taken: set[int] = set()
         for (start, end), options in sorted(by_span.items(),
@@ -552,6 +567,22 @@ class Linker:
         return 0.3 if any(j.table not in shared and j.table != d.base and
                           self.terms.table_name_match(j.table, q, words)[1]
                           for j in hop.joins[:-1]) else 0.0
+
+    def _owner(self, q: Question, d: Draft, hop: Hop, link: ValueLink) -> float:
+        """A value said right after a table's name (and its number) qualifies that
+        table: "o vendedor do pedido 3000 da filial de Curitiba" is the order's branch,
+        so the way from the order fits, not the one through the salesperson. It picks
+        the way only, like `_apart`."""
+        # the value's own first word ("did the Belo Horizonte" stores 'Belo Horizonte')
+        k = min((i for i in link.words if q.words[i].folded not in filler()),
+                default=link.span.start) - 1
+        while k >= 0 and (q.words[k].folded in _LINKING or q.words[k].number is not None):
+            k -= 1
+        if k < 0:
+            return 0.0
+        owner = d.reach[hop.joins[-1].on[0][0].table].table if hop.joins else d.base
+        return 0.8 if any(self.terms.table_name_match(t, q, [k])[1]
+                          for t in {owner, hop.table}) else 0.0
 
     @staticmethod
     def _under(q: Question, d: Draft, hop: Hop, link: ValueLink) -> float:
@@ -930,10 +961,13 @@ class Linker:
 
     def _numbers(self, q: Question, d: Draft, numbered: list[Numbered]) -> None:
         """A bare number after a word naming a table: that row's key ("produto 100",
-        "pedido de venda 1500")."""
+        "pedido de venda 1500"). A draft with no place for a number its words name a
+        table for ("nota 3000") costs: it answers about every invoice."""
         for number in numbered:
             span, near, named = number.span, number.near, number.named
             word = span.start - 1
+            if word > 0 and q.words[word].folded in _NUMBER_WORDS:
+                word -= 1  # "invoice number 3000", "pedido nº 1500"
             for alias, hop in d.reach.items():
                 _, hit = self.terms.table_match(hop.table, q, [word])
                 rel = self.doc.relation(hop.table)
@@ -945,11 +979,17 @@ class Linker:
                                    self.cols.uncovered(hop.table, q, near)):
                     continue  # "pedido 43" is no order item's SEQ: ITEM is unsaid
                 target = self._key_column(d, alias, hop, key)
+                d.pinned = d.pinned or hop.depth == 0
                 d.filters.append(Filter(expr=Expr(column=target), op="=", value=number.value))
                 d.score += 1.0
                 d.explained |= hit
-                d.claim(range(span.start, span.end))  # not also a phone number's digits
+                d.claim(range(word + 1, span.end))  # not also a phone number's digits
                 break
+            else:
+                if any(self.terms.table_name_match(t, q, [word])[1] for t in named):
+                    # and no stored value takes its digits ('1200' of an address)
+                    d.score -= 1.0
+                    d.claim(range(span.start, span.end))
 
     def _documents(self, q: Question, d: Draft) -> None:
         """"the CNPJ 48.346.193/0001-63": the text column the words before it name, equal
@@ -970,12 +1010,21 @@ class Linker:
 
     def _own_key(self, rel: CombinedRelation) -> str | None:
         """The key column a number names: the primary key, or of a composite one the only
-        column that refers to no other table (PED_NUM of FIL_COD + PED_NUM)."""
-        columns = rel.primary_key.columns if rel.primary_key else []
+        column that refers to no other table (PED_NUM of FIL_COD + PED_NUM), or of
+        several the one named a number (TIT_NUM, not TIT_PARC). A document's printed
+        number outranks a surrogate key: "nota 2500" is NF_NUM of the unique (FIL_COD,
+        NF_SERIE, NF_NUM), not the internal NF_ID."""
         refers = {c for e in self.terms.edges if e.table == rel.name for c in e.columns}
-        own = [c for c in columns if c not in refers]
+        for unique in rel.unique_constraints:
+            numbers = [c for c in _own(unique.columns, refers) if _NUMBER_NAME.search(c)]
+            if len(numbers) == 1:
+                return numbers[0]
+        columns = rel.primary_key.columns if rel.primary_key else []
+        own = _own(columns, refers)
         if len(columns) == 1:
             return columns[0]
+        if len(own) > 1:
+            own = [c for c in own if _NUMBER_NAME.search(c)]
         return own[0] if len(own) == 1 else None
 
     def _key_column(self, d: Draft, alias: str, hop: Hop, key: str) -> Col:
@@ -1389,9 +1438,12 @@ class Linker:
         """Rows grouped or listed by their key to the subject's table ("os 5 vendedores
         que mais venderam": orders by COD_VEND; "quais clientes inadimplentes": overdue
         bills' CLI_COD) are about the subject as much as that table is."""
-        score, hit = self.terms.table_name_match(
-            self.terms.references.get((d.reach[parent.table].table, parent.column), ""), q,
-            d.subject)
+        self._about(q, d, self.terms.references.get(
+            (d.reach[parent.table].table, parent.column), ""))
+
+    def _about(self, q: Question, d: Draft, table: str) -> None:
+        """Credit `d` with how well `table` names the subject, when better than its base."""
+        score, hit = self.terms.table_name_match(table, q, d.subject)
         d.claim(hit)
         if score > d.subject_score:
             d.score += SUBJECT * (score - d.subject_score)
@@ -1428,6 +1480,11 @@ class Linker:
         role = self._asked_role(q, d)
         if role is not None:  # "who is Beatriz's manager": the manager, not Beatriz
             d.select = self._shown(d, role)
+            d.score += 0.5
+            return
+        parent = self._asked_parent(q, d)
+        if parent is not None:  # "qual banco cobra o título 7777": the bank, named
+            d.select = self._shown(d, parent)
             d.score += 0.5
             return
         # two columns combined ("a margem do produto 300, preço menos custo") are what
@@ -1529,6 +1586,21 @@ class Linker:
             if hit:
                 d.use(alias)
                 d.claim(hit)
+                return alias
+        return None
+
+    def _asked_parent(self, q: Question, d: Draft) -> str | None:
+        """Of the one row a number picks, the parent table the subject's first word names
+        ("qual banco cobra o título 7777": TB_BANCO along CAR_TIT.PORTADOR)."""
+        first = [i for i in d.subject if i not in d.claimed][:1]
+        if not d.pinned or not first or self.terms.table_name_match(d.base, q, first)[1]:
+            return None
+        for alias, hop in d.reach.items():
+            if hop.depth != 1 or len(hop.fk) != 1 or alias != hop.table:
+                continue
+            if self.terms.table_name_match(hop.table, q, first)[1]:
+                d.use(alias)
+                self._about(q, d, hop.table)
                 return alias
         return None
 

@@ -389,8 +389,22 @@ def _read_decades(q: Question) -> None:
         q.used.update(range(start, i + 1))
 
 
+def _read_year_spans(q: Question) -> None:
+    """"entre 2015 e 2018", "from 2019 to 2021": the years `year`..`year_to`."""
+    for (first, a), (last, b) in pairwise(sorted(q.numbers, key=lambda n: n[1].start)):
+        if a.start == 0 or b.start != a.end + 1 or not (
+                _YEAR.match(q.words[a.start].text) and _YEAR.match(q.words[b.start].text)) or \
+                q.words[a.start - 1].folded not in ("entre", "between", "from", "de", "desde") or \
+                q.words[a.end].folded not in ("e", "and", "a", "to", "ate") or first >= last:
+            continue
+        q.dates.append(DateRef(int(first), None, Span(a.start - 1, b.end), year_to=int(last)))
+        q.numbers = [n for n in q.numbers if n not in ((first, a), (last, b))]
+        q.used.update(range(a.start - 1, b.end))
+
+
 def _read_dates(q: Question, c: dict[str, Any]) -> None:
     _read_decades(q)
+    _read_year_spans(q)
     months = {fold(k): v for k, v in c["months"].items()}
     periods = {tuple(fold(w) for w in k.split()): v for k, v in c["periods"].items()}
     for value, span in list(q.numbers):
@@ -517,12 +531,15 @@ def _read_range(q: Question) -> None:
                 b.start != a.end + 1 or q.words[a.end].folded not in ("e", "and", "a") or \
                 low > high:
             continue
+        said = low
+        if b.end - b.start > 1 and a.end - a.start == 1 and low * 1000 <= high:
+            said = high / (q.words[b.start].number or high) * low  # "entre 8 e 10 mil"
         end = b.end
         while end < len(q.words) and q.words[end].folded in _UNITS:
             end += 1
         span = Span(a.start - 1, end)
         text = " ".join(w.text for w in q.words[span.start:span.end])
-        q.comparisons += [Comparison(">=", low, span, text), Comparison("<=", high, span, text)]
+        q.comparisons += [Comparison(">=", said, span, text), Comparison("<=", high, span, text)]
         q.numbers.remove((low, a))
         q.numbers.remove((high, b))
         q.used.update(range(span.start, span.end))
