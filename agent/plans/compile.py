@@ -78,7 +78,7 @@ class _Scope:
             if kind(left) != "date":
                 raise PlanError(f"plan refused: EXTRACT({expr.part}) needs a date; "
                                 f"{expr.column.column} is {left.type}")
-            return "number"
+            return "date" if expr.part == "DATE" else "number"
         if expr.op is None:
             return kind(left)
         if expr.right is None:
@@ -255,6 +255,8 @@ class _Writer:
 
     def expr(self, expr: Expr) -> str:
         text = self.col(expr.column)
+        if expr.part == "DATE":
+            return f"CAST({text} AS DATE)"
         if expr.part is not None:
             return f"EXTRACT({expr.part} FROM {text})"
         if expr.op is not None and expr.right is not None:

@@ -198,6 +198,8 @@ def expr_text(expr: Expr, qualified: bool = False) -> str:
         return f"{c.table}.{c.column}" if qualified else c.column
 
     text = col(expr.column)
+    if expr.part == "DATE":
+        return f"CAST({text} AS DATE)"
     if expr.part:
         return f"EXTRACT({expr.part} FROM {text})"
     if expr.op and expr.right:

@@ -21,7 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Aggregate = Literal["COUNT", "SUM", "AVG", "MIN", "MAX"]
 Arith = Literal["+", "-", "*", "/"]
-Part = Literal["YEAR", "MONTH", "DAY", "WEEKDAY"]  # WEEKDAY: 0 Sunday .. 6 Saturday
+# WEEKDAY: 0 Sunday .. 6 Saturday; DATE: the day of a timestamp, CAST(... AS DATE)
+Part = Literal["YEAR", "MONTH", "DAY", "WEEKDAY", "DATE"]
 Op = Literal["=", "<>", "<", ">", "<=", ">=", "IN", "NOT IN", "LIKE", "CONTAINING",
              "IS NULL", "IS NOT NULL", "BETWEEN"]
 HavingOp = Literal["=", "<>", "<", ">", "<=", ">="]
@@ -45,7 +46,8 @@ class Expr(_Part):
     column: Col
     op: Arith | None = Field(None, description="With `right`: column op right.")
     right: Col | None = None
-    part: Part | None = Field(None, description="EXTRACT(part FROM column).")
+    part: Part | None = Field(None, description=(
+        "EXTRACT(part FROM column); DATE: CAST(column AS DATE)."))
 
 
 class Filter(_Part):

@@ -1177,7 +1177,7 @@ class Linker:
 
     def _time_group(self, d: Draft, unit: str) -> list[Expr]:
         parts = self.cols.year_month_columns(d)
-        if parts is not None:
+        if parts is not None and unit != "DAY":  # a month's total holds no day
             alias, year, month = parts
             cols = [year] if unit == "YEAR" or not month else [year, month]
             return [Expr(column=Col(table=alias, column=c)) for c in cols]
@@ -1190,6 +1190,8 @@ class Linker:
             return [Expr(column=column, part="YEAR")]
         if unit == "MONTH":
             return [Expr(column=column, part="YEAR"), Expr(column=column, part="MONTH")]
+        if "TIMESTAMP" in col.type.upper():  # a day, not each instant
+            return [Expr(column=column, part="DATE")]
         return [Expr(column=column)]
 
     def _measure(self, q: Question, d: Draft) -> Expr | None:
@@ -1390,6 +1392,8 @@ class Linker:
         best = self.cols.said(q, d, self.cols.measure_column(
             q, d, [i for i in words if i not in named],
             kinds=("number",) if keys else ("number", "date"), depth=0 if keys else 1))
+        if keys and named and best is None and named & set(sales_words(q)):
+            best = self.cols.money(q, d)  # "the month with the highest sales": money
         if keys and named and best is None:  # "the 5 customers with the most orders"
             d.select = [*(Item(expr=k) for k in keys), Item(agg="COUNT")]
             d.group_by = keys

@@ -263,6 +263,8 @@ def read_question(text: str) -> Question:
         measures = set(c["money"]) | set(c["sales"])
         q.group_spans = [s for s in q.group_spans
                          if not any(w in measures for w in q.folded(s))]
+    if q.top is not None and not q.group_spans:
+        q.group_spans = _asked_time_units(q, c)
     q.excluded_spans = _cue_spans(q, c["excluded"])
     q.every_spans = _cue_spans(q, c["every"], width=2)
     q.included_spans = _cue_spans(q, c["included"], width=3)
@@ -284,6 +286,25 @@ def read_question(text: str) -> Question:
         q.used.update(range(listed.start, listed.end))  # "liste ...", "which ...": a cue
     q.arithmetic = _read_arithmetic(q, c)
     return q
+
+
+# Words that ask which one: "em que mês ... mais", "what was our best ... day".
+_WHICH = frozenset({"que", "qual", "quais", "which", "what", "best", "melhor", "pior",
+                    "worst"})
+
+
+def _asked_time_units(q: Question, c: dict[str, Any]) -> list[Span]:
+    """With a superlative, the time unit asked for ("em que mês de 2023 a folha saiu mais
+    alta", "our best invoicing day"): the rows grouped by it, like "por mês"."""
+    units = {w for words in c["time_units"].values() for w in words}
+    out = []
+    for i, w in enumerate(q.words):
+        after = q.words[i + 1] if i + 1 < len(q.words) else None
+        if i in q.used or w.folded not in units or (after and after.number is not None):
+            continue  # "dia 15" is a day, not each one
+        if any(x.folded in _WHICH for x in q.words[max(i - 3, 0):i]):
+            out.append(Span(i, i + 1))
+    return out
 
 
 def _read_arithmetic(q: Question, c: dict[str, Any]) -> list[Arithmetic]:

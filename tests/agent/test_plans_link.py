@@ -1721,3 +1721,21 @@ def test_spans_of_years_and_thousands(propose: Any, doc: CombinedSchema, con: Co
     plan = propose(question)[0].plan
     got, want = figures(con, doc, settings, plan, gold)
     assert _column(got, 0) == _column(want, 0), compile_plan(plan, doc)
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    # the month asked for, with "mais baixa" the lowest
+    ("em que mês de 2024 a folha líquida saiu mais baixa?",
+     "SELECT FIRST 1 MES FROM RH_FOLHA WHERE ANO = 2024 GROUP BY MES ORDER BY SUM(SAL_LIQ)"),
+    # a day of a TIMESTAMP column is its date, not each instant
+    ("which day of 2024 had the largest invoiced total?",
+     "SELECT FIRST 1 CAST(DT_EMI AS DATE) FROM NF_CAB WHERE EXTRACT(YEAR FROM DT_EMI) = 2024 "
+     "GROUP BY 1 ORDER BY SUM(VL_TOTAL) DESC"),
+])
+def test_the_time_unit_a_superlative_asks_for(propose: Any, doc: CombinedSchema,
+                                              con: Connection, settings: Settings,
+                                              question: str, gold: str) -> None:
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert len(got) == 1 and _column(want, 0) in [
+        _column(got, i) for i in range(len(got[0]))], compile_plan(plan, doc)
