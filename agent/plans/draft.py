@@ -50,6 +50,7 @@ class Draft:
     said_at: dict[int, int] = field(default_factory=dict)  # value filter -> its first word
     sold: set[int] = field(default_factory=set)  # the sales words the base was credited for
     pinned: bool = False  # a number names the base's row ("título 7777")
+    beside: set[int] = field(default_factory=set)  # a compared column's next word ("pay")
 
     def claim(self, words: set[int] | range) -> None:
         """Words now explained by a part of the plan (not free for a measure)."""

@@ -354,6 +354,11 @@ class Linker:
             d.explained |= set(said)
             d.sold = set(said)
 
+    @staticmethod
+    def _sold_said(q: Question) -> list[int]:
+        """The sales words said as a verb ("vendeu", "sold"): the rows are sales."""
+        return [i for i in sales_words(q) if _VERB.search(q.words[i].folded)]
+
     def _unsold(self, d: Draft, table: str, hit: set[int]) -> None:
         """"preço de venda entre 100 e 200": the sales words name a column of a table
         recording no sales (PRO_PRECO), so the base is not credited for them."""
@@ -406,6 +411,8 @@ class Linker:
         for link in links:
             if link.words & d.claimed:
                 continue  # a date, comparison or missing thing took these words
+            if link.meaning is not None and link.words and link.words <= d.beside:
+                continue  # "gross pay below 1500": 'pay' ends the column's name, no status
             # a code said inside "still to be received" says what is left, not a state;
             # inside "contando a matriz" it is counted with the rest; inside "between the
             # order and its delivery" it names dates, not a status
@@ -626,6 +633,8 @@ class Linker:
                 d.claim(hit)
                 d.score += 0.3 * score
                 self._unsold(d, d.reach[alias].table, hit)
+                if hit and max(hit) + 2 == comp.span.start:  # "gross pay below"
+                    d.beside.add(max(hit) + 1)
             d.said_at[len(d.filters)] = comp.span.start
             d.filters.append(Filter(expr=expr, op=comp.op, value=comp.value))
             d.score += 1.0
@@ -857,6 +866,7 @@ class Linker:
                      if i not in d.claimed and not self._names_a_table(q, d, i)]
             best = self.cols.column(q, d, words, kinds=None, depth=0, nullable=True)
             if best is None:
+                d.score -= 1.0 if words else 0.0  # "alguma observação": the base has none
                 continue
             d.filters.append(Filter(expr=Expr(column=_taken(d, best)), op="IS NOT NULL"))
             d.score += 1.0 + 0.3 * best[3]
@@ -1226,6 +1236,9 @@ class Linker:
             best = self.cols.said(q, d, best)
         elif not hinted and not days_asked(q):  # units or days asked for are no money
             best = self.cols.money(q, d)
+            if best is not None and self._sold_said(q) and not d.sold and \
+                    not self._records_sales(d.reach[best[0]].table):
+                d.score -= SALES  # "qto a gente vendeu pra X": no credit limit sums sales
         if best is None:
             return None
         alias, col, hit, score = best
@@ -1725,6 +1738,8 @@ class Linker:
                         if any(self.terms.table_name_match(t, q, [i])[1] for t in tables)}
         # "including the head office": rows counted with the rest, nothing to place
         d.explained |= {i for span in q.included_spans for i in q.content(span)}
+        if not d.sold:  # "vendeu" explained by no table recording sales (COD_VEND's stem)
+            d.explained -= set(self._sold_said(q)) - d.claimed
         missed = [i for i in q.content() if i not in d.explained]
         unmapped = [q.words[i].text for i in missed]
         cost = sum(UNMAPPED * (STORED if i in stored else 2.0 if i in d.subject or

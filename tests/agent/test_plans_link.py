@@ -1739,3 +1739,32 @@ def test_the_time_unit_a_superlative_asks_for(propose: Any, doc: CombinedSchema,
     got, want = figures(con, doc, settings, plan, gold)
     assert len(got) == 1 and _column(want, 0) in [
         _column(got, i) for i in range(len(got[0]))], compile_plan(plan, doc)
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    # "vendeu" is explained by no table that records no sales (CAD_CLI's COD_VEND shares
+    # its stem), and no credit limit adds up what was sold
+    ("quanto a gente vendeu pra clientes pessoa juridica de Campinas em 2024?",
+     "SELECT SUM(P.VL_TOTAL) FROM MOV_PED P JOIN CAD_CLI C ON C.CLI_COD = P.CLI_COD "
+     "JOIN CAD_CID D ON D.CID_COD = C.CID_COD WHERE C.TP_PES = 'J' "
+     "AND D.CID_NOME = 'Campinas' AND EXTRACT(YEAR FROM P.DT_EMISSAO) = 2024"),
+    # "someone wrote any notes": the notes filled in
+    ("in how many sales orders did someone write any notes?",
+     "SELECT COUNT(*) FROM MOV_PED WHERE OBS IS NOT NULL"),
+])
+def test_sales_said_and_notes_written(propose: Any, doc: CombinedSchema, con: Connection,
+                                      settings: Settings, question: str, gold: str) -> None:
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert got == want, compile_plan(plan, doc)
+
+
+def test_the_word_ending_a_compared_column_is_no_code(propose: Any, doc: CombinedSchema,
+                                                      con: Connection,
+                                                      settings: Settings) -> None:
+    # "net pay above": 'pay' ends the column's name, it is not the payroll status 'paga'
+    plan = propose("how many payslips had a net pay above 10,000?")[0].plan
+    got, want = figures(con, doc, settings, plan,
+                        "SELECT COUNT(*) FROM RH_FOLHA WHERE SAL_LIQ > 10000")
+    assert got == want and all(f.meaning is None for f in plan.filters), \
+        compile_plan(plan, doc)
