@@ -1425,6 +1425,14 @@ class Linker:
             d.score -= UNORDERED
             d.select = self._shown(d, d.base)
             return
+        if q.by_value is not None and not self.cols.money_like((d.reach[best[0]].table,
+                                                                best[1].name)):
+            value = self._value_of(d, best)  # "em valor": money, not units
+            if value is not None:
+                d.claim(best[2] | set(range(q.by_value.start, q.by_value.end)))
+                d.score += 1.0
+                self._ordered(d, keys, value, "SUM", desc)
+                return
         alias, col, hit, score = best
         d.use(alias)
         d.claim(hit)
@@ -1439,6 +1447,23 @@ class Linker:
         # "the 3 departments with the highest average salary": the aggregate said
         agg = cast(Aggregate, q.aggregate if q.aggregate in ("AVG", "MIN", "MAX") else "SUM")
         self._ordered(d, keys, Expr(column=Col(table=alias, column=col.name)), agg, desc)
+
+    def _value_of(self, d: Draft, found: Found) -> Expr | None:
+        """The money a quantity stands for: the base's money column, else the quantity
+        times the unit price beside it (`QTDE * VL_UNIT`)."""
+        alias, col = found[0], found[1]
+        table = d.reach[alias].table
+        rel = self.doc.relation(table)
+        numbers = [c for c in (rel.columns if rel else []) if kind(c) == "number"]
+        totals = [c for c in numbers if self.cols.money_like((table, c.name)) and
+                  not self.cols.unit_value((table, c.name))]
+        if totals:
+            return Expr(column=Col(table=alias, column=totals[0].name))
+        prices = [c for c in numbers if self.cols.unit_value((table, c.name))]
+        if prices:
+            return Expr(column=Col(table=alias, column=col.name), op="*",
+                        right=Col(table=alias, column=prices[0].name))
+        return None
 
     def _ordered(self, d: Draft, keys: list[Expr], measure: Expr, agg: Aggregate,
                  desc: bool) -> None:

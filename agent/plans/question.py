@@ -143,6 +143,7 @@ class Question:
     paid: Span | None = None  # "quanto pagamos": the amount and date paid, not billed
     named: Span | None = None  # "se chamam Ana": the capitalised words of a name
     when: Span | None = None  # "quando", "when": a date is asked
+    by_value: Span | None = None  # "em valor", "by value": ranked by money, not units
     extreme: tuple[str, Span] | None = None  # "a última", "the first": (MAX or MIN, words)
     comparisons: list[Comparison] = field(default_factory=list)
     dates: list[DateRef] = field(default_factory=list)
@@ -254,6 +255,9 @@ def read_question(text: str) -> Question:
         q.paid = None  # "what was already paid": a part of the value, not what is asked
     q.named = _read_named(q, c)
     q.when = find_cue(words, c["when"], q.used)
+    q.by_value = find_cue(words, c["by_value"], q.used)
+    if q.by_value is not None:
+        q.used.update(range(q.by_value.start, q.by_value.end))
     for agg in ("MAX", "MIN"):
         span = find_cue(words, c["extreme"][agg], q.used)
         if span is not None and q.extreme is None:

@@ -1768,3 +1768,15 @@ def test_the_word_ending_a_compared_column_is_no_code(propose: Any, doc: Combine
                         "SELECT COUNT(*) FROM RH_FOLHA WHERE SAL_LIQ > 10000")
     assert got == want and all(f.meaning is None for f in plan.filters), \
         compile_plan(plan, doc)
+
+
+def test_a_ranking_by_value_is_money_not_units(propose: Any, doc: CombinedSchema,
+                                               con: Connection, settings: Settings) -> None:
+    # "em valor": the purchase items hold no total, so quantity times unit price
+    plan = propose("quais as 3 marcas que a gente mais comprou em 2024, em valor?")[0].plan
+    gold = ("SELECT FIRST 3 P.MAR_COD FROM MOV_COMPRA_ITEM I JOIN MOV_COMPRA C "
+            "ON C.CMP_NUM = I.CMP_NUM JOIN CAD_PRO P ON P.PRO_COD = I.PRO_COD "
+            "WHERE EXTRACT(YEAR FROM C.DT_EMI) = 2024 GROUP BY P.MAR_COD "
+            "ORDER BY SUM(I.QTDE * I.VL_UNIT) DESC")
+    got, want = figures(con, doc, settings, plan, gold)
+    assert [r[0] for r in got] == [r[0] for r in want], compile_plan(plan, doc)
