@@ -449,7 +449,12 @@ class Linker:
                                             key=lambda kv: kv[0][0] - kv[0][1]):
             if any(i in taken for i in range(start, end)):
                 continue
-            if any(o[2].op != "CONTAINING" for o in options):  # a stored value beats a
+            names = [o for o in options if o[2].op == "CONTAINING" and self._is_name(o[2])]
+            as_name = self._said_as_name(q, start, end) if names else None
+            if as_name is not None:
+                options = names  # "called Construtora Soares": 'CONSTRUTORA SOARES LTDA' too
+                d.claim(as_name)
+            elif any(o[2].op != "CONTAINING" for o in options):  # a stored value beats a
                 options = [o for o in options if o[2].op != "CONTAINING"]  # word in one
             best = max(options, key=lambda o: o[3])
             if best[0] >= 0.45:
@@ -474,6 +479,23 @@ class Linker:
                     d.claim(range(span.start, span.end))
             d.score += 1.5 * fit
             d.claim(link.words or range(link.span.start, link.span.end))
+
+    def _is_name(self, link: ValueLink) -> bool:
+        rel = self.doc.relation(link.table)
+        named = name_column(rel, self.terms) if rel else None
+        return named is not None and named.name == link.column
+
+    @staticmethod
+    def _said_as_name(q: Question, start: int, end: int) -> range | None:
+        """The words saying that words are (part of) a name: "called", "chamado" before
+        them (an empty range: the cue is read already), "no nome", "in their name"
+        after them; None when nothing says so."""
+        if q.named is not None and q.named.start <= start and end <= q.named.end:
+            return range(0)
+        while end < len(q.words) and not q.words[end].folded.isalnum():
+            end += 1  # past a closing quote
+        cue = find_cue(q.words[end:end + 4], cues()["in_name"])
+        return range(end, end + cue.end) if cue is not None and cue.start == 0 else None
 
     @staticmethod
     def _value_filter(d: Draft, alias: str, link: ValueLink) -> None:

@@ -1780,3 +1780,19 @@ def test_a_ranking_by_value_is_money_not_units(propose: Any, doc: CombinedSchema
             "ORDER BY SUM(I.QTDE * I.VL_UNIT) DESC")
     got, want = figures(con, doc, settings, plan, gold)
     assert [r[0] for r in got] == [r[0] for r in want], compile_plan(plan, doc)
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    ("quantos fornecedores têm 'ferragens' no nome?",
+     "SELECT COUNT(*) FROM CAD_FOR WHERE FOR_NOMRAZ CONTAINING 'FERRAGENS'"),
+    ("list the suppliers called Ferragens",
+     "SELECT FOR_COD FROM CAD_FOR WHERE FOR_NOMRAZ CONTAINING 'FERRAGENS'"),
+])
+def test_words_said_as_a_name_are_inside_the_name(propose: Any, doc: CombinedSchema,
+                                                   con: Connection, settings: Settings,
+                                                   question: str, gold: str) -> None:
+    # 'FERRAGENS' is a whole trade name (FOR_NOMFAN) of fewer suppliers than hold it in
+    # their name: "called", "no nome" ask for the name holding it
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert _column(got, 0) == _column(want, 0), compile_plan(plan, doc)
