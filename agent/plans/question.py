@@ -851,6 +851,7 @@ def sales_words(q: Question) -> list[int]:
     customers bought ("quais clientes compraram porcelanato")."""
     c = cues()
     words = set(c["sales"])
-    if any(q.words[i].folded in c["customers"] for i in q.content()):
+    us = find_cue(q.words, c["from_us"])  # "a Empreiteira Ramos comprou com a gente"
+    if us is not None or any(q.words[i].folded in c["customers"] for i in q.content()):
         words |= set(c["bought_by_customers"])
     return [i for i in q.content() if q.words[i].folded in words]

@@ -1796,3 +1796,18 @@ def test_words_said_as_a_name_are_inside_the_name(propose: Any, doc: CombinedSch
     plan = propose(question)[0].plan
     got, want = figures(con, doc, settings, plan, gold)
     assert _column(got, 0) == _column(want, 0), compile_plan(plan, doc)
+
+
+def test_bought_from_us_is_what_we_sold(propose: Any, doc: CombinedSchema, con: Connection,
+                                        settings: Settings) -> None:
+    # no word for customers, but "from us": a customer's purchases are our sales (no
+    # credit limit summed, no purchase order)
+    plan = propose("how much did Home Center Magalhães buy from us in 2023?")[0].plan
+    gold = ("SELECT SUM(P.VL_TOTAL) FROM MOV_PED P JOIN CAD_CLI C ON C.CLI_COD = P.CLI_COD "
+            "WHERE C.CLI_NOMFAN = 'HOME CENTER MAGALHÃES' "
+            "AND EXTRACT(YEAR FROM P.DT_EMISSAO) = 2023")
+    got, want = figures(con, doc, settings, plan, gold)
+    assert plan.table in ("MOV_PED", "NF_CAB") and got[0][0] is not None, \
+        compile_plan(plan, doc)
+    if plan.table == "MOV_PED":
+        assert got == want, compile_plan(plan, doc)
