@@ -1411,6 +1411,8 @@ class Linker:
         parent = self._counted_parent(q, d, far=True)
         if parent is not None:
             d.use(parent.table)
+            if self._nullable(d, parent):  # "os 3 vendedores com mais clientes": no
+                d.filters.append(Filter(expr=Expr(column=parent), op="IS NOT NULL"))
             if group and all(self._money_group(d, e) for e in group):
                 group = []  # "os 5 clientes que mais pagaram juros por atraso": who paid
         elif not group:
@@ -1427,7 +1429,7 @@ class Linker:
         best = self.cols.said(q, d, self.cols.measure_column(
             q, d, [i for i in words if i not in named],
             kinds=("number",) if keys else ("number", "date"), depth=0 if keys else 1))
-        if keys and named and best is None and named & set(sales_words(q)):
+        if keys and named and best is None and named <= set(sales_words(q)):
             best = self.cols.money(q, d)  # "the month with the highest sales": money
         if keys and named and best is None:  # "the 5 customers with the most orders"
             d.select = [*(Item(expr=k) for k in keys), Item(agg="COUNT")]
@@ -1486,6 +1488,12 @@ class Linker:
             return Expr(column=Col(table=alias, column=col.name), op="*",
                         right=Col(table=alias, column=prices[0].name))
         return None
+
+    def _nullable(self, d: Draft, col: Col) -> bool:
+        """Whether `col` (of an alias of `d`) may be NULL: a row with no parent."""
+        rel = self.doc.relation(d.reach[col.table].table)
+        found = rel.column(col.column) if rel else None
+        return found is not None and bool(found.nullable)
 
     def _ordered(self, d: Draft, keys: list[Expr], measure: Expr, agg: Aggregate,
                  desc: bool) -> None:

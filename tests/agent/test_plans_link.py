@@ -1808,3 +1808,13 @@ def test_bought_from_us_is_what_we_sold(propose: Any, doc: CombinedSchema, con: 
             "AND EXTRACT(YEAR FROM P.DT_EMISSAO) = 2023")
     got, want = figures(con, doc, settings, plan, gold)
     assert got == want, compile_plan(plan, doc)
+
+
+def test_a_top_n_of_parents_has_no_empty_parent(propose: Any, doc: CombinedSchema,
+                                                con: Connection, settings: Settings) -> None:
+    # customers with no salesperson (COD_VEND NULL) are the biggest group, and no one
+    plan = propose("quais os 4 vendedores que mais atendem clientes?")[0].plan
+    gold = ("SELECT FIRST 4 COD_VEND FROM CAD_CLI WHERE COD_VEND IS NOT NULL "
+            "GROUP BY COD_VEND ORDER BY COUNT(*) DESC")
+    got, want = figures(con, doc, settings, plan, gold)
+    assert [r[0] for r in got] == [r[0] for r in want], compile_plan(plan, doc)
