@@ -239,6 +239,7 @@ def read_question(text: str) -> Question:
                    if re.fullmatch(_DOCUMENT, w.text)]
     q.used.update(s.start for s in q.documents)
     _read_glosses(q)
+    _read_our_company(q)
     _read_numbers(q, c)
     _read_dates(q, c)
     _read_weekdays(q, c)
@@ -387,6 +388,26 @@ def _read_glosses(q: Question) -> None:
             start -= 1
         q.used.update(range(start, k))
         q.glossed.update(range(k + 1, m))
+
+
+_COMPANY = frozenset({"company", "empresa", "firm", "firma"})
+_JOINED_OR_LEFT = frozenset({"left", "joined", "leave", "join", "saiu", "sairam", "entrou",
+                             "entraram", "deixou", "deixaram", "ficou", "ficaram", "with",
+                             "at", "in", "na", "da"})
+
+
+def _read_our_company(q: Question) -> None:
+    """"left the company", "saiu da empresa": our own company, no customer type (a
+    company is also a legal person, 'J')."""
+    for i, w in enumerate(q.words):
+        if w.folded not in _COMPANY or i == 0 or (
+                i + 1 < len(q.words) and q.words[i + 1].text[:1].isupper()):
+            continue  # "da empresa Votoran" names one
+        before = q.words[i - 1].folded
+        k = i - 1 if before in ("the", "a", "our", "nossa", "this") else i
+        verb = q.words[k - 1].folded if k >= 1 else ""
+        if before in ("na", "da") or verb in _JOINED_OR_LEFT:
+            q.used.update(range(k, i + 1))
 
 
 _DECADE = re.compile(r"^(?:(19|20)?([0-9]0))s$")

@@ -1818,3 +1818,18 @@ def test_a_top_n_of_parents_has_no_empty_parent(propose: Any, doc: CombinedSchem
             "GROUP BY COD_VEND ORDER BY COUNT(*) DESC")
     got, want = figures(con, doc, settings, plan, gold)
     assert [r[0] for r in got] == [r[0] for r in want], compile_plan(plan, doc)
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    # our own company, not the customers that are legal persons ('J')
+    ("which employees joined the company in 2020?",
+     "SELECT FUN_MAT FROM CAD_FUNC WHERE EXTRACT(YEAR FROM DT_ADM) = 2020"),
+    ("how many customers are companies?",
+     "SELECT COUNT(*) FROM CAD_CLI WHERE TP_PES = 'J'"),
+])
+def test_the_company_is_ours_after_joined_or_left(propose: Any, doc: CombinedSchema,
+                                                  con: Connection, settings: Settings,
+                                                  question: str, gold: str) -> None:
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert _column(got, 0) == _column(want, 0), compile_plan(plan, doc)
