@@ -130,8 +130,9 @@ class Columns:
         if rel is None:
             return None
         # "turnover", "faturamento": an amount of money, never a quantity
-        amount = says_money(q)
         sales = bool(sales_words(q))
+        # "qto a gente vendeu de iluminação": what sold is worth, unless units are said
+        amount = says_money(q) or sales
         ranked = []
         for col in rel.columns:
             key = (d.base, col.name)

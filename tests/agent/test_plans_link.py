@@ -1833,3 +1833,15 @@ def test_the_company_is_ours_after_joined_or_left(propose: Any, doc: CombinedSch
     plan = propose(question)[0].plan
     got, want = figures(con, doc, settings, plan, gold)
     assert _column(got, 0) == _column(want, 0), compile_plan(plan, doc)
+
+
+@pytest.mark.parametrize(("question", "columns"), [
+    # the order items' VL_ITEM or the invoice items' VL_TOTAL: money either way
+    ("qto a gente vendeu de produtos Tigre em 2024?", ("VL_ITEM", "VL_TOTAL")),
+    ("quantas unidades de produtos Tigre a gente vendeu em 2024?", ("QTDE",)),
+])
+def test_how_much_was_sold_is_money_unless_units_are_said(
+        propose: Any, doc: CombinedSchema, question: str, columns: tuple[str, ...]) -> None:
+    plan = propose(question)[0].plan
+    summed = [i.expr.column.column for i in plan.select if i.agg == "SUM" and i.expr]
+    assert len(summed) == 1 and summed[0] in columns, compile_plan(plan, doc)
