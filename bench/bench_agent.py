@@ -69,13 +69,17 @@ MORE_QUESTIONS7 = Path(__file__).parent / "agent_questions_more7.yaml"
 # an eighth batch of 50 spread like the first file, counted blind (19/50 before one
 # session's rules, 21/50 after); its failures were read by the next session (35/50)
 MORE_QUESTIONS8 = Path(__file__).parent / "agent_questions_more8.yaml"
-# a ninth batch of 50 spread like the first file, counted only while rules were written
-# from the eighth (22/50 before, 24/50 after), never read
+# a ninth batch of 50 spread like the first file, counted blind while rules were written
+# from the eighth (22/50 before, 24/50 after); its failures were read by the next
+# session (33/50)
 MORE_QUESTIONS9 = Path(__file__).parent / "agent_questions_more9.yaml"
+# a tenth batch of 50 spread like the first file, counted only while rules were written
+# from the ninth (18/50 before, 21/50 after), never read
+MORE_QUESTIONS10 = Path(__file__).parent / "agent_questions_more10.yaml"
 # the tuning set: every file above, in the order they were written
 TUNING_FILES = (QUESTIONS, MORE_QUESTIONS, MORE_QUESTIONS2, MORE_QUESTIONS3, MORE_QUESTIONS4,
                 MORE_QUESTIONS5, MORE_QUESTIONS6, MORE_QUESTIONS7, MORE_QUESTIONS8,
-                MORE_QUESTIONS9)
+                MORE_QUESTIONS9, MORE_QUESTIONS10)
 HELD_OUT = Path(__file__).parent / "agent_questions_heldout.yaml"
 SCHEMA_QUESTIONS = ["onde fica o limite de crédito do cliente?",
                     "o que significa a coluna SITUACAO do cliente?",
