@@ -63,9 +63,11 @@ def inferred_edges(doc: CombinedSchema,
     annotations, for matching by meaning."""
     by_name: dict[str, list[tuple[str, str]]] = {}
     by_meaning: dict[frozenset[str], list[tuple[str, str]]] = {}
+    keyed: dict[str, str] = {}  # table -> its one-column primary key
     for rel in _tables(doc):
         if rel.primary_key and len(rel.primary_key.columns) == 1:
             key = rel.primary_key.columns[0]
+            keyed[rel.name] = key
             by_name.setdefault(key, []).append((rel.name, key))
             sig = signature(key, learned)
             if len(sig) >= 2:
@@ -79,7 +81,7 @@ def inferred_edges(doc: CombinedSchema,
         for col in rel.columns:
             if col.name in declared or list(own_key) == [col.name]:
                 continue
-            edge = _inferred(doc, rel, col.name, by_name, by_meaning, learned)
+            edge = _inferred(doc, rel, col.name, by_name, by_meaning, keyed, learned)
             if edge is not None:
                 edges.append(edge)
     return edges
@@ -88,15 +90,15 @@ def inferred_edges(doc: CombinedSchema,
 def _inferred(doc: CombinedSchema, rel: CombinedRelation, column: str,
               by_name: dict[str, list[tuple[str, str]]],
               by_meaning: dict[frozenset[str], list[tuple[str, str]]],
+              keyed: dict[str, str],
               learned: Mapping[str, tuple[str, ...]] | None) -> Edge | None:
     same = [o for o in by_name.get(column, []) if o[0] != rel.name]
     like = [o for o in by_meaning.get(signature(column, learned), []) if o[0] != rel.name]
-    noted = _noted(doc, rel, column)
     if len(same) == 1:
         (ref, key), why = same[0], f"same name and type as the primary key of {same[0][0]}"
     elif len(like) == 1:
         (ref, key), why = like[0], f"named like the primary key {like[0][0]}.{like[0][1]}"
-    elif len(noted) == 1:
+    elif len(noted := _noted(rel, column, keyed)) == 1:
         (ref, key), why = noted[0], f"its annotation names {noted[0][0]}"
     else:
         return None
@@ -107,18 +109,13 @@ def _inferred(doc: CombinedSchema, rel: CombinedRelation, column: str,
 _NAME = re.compile(r"\b[A-Z][A-Z0-9_$]{2,}\b")
 
 
-def _noted(doc: CombinedSchema, rel: CombinedRelation, column: str) -> list[tuple[str, str]]:
-    """The other tables with a one-column primary key that the column's annotation
+def _noted(rel: CombinedRelation, column: str, keyed: dict[str, str]) -> list[tuple[str, str]]:
+    """The other tables of `keyed` (one-column primary keys) that the column's annotation
     names ("código em TB_BANCO", "USERS.USER_ID"), with that key."""
     col = rel.column(column)
     text = col.annotation.description if col and col.annotation else None
-    out = []
-    for name in dict.fromkeys(_NAME.findall(text or "")):
-        other = doc.relation(name)
-        if other is not None and other.name != rel.name and other.kind != "view" and \
-                other.primary_key and len(other.primary_key.columns) == 1:
-            out.append((other.name, other.primary_key.columns[0]))
-    return out
+    return [(name, keyed[name]) for name in dict.fromkeys(_NAME.findall(text or ""))
+            if name in keyed and name != rel.name]
 
 
 def join_edges(doc: CombinedSchema, learned: Mapping[str, tuple[str, ...]] | None = None,

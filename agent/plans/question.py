@@ -435,13 +435,21 @@ def _read_decades(q: Question) -> None:
         q.used.update(range(start, i + 1))
 
 
+def _number_pairs(q: Question, before: tuple[str, ...], joined: tuple[str, ...]
+                  ) -> list[tuple[tuple[float, Span], tuple[float, Span]]]:
+    """Two numbers said as "<before> X <joined> Y" ("entre 100 e 200"), in order."""
+    numbers = sorted(q.numbers, key=lambda n: n[1].start)
+    return [((x, a), (y, b)) for (x, a), (y, b) in pairwise(numbers)
+            if a.start and q.words[a.start - 1].folded in before and
+            b.start == a.end + 1 and q.words[a.end].folded in joined]
+
+
 def _read_year_spans(q: Question) -> None:
     """"entre 2015 e 2018", "from 2019 to 2021": the years `year`..`year_to`."""
-    for (first, a), (last, b) in pairwise(sorted(q.numbers, key=lambda n: n[1].start)):
-        if a.start == 0 or b.start != a.end + 1 or not (
-                _YEAR.match(q.words[a.start].text) and _YEAR.match(q.words[b.start].text)) or \
-                q.words[a.start - 1].folded not in ("entre", "between", "from", "de", "desde") or \
-                q.words[a.end].folded not in ("e", "and", "a", "to", "ate") or first >= last:
+    for (first, a), (last, b) in _number_pairs(q, ("entre", "between", "from", "de", "desde"),
+                                               ("e", "and", "a", "to", "ate")):
+        if not (_YEAR.match(q.words[a.start].text) and _YEAR.match(q.words[b.start].text)) \
+                or first >= last:
             continue
         q.dates.append(DateRef(int(first), None, Span(a.start - 1, b.end), year_to=int(last)))
         q.numbers = [n for n in q.numbers if n not in ((first, a), (last, b))]
@@ -570,16 +578,13 @@ _UNITS = ("%", "reais", "real", "dias", "days", "dollars")
 def _read_range(q: Question) -> None:
     """"entre 100 e 200 reais", "between 10 and 20 days": two comparisons (>= and <=)
     that share the words before them, which name what is compared."""
-    numbers = sorted(q.numbers, key=lambda n: n[1].start)
-    for (low, a), (high, b) in pairwise(numbers):
-        if (low, a) not in q.numbers or a.start == 0 or \
-                q.words[a.start - 1].folded not in ("entre", "between") or \
-                b.start != a.end + 1 or q.words[a.end].folded not in ("e", "and", "a") or \
-                low > high:
+    for (low, a), (high, b) in _number_pairs(q, ("entre", "between"), ("e", "and", "a")):
+        if (low, a) not in q.numbers or low > high:
             continue
         said = low
         if b.end - b.start > 1 and a.end - a.start == 1 and low * 1000 <= high:
-            said = high / (q.words[b.start].number or high) * low  # "entre 8 e 10 mil"
+            # "entre 8 e 10 mil": the multiplier said after the second holds for both
+            said = high / (q.words[b.start].number or high) * low
         end = b.end
         while end < len(q.words) and q.words[end].folded in _UNITS:
             end += 1
