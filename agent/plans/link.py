@@ -294,8 +294,9 @@ class ValueLinks:
         self.column_values[(table, column)].append((seq, words))
         self.raw_values[(table, column)].append(raw)
         for stem, word, original in zip(seq, folded, words, strict=True):
-            if len(word) >= 4:
-                entry = self.contains[stem].setdefault((table, column), [0, original])
+            if len(word) >= 3:  # 'PVC' too: the question decides when one counts
+                entry = self.contains[_contains_key(stem, word)].setdefault(
+                    (table, column), [0, original])
                 entry[0] += 1
 
     def learn(self, table: str, column: str, raws: list[str]) -> None:
@@ -515,8 +516,10 @@ class ValueLinks:
     def _contained(self, parts: list[str], said: list[Word]) -> dict[Key, tuple[str, int]]:
         """Columns whose values hold these words in a row (by stem): column -> (the text
         as stored, how many values hold it). Single words must not name the schema."""
+        # a short word counts when written in capitals, as a material or acronym is ("PVC")
+        short = len(parts[0]) < (3 if said[0].text.isupper() else 4)
         if any(not p.isalnum() for p in parts) or (len(parts) == 1 and (
-                len(parts[0]) < 4 or parts[0] in filler())) or all(p.isdigit() for p in parts):
+                short or parts[0] in filler())) or all(p.isdigit() for p in parts):
             return {}  # "invoice number 3000" is not a phone number ending in 3000
         stems = [self._indexed_stem(p) for p in parts]
         # small words inside ("materiais de construção") are checked in the run below,
@@ -529,6 +532,8 @@ class ValueLinks:
         if not columns or not columns[0]:
             return {}
         common = set(columns[0]).intersection(*columns[1:])
+        run = [short_stem(p) if s.startswith("=") else s for s, p in zip(stems, parts,
+                                                                          strict=True)]
         out: dict[Key, tuple[str, int]] = {}
         for key in common:
             if len(stems) == 1:
@@ -538,10 +543,10 @@ class ValueLinks:
                 if _near_lengths(parts, original):
                     out[key] = (original, count)
                 continue
-            hits = [ws for seq, ws in self.column_values[key] if _holds(seq, stems)]
+            hits = [ws for seq, ws in self.column_values[key] if _holds(seq, run)]
             if hits:
-                at = _position(tuple(short_stem(fold(w)) for w in hits[0]), stems)
-                text = " ".join(hits[0][at:at + len(stems)])
+                at = _position(tuple(short_stem(fold(w)) for w in hits[0]), run)
+                text = " ".join(hits[0][at:at + len(run)])
                 if _near_lengths(parts, text):
                     out[key] = (text, len(hits))
         return out
@@ -550,8 +555,8 @@ class ValueLinks:
     def _indexed_stem(self, word: str) -> str:
         """The stem of `word` the stored values are indexed under: its short stem, else
         another of its stems ("pinceis" is indexed as 'PINCEL' is, by its singular)."""
-        first = short_stem(word)
-        return first if first in self.contains else next(
+        first = _contains_key(short_stem(word), word)
+        return first if first in self.contains or len(word) == 3 else next(
             (s for s in stems(word) if s in self.contains), first)
 
     def _translated(self, parts: list[str], *, business: bool = False
@@ -581,6 +586,12 @@ class ValueLinks:
                 if hits:
                     out[key] = (_stored_run(hits[0], wanted), len(hits))
         return out
+
+
+def _contains_key(stem: str, word: str) -> str:
+    """The key a stored word is indexed under for words inside values: its stem, or a
+    three-letter word itself, apart ('PVC'; "como", stemmed 'com', is no 'COM')."""
+    return f"={word}" if len(word) == 3 else stem
 
 
 _IDENTIFIER = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")

@@ -81,7 +81,8 @@ STORED = 3.0  # times that, for a word naming a whole stored value ('TIGRE')
 _LINKING = frozenset({"da", "de", "do", "das", "dos", "na", "no", "of", "from", "at",
                       "the", "in"})
 _ASIDE = re.compile(r"\([^)]*\)")
-_NUMBER_WORDS = frozenset({"number", "no", "nº", "no.", "numero", "num", "nr", "nro", "#"})
+_NUMBER_WORDS = frozenset({"number", "no", "nº", "no.", "numero", "num", "nr", "nro", "#",
+                           "id", "code", "codigo", "cod"})
 _NUMBER_NAME = re.compile(r"(?:^|_)(?:NUM|NR|NRO|NUMERO)(?:_|$)")
 
 
@@ -1000,12 +1001,18 @@ class Linker:
             word = span.start - 1
             if word > 0 and q.words[word].folded in _NUMBER_WORDS:
                 word -= 1  # "invoice number 3000", "pedido nº 1500"
+                if word > 0 and q.words[word].folded in _LINKING:
+                    word -= 1  # "produto de código 100"
             for alias, hop in d.reach.items():
                 _, hit = self.terms.table_match(hop.table, q, [word])
                 rel = self.doc.relation(hop.table)
+                key = self._own_key(rel) if rel is not None else None
+                if not hit and key is not None and hop.table in named:
+                    # "funcionário de matrícula 1102": the word names the key itself
+                    _, hit = self.terms.match(
+                        self.terms.names.get((hop.table, key), frozenset()), q, [word])
                 if not hit or rel is None or (named and hop.table not in named):
                     continue
-                key = self._own_key(rel)
                 if key is None or (rel.primary_key is not None and
                                    len(rel.primary_key.columns) > 1 and
                                    self.cols.uncovered(hop.table, q, near)):
@@ -1513,9 +1520,11 @@ class Linker:
         self._about(q, d, self.terms.references.get(
             (d.reach[parent.table].table, parent.column), ""))
 
-    def _about(self, q: Question, d: Draft, table: str) -> None:
-        """Credit `d` with how well `table` names the subject, when better than its base."""
-        score, hit = self.terms.table_name_match(table, q, d.subject)
+    def _about(self, q: Question, d: Draft, table: str,
+               words: list[int] | None = None) -> None:
+        """Credit `d` with how well `table` names the subject (or `words` standing for
+        it), when better than its base."""
+        score, hit = self.terms.table_name_match(table, q, d.subject if words is None else words)
         d.claim(hit)
         if score > d.subject_score:
             d.score += SUBJECT * (score - d.subject_score)
@@ -1663,17 +1672,24 @@ class Linker:
 
     def _asked_parent(self, q: Question, d: Draft) -> str | None:
         """Of the one row a number picks, the parent table the subject's first word names
-        ("qual banco cobra o título 7777": TB_BANCO along CAR_TIT.PORTADOR)."""
-        first = [i for i in d.subject if i not in d.claimed][:1]
-        if not d.pinned or not first or self.terms.table_name_match(d.base, q, first)[1]:
+        ("qual banco cobra o título 7777": TB_BANCO along CAR_TIT.PORTADOR). With no
+        subject before the number ("o cliente 1234 fica em que cidade"), either of the
+        first two free words after it."""
+        free = [i for i in d.subject or q.content() if i not in d.claimed and
+                i not in d.table_words and (d.subject or i not in d.explained)]
+        free = free[:1 if d.subject else 2]
+        if not d.pinned or not free:
             return None
-        for alias, hop in d.reach.items():
-            if hop.depth != 1 or len(hop.fk) != 1 or alias != hop.table:
-                continue
-            if self.terms.table_name_match(hop.table, q, first)[1]:
-                d.use(alias)
-                self._about(q, d, hop.table)
-                return alias
+        for first in free:
+            if self.terms.table_name_match(d.base, q, [first])[1]:
+                return None
+            for alias, hop in d.reach.items():
+                if hop.depth != 1 or len(hop.fk) != 1 or alias != hop.table:
+                    continue
+                if self.terms.table_name_match(hop.table, q, [first])[1]:
+                    d.use(alias)
+                    self._about(q, d, hop.table, None if d.subject else [first])
+                    return alias
         return None
 
     def _values_of_keys(self, d: Draft, shown: list[Item]) -> list[Item]:

@@ -614,12 +614,17 @@ def _read_comparisons(q: Question, c: dict[str, Any]) -> None:
         unit = end
         while unit < len(q.words) and q.words[unit].folded in _UNITS:
             unit += 1
+        later = range(0)  # "500 units or more": the suffix after the number's noun
         for symbol, entries in table["suffix"].items():
             for phrase in _phrases(entries):
                 if _match(q.words, unit, phrase):
                     op, end = symbol, unit + len(phrase)
+                elif op is None and unit < len(q.words) and q.words[unit].folded.isalpha() \
+                        and _match(q.words, unit + 1, phrase):
+                    op, later = symbol, range(unit + 1, unit + 1 + len(phrase))
         if op is None:
             continue
+        q.used.update(later)
         percent = q.words[span.start].text.endswith("%") or any(
             w.folded in ("%", "percent", "por cento", "porcento")
             for w in q.words[span.end:unit + 1])

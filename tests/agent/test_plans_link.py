@@ -1623,6 +1623,15 @@ def test_a_bare_number_is_no_part_of_a_phone(linker: Linker) -> None:
     assert not [v for v in linker.values.find(q) if v.column.endswith("FONE")]
 
 
+def test_a_three_letter_word_is_looked_up_whole(linker: Linker) -> None:
+    # stored three-letter words ('PVC') are found when written in capitals, and a longer
+    # word whose stem has three letters ("como": 'com') is no stored 'COM'
+    q = read_question("quais produtos de PVC a gente vende como Amanco?")
+    found = {(v.value, v.words) for v in linker.values.find(q) if v.column == "PRO_DESCR"}
+    assert ("PVC", frozenset({3})) in found
+    assert not [v for v in linker.values.find(q) if 6 in v.words]
+
+
 def test_days_a_row_took(propose: Any, doc: CombinedSchema, con: Connection,
                          settings: Settings) -> None:
     # "levaram mais de 10 dias": the order's delivery date minus its issue date
@@ -1698,6 +1707,17 @@ def _holds_gold_column(got: list[list[Any]], want: list[list[Any]]) -> bool:
      "SELECT I.PRO_COD FROM NF_ITEM I JOIN NF_CAB N ON N.NF_ID = I.NF_ID "
      "JOIN CAD_FIL F ON F.FIL_COD = N.FIL_COD JOIN CAD_CID D ON D.CID_COD = F.CID_COD "
      "WHERE N.NF_NUM = 1200 AND D.CID_NOME = 'Campinas'"),
+    # the parent asked after the number ("de que cidade"), not every city
+    ("o cliente 300 é de que cidade?",
+     "SELECT D.CID_NOME FROM CAD_CLI C JOIN CAD_CID D ON D.CID_COD = C.CID_COD "
+     "WHERE C.CLI_COD = 300"),
+    # the word before the number names the key itself ("matrícula", "id")
+    ("qual o departamento do funcionario de matricula 1011?",
+     "SELECT D.DEP_NOME FROM CAD_FUNC F JOIN RH_DEPTO D ON D.DEP_COD = F.DEP_COD "
+     "WHERE F.FUN_MAT = 1011"),
+    ("what is the job title of employee id 1010?",
+     "SELECT C.CRG_DESCR FROM CAD_FUNC F JOIN TB_CARGO C ON C.CRG_COD = F.CRG_COD "
+     "WHERE F.FUN_MAT = 1010"),
 ])
 def test_a_document_named_by_its_number(propose: Any, doc: CombinedSchema, con: Connection,
                                         settings: Settings, question: str, gold: str) -> None:
@@ -1731,6 +1751,13 @@ def test_a_number_after_a_table_s_name_is_no_stored_value(propose: Any,
      "SELECT FUN_MAT FROM CAD_FUNC WHERE EXTRACT(YEAR FROM DT_ADM) = 2020"),
     ("how many customers are companies?",
      "SELECT COUNT(*) FROM CAD_CLI WHERE TP_PES = 'J'"),
+    # "or more" after the number's noun
+    ("how many sales order lines were for 100 units or more?",
+     "SELECT COUNT(*) FROM MOV_PED_ITEM WHERE QTDE >= 100"),
+    # a three-letter word in capitals is a stored word ("LED"); "in the description"
+    # says where it is
+    ("which products have LED in the description?",
+     "SELECT PRO_COD FROM CAD_PRO WHERE PRO_DESCR CONTAINING 'LED'"),
 ])
 def test_the_rows_a_reading_picks(propose: Any, doc: CombinedSchema, con: Connection,
                                   settings: Settings, question: str, gold: str) -> None:
