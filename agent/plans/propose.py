@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field, replace
-from typing import cast
+from typing import Any, cast
 
 from schemachat.agent.plans.columns import Columns, name_column
 from schemachat.agent.plans.compile import kind
@@ -527,6 +527,12 @@ class Linker:
                 q.words, cues()["aggregates"][q.aggregate], start=named.span.end) is not None
         # "A ou B", "A e B"; "ativos e quantos são bloqueados" with the aggregate again
         between = said[-4:] if again else said[-2:]
+        # "companies compared with individuals": a figure for each, as if said again
+        cue = find_cue(q.words[named.span.end:link.span.start], cues()["set_against"])
+        against = q.aggregate is not None and cue is not None
+        if against and cue is not None:
+            again, between = True, [*between, "e"]
+            d.claim(range(named.span.end + cue.start, named.span.end + cue.end))
         if first.op == link.op == "CONTAINING" and not ({"ou", "or"} & set(between)):
             # "220V electric showers": both words are in the description
             d.said_at[len(d.filters)] = link.span.start
@@ -551,6 +557,17 @@ class Linker:
             # for each value; a plan that reads the question's two halves
             d.each.append(first.expr)
             d.score += 0.5
+        elif q.aggregate is not None and self._every_code(d, first.expr.column, values):
+            # "a média de salário dos homens e das mulheres": together they are every
+            # row, so one figure each is what is asked
+            d.each.append(first.expr)
+
+    def _every_code(self, d: Draft, col: Col, values: list[Any]) -> bool:
+        """Whether `values` are all the codes the column's annotation lists."""
+        rel = self.doc.relation(d.reach[col.table].table)
+        column = next((c for c in rel.columns if c.name == col.column), None) if rel else None
+        codes = column.annotation.values if column and column.annotation else None
+        return bool(codes) and {str(v) for v in codes} == {str(v) for v in values}
 
     def _context(self, q: Question, span: Span, key: tuple[str, str]) -> float:
         """How well the words around a value name its column (0..1): 'bairro Centro'."""

@@ -1623,6 +1623,22 @@ def test_a_bare_number_is_no_part_of_a_phone(linker: Linker) -> None:
     assert not [v for v in linker.values.find(q) if v.column.endswith("FONE")]
 
 
+@pytest.mark.parametrize(("question", "gold"), [
+    # two codes that together are every row: one figure each (the glossary's "homens")
+    ("qual o salário médio dos homens e das mulheres?",
+     "SELECT SEXO, AVG(SALARIO) FROM CAD_FUNC GROUP BY SEXO"),
+    # "compared with" sets one against the other
+    ("what is the average credit limit of individuals compared with companies?",
+     "SELECT TP_PES, AVG(CLI_LIMCRED) FROM CAD_CLI GROUP BY TP_PES"),
+])
+def test_a_figure_for_each_value_set_side_by_side(propose: Any, doc: CombinedSchema,
+                                                  con: Connection, settings: Settings,
+                                                  question: str, gold: str) -> None:
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert sorted(map(tuple, got)) == sorted(map(tuple, want)), compile_plan(plan, doc)
+
+
 def test_a_three_letter_word_is_looked_up_whole(linker: Linker) -> None:
     # stored three-letter words ('PVC') are found when written in capitals, and a longer
     # word whose stem has three letters ("como": 'com') is no stored 'COM'
