@@ -521,25 +521,28 @@ class ValueLinks:
         if any(not p.isalnum() for p in parts) or (len(parts) == 1 and (
                 short or parts[0] in filler())) or all(p.isdigit() for p in parts):
             return {}  # "invoice number 3000" is not a phone number ending in 3000
-        stems = [self._indexed_stem(p) for p in parts]
+        indexed = [self._indexed_stem(p) for p in parts]
         # small words inside ("materiais de construção") are checked in the run below,
         # not looked up: they are not indexed alone. Such a run must hold a word naming
         # no table or column: "contas a pagar" is FIN_PAGAR, not a stored 'CONTAS A PAGAR'
-        long = [(s, p) for s, p in zip(stems, parts, strict=True) if len(p) >= 3]
+        long = [(s, p) for s, p in zip(indexed, parts, strict=True) if len(p) >= 3]
         if len(long) < len(parts) > 1 and all(self._schema_word(p) for _, p in long):
             return {}
         columns = [self.contains.get(s, {}) for s, _ in long]
         if not columns or not columns[0]:
             return {}
         common = set(columns[0]).intersection(*columns[1:])
-        run = [short_stem(p) if s.startswith("=") else s for s, p in zip(stems, parts,
+        run = [short_stem(p) if s.startswith("=") else s for s, p in zip(indexed, parts,
                                                                           strict=True)]
         out: dict[Key, tuple[str, int]] = {}
         for key in common:
-            if len(stems) == 1:
-                count, original = self.contains[stems[0]][key]
+            if len(indexed) == 1:
+                count, original = self.contains[indexed[0]][key]
                 if _PAST.search(parts[0]) and fold(original) != parts[0]:
                     continue  # "gerou" (a verb) is not 'Minas Gerais'
+                if len(indexed[0]) <= 3 and len(parts[0]) > 3 and not (
+                        set(stems(parts[0])[1:]) & set(stems(fold(original))[1:])):
+                    continue  # a short stem says little: "medida" is no 'MEDIA'
                 if _near_lengths(parts, original):
                     out[key] = (original, count)
                 continue

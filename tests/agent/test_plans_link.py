@@ -1639,13 +1639,16 @@ def test_a_figure_for_each_value_set_side_by_side(propose: Any, doc: CombinedSch
     assert sorted(map(tuple, got)) == sorted(map(tuple, want)), compile_plan(plan, doc)
 
 
-def test_a_three_letter_word_is_looked_up_whole(linker: Linker) -> None:
+def test_short_words_and_short_stems(linker: Linker) -> None:
     # stored three-letter words ('PVC') are found when written in capitals, and a longer
     # word whose stem has three letters ("como": 'com') is no stored 'COM'
     q = read_question("quais produtos de PVC a gente vende como Amanco?")
     found = {(v.value, v.words) for v in linker.values.find(q) if v.column == "PRO_DESCR"}
     assert ("PVC", frozenset({3})) in found
     assert not [v for v in linker.values.find(q) if 6 in v.words]
+    # a stem of three letters says little: "medida" ('med') is no stored 'MEDIA'
+    q = read_question("quantas unidades de medida existem?")
+    assert not [v for v in linker.values.find(q) if v.column == "PRO_DESCR"]
 
 
 def test_days_a_row_took(propose: Any, doc: CombinedSchema, con: Connection,
