@@ -294,9 +294,13 @@ class ValueLinks:
         self.column_values[(table, column)].append((seq, words))
         self.raw_values[(table, column)].append(raw)
         for stem, word, original in zip(seq, folded, words, strict=True):
-            if len(word) >= 3:  # 'PVC' too: the question decides when one counts
-                entry = self.contains[_contains_key(stem, word)].setdefault(
-                    (table, column), [0, original])
+            if len(word) < 3:
+                continue
+            # 'PVC' too (the question decides when one counts); 'ALUGUÉIS' under its
+            # singular as well, which "aluguel" is looked up by
+            singular = stems(word)[-1] if len(word) > 3 else stem
+            for key in {_contains_key(stem, word), singular}:
+                entry = self.contains[key].setdefault((table, column), [0, original])
                 entry[0] += 1
 
     def learn(self, table: str, column: str, raws: list[str]) -> None:

@@ -129,6 +129,7 @@ class Linker:
         self.sales = self._sales_tables()
         self.declared = {(e.table, e.columns[0]): e.ref_table for e in self.terms.edges
                          if e.declared and len(e.columns) == 1}
+        self.table_terms = frozenset().union(*self.terms.table_names.values())
 
     @classmethod
     def of(cls, doc: CombinedSchema, values: TextValues | None = None,
@@ -1830,8 +1831,10 @@ class Linker:
             d.explained -= set(self._sold_said(q)) - d.claimed
         missed = [i for i in q.content() if i not in d.explained]
         unmapped = [q.words[i].text for i in missed]
+        # a word naming a table the plan leaves out ("na folha") says as much as the subject
+        tabled = {i for i in missed if self.terms.word_terms(q.words[i].text) & self.table_terms}
         cost = sum(UNMAPPED * (STORED if i in stored else 2.0 if i in d.subject or
-                               i in valued else 1.0) *
+                               i in valued or i in tabled else 1.0) *
                    self._weight(q, i)
                    for i in missed)
         # A join the plan needs costs a little: of two plans saying as much, the one over

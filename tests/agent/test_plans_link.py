@@ -1646,6 +1646,9 @@ def test_short_words_and_short_stems(linker: Linker) -> None:
     found = {(v.value, v.words) for v in linker.values.find(q) if v.column == "PRO_DESCR"}
     assert ("PVC", frozenset({3})) in found
     assert not [v for v in linker.values.find(q) if 6 in v.words]
+    # a singular finds its stored plural of another ending ('ALUGUÉIS')
+    q = read_question("quanto gastamos com aluguel em 2023?")
+    assert "ALUGUÉIS" in {v.value for v in linker.values.find(q) if v.column == "CTA_DESCR"}
     # a stem of three letters says little: "medida" ('med') is no stored 'MEDIA'
     q = read_question("quantas unidades de medida existem?")
     assert not [v for v in linker.values.find(q) if v.column == "PRO_DESCR"]
@@ -1770,6 +1773,12 @@ def test_a_number_after_a_table_s_name_is_no_stored_value(propose: Any,
      "SELECT FUN_MAT FROM CAD_FUNC WHERE EXTRACT(YEAR FROM DT_ADM) = 2020"),
     ("how many customers are companies?",
      "SELECT COUNT(*) FROM CAD_CLI WHERE TP_PES = 'J'"),
+    # words naming tables the plan leaves out ("na folha", "funcionários") weigh like
+    # its subject: the payroll's commission event, not the payables' commission account
+    ("quanto pagamos de comissão na folha aos funcionários em 2023?",
+     "SELECT SUM(E.VALOR) FROM RH_FOLHA_EVT E JOIN RH_EVENTO V ON V.EVT_COD = E.EVT_COD "
+     "JOIN RH_FOLHA F ON F.FUN_MAT = E.FUN_MAT AND F.ANO = E.ANO AND F.MES = E.MES "
+     "WHERE E.ANO = 2023 AND F.STATUS = 2 AND V.EVT_DESCR = 'COMISSÃO'"),
     # "or more" after the number's noun
     ("how many sales order lines were for 100 units or more?",
      "SELECT COUNT(*) FROM MOV_PED_ITEM WHERE QTDE >= 100"),
