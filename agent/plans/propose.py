@@ -1238,16 +1238,21 @@ class Linker:
             alias, year, month = parts
             cols = [year] if unit == "YEAR" or not month else [year, month]
             return [Expr(column=Col(table=alias, column=c)) for c in cols]
+        # the date a year or month already filters ("em cada mês de 2023" paid in 2023:
+        # the months of the payment date), else the base's main date
         found = self.cols.default_date(d)
-        if found is None:
+        column = next((f.expr.column for f in d.filters if f.expr.part in ("YEAR", "MONTH")),
+                      Col(table=found[0], column=found[1].name) if found else None)
+        if column is None:
             return []
-        alias, col, _, _ = found
-        column = Col(table=alias, column=col.name)
+        rel = self.doc.relation(d.reach[column.table].table)
+        kind_of = next((c.type for c in rel.columns if c.name == column.column), "") \
+            if rel else ""
         if unit == "YEAR":
             return [Expr(column=column, part="YEAR")]
         if unit == "MONTH":
             return [Expr(column=column, part="YEAR"), Expr(column=column, part="MONTH")]
-        if "TIMESTAMP" in col.type.upper():  # a day, not each instant
+        if "TIMESTAMP" in kind_of.upper():  # a day, not each instant
             return [Expr(column=column, part="DATE")]
         return [Expr(column=column)]
 
@@ -1290,8 +1295,11 @@ class Linker:
             return None
         alias, col, hit, score = best
         paid = self.cols.paid(d)[0] if q.paid is not None else None
-        if paid is not None and alias == d.base and self.cols.money_like((alias, col.name)):
-            col = paid  # "quanto pagamos": what was paid, not the bill's value
+        if paid is not None and alias == d.base and self.cols.money_like((alias, col.name)) \
+                and not hit - set(range(q.paid.start, q.paid.end)):
+            # "quanto pagamos": what was paid, not the bill's value; but "quanto recebemos
+            # de juros" names its column
+            col = paid
             d.claim(range(q.paid.start, q.paid.end))
         d.use(alias)
         d.score += 0.5 + 0.3 * score

@@ -1639,6 +1639,18 @@ def test_a_figure_for_each_value_set_side_by_side(propose: Any, doc: CombinedSch
     assert sorted(map(tuple, got)) == sorted(map(tuple, want)), compile_plan(plan, doc)
 
 
+def test_months_of_the_date_a_year_filters(propose: Any, doc: CombinedSchema) -> None:
+    # "recebemos ... em cada mês de 2024": the months of the date the year filters (the
+    # payment date), and "juros" is the measure, not the paid amount "recebemos" brings
+    cands = propose("qto recebemos de juros de atraso em cada mês de 2024?")
+    assert cands[0].plan.select[-1].expr.column.column == "VL_JUROS", \
+        compile_plan(cands[0].plan, doc)
+    for cand in cands:
+        years = {f.expr.column for f in cand.plan.filters if f.expr.part == "YEAR"}
+        grouped = {g.column for g in cand.plan.group_by if g.part in ("YEAR", "MONTH")}
+        assert not (years and grouped) or grouped == years, compile_plan(cand.plan, doc)
+
+
 def test_short_words_and_short_stems(linker: Linker) -> None:
     # stored three-letter words ('PVC') are found when written in capitals, and a longer
     # word whose stem has three letters ("como": 'com') is no stored 'COM'
