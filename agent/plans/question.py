@@ -272,7 +272,9 @@ def read_question(text: str) -> Question:
         q.group_spans = _asked_time_units(q, c)
     q.excluded_spans = _cue_spans(q, c["excluded"])
     q.every_spans = _cue_spans(q, c["every"], width=2)
-    q.included_spans = _cue_spans(q, c["included"], width=3)
+    # "not counting the dismissed ones" is excluded, though "counting the" is said
+    q.included_spans = [s for s in _cue_spans(q, c["included"], width=3)
+                        if not any(e.start <= s.start < e.end for e in q.excluded_spans)]
     q.under_spans = [_with_gloss(q, s) for s in _cue_spans(q, c["under"], width=4)]
     q.remaining_spans = _cue_spans(q, c["remaining"], width=2)
     q.missing_spans = _spans_after(q, c["missing"])
@@ -847,13 +849,14 @@ def _read_present(q: Question, c: dict[str, Any]) -> list[Span]:
 
 
 def _cue_spans(q: Question, entries: list[str], width: int = 5) -> list[Span]:
-    """Each cue of `entries` with up to `width` words after it, up to punctuation ("not
-    counting the dismissed ones"); the cue words are not consumed (arithmetic reads
-    "excluding" too)."""
+    """Each cue of `entries` with up to `width` words after it (fillers aside: "counting
+    the ones who already left"), up to punctuation ("not counting the dismissed ones");
+    the cue words are not consumed (arithmetic reads "excluding" too)."""
     spans, i = [], 0
     while (cue := find_cue(q.words, entries, q.used, i)) is not None:
-        end = cue.end
-        while end < len(q.words) and q.words[end].folded.isalnum() and end - cue.end < width:
+        end, said = cue.end, 0
+        while end < len(q.words) and q.words[end].folded.isalnum() and said < width:
+            said += q.words[end].folded not in filler()
             end += 1
         spans.append(Span(cue.start, end))  # the cue with the words it governs
         i = cue.end

@@ -1791,6 +1791,12 @@ def test_a_number_after_a_table_s_name_is_no_stored_value(propose: Any,
      "SELECT SUM(E.VALOR) FROM RH_FOLHA_EVT E JOIN RH_EVENTO V ON V.EVT_COD = E.EVT_COD "
      "JOIN RH_FOLHA F ON F.FUN_MAT = E.FUN_MAT AND F.ANO = E.ANO AND F.MES = E.MES "
      "WHERE E.ANO = 2023 AND F.STATUS = 2 AND V.EVT_DESCR = 'COMISSÃO'"),
+    # "counting the ones that are blocked" counts them with the rest; "not counting"
+    # leaves them out
+    ("how many customers do we have, counting the ones that are blocked?",
+     "SELECT COUNT(*) FROM CAD_CLI"),
+    ("how many customers do we have, not counting the blocked ones?",
+     "SELECT COUNT(*) FROM CAD_CLI WHERE SITUACAO <> 'B'"),
     # "or more" after the number's noun
     ("how many sales order lines were for 100 units or more?",
      "SELECT COUNT(*) FROM MOV_PED_ITEM WHERE QTDE >= 100"),
