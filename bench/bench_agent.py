@@ -76,13 +76,14 @@ MORE_QUESTIONS9 = Path(__file__).parent / "agent_questions_more9.yaml"
 # a tenth batch of 50 spread like the first file, counted only while rules were written
 # from the ninth (18/50 before, 21/50 after), never read
 MORE_QUESTIONS10 = Path(__file__).parent / "agent_questions_more10.yaml"
+# an eleventh batch of 50 spread like the first file, written after the tenth (counted
+# blind at 24/50, then 25/50 after the rules written from the tenth, before its failures
+# were read)
+MORE_QUESTIONS11 = Path(__file__).parent / "agent_questions_more11.yaml"
 # the tuning set: every file above, in the order they were written
 TUNING_FILES = (QUESTIONS, MORE_QUESTIONS, MORE_QUESTIONS2, MORE_QUESTIONS3, MORE_QUESTIONS4,
                 MORE_QUESTIONS5, MORE_QUESTIONS6, MORE_QUESTIONS7, MORE_QUESTIONS8,
-                MORE_QUESTIONS9, MORE_QUESTIONS10)
-# an eleventh batch of 50 spread like the first file, written after the tenth and not yet
-# in the tuning set (its gold SQL was run on the demo DB when it was written)
-MORE_QUESTIONS11 = Path(__file__).parent / "agent_questions_more11.yaml"
+                MORE_QUESTIONS9, MORE_QUESTIONS10, MORE_QUESTIONS11)
 HELD_OUT = Path(__file__).parent / "agent_questions_heldout.yaml"
 SCHEMA_QUESTIONS = ["onde fica o limite de crédito do cliente?",
                     "o que significa a coluna SITUACAO do cliente?",

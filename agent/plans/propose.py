@@ -83,6 +83,7 @@ _LINKING = frozenset({"da", "de", "do", "das", "dos", "na", "no", "of", "from", 
 _ASIDE = re.compile(r"\([^)]*\)")
 _NUMBER_WORDS = frozenset({"number", "no", "nº", "no.", "numero", "num", "nr", "nro", "#",
                            "id", "code", "codigo", "cod"})
+_ASKING = frozenset({"qual", "quais", "que", "which", "what"})
 _NUMBER_NAME = re.compile(r"(?:^|_)(?:NUM|NR|NRO|NUMERO)(?:_|$)")
 
 
@@ -1592,6 +1593,7 @@ class Linker:
         parent = self._asked_parent(q, d)
         if parent is not None:  # "qual banco cobra o título 7777": the bank, named
             d.select = self._shown(d, parent)
+            d.distinct = True  # the number may pick several rows (a bill's installments)
             d.score += 0.5
             return
         # two columns combined ("a margem do produto 300, preço menos custo") are what
@@ -1701,14 +1703,17 @@ class Linker:
         ("qual banco cobra o título 7777": TB_BANCO along CAR_TIT.PORTADOR). With no
         subject before the number ("o cliente 1234 fica em que cidade"), either of the
         first two free words after it."""
+        # not the words naming the row's own table by its name ("o título 9000 veio de
+        # qual nota": CAR_TIT's description speaks of invoices, its name does not)
         free = [i for i in d.subject or q.content() if i not in d.claimed and
-                i not in d.table_words and (d.subject or i not in d.explained)]
-        free = free[:1 if d.subject else 2]
+                (d.subject or i not in d.explained) and
+                not self.terms.table_name_match(d.base, q, [i])[1]][:2]
+        # the second only right after an asking word ("... veio de qual nota"), not an
+        # adjective of the first ("margem unitária")
+        free = free[:1] + [i for i in free[1:] if i and q.words[i - 1].folded in _ASKING]
         if not d.pinned or not free:
             return None
         for first in free:
-            if self.terms.table_name_match(d.base, q, [first])[1]:
-                return None
             for alias, hop in d.reach.items():
                 if hop.depth != 1 or len(hop.fk) != 1 or alias != hop.table:
                     continue
@@ -1768,6 +1773,9 @@ class Linker:
         named = name_column(rel, self.terms)
         if named is not None and named.name not in cols:
             cols.append(named.name)
+        printed = self._own_key(rel) if named is None else None
+        if printed is not None and printed not in cols:  # NF_NUM beside NF_ID
+            cols.append(printed)
         if not cols:
             cols = [c.name for c in rel.columns[:2]]
         return [Item(expr=Expr(column=Col(table=alias, column=c))) for c in cols]

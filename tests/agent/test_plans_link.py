@@ -1745,6 +1745,11 @@ def _holds_gold_column(got: list[list[Any]], want: list[list[Any]]) -> bool:
     ("o cliente 300 é de que cidade?",
      "SELECT D.CID_NOME FROM CAD_CLI C JOIN CAD_CID D ON D.CID_COD = C.CID_COD "
      "WHERE C.CLI_COD = 300"),
+    # the parent after an asking word, past the words naming the row's own table; one
+    # per bill, not per installment, shown by its printed number
+    ("o título 5000 saiu de qual nota fiscal?",
+     "SELECT DISTINCT N.NF_NUM FROM CAR_TIT T JOIN NF_CAB N ON N.NF_ID = T.NF_ID "
+     "WHERE T.TIT_NUM = 5000"),
     # the word before the number names the key itself ("matrícula", "id")
     ("qual o departamento do funcionario de matricula 1011?",
      "SELECT D.DEP_NOME FROM CAD_FUNC F JOIN RH_DEPTO D ON D.DEP_COD = F.DEP_COD "
