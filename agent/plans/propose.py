@@ -1048,6 +1048,19 @@ class Linker:
                     # and no stored value takes its digits ('1200' of an address)
                     d.score -= 1.0
                     d.claim(range(span.start, span.end))
+                elif word >= 0:
+                    self._numbered_column(q, d, word, number)
+
+    def _numbered_column(self, q: Question, d: Draft, word: int, number: Numbered) -> None:
+        """"as contas de nível 2": a whole number right after a word naming one of the
+        base's own number columns is that column's value."""
+        found = self.cols.column(q, d, [word], kinds=("number",), depth=0)
+        if found is None or word not in found[2]:
+            return
+        d.filters.append(Filter(expr=Expr(column=_taken(d, found)), op="=",
+                                value=number.value))
+        d.claim(range(number.span.start, number.span.end))
+        d.score += 1.0
 
     def _documents(self, q: Question, d: Draft) -> None:
         """"the CNPJ 48.346.193/0001-63": the text column the words before it name, equal

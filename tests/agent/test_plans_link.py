@@ -1802,6 +1802,12 @@ def test_a_number_after_a_table_s_name_is_no_stored_value(propose: Any,
      "SELECT COUNT(*) FROM CAD_CLI"),
     ("how many customers do we have, not counting the blocked ones?",
      "SELECT COUNT(*) FROM CAD_CLI WHERE SITUACAO <> 'B'"),
+    # a number right after a word naming one of the base's number columns is its value
+    ("quais contas do plano estão no nível 3?",
+     "SELECT CTA_COD FROM FIN_PLANO_CTA WHERE NIVEL = 3"),
+    # the glossary's marital states: "married" is 'casado(a)'
+    ("how many married employees do we have?",
+     "SELECT COUNT(*) FROM CAD_FUNC WHERE EST_CIVIL = 'C'"),
     # "or more" after the number's noun
     ("how many sales order lines were for 100 units or more?",
      "SELECT COUNT(*) FROM MOV_PED_ITEM WHERE QTDE >= 100"),
