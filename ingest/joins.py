@@ -13,6 +13,10 @@ own table's whole primary key, its type is of the same kind, and either
 - its annotation names exactly one other table with a single-column primary key
   (`CAR_TIT.PORTADOR`: "Banco cobrador (código em TB_BANCO, sem FK)"): a person wrote
   down the reference the schema never declared.
+
+Columns holding the whole composite primary key of another table by name
+(`EST_MOV.FIL_COD, ALMOX` -> `EST_ALMOX`) join it too, unless that key is made of
+references only (`EST_SALDO`'s warehouse and product: a pairing, not a parent).
 """
 
 from __future__ import annotations
@@ -72,7 +76,7 @@ def inferred_edges(doc: CombinedSchema,
             sig = signature(key, learned)
             if len(sig) >= 2:
                 by_meaning.setdefault(sig, []).append((rel.name, key))
-    edges = []
+    edges = _composite(doc)
     for rel in _tables(doc):
         # a column of a composite key (NF_CAB.FIL_COD of FK (FIL_COD, PED_NUM) to
         # MOV_PED) may still name its own parent (CAD_FIL)
@@ -104,6 +108,34 @@ def _inferred(doc: CombinedSchema, rel: CombinedRelation, column: str,
         return None
     edge = Edge(rel.name, (column,), ref, (key,), declared=False, reason=why)
     return edge if types_match(doc, edge) else None
+
+
+def _composite(doc: CombinedSchema) -> list[Edge]:
+    """Columns holding, by name and type, the whole composite primary key of another
+    table that has a column of its own in it (`EST_MOV.FIL_COD, ALMOX` -> `EST_ALMOX`),
+    when no declared key covers them. A key made only of references (`EST_SALDO`'s:
+    warehouse and product) names a pairing, not a parent."""
+    declared = {(r.name, frozenset(fk.columns)) for r in doc.relations()
+                for fk in r.foreign_keys}
+    parents = []
+    for ref in _tables(doc):
+        key = ref.primary_key.columns if ref.primary_key else []
+        refers = {c for fk in ref.foreign_keys for c in fk.columns}
+        if len(key) > 1 and not set(key) <= refers:
+            parents.append((ref.name, tuple(key)))
+    edges = []
+    for rel in _tables(doc):
+        names = {c.name for c in rel.columns}
+        own = set(rel.primary_key.columns) if rel.primary_key else set()
+        for ref, key in parents:
+            if ref == rel.name or not set(key) <= names or set(key) == own or \
+                    (rel.name, frozenset(key)) in declared:
+                continue
+            edge = Edge(rel.name, key, ref, key, declared=False,
+                        reason=f"holds the whole primary key of {ref} by name")
+            if types_match(doc, edge):
+                edges.append(edge)
+    return edges
 
 
 _NAME = re.compile(r"\b[A-Z][A-Z0-9_$]{2,}\b")

@@ -410,7 +410,7 @@ class Linker:
         return -penalty - (VIEW if rel.kind == "view" else 0.0)
 
     def _filters(self, q: Question, d: Draft, links: list[ValueLink]) -> None:
-        by_span: dict[tuple[int, int], list[tuple[float, str, ValueLink, float]]] = {}
+        by_span: dict[tuple[int, int], list[tuple[float, str, ValueLink, float, float]]] = {}
         for link in links:
             if link.words & d.claimed:
                 continue  # a date, comparison or missing thing took these words
@@ -443,9 +443,9 @@ class Linker:
                     continue
                 fit = link.strength - 0.15 * hop.depth + 0.3 * near + self._role(q, d, hop) + \
                     self._under(q, d, hop, link)
+                owner = self._owner(q, d, hop, link)
                 by_span.setdefault((link.span.start, link.span.end), []).append(
-                    (fit, alias, link,
-                     fit + self._apart(q, d, hop) + self._owner(q, d, hop, link)))
+                    (fit, alias, link, fit + self._apart(q, d, hop) + owner, owner))
         chosen: list[tuple[float, str, ValueLink]] = []
         taken: set[int] = set()
         for (start, end), options in sorted(by_span.items(),
@@ -458,7 +458,13 @@ class Linker:
                 options = names  # "called Construtora Soares": 'CONSTRUTORA SOARES LTDA' too
                 d.claim(as_name)
             elif any(o[2].op != "CONTAINING" for o in options):  # a stored value beats a
-                options = [o for o in options if o[2].op != "CONTAINING"]  # word in one
+                # word in one, unless only the word is said right after its table's name
+                # ("almoxarifado de avarias": ALM_DESCR, not ORIGEM's 'avaria')
+                whole = [o for o in options if o[2].op != "CONTAINING"]
+                if any(o[4] for o in options) and not any(o[4] for o in whole) and \
+                        q.words[start].text[:1].islower():  # a common noun, not a name
+                    whole = [o for o in options if o[4]]
+                options = whole
             best = max(options, key=lambda o: o[3])
             if best[0] >= 0.45:
                 taken.update(range(start, end))

@@ -1802,6 +1802,13 @@ def test_a_number_after_a_table_s_name_is_no_stored_value(propose: Any,
      "SELECT COUNT(*) FROM CAD_CLI"),
     ("how many customers do we have, not counting the blocked ones?",
      "SELECT COUNT(*) FROM CAD_CLI WHERE SITUACAO <> 'B'"),
+    # a common noun said right after a table's name is that table's text ("almoxarifado
+    # de avarias": the warehouse's description), not a code of another ('avaria'); the
+    # movements reach their warehouse through its whole key
+    ("quantas movimentações o almoxarifado de avarias teve em 2024?",
+     "SELECT COUNT(*) FROM EST_MOV M JOIN EST_ALMOX A ON A.FIL_COD = M.FIL_COD "
+     "AND A.ALMOX = M.ALMOX WHERE A.ALM_DESCR CONTAINING 'AVARIAS' "
+     "AND EXTRACT(YEAR FROM M.DT_MOV) = 2024"),
     # a number right after a word naming one of the base's number columns is its value
     ("quais contas do plano estão no nível 3?",
      "SELECT CTA_COD FROM FIN_PLANO_CTA WHERE NIVEL = 3"),

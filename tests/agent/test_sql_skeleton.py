@@ -156,3 +156,7 @@ def test_references_inferred_past_composite_keys_and_from_annotations(
     # PORTADOR's annotation: "Banco cobrador (código em TB_BANCO, sem FK)"
     assert inferred[("CAR_TIT", ("PORTADOR",))] == ("TB_BANCO",
                                                     "its annotation names TB_BANCO")
+    # a movement holds a warehouse's whole key (FIL_COD, ALMOX); a stock balance's key
+    # (warehouse and product, references only) names a pairing, no parent
+    assert inferred[("EST_MOV", ("FIL_COD", "ALMOX"))][0] == "EST_ALMOX"
+    assert not [e for e in inferred.items() if e[1][0] == "EST_SALDO"]
