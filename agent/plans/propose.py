@@ -437,9 +437,11 @@ class Linker:
                 if hop.table != link.table:
                     continue
                 near = self._context(q, link.span, (hop.table, link.column))
-                if link.meaning is not None and hop.depth > 1 and near < 0.5:
+                if link.meaning is not None and hop.depth > 1 and near < 0.5 and \
+                        not self.terms.table_name_match(hop.table, q, q.content())[1]:
                     # a mapped code of a far table is rarely what is meant, unless its
-                    # column is named next to it ("na região Sul": UF_REGIAO = 'S')
+                    # column is named next to it ("na região Sul": UF_REGIAO = 'S') or
+                    # the table itself is ("apart from the head office, which branch")
                     continue
                 fit = link.strength - 0.15 * hop.depth + 0.3 * near + self._role(q, d, hop) + \
                     self._under(q, d, hop, link)

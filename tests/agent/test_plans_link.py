@@ -1639,6 +1639,15 @@ def test_a_figure_for_each_value_set_side_by_side(propose: Any, doc: CombinedSch
     assert sorted(map(tuple, got)) == sorted(map(tuple, want)), compile_plan(plan, doc)
 
 
+def test_a_far_code_counts_when_its_table_is_named(propose: Any, doc: CombinedSchema) -> None:
+    # the payroll reaches the branch two joins away (through the employee); "apart from
+    # the head office", "which branch" names the branch, so its code is placed there
+    plan = propose("apart from the head office, which branch had the largest gross payroll "
+                   "in 2024?")[0].plan
+    assert plan.table == "RH_FOLHA", compile_plan(plan, doc)
+    assert ("CAD_FIL", "MATRIZ", None, "<>", "S") in filters_of(plan), compile_plan(plan, doc)
+
+
 def test_months_of_the_date_a_year_filters(propose: Any, doc: CombinedSchema) -> None:
     # "recebemos ... em cada mês de 2024": the months of the date the year filters (the
     # payment date), and "juros" is the measure, not the paid amount "recebemos" brings
