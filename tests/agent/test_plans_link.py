@@ -1818,6 +1818,9 @@ def test_a_number_after_a_table_s_name_is_no_stored_value(propose: Any,
      "SELECT COUNT(*) FROM EST_MOV M JOIN EST_ALMOX A ON A.FIL_COD = M.FIL_COD "
      "AND A.ALMOX = M.ALMOX WHERE A.ALM_DESCR CONTAINING 'AVARIAS' "
      "AND EXTRACT(YEAR FROM M.DT_MOV) = 2024"),
+    # "quantos %" asks for a share, like "quantos por cento"
+    ("quantos % dos clientes são pessoa jurídica?",
+     "SELECT COUNT(CASE WHEN TP_PES = 'J' THEN 1 END) * 100.00 / COUNT(*) FROM CAD_CLI"),
     # a number right after a word naming one of the base's number columns is its value
     ("quais contas do plano estão no nível 3?",
      "SELECT CTA_COD FROM FIN_PLANO_CTA WHERE NIVEL = 3"),
