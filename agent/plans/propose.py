@@ -539,8 +539,7 @@ class Linker:
         between = said[-4:] if again else said[-2:]
         # "companies compared with individuals": a figure for each, as if said again
         cue = find_cue(q.words[named.span.end:link.span.start], cues()["set_against"])
-        against = q.aggregate is not None and cue is not None
-        if against and cue is not None:
+        if q.aggregate is not None and cue is not None:
             again, between = True, [*between, "e"]
             d.claim(range(named.span.end + cue.start, named.span.end + cue.end))
         if first.op == link.op == "CONTAINING" and not ({"ou", "or"} & set(between)):
@@ -575,7 +574,7 @@ class Linker:
     def _every_code(self, d: Draft, col: Col, values: list[Any]) -> bool:
         """Whether `values` are all the codes the column's annotation lists."""
         rel = self.doc.relation(d.reach[col.table].table)
-        column = next((c for c in rel.columns if c.name == col.column), None) if rel else None
+        column = rel.column(col.column) if rel else None
         codes = column.annotation.values if column and column.annotation else None
         return bool(codes) and {str(v) for v in codes} == {str(v) for v in values}
 
@@ -1268,8 +1267,8 @@ class Linker:
         if column is None:
             return []
         rel = self.doc.relation(d.reach[column.table].table)
-        kind_of = next((c.type for c in rel.columns if c.name == column.column), "") \
-            if rel else ""
+        dated = rel.column(column.column) if rel else None
+        kind_of = dated.type if dated else ""
         if unit == "YEAR":
             return [Expr(column=column, part="YEAR")]
         if unit == "MONTH":
