@@ -1720,9 +1720,11 @@ class Linker:
 
     def _asked_parent(self, q: Question, d: Draft) -> str | None:
         """Of the one row a number picks, the parent table the subject's first word names
-        ("qual banco cobra o título 7777": TB_BANCO along CAR_TIT.PORTADOR). With no
-        subject before the number ("o cliente 1234 fica em que cidade"), either of the
-        first two free words after it."""
+        ("qual banco cobra o título 7777": TB_BANCO along CAR_TIT.PORTADOR), or of the
+        question's words when no subject comes before the number ("o cliente 1234 fica
+        em que cidade"); a second word only right after an asking one."""
+        if not d.pinned:
+            return None
         # not the words naming the row's own table by its name ("o título 9000 veio de
         # qual nota": CAR_TIT's description speaks of invoices, its name does not)
         free = [i for i in d.subject or q.content() if i not in d.claimed and
@@ -1731,7 +1733,7 @@ class Linker:
         # the second only right after an asking word ("... veio de qual nota"), not an
         # adjective of the first ("margem unitária")
         free = free[:1] + [i for i in free[1:] if i and q.words[i - 1].folded in _ASKING]
-        if not d.pinned or not free:
+        if not free:
             return None
         for first in free:
             for alias, hop in d.reach.items():
