@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from itertools import product
 
-from schemachat.agent.plans.question import Question, Span, Word, cues, filler
+from schemachat.agent.plans.question import Question, Size, Span, Word, cues, filler
 from schemachat.agent.plans.unlisted import name_columns
 from schemachat.agent.retrieval.text import Analyzer
 from schemachat.ingest.joins import Edge, join_edges
@@ -36,6 +36,8 @@ from schemachat.ingest.vocabulary_glossary import glossary, glossary_text, read_
 Key = tuple[str, str]  # (table, column)
 MAX_NGRAM = 4
 _WORDS = re.compile(r"[^\W_]+")
+# a size stuck together in stored text: '2,5MM', '1000L', '60X60', '9X19X39', '3/4'
+_SIZE = re.compile(r"(?<![\w.,/-])\d+(?:[.,/xX]\d+)*[^\W\d_]*(?![\w-])")
 STEM_SHARE = 0.7  # a question word's stem shorter than this share of it is not used
 WORD_CACHE = 50_000  # question words whose terms are kept per document
 
@@ -260,6 +262,7 @@ class ValueLinks:
         self.exact: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         self.exact_stems: dict[tuple[str, ...], list[tuple[str, str, str]]] = defaultdict(list)
         self.contains: dict[str, dict[Key, list]] = defaultdict(dict)
+        self.sizes: dict[str, dict[Key, list]] = defaultdict(dict)  # '2,5mm' -> ...
         self.column_values: dict[Key, list[tuple[tuple[str, ...], list[str]]]] = \
             defaultdict(list)
         self.raw_values: dict[Key, list[str]] = defaultdict(list)
@@ -302,6 +305,11 @@ class ValueLinks:
             for key in {_contains_key(stem, word), singular}:
                 entry = self.contains[key].setdefault((table, column), [0, original])
                 entry[0] += 1
+        for size in _SIZE.findall(raw):
+            if size.isdigit():
+                continue  # a bare number is no size ("80" of a CNPJ)
+            entry = self.sizes[size.lower()].setdefault((table, column), [0, size])
+            entry[0] += 1
 
     def learn(self, table: str, column: str, raws: list[str]) -> None:
         """Stored values of `table.column` read from the database after the index was
@@ -371,7 +379,28 @@ class ValueLinks:
     def find(self, q: Question) -> list[ValueLink]:
         """Every value the question's words name: mapped codes and stored text."""
         with self._lock:
-            return self._mapped(q) + self._stored(q) + self._identifiers(q)
+            return self._mapped(q) + self._stored(q) + self._identifiers(q) + [
+                link for size in q.sizes for link in self._sized(size)]
+
+    def _sized(self, size: Size) -> list[ValueLink]:
+        """Columns whose values hold the size as stored: with its unit ('2,5MM'), bare
+        ('60X60', '3/4'), or a width the first of a stored width and height ("80 cm
+        wide": '80X210')."""
+        found = self.sizes.get(size.number + size.unit) or (
+            self.sizes.get(size.number) if not size.number.isdigit() else None)
+        if not found and size.unit in ("cm", "m", "mm"):
+            first = size.number + "x"
+            found = {}
+            for stored, columns in self.sizes.items():
+                if stored.startswith(first):
+                    for key, (count, _) in columns.items():
+                        entry = found.setdefault(key, [0, first.upper()])
+                        entry[0] += count
+        span = size.span
+        return [ValueLink(table, column, text, span, op="CONTAINING",
+                          strength=0.7 + min(count, 50) / 200,
+                          words=frozenset(range(span.start, span.end)))
+                for (table, column), (count, text) in (found or {}).items()]
 
     def _identifiers(self, q: Question) -> list[ValueLink]:
         """Stored identifiers whose every part a question word names, in any order: "a

@@ -76,6 +76,16 @@ class Span:
 DAYS = frozenset(("dias", "dia", "days", "day"))  # a number of days: "30 dias", "5 days"
 
 @dataclass(frozen=True)
+class Size:
+    """A size said with its unit ("2.5 mm", "1000-liter", "3/4-inch", "60x60"), in the
+    form product names store it: `number` '2,5', '60x60', '3/4'; `unit` 'mm', 'l', ''."""
+
+    number: str
+    unit: str
+    span: Span
+
+
+@dataclass(frozen=True)
 class Comparison:
     """`op value` with the words that name what is compared just before (`before`)."""
 
@@ -149,6 +159,7 @@ class Question:
     dates: list[DateRef] = field(default_factory=list)
     numbers: list[tuple[float, Span]] = field(default_factory=list)  # not consumed above
     documents: list[Span] = field(default_factory=list)  # "48.346.193/0001-63": as stored
+    sizes: list[Size] = field(default_factory=list)  # "2.5 mm", "60x60": a product's size
     weekdays: list[tuple[list[int], Span]] = field(default_factory=list)  # "aos sábados"
     listing: bool = False
     amount: bool = False  # "qual foi a receita ...": one amount asked, a sum
@@ -245,6 +256,7 @@ def read_question(text: str) -> Question:
     _read_weekdays(q, c)
     _read_comparisons(q, c)
     _read_versus(q, c)
+    _read_sizes(q, c)
     _read_top(q, c)
     _read_catalog(q, c)
     _read_share(q, c)
@@ -700,6 +712,41 @@ def _read_named(q: Question, c: dict[str, Any]) -> Span | None:
 
 
 _TOP_ARTICLES = frozenset({"os", "as", "the", "our", "nossos", "nossas", "top"})
+
+
+def _read_sizes(q: Question, c: dict[str, Any]) -> None:
+    """"cabo de 2,5 mm", "1000-liter tanks", "3/4-inch valves", "porcelanato 60x60": a
+    number with a unit of size (or another number after "x" or "/") is a size, found in
+    product names; it counts nothing and pins no row."""
+    units = {fold(str(w)): unit for unit, said in c["sizes"].items() for w in said}
+    numbers = {span.start: (value, span) for value, span in q.numbers}
+    words, i = q.words, 0
+    while i < len(words):
+        if i not in numbers:
+            i += 1
+            continue
+        parts, end = [_size_number(numbers[i][0])], numbers[i][1].end
+        while end + 1 < len(words) and words[end].folded in ("x", "/") and end + 1 in numbers:
+            parts += [words[end].folded, _size_number(numbers[end + 1][0])]
+            end = numbers[end + 1][1].end
+        at = end + 1 if end < len(words) and words[end].folded == "-" else end
+        unit = units.get(words[at].folded) if at < len(words) else None
+        if unit is None and len(parts) == 1:
+            i = end
+            continue
+        end = at + 1 if unit is not None else end
+        after = find_cue(words, c["size_after"], start=end)
+        if after is not None and after.start == end:
+            end = after.end
+        q.sizes.append(Size("".join(parts), unit or "", Span(i, end)))
+        q.numbers = [n for n in q.numbers if not i <= n[1].start < end]
+        q.used.update(range(i, end))
+        i = end
+
+
+def _size_number(value: float) -> str:
+    # product names write decimals with a comma ('2,5MM')
+    return f"{value:g}".replace(".", ",")
 
 
 def _read_top(q: Question, c: dict[str, Any]) -> None:

@@ -121,6 +121,23 @@ def test_question_reads_numbers_years_and_comparisons() -> None:
     assert [(d.year, d.month) for d in june.dates] == [(2024, 6)]
 
 
+@pytest.mark.parametrize(("text", "sizes"), [
+    ("cabos de 2,5 mm de bitola", [("2,5", "mm")]),
+    ("a 750-watt drill", [("750", "w")]),
+    ("registros de 1/2 polegada", [("1/2", "")]),
+    ("pisos 45 x 45", [("45x45", "")]),
+    ("doors 70 cm wide", [("70", "cm")]),
+    # a number compared, counted or ranked is no size
+    ("produtos com mais de 45 kg", []),
+    ("os 5 maiores clientes", []),
+    ("de 40 a 50 reais", []),
+])
+def test_question_reads_sizes(text: str, sizes: list[tuple[str, str]]) -> None:
+    q = read_question(text)
+    assert [(s.number, s.unit) for s in q.sizes] == sizes
+    assert not any(s.span.holds_any(n.start for _, n in q.numbers) for s in q.sizes)
+
+
 # ---------------------------------------------------------------- links
 
 def test_a_mapped_code_becomes_a_filter_with_its_meaning(propose: Any, doc: CombinedSchema,
@@ -1705,6 +1722,27 @@ def test_what_we_sell_is_the_catalog(propose: Any, doc: CombinedSchema, con: Con
                                      settings: Settings, question: str, gold: str) -> None:
     # no period, no ranking: "do we sell", "do we carry" ask for the products (not the
     # items sold, nor a carrier); the glossary names the goods in English
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert plan.table == "CAD_PRO", compile_plan(plan, doc)
+    assert sorted(r[0] for r in got) == sorted(r[0] for r in want), compile_plan(plan, doc)
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    ("quais cabos flexíveis de 2,5 mm a gente vende?",
+     "SELECT PRO_COD FROM CAD_PRO WHERE PRO_DESCR STARTING 'CABO FLEXIVEL 2,5MM'"),
+    ("which 750-watt impact drills do we carry?",
+     "SELECT PRO_COD FROM CAD_PRO WHERE PRO_DESCR STARTING 'FURADEIRA IMPACTO 750W'"),
+    ("what 45x45 ceramic floor tiles do we sell?",
+     "SELECT PRO_COD FROM CAD_PRO WHERE PRO_DESCR STARTING 'PISO CERAMICO 45X45'"),
+    ("quantos impermeabilizantes pretos de 18 litros temos no cadastro?",
+     "SELECT COUNT(*) FROM CAD_PRO WHERE PRO_DESCR STARTING 'IMPERMEABILIZANTE PRETO 18L'"),
+])
+def test_a_size_is_found_as_product_names_store_it(propose: Any, doc: CombinedSchema,
+                                                   con: Connection, settings: Settings,
+                                                   question: str, gold: str) -> None:
+    # sizes stuck to their unit ('2,5MM', '750W', '18L'), two dimensions ('45X45'),
+    # colours and materials said in English through the glossary
     plan = propose(question)[0].plan
     got, want = figures(con, doc, settings, plan, gold)
     assert plan.table == "CAD_PRO", compile_plan(plan, doc)
