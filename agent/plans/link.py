@@ -579,12 +579,15 @@ class ValueLinks:
                 if _near_lengths(parts, original):
                     out[key] = (original, count)
                 continue
-            hits = [ws for seq, ws in self.column_values[key] if _holds(seq, run)]
-            if hits:
-                at = _position(tuple(short_stem(fold(w)) for w in hits[0]), run)
-                text = " ".join(hits[0][at:at + len(run)])
-                if _near_lengths(parts, text):
-                    out[key] = (text, len(hits))
+            hits = []
+            for (seq, ws), raw in zip(self.column_values[key], self.raw_values[key],
+                                      strict=True):
+                if _holds(seq, run):
+                    at = _position(seq, run)
+                    if _spaced(raw, ws[at:at + len(run)]):
+                        hits.append(" ".join(ws[at:at + len(run)]))
+            if hits and _near_lengths(parts, hits[0]):
+                out[key] = (hits[0], len(hits))
         return out
 
 
@@ -622,6 +625,14 @@ class ValueLinks:
                 if hits:
                     out[key] = (_stored_run(hits[0], wanted), len(hits))
         return out
+
+
+def _spaced(raw: str, words: list[str]) -> bool:
+    """Whether `words` are written one after another in `raw` as words of a text are
+    (by spaces, an apostrophe or a hyphen): 'vendas@portobello.com' holds no
+    "vendas portobello"."""
+    joined = r"[\s'’-]+".join(re.escape(w) for w in words)
+    return re.search(rf"(?<![\w@.]){joined}(?![\w@])", raw) is not None
 
 
 def _contains_key(stem: str, word: str) -> str:

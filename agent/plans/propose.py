@@ -467,7 +467,10 @@ class Linker:
                         q.words[start].text[:1].islower():  # a common noun, not a name
                     whole = [o for o in options if o[4]]
                 options = whole
-            best = max(options, key=lambda o: o[3])
+            # alike, a lookup table's own name beats another table's second name ('MAKITA'
+            # the brand, not the supplier's trade name): that table exists to name it
+            best = max(options, key=lambda o: (round(o[3], 6), self._is_name(o[2]),
+                                               -self._width(o[2].table)))
             if best[0] >= 0.45:
                 taken.update(range(start, end))
                 chosen.append(best[:3])
@@ -490,6 +493,10 @@ class Linker:
                     d.claim(range(span.start, span.end))
             d.score += 1.5 * fit
             d.claim(link.words or range(link.span.start, link.span.end))
+
+    def _width(self, table: str) -> int:
+        rel = self.doc.relation(table)
+        return len(rel.columns) if rel is not None else 0
 
     def _is_name(self, link: ValueLink) -> bool:
         rel = self.doc.relation(link.table)

@@ -1749,6 +1749,31 @@ def test_a_size_is_found_as_product_names_store_it(propose: Any, doc: CombinedSc
     assert sorted(r[0] for r in got) == sorted(r[0] for r in want), compile_plan(plan, doc)
 
 
+@pytest.mark.parametrize(("question", "gold"), [
+    ("quanto a gente vendeu de Ciser em 2023?",
+     "SELECT SUM(I.VL_ITEM) FROM MOV_PED_ITEM I JOIN MOV_PED P ON P.FIL_COD = I.FIL_COD "
+     "AND P.PED_NUM = I.PED_NUM JOIN CAD_PRO R ON R.PRO_COD = I.PRO_COD JOIN TB_MARCA M "
+     "ON M.MAR_COD = R.MAR_COD WHERE M.MAR_NOME = 'CISER' "
+     "AND EXTRACT(YEAR FROM P.DT_EMISSAO) = 2023"),
+    # "vendeu Docol" is no 'vendas@docol.com.br': an e-mail's parts are no words in a row
+    ("quais clientes compraram Docol em 2024?",
+     "SELECT DISTINCT P.CLI_COD FROM MOV_PED_ITEM I JOIN MOV_PED P ON P.FIL_COD = I.FIL_COD "
+     "AND P.PED_NUM = I.PED_NUM JOIN CAD_PRO R ON R.PRO_COD = I.PRO_COD JOIN TB_MARCA M "
+     "ON M.MAR_COD = R.MAR_COD WHERE M.MAR_NOME = 'DOCOL' "
+     "AND EXTRACT(YEAR FROM P.DT_EMISSAO) = 2024"),
+])
+def test_a_brand_that_is_also_a_supplier_s_trade_name(propose: Any, doc: CombinedSchema,
+                                                      con: Connection, settings: Settings,
+                                                      question: str, gold: str) -> None:
+    # 'CISER' is TB_MARCA's name and CAD_FOR's trade name, alike: the brand table, whose
+    # own name it is, wins
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    sql = compile_plan(plan, doc)
+    assert "TB_MARCA" in sql and "FOR_EMAIL" not in sql, sql
+    assert _column(got, 0) == _column(want, 0), sql
+
+
 def test_a_listing_names_no_parent_by_the_base_s_own_words(propose: Any,
                                                             doc: CombinedSchema) -> None:
     # "produtos" is in TB_GRUPO_PRO's name too: the product group is not shown
