@@ -80,13 +80,14 @@ MORE_QUESTIONS10 = Path(__file__).parent / "agent_questions_more10.yaml"
 # blind at 24/50, then 25/50 after the rules written from the tenth, before its failures
 # were read)
 MORE_QUESTIONS11 = Path(__file__).parent / "agent_questions_more11.yaml"
+# a twelfth batch of 50 spread like the first file, written blind after the eleventh
+# (counted at 12/50 before and after the rules written from the older batches, then its
+# failures were read)
+MORE_QUESTIONS12 = Path(__file__).parent / "agent_questions_more12.yaml"
 # the tuning set: every file above, in the order they were written
 TUNING_FILES = (QUESTIONS, MORE_QUESTIONS, MORE_QUESTIONS2, MORE_QUESTIONS3, MORE_QUESTIONS4,
                 MORE_QUESTIONS5, MORE_QUESTIONS6, MORE_QUESTIONS7, MORE_QUESTIONS8,
-                MORE_QUESTIONS9, MORE_QUESTIONS10, MORE_QUESTIONS11)
-# a twelfth batch of 50 spread like the first file, written blind after the eleventh and not
-# yet in the tuning set (its gold SQL was run on the demo DB when it was written)
-MORE_QUESTIONS12 = Path(__file__).parent / "agent_questions_more12.yaml"
+                MORE_QUESTIONS9, MORE_QUESTIONS10, MORE_QUESTIONS11, MORE_QUESTIONS12)
 HELD_OUT = Path(__file__).parent / "agent_questions_heldout.yaml"
 SCHEMA_QUESTIONS = ["onde fica o limite de crédito do cliente?",
                     "o que significa a coluna SITUACAO do cliente?",

@@ -421,7 +421,8 @@ class Linker:
             # order and its delivery" it names dates, not a status
             if link.meaning is not None and any(
                     s.holds_any(link.words) for s in (*q.remaining_spans, *q.included_spans,
-                                                      *(a.span for a in q.arithmetic))):
+                                                      *(a.span for a in q.arithmetic
+                                                        if not a.linking))):
                 continue
             # the meaning's own words, or their plurals ("representantes"), said; not
             # those of an aside ("FOB (por conta do cliente)" is not what "cliente" says)
@@ -436,7 +437,10 @@ class Linker:
             for alias, hop in d.reach.items():
                 if hop.table != link.table:
                     continue
-                near = self._context(q, link.span, (hop.table, link.column))
+                # the words naming the base ("invoices") are no context for a code of
+                # another table (MOV_PED's 'faturado'): they name the rows asked about
+                near = self._context(q, link.span, (hop.table, link.column),
+                                     skip=d.table_words if hop.depth else set())
                 if link.meaning is not None and hop.depth > 1 and near < 0.5 and \
                         not self.terms.table_name_match(hop.table, q, q.content())[1]:
                     # a mapped code of a far table is rarely what is meant, unless its
@@ -585,13 +589,15 @@ class Linker:
         codes = column.annotation.values if column and column.annotation else None
         return bool(codes) and {str(v) for v in codes} == {str(v) for v in values}
 
-    def _context(self, q: Question, span: Span, key: tuple[str, str]) -> float:
-        """How well the words around a value name its column (0..1): 'bairro Centro'."""
+    def _context(self, q: Question, span: Span, key: tuple[str, str],
+                 skip: set[int] | frozenset[int] = frozenset()) -> float:
+        """How well the words around a value name its column (0..1): 'bairro Centro';
+        `skip`: words that do not count."""
         # quotes around the value do not count ("'materiais de construção' no nome")
         end = span.end + 2 + sum(not w.folded.isalnum() for w in q.words[span.end:span.end + 1])
         start = span.start - 3 - sum(not w.folded.isalnum()
                                      for w in q.words[max(span.start - 1, 0):span.start])
-        around = [i for i in q.content(Span(start, end)) if i not in span]
+        around = [i for i in q.content(Span(start, end)) if i not in span and i not in skip]
         score, _ = self.terms.column_match(key, q, around)
         return min(score / 4.0, 1.0)
 

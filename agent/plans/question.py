@@ -124,6 +124,9 @@ class Arithmetic:
     span: Span
     between: bool = False  # "the difference between X and Y": a figure, not a column
     dates: bool = False  # "days after X ... Y": two dates, a number of days
+    # said by a preposition ("at", "pelo"), which more often only links words: "cancelled
+    # at each branch" holds no operand
+    linking: bool = False
 
 
 @dataclass
@@ -257,6 +260,7 @@ def read_question(text: str) -> Question:
     _read_comparisons(q, c)
     _read_versus(q, c)
     _read_sizes(q, c)
+    _read_either(q)
     _read_top(q, c)
     _read_catalog(q, c)
     _read_share(q, c)
@@ -351,7 +355,8 @@ def _read_arithmetic(q: Question, c: dict[str, Any]) -> list[Arithmetic]:
                     if (left.end > left.start or deduct) and right.end > right.start:
                         out.append(Arithmetic(op, left, right,
                                               Span(min(left.start, i), right.end),
-                                              kind_ != "infix", kind_ == "after"))
+                                              kind_ != "infix", kind_ == "after",
+                                              phrase[0] in c["arithmetic_linking"]))
     return out
 
 
@@ -722,6 +727,11 @@ def _read_sizes(q: Question, c: dict[str, Any]) -> None:
     numbers = {span.start: (value, span) for value, span in q.numbers}
     words, i = q.words, 0
     while i < len(words):
+        stuck = _STUCK_SIZE.fullmatch(words[i].folded)
+        if stuck and units.get(stuck[2]) is not None and i not in q.used:
+            # "6mm", "220v": written stuck together already
+            q.sizes.append(Size(stuck[1], units[stuck[2]], Span(i, i + 1)))
+            q.used.add(i)
         if i not in numbers:
             i += 1
             continue
@@ -742,6 +752,21 @@ def _read_sizes(q: Question, c: dict[str, Any]) -> None:
         q.numbers = [n for n in q.numbers if not i <= n[1].start < end]
         q.used.update(range(i, end))
         i = end
+
+
+_STUCK_SIZE = re.compile(r"(\d+(?:,\d+)?)([^\W\d_]+)")
+
+
+def _read_either(q: Question) -> None:
+    """"active or not", "ativos ou não", "ativos e inativos", "active or inactive":
+    both states, so neither filters the rows; the words are consumed."""
+    words = q.words
+    for i in range(1, len(words) - 1):
+        state, other = words[i - 1].folded, words[i + 1].folded
+        if words[i].folded in ("or", "ou", "and", "e") and state.isalpha() and (
+                other in ("not", "nao") or other in {p + state for p in ("in", "i", "un",
+                                                                         "des", "dis")}):
+            q.used.update(range(i - 1, i + 2))
 
 
 def _size_number(value: float) -> str:

@@ -127,6 +127,7 @@ def test_question_reads_numbers_years_and_comparisons() -> None:
     ("registros de 1/2 polegada", [("1/2", "")]),
     ("pisos 45 x 45", [("45x45", "")]),
     ("doors 70 cm wide", [("70", "cm")]),
+    ("lâmpadas de 15w", [("15", "w")]),  # written stuck together
     # a number compared, counted or ranked is no size
     ("produtos com mais de 45 kg", []),
     ("os 5 maiores clientes", []),
@@ -1747,6 +1748,28 @@ def test_a_size_is_found_as_product_names_store_it(propose: Any, doc: CombinedSc
     got, want = figures(con, doc, settings, plan, gold)
     assert plan.table == "CAD_PRO", compile_plan(plan, doc)
     assert sorted(r[0] for r in got) == sorted(r[0] for r in want), compile_plan(plan, doc)
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    # both states: no filter on either
+    ("quantos fornecedores temos, ativos ou não?", "SELECT COUNT(*) FROM CAD_FOR"),
+    ("how many products do we have, active or inactive?", "SELECT COUNT(*) FROM CAD_PRO"),
+    # "at each branch" multiplies nothing, so the state said before it stands; and the
+    # base's own state ('D' of NF_CAB), not its order's: "invoices" names the rows
+    ("how many invoices were denied at each branch in 2024?",
+     "SELECT FIL_COD, COUNT(*) FROM NF_CAB WHERE SITUACAO = 'D' "
+     "AND EXTRACT(YEAR FROM DT_EMI) = 2024 GROUP BY FIL_COD"),
+    ("how many purchase orders were cancelled at each branch in 2024?",
+     "SELECT FIL_COD, COUNT(*) FROM MOV_COMPRA WHERE STATUS = 'C' "
+     "AND EXTRACT(YEAR FROM DT_EMI) = 2024 GROUP BY FIL_COD"),
+])
+def test_the_states_a_question_says(propose: Any, doc: CombinedSchema, con: Connection,
+                                    settings: Settings, question: str, gold: str) -> None:
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    width = len(want[0])  # a branch's name may be shown beside its figure
+    assert sorted(tuple(r[:width]) for r in got) == sorted(map(tuple, want)), \
+        compile_plan(plan, doc)
 
 
 @pytest.mark.parametrize(("question", "gold"), [
