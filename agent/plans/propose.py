@@ -206,7 +206,10 @@ class Linker:
     def _names_value(self, q: Question, i: int, links: list[ValueLink]) -> bool:
         """Whether word `i` stands right before a stored value and names its table
         ("marca" in "produtos da marca Suvinil"): it qualifies the value, not the rows."""
+        # a staging copy's value ('CURITIBA' of TMP_IMPORT_CLI) qualifies nothing:
+        # "clientes de Curitiba" are the customers
         return any(link.meaning is None and 0 < link.span.start - i <= 2 and
+                   not self._staging(q, link.table) and
                    self.terms.table_name_match(link.table, q, [i])[1] for link in links)
 
     def _bases(self, q: Question, hits: list[str],
@@ -403,11 +406,16 @@ class Linker:
         if any(p in planned for p in split_identifier(rel.name)) and \
                 not any(q.words[i].folded in planned for i in words):
             penalty += PLANNED  # TB_VEND_META for "quem mais vendeu": targets, not sales
-        staging = cues()["staging"]
-        if any(p in staging for p in split_identifier(rel.name)) and \
-                not any(q.words[i].folded in staging for i in words):
+        if self._staging(q, rel.name):
             penalty += STAGING  # TMP_IMPORT_CLI for "clientes": a copy, not the customers
         return -penalty - (VIEW if rel.kind == "view" else 0.0)
+
+    @staticmethod
+    def _staging(q: Question, table: str) -> bool:
+        """Whether `table` is a staging copy, backup or log the question does not name."""
+        staging = cues()["staging"]
+        return any(p in staging for p in split_identifier(table)) and \
+            not any(q.words[i].folded in staging for i in q.content())
 
     def _filters(self, q: Question, d: Draft, links: list[ValueLink]) -> None:
         by_span: dict[tuple[int, int], list[tuple[float, str, ValueLink, float, float]]] = {}

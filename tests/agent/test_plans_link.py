@@ -1750,6 +1750,19 @@ def test_a_size_is_found_as_product_names_store_it(propose: Any, doc: CombinedSc
     assert sorted(r[0] for r in got) == sorted(r[0] for r in want), compile_plan(plan, doc)
 
 
+def test_customers_of_a_city_are_the_subject(propose: Any, doc: CombinedSchema,
+                                             con: Connection, settings: Settings) -> None:
+    # 'LONDRINA' is also in a staging copy of the customers (TMP_IMPORT_CLI): that does
+    # not make "clientes" a word qualifying the city, so the customers are still asked
+    plan = propose("quais os 2 clientes de Londrina que mais compraram em 2024?")[0].plan
+    got, want = figures(con, doc, settings, plan,
+                        "SELECT FIRST 2 P.CLI_COD FROM MOV_PED P JOIN CAD_CLI C "
+                        "ON C.CLI_COD = P.CLI_COD JOIN CAD_CID D ON D.CID_COD = C.CID_COD "
+                        "WHERE D.CID_NOME = 'Londrina' AND EXTRACT(YEAR FROM P.DT_EMISSAO) "
+                        "= 2024 GROUP BY P.CLI_COD ORDER BY SUM(P.VL_TOTAL) DESC")
+    assert _column(got, 0) == _column(want, 0), compile_plan(plan, doc)
+
+
 @pytest.mark.parametrize(("question", "gold"), [
     # both states: no filter on either
     ("quantos fornecedores temos, ativos ou não?", "SELECT COUNT(*) FROM CAD_FOR"),
