@@ -1743,7 +1743,9 @@ class Linker:
         """Of the one row a number picks, the parent table the subject's first word names
         ("qual banco cobra o título 7777": TB_BANCO along CAR_TIT.PORTADOR), or of the
         question's words when no subject comes before the number ("o cliente 1234 fica
-        em que cidade"); a second word only right after an asking one."""
+        em que cidade"); a second word only right after an asking one. A word right after
+        an asking one comes first ("o lançamento contábil 50000 foi pra qual centro de
+        custo": not the account "contábil" names)."""
         if not d.pinned:
             return None
         # not the words naming the row's own table by its name ("o título 9000 veio de
@@ -1754,6 +1756,10 @@ class Linker:
         # the second only right after an asking word ("... veio de qual nota"), not an
         # adjective of the first ("margem unitária")
         free = free[:1] + [i for i in free[1:] if i and q.words[i - 1].folded in _ASKING]
+        # a word right after an asking one says it first
+        asked = [i + 1 for i in range(len(q.words) - 1) if q.words[i].folded in _ASKING
+                 and i + 1 not in d.claimed and i + 1 in q.content()]
+        free = [*asked, *(i for i in free if i not in asked)]
         if not free:
             return None
         for first in free:

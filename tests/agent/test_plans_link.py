@@ -1171,6 +1171,22 @@ def test_a_parent_asked_for_is_named(propose: Any, doc: CombinedSchema, con: Con
     assert got and got == sorted(row[0] for row in figure(con, gold, settings))
 
 
+@pytest.mark.parametrize(("question", "gold"), [
+    # "contábil" would name the chart of accounts; what comes after "qual" is asked
+    ("o lançamento contábil 40000 caiu em qual centro de custo?",
+     "SELECT L.CC_COD FROM FIN_LANC L WHERE L.LAN_ID = 40000"),
+    ("a conta a pagar 8547 é de qual centro de custo?",
+     "SELECT P.CC_COD FROM FIN_PAGAR P WHERE P.PAG_ID = 8547"),
+])
+def test_the_parent_asked_after_the_number(propose: Any, doc: CombinedSchema,
+                                           con: Connection, settings: Settings,
+                                           question: str, gold: str) -> None:
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert "FIN_CCUSTO" in plan.tables(), compile_plan(plan, doc)
+    assert want[0][0] is not None and _column(got, 0) == _column(want, 0)
+
+
 def test_a_city_beside_a_table_takes_the_way_through_that_table(propose: Any) -> None:
     # "the Joinville branch": of the two ways from receipts to a city (the title's
     # customer, the title's branch), the branch's; CAR_TIT is on both and decides nothing
