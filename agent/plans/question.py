@@ -729,9 +729,9 @@ def _read_sizes(q: Question, c: dict[str, Any]) -> None:
     while i < len(words):
         stuck = _STUCK_SIZE.fullmatch(words[i].folded)
         if stuck and units.get(stuck[2]) is not None and i not in q.used:
-            # "6mm", "220v": written stuck together already
+            # "6mm", "220v": written stuck together already (and left to the other
+            # readings: it may be a stored code as well)
             q.sizes.append(Size(stuck[1], units[stuck[2]], Span(i, i + 1)))
-            q.used.add(i)
         if i not in numbers:
             i += 1
             continue
