@@ -1154,6 +1154,8 @@ class Linker:
                 d.score -= 3.0
                 return
             item = Item(expr=measure, agg=agg)  # type: ignore[arg-type]
+            # "juros por atraso" names the measure: no figure is grouped by itself
+            group = [g for g in group if g != measure]
         group = group or [e for e in d.each if e not in group]
         d.select = [*(Item(expr=g) for g in group), item]
         d.group_by = group

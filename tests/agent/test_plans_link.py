@@ -1187,6 +1187,16 @@ def test_the_parent_asked_after_the_number(propose: Any, doc: CombinedSchema,
     assert want[0][0] is not None and _column(got, 0) == _column(want, 0)
 
 
+@pytest.mark.parametrize("question", [
+    "quanto os clientes de Joinville pagaram de juros por atraso em 2024?",
+    "quanto a gente recebeu de multa por atraso em 2024?",
+])
+def test_por_atraso_groups_nothing(propose: Any, doc: CombinedSchema, question: str) -> None:
+    # "por atraso" says why, not per what; and no figure is grouped by itself
+    plan = propose(question)[0].plan
+    assert not plan.group_by and len(plan.select) == 1, compile_plan(plan, doc)
+
+
 def test_a_city_beside_a_table_takes_the_way_through_that_table(propose: Any) -> None:
     # "the Joinville branch": of the two ways from receipts to a city (the title's
     # customer, the title's branch), the branch's; CAR_TIT is on both and decides nothing
