@@ -1050,6 +1050,8 @@ class Linker:
                 word -= 1  # "invoice number 3000", "pedido nº 1500"
                 if word > 0 and q.words[word].folded in _LINKING:
                     word -= 1  # "produto de código 100"
+            if self._number_of_own_column(q, d, span.start - 1, number):
+                continue  # "quais cargos têm o CBO 413105": CBO, not the job's key
             for alias, hop in d.reach.items():
                 _, hit = self.terms.table_match(hop.table, q, [word])
                 rel = self.doc.relation(hop.table)
@@ -1078,6 +1080,29 @@ class Linker:
                     d.claim(range(span.start, span.end))
                 elif word >= 0:
                     self._numbered_column(q, d, word, number)
+
+    def _number_of_own_column(self, q: Question, d: Draft, word: int,
+                              number: Numbered) -> bool:
+        """A number right after the very name of one of the base's columns that is
+        neither a key nor a reference ("o CBO 413105", a code stored as text): that
+        column's value."""
+        rel = self.doc.relation(d.base)
+        if rel is None or word < 0 or self.terms.table_name_match(d.base, q, [word])[1]:
+            return False  # "produto 1500", "nota 2500": the row's own number
+        key = set(rel.primary_key.columns) if rel.primary_key else set()
+        for col in rel.columns:
+            own = (d.base, col.name)
+            if col.name in key or own in self.terms.references or \
+                    kind(col) not in ("number", "text"):
+                continue
+            if self.terms.match(self.terms.names.get(own, frozenset()), q, [word])[1]:
+                value = number.value if kind(col) == "number" else str(number.value)
+                d.filters.append(Filter(expr=Expr(column=Col(table=d.base, column=col.name)),
+                                        op="=", value=value))
+                d.claim(range(word, number.span.end))
+                d.score += 1.0
+                return True
+        return False
 
     def _numbered_column(self, q: Question, d: Draft, word: int, number: Numbered) -> None:
         """"as contas de nível 2": a whole number right after a word naming one of the

@@ -1197,6 +1197,22 @@ def test_por_atraso_groups_nothing(propose: Any, doc: CombinedSchema, question: 
     assert not plan.group_by and len(plan.select) == 1, compile_plan(plan, doc)
 
 
+@pytest.mark.parametrize(("question", "gold"), [
+    ("which job titles have CBO 521110?", "SELECT CRG_COD FROM TB_CARGO WHERE CBO = '521110'"),
+    ("qual cargo tem o CBO 142305?", "SELECT CRG_DESCR FROM TB_CARGO WHERE CBO = '142305'"),
+])
+def test_a_number_after_a_column_s_own_name(propose: Any, doc: CombinedSchema,
+                                            con: Connection, settings: Settings,
+                                            question: str, gold: str) -> None:
+    # CBO is a CHAR(6) column of TB_CARGO, named by its own name: the number is its
+    # value (as text), not the job's key
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert ("TB_CARGO", "CBO", None, "=", question.split()[-1].rstrip("?")) in \
+        filters_of(plan), compile_plan(plan, doc)
+    assert want and _column(got, 0) == _column(want, 0)
+
+
 def test_a_city_beside_a_table_takes_the_way_through_that_table(propose: Any) -> None:
     # "the Joinville branch": of the two ways from receipts to a city (the title's
     # customer, the title's branch), the branch's; CAR_TIT is on both and decides nothing
