@@ -464,7 +464,10 @@ class Linker:
         taken: set[int] = set()
         for (start, end), options in sorted(by_span.items(),
                                             key=lambda kv: kv[0][0] - kv[0][1]):
-            if any(i in taken for i in range(start, end)):
+            # the words themselves, not the span between them: "usuário gmarques ...
+            # sistema" is the profile 'U' around a login
+            said = set().union(*(o[2].words for o in options)) or set(range(start, end))
+            if said & taken:
                 continue
             names = [o for o in options if o[2].op == "CONTAINING" and self._is_name(o[2])]
             as_name = self._said_as_name(q, start, end) if names else None
@@ -484,7 +487,7 @@ class Linker:
             best = max(options, key=lambda o: (round(o[3], 6), self._is_name(o[2]),
                                                -self._width(o[2].table)))
             if best[0] >= 0.45:
-                taken.update(range(start, end))
+                taken.update(best[2].words or range(start, end))
                 chosen.append(best[:3])
         # filtered column -> its filter's index and the value that made it
         columns: dict[tuple[str, str], tuple[int, ValueLink]] = {}

@@ -1213,6 +1213,18 @@ def test_a_number_after_a_column_s_own_name(propose: Any, doc: CombinedSchema,
     assert want and _column(got, 0) == _column(want, 0)
 
 
+def test_a_value_inside_the_words_of_a_code(propose: Any, doc: CombinedSchema,
+                                            con: Connection, settings: Settings) -> None:
+    # "usuário ... sistema" is the profile 'U'; the login said between its words is a
+    # value of its own, filtered too
+    plan = propose("quando o usuário rcampos acessou o sistema pela última vez?")[0].plan
+    assert ("USERS", "USER_LOGIN", None, "=", "rcampos") in filters_of(plan), \
+        compile_plan(plan, doc)
+    got, want = figures(con, doc, settings, plan,
+                        "SELECT LAST_LOGIN FROM USERS WHERE USER_LOGIN = 'rcampos'")
+    assert got == want
+
+
 def test_a_city_beside_a_table_takes_the_way_through_that_table(propose: Any) -> None:
     # "the Joinville branch": of the two ways from receipts to a city (the title's
     # customer, the title's branch), the branch's; CAR_TIT is on both and decides nothing
