@@ -1775,9 +1775,12 @@ class Linker:
         question's words when no subject comes before the number ("o cliente 1234 fica
         em que cidade"); a second word only right after an asking one. A word right after
         an asking one comes first ("o lançamento contábil 50000 foi pra qual centro de
-        custo": not the account "contábil" names)."""
+        custo": not the account "contábil" names). Of many rows, only a parent asked
+        for late ("a filial de Joinville tem conta em qual banco": the banks)."""
         if not d.pinned:
-            return None
+            late = [i + 1 for i in range(2, len(q.words) - 1) if q.words[i].folded in _ASKING
+                    and i + 1 not in d.claimed and i + 1 in q.content()]
+            return self._parent_named(q, d, late)
         # not the words naming the row's own table by its name ("o título 9000 veio de
         # qual nota": CAR_TIT's description speaks of invoices, its name does not)
         free = [i for i in d.subject or q.content() if i not in d.claimed and
@@ -1789,9 +1792,11 @@ class Linker:
         # a word right after an asking one says it first
         asked = [i + 1 for i in range(len(q.words) - 1) if q.words[i].folded in _ASKING
                  and i + 1 not in d.claimed and i + 1 in q.content()]
-        free = [*asked, *(i for i in free if i not in asked)]
-        if not free:
-            return None
+        return self._parent_named(q, d, [*asked, *(i for i in free if i not in asked)])
+
+    def _parent_named(self, q: Question, d: Draft, free: list[int]) -> str | None:
+        """The first parent of the base (one join, one column) one of `free` names, put
+        in the draft; None when none is."""
         for first in free:
             for alias, hop in d.reach.items():
                 if hop.depth != 1 or len(hop.fk) != 1 or alias != hop.table:

@@ -1225,6 +1225,23 @@ def test_a_value_inside_the_words_of_a_code(propose: Any, doc: CombinedSchema,
     assert got == want
 
 
+@pytest.mark.parametrize(("question", "gold"), [
+    ("os funcionários da filial de Campinas trabalham em quais departamentos?",
+     "SELECT DISTINCT F.DEP_COD FROM CAD_FUNC F JOIN CAD_FIL L ON L.FIL_COD = F.FIL_COD "
+     "WHERE L.FIL_NOMFAN = 'FILIAL CAMPINAS'"),
+    ("the Curitiba branch keeps accounts at which banks?",
+     "SELECT DISTINCT B.BCO_COD FROM FIN_CONTA_BANCO B JOIN CAD_FIL L ON L.FIL_COD = "
+     "B.FIL_COD JOIN CAD_CID C ON C.CID_COD = L.CID_COD WHERE C.CID_NOME = 'Curitiba'"),
+])
+def test_a_parent_asked_for_late_is_listed(propose: Any, doc: CombinedSchema,
+                                           con: Connection, settings: Settings,
+                                           question: str, gold: str) -> None:
+    # "... em quais departamentos?": the parents asked for, once each, not the rows
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert plan.distinct and _column(got, 0) == _column(want, 0), compile_plan(plan, doc)
+
+
 def test_a_city_beside_a_table_takes_the_way_through_that_table(propose: Any) -> None:
     # "the Joinville branch": of the two ways from receipts to a city (the title's
     # customer, the title's branch), the branch's; CAR_TIT is on both and decides nothing
