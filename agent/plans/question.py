@@ -716,7 +716,8 @@ def _read_named(q: Question, c: dict[str, Any]) -> Span | None:
     return Span(cue.end, end)
 
 
-_TOP_ARTICLES = frozenset({"os", "as", "the", "our", "nossos", "nossas", "top"})
+_TOP_ARTICLES = frozenset({"os", "as", "the", "our", "nossos", "nossas", "top", "which", "what",
+                           "quais"})
 
 
 def _read_sizes(q: Question, c: dict[str, Any]) -> None:

@@ -121,6 +121,15 @@ def test_question_reads_numbers_years_and_comparisons() -> None:
     assert [(d.year, d.month) for d in june.dates] == [(2024, 6)]
 
 
+@pytest.mark.parametrize(("text", "top"), [
+    ("which 4 products did the Curitiba branch send out the most units of in 2024?", 4),
+    ("quais 2 clientes a filial de Porto Alegre atendeu com o maior valor em 2023?", 2),
+])
+def test_the_number_after_an_asking_word_is_the_top_n(text: str, top: int) -> None:
+    # far from the superlative, but right after the word that opens the question
+    assert read_question(text).top == (top, True)
+
+
 @pytest.mark.parametrize(("text", "sizes"), [
     ("cabos de 2,5 mm de bitola", [("2,5", "mm")]),
     ("a 750-watt drill", [("750", "w")]),
