@@ -570,7 +570,8 @@ class Linker:
             self._value_filter(d, first.expr.column.table, link)
             d.claim(link.words)
             return
-        if not ({"ou", "or", "e", "and"} & set(between)) or first.op != "=":
+        # "ativos, de férias, afastados e demitidos": a list, its commas joining too
+        if not ({"ou", "or", "e", "and", ","} & set(between)) or first.op not in ("=", "IN"):
             if named.words and self._all_name(q, named.words, named.table) and \
                     not self._all_name(q, link.words, link.table):
                 self._value_filter(d, first.expr.column.table, link)
@@ -578,7 +579,8 @@ class Linker:
                 d.said_at[at] = link.span.start
             d.claim(link.words)
             return
-        values = [first.value, link.value]
+        values = [*(first.value if first.op == "IN" else [first.value]),  # type: ignore
+                  link.value]
         meaning = " / ".join(m for m in (first.meaning, link.meaning) if m) or None
         d.filters[at] = Filter(expr=first.expr, op="IN", value=values,  # type: ignore[arg-type]
                                meaning=meaning, guess=first.guess or link.guess)

@@ -1251,6 +1251,16 @@ def test_a_parent_asked_for_late_is_listed(propose: Any, doc: CombinedSchema,
     assert plan.distinct and _column(got, 0) == _column(want, 0), compile_plan(plan, doc)
 
 
+def test_a_list_of_every_state_counts_each(propose: Any, doc: CombinedSchema,
+                                           con: Connection, settings: Settings) -> None:
+    # "ativos, inativos e bloqueados": commas join the list as "e" does; all the
+    # column's codes together give one figure each
+    plan = propose("me diz quantos clientes estão ativos, inativos e bloqueados")[0].plan
+    got, want = figures(con, doc, settings, plan,
+                        "SELECT SITUACAO, COUNT(*) FROM CAD_CLI GROUP BY SITUACAO")
+    assert sorted(map(tuple, got)) == sorted(map(tuple, want)), compile_plan(plan, doc)
+
+
 def test_a_city_beside_a_table_takes_the_way_through_that_table(propose: Any) -> None:
     # "the Joinville branch": of the two ways from receipts to a city (the title's
     # customer, the title's branch), the branch's; CAR_TIT is on both and decides nothing
