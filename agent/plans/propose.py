@@ -1780,9 +1780,7 @@ class Linker:
         custo": not the account "contábil" names). Of many rows, only a parent asked
         for late ("a filial de Joinville tem conta em qual banco": the banks)."""
         if not d.pinned:
-            late = [i + 1 for i in range(2, len(q.words) - 1) if q.words[i].folded in _ASKING
-                    and i + 1 not in d.claimed and i + 1 in q.content()]
-            return self._parent_named(q, d, late)
+            return self._parent_named(q, d, _after_asking(q, d, start=2))
         # not the words naming the row's own table by its name ("o título 9000 veio de
         # qual nota": CAR_TIT's description speaks of invoices, its name does not)
         free = [i for i in d.subject or q.content() if i not in d.claimed and
@@ -1792,8 +1790,7 @@ class Linker:
         # adjective of the first ("margem unitária")
         free = free[:1] + [i for i in free[1:] if i and q.words[i - 1].folded in _ASKING]
         # a word right after an asking one says it first
-        asked = [i + 1 for i in range(len(q.words) - 1) if q.words[i].folded in _ASKING
-                 and i + 1 not in d.claimed and i + 1 in q.content()]
+        asked = _after_asking(q, d)
         return self._parent_named(q, d, [*asked, *(i for i in free if i not in asked)])
 
     def _parent_named(self, q: Question, d: Draft, free: list[int]) -> str | None:
@@ -1987,6 +1984,14 @@ def _date_filters(column: Col, ref: DateRef) -> list[Filter]:
 
 
 _VERB = re.compile(r"(?:aram|eram|iram|amos|emos|imos|ou|eu|iu|ed)$")
+
+
+def _after_asking(q: Question, d: Draft, start: int = 0) -> list[int]:
+    """The words right after an asking one said at `start` or later ("... em qual
+    banco"), not claimed by the draft."""
+    content = set(q.content())
+    return [i + 1 for i in range(start, len(q.words) - 1) if q.words[i].folded in _ASKING
+            and i + 1 not in d.claimed and i + 1 in content]
 
 
 def _subject(q: Question, links: list[ValueLink]) -> list[int]:
