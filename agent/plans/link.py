@@ -422,6 +422,15 @@ class ValueLinks:
                                            words=frozenset(hit)))
         return links
 
+    def _named_after(self, parts: list[str], noun: str) -> list[tuple[str, str, str]]:
+        """"the BH branch", "the Joinville branch": a name said before its kind's English
+        noun is the stored 'FILIAL BH', the kind's own word first."""
+        if not parts[0].isalnum() or self._schema_word(parts[0]) or \
+                not self._schema_word(noun):
+            return []
+        return next((found for term in sorted(self.schema.word_terms(noun) - {fold(noun)})
+                     if (found := self.exact.get(f"{term} {parts[0]}"))), [])
+
     def _schema_word(self, word: str) -> bool:
         """Whether `word` names a table or column (then it is not a stored text value:
         'filial' in "por filial" is CAD_FIL, not FIL_NOMFAN CONTAINING 'filial')."""
@@ -504,6 +513,10 @@ class ValueLinks:
                     f for f in self.exact_stems.get(tuple(short_stem(p) for p in parts), [])
                     if _near_lengths(parts, f[2])] or (
                     self.exact.get(" ".join(inner), []) if 2 <= len(inner) < n else [])
+                if not found and n == 2:
+                    found = self._named_after(parts, words[start + 1].text)
+                    if found:  # the noun also names the table: the name alone is the value
+                        ids = frozenset({start})
                 if about and start in about and not found:
                     # "accounts that have to do with interest": a description holding
                     # the word, in either language

@@ -64,6 +64,7 @@ BASES = 6  # retrieval hits tried as the base table
 COLUMN_BASES = 2  # tables tried because a column of theirs is named by its name
 ONE_NAME = 2.0  # a count of the rows whose own name is one value (one row)
 WINDOW = 4  # words before a number or date that name what it is about
+_COUNTING = frozenset({"mais", "menos", "most", "fewest", "least"})  # no "highest order value"
 UNPLACED = 2.5  # what a date, comparison or missing thing the plan cannot place costs
 UNORDERED = 4.0  # a superlative's plan that orders nothing
 _UNITS = DAYS | {"meses", "months", "anos", "years", "semanas", "weeks", "horas", "hours"}
@@ -963,9 +964,10 @@ class Linker:
                      and link.words and link.words <= set(words)), None)
 
     def _named(self, q: Question, d: Draft) -> None:
-        """"colaboradoras que se chamam Ana": the base's name column starting with the
-        name as stored ('ANA %'), when no stored value took those words already."""
-        span = q.named
+        """"colaboradoras que se chamam Ana", "cities that start with São": the base's name
+        column starting with the name as stored ('ANA %'), when no stored value took those
+        words already."""
+        span = q.named or q.starts
         if span is None or any(i in d.claimed for i in range(span.start, span.end)):
             return
         rel = self.doc.relation(d.base)
@@ -973,8 +975,12 @@ class Linker:
         if col is None:
             return
         said = [q.words[i].folded for i in range(span.start, span.end)]
-        stored = self.values.starting(d.base, col.name, said)
+        # "start with São e ficam...": the longest run of the words a stored name begins with
+        stored = next((found for n in range(len(said), 0, -1) if (
+            found := self.values.starting(d.base, col.name, said[:n])) is not None), None)
         if stored is None:
+            if span is q.starts:  # its words were kept from the value links: unplaced
+                d.score -= UNPLACED
             return
         d.filters.append(Filter(expr=Expr(column=Col(table=d.base, column=col.name)),
                                 op="LIKE", value=stored.replace("%", "") + " %"))
@@ -1631,13 +1637,23 @@ class Linker:
             d.subject_score = score
 
     def _names_base(self, q: Question, d: Draft, words: list[int]) -> set[int]:
-        """Plural nouns among `words` that name the base table itself ("the most
-        orders" counts orders); verbs ("bought", "compramos") do not."""
+        """Plural nouns among `words` that name the base table or a part of its key
+        ("the most orders" counts orders, "mais parcelas" its installments), or such a
+        noun of any number right after "mais"/"most"; verbs ("bought") do not."""
         names = self.terms.table_names.get(d.base, frozenset())
+        rel = self.doc.relation(d.base)
+        keys = rel.primary_key.columns if rel and rel.primary_key else []
+        # "mais parcelas": a part of the base's key names its rows too
+        names = names.union(*(self.terms.names.get((d.base, k), frozenset()) for k in keys
+                              if len(keys) > 1))
+        # "mais pedido de compra cancelado": right after the superlative, singular too
+        top = q.top_span
+        after = set(q.content(Span(top.end, top.end + 3))) if top and q.words[
+            top.end - 1].folded in _COUNTING else set()
         out = set()
         for i in words:
             word = q.words[i].folded
-            if word.endswith("s") and not _VERB.search(word) and \
+            if (word.endswith("s") or i in after) and not _VERB.search(word) and \
                     self.terms.word_terms(q.words[i].text) & names:
                 out.add(i)
         return out

@@ -155,6 +155,7 @@ class Question:
     overdue: Span | None = None  # "vencidos", "overdue": past the due date, not settled
     paid: Span | None = None  # "quanto pagamos": the amount and date paid, not billed
     named: Span | None = None  # "se chamam Ana": the capitalised words of a name
+    starts: Span | None = None  # "start with São": the first words of a name
     when: Span | None = None  # "quando", "when": a date is asked
     by_value: Span | None = None  # "em valor", "by value": ranked by money, not units
     extreme: tuple[str, Span] | None = None  # "a última", "the first": (MAX or MIN, words)
@@ -271,6 +272,7 @@ def read_question(text: str) -> Question:
             "ja", "already"):
         q.paid = None  # "what was already paid": a part of the value, not what is asked
     q.named = _read_named(q, c)
+    q.starts = _read_starts(q, c)
     q.when = find_cue(words, c["when"], q.used)
     q.by_value = find_cue(words, c["by_value"], q.used)
     if q.by_value is not None:
@@ -716,6 +718,22 @@ def _read_named(q: Question, c: dict[str, Any]) -> Span | None:
     return Span(cue.end, end)
 
 
+def _read_starts(q: Question, c: dict[str, Any]) -> Span | None:
+    """The words after "start with"/"começam com" up to a joining word or punctuation (at
+    most three), cue and words consumed: they begin a stored name, whatever their case."""
+    cue = find_cue(q.words, c["starts"], q.used)
+    if cue is None:
+        return None
+    end = cue.end
+    while (end < len(q.words) and end - cue.end < 3 and q.words[end].folded.isalnum()
+           and q.words[end].folded not in c["starts_stop"]):
+        end += 1
+    if end == cue.end:
+        return None
+    q.used.update(range(cue.start, end))
+    return Span(cue.end, end)
+
+
 _TOP_ARTICLES = frozenset({"os", "as", "the", "our", "nossos", "nossas", "top", "which", "what",
                            "quais"})
 
@@ -825,7 +843,8 @@ def _read_share(q: Question, c: dict[str, Any]) -> None:
     q.used.update(i for i in range(cue.start, cue.end) if q.words[i].folded not in c["list"])
     ends = {*c["subject_ends"], *c["share_ends"]}
     end = cue.end
-    while end < len(q.words) and end not in q.used and q.words[end].number is None and \
+    while end < len(q.words) and ((end not in q.used and q.words[end].number is None) or
+                                  _year_before_noun(q, end)) and \
             q.words[end].folded.isalnum() and q.words[end].folded not in ends and \
             end - cue.end < 5:
         end += 1
@@ -835,6 +854,13 @@ def _read_share(q: Question, c: dict[str, Any]) -> None:
     if verb is not None:
         q.used.add(verb)
     q.share, q.share_whole = cue, Span(cue.end, end)
+
+
+def _year_before_noun(q: Question, at: int) -> bool:
+    """"of our 2023 sales": a year said before the noun it dates, inside a phrase."""
+    number = q.words[at].number
+    return number is not None and 1990 <= number <= 2100 and at + 1 < len(q.words) and \
+        q.words[at + 1].folded.isalpha()
 
 
 def _read_aggregate(q: Question, c: dict[str, Any]) -> None:

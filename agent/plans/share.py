@@ -22,7 +22,7 @@ from __future__ import annotations
 from schemachat.agent.plans.columns import Columns
 from schemachat.agent.plans.draft import Draft, Found
 from schemachat.agent.plans.plan import Col, Expr, Item
-from schemachat.agent.plans.question import Question
+from schemachat.agent.plans.question import Question, sales_words
 
 
 def share_item(cols: Columns, q: Question, d: Draft) -> Item | None:
@@ -39,6 +39,8 @@ def share_item(cols: Columns, q: Question, d: Draft) -> Item | None:
     amount = q.words[q.share_whole.start].folded in ("que", "what") \
         if q.share_whole.end > q.share_whole.start else False
     free = [i for i in words if i not in d.claimed]
+    # "do faturamento de 2023", "of our sales": money, though the word names the table
+    amount = amount or (bool(free) and set(free) <= set(sales_words(q)))
     rows = not amount and set(free) <= d.table_words
     whole = None if rows else cols.measure_column(q, d, free, kinds=("number",), depth=0)
     if whole is None and not rows:

@@ -1262,13 +1262,14 @@ def test_a_list_of_every_state_counts_each(propose: Any, doc: CombinedSchema,
 
 
 def test_a_city_beside_a_table_takes_the_way_through_that_table(propose: Any) -> None:
-    # "the Joinville branch": of the two ways from receipts to a city (the title's
-    # customer, the title's branch), the branch's; CAR_TIT is on both and decides nothing
+    # "the Joinville branch": not the way from receipts to a city through the title's
+    # customer, but the title's branch, by its stored name ('FILIAL JOINVILLE') or its
+    # city; CAR_TIT is on both and decides nothing
     plan = propose("how much did the Joinville branch receive through pix in 2024?")[0].plan
-    city = next(f for f in plan.filters if f.value == "Joinville")
+    place = next(f for f in plan.filters if f.value in ("Joinville", "FILIAL JOINVILLE"))
     way = [j.table for j in plan.joins]
     assert "CAD_FIL" in way and "CAD_CLI" not in way
-    assert plan.aliases()[city.expr.column.table] == "CAD_CID"
+    assert plan.aliases()[place.expr.column.table] in ("CAD_CID", "CAD_FIL")
 
 
 def test_what_customers_buy_is_no_purchase_order(propose: Any) -> None:
@@ -2121,3 +2122,35 @@ def test_how_much_was_sold_is_money_unless_units_are_said(
     plan = propose(question)[0].plan
     summed = [i.expr.column.column for i in plan.select if i.agg == "SUM" and i.expr]
     assert len(summed) == 1 and summed[0] in columns, compile_plan(plan, doc)
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    # "start with": the name column beginning with the words as stored, whatever the case
+    ("quais cidades começam com sao?",
+     "SELECT CID_COD FROM CAD_CID WHERE CID_NOME LIKE 'São %'"),
+    # the English order, "the BH branch": the branch's stored name, 'FILIAL BH'
+    ("how many sales orders did the BH branch take in 2023?",
+     "SELECT COUNT(*) FROM MOV_PED P JOIN CAD_FIL F ON F.FIL_COD = P.FIL_COD "
+     "WHERE F.FIL_NOMFAN = 'FILIAL BH' AND EXTRACT(YEAR FROM P.DT_EMISSAO) = 2023"),
+    # a share "of our 2023 sales" is of money (the year inside the words of the whole)
+    ("what percentage of our 2023 sales came from the Curitiba branch?",
+     "SELECT SUM(CASE WHEN F.FIL_NOMFAN = 'FILIAL CURITIBA' THEN P.VL_TOTAL ELSE 0 END) "
+     "* 100 / SUM(P.VL_TOTAL) FROM MOV_PED P JOIN CAD_FIL F ON F.FIL_COD = P.FIL_COD "
+     "WHERE EXTRACT(YEAR FROM P.DT_EMISSAO) = 2023"),
+])
+def test_names_begun_and_branches_named_in_english(propose: Any, doc: CombinedSchema,
+                                                   con: Connection, settings: Settings,
+                                                   question: str, gold: str) -> None:
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert _column(got, 0) == _column(want, 0), compile_plan(plan, doc)
+
+
+@pytest.mark.parametrize("question", [
+    "qual cliente teve mais pedido cancelado?",  # singular, right after "mais"
+    "quais os 3 clientes com mais parcelas em atraso?",  # a part of the base's key
+])
+def test_the_most_rows_said_loosely_are_counted(propose: Any, doc: CombinedSchema,
+                                                question: str) -> None:
+    plan = propose(question)[0].plan
+    assert [i.agg for i in plan.select if i.agg] == ["COUNT"], compile_plan(plan, doc)
