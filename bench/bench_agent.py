@@ -84,13 +84,15 @@ MORE_QUESTIONS11 = Path(__file__).parent / "agent_questions_more11.yaml"
 # (counted at 12/50 before and after the rules written from the older batches, then its
 # failures were read)
 MORE_QUESTIONS12 = Path(__file__).parent / "agent_questions_more12.yaml"
+# a thirteenth batch of 50 spread like the first file, written blind after the twelfth
+# (counted at 20/50 and 21/50 on the code before and after the rules of the session that
+# read the twelfth, then its failures were read)
+MORE_QUESTIONS13 = Path(__file__).parent / "agent_questions_more13.yaml"
 # the tuning set: every file above, in the order they were written
 TUNING_FILES = (QUESTIONS, MORE_QUESTIONS, MORE_QUESTIONS2, MORE_QUESTIONS3, MORE_QUESTIONS4,
                 MORE_QUESTIONS5, MORE_QUESTIONS6, MORE_QUESTIONS7, MORE_QUESTIONS8,
-                MORE_QUESTIONS9, MORE_QUESTIONS10, MORE_QUESTIONS11, MORE_QUESTIONS12)
-# a thirteenth batch of 50 spread like the first file, written blind after the twelfth and
-# not yet in the tuning set (no rule has read it; count it before adding it to TUNING_FILES)
-MORE_QUESTIONS13 = Path(__file__).parent / "agent_questions_more13.yaml"
+                MORE_QUESTIONS9, MORE_QUESTIONS10, MORE_QUESTIONS11, MORE_QUESTIONS12,
+                MORE_QUESTIONS13)
 # a fourteenth batch of 50 spread like the first file, written blind after the thirteenth and
 # not yet in the tuning set (no rule has read it; count it before adding it to TUNING_FILES)
 MORE_QUESTIONS14 = Path(__file__).parent / "agent_questions_more14.yaml"
