@@ -522,9 +522,15 @@ class Linker:
     @staticmethod
     def _said_as_name(q: Question, start: int, end: int) -> range | None:
         """The words saying that words are (part of) a name: "called", "chamado" before
-        them (an empty range: the cue is read already), "no nome", "in their name"
-        after them; None when nothing says so."""
+        them (an empty range: the cue is read already), "que são" just before a common
+        noun, "no nome", "in their name" after them; None when nothing says so."""
         if q.named is not None and q.named.start <= start and end <= q.named.end:
+            return range(0)
+        # "fornecedores que são distribuidoras", "que são lojas de ferragens": a kind of
+        # them, said as a common noun, is a word of their names
+        kind = find_cue(q.words[max(start - 4, 0):start], cues()["kind_of"])
+        if kind is not None and q.words[start].text.islower() and all(
+                w.text.islower() for w in q.words[max(start - 4, 0) + kind.end:end]):
             return range(0)
         while end < len(q.words) and not q.words[end].folded.isalnum():
             end += 1  # past a closing quote

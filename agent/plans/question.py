@@ -826,10 +826,11 @@ def _read_top(q: Question, c: dict[str, Any]) -> None:
 
 def _read_catalog(q: Question, c: dict[str, Any]) -> None:
     """"which paint rollers do we sell?", "how many circular saws do we carry?": with no
-    period and no ranking, the words say what is in the catalog, not what was sold (nor
-    a carrier): they are consumed."""
+    period, no ranking and no customers, the words say what is in the catalog, not what
+    was sold (nor a carrier): they are consumed."""
     cue = find_cue(q.words, c["catalog"], q.used)
-    if cue is not None and q.top is None and not q.dates:
+    if cue is not None and q.top is None and not q.dates and \
+            not any(w.folded in c["customers"] for w in q.words):  # "customers we sell X to"
         q.used.update(range(cue.start, cue.end))
 
 

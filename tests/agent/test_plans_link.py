@@ -2154,3 +2154,24 @@ def test_the_most_rows_said_loosely_are_counted(propose: Any, doc: CombinedSchem
                                                 question: str) -> None:
     plan = propose(question)[0].plan
     assert [i.agg for i in plan.select if i.agg] == ["COUNT"], compile_plan(plan, doc)
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    # "we sell", "we stock" with no period and no customers: the catalog, not order items
+    ("list all the padlocks we stock",
+     "SELECT PRO_COD FROM CAD_PRO WHERE PRO_DESCR CONTAINING 'CADEADO'"),
+    # ... with customers, what was sold to them
+    ("list the customers we sell padlocks to",
+     "SELECT DISTINCT P.CLI_COD FROM MOV_PED_ITEM I JOIN MOV_PED P ON P.FIL_COD = I.FIL_COD "
+     "AND P.PED_NUM = I.PED_NUM JOIN CAD_PRO R ON R.PRO_COD = I.PRO_COD "
+     "WHERE R.PRO_DESCR CONTAINING 'CADEADO'"),
+    # "que são construtoras": a kind, a word of their names, not one whole trade name
+    ("quantos clientes a gente tem que são construtoras?",
+     "SELECT COUNT(*) FROM CAD_CLI WHERE CLI_NOMRAZ CONTAINING 'CONSTRUTORA'"),
+])
+def test_the_catalog_and_kinds_said_loosely(propose: Any, doc: CombinedSchema,
+                                            con: Connection, settings: Settings,
+                                            question: str, gold: str) -> None:
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert _column(got, 0) == _column(want, 0), compile_plan(plan, doc)
