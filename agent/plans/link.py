@@ -424,12 +424,20 @@ class ValueLinks:
 
     def _named_after(self, parts: list[str], noun: str) -> list[tuple[str, str, str]]:
         """"the BH branch", "the Joinville branch": a name said before its kind's English
-        noun is the stored 'FILIAL BH', the kind's own word first."""
-        if not parts[0].isalnum() or self._schema_word(parts[0]) or \
-                not self._schema_word(noun):
+        noun is the stored 'FILIAL BH', the kind's own word first; "the IT department",
+        "our purchasing department": the glossary's word for it is a stored name of the
+        table the noun names ('TI', 'COMPRAS')."""
+        if not parts[0].isalnum() or not self._schema_word(noun):
             return []
-        return next((found for term in sorted(self.schema.word_terms(noun) - {fold(noun)})
-                     if (found := self.exact.get(f"{term} {parts[0]}"))), [])
+        kind = self.schema.word_terms(noun)
+        if not self._schema_word(parts[0]):
+            found = next((found for term in sorted(kind - {fold(noun)})
+                          if (found := self.exact.get(f"{term} {parts[0]}"))), [])
+            if found:
+                return found
+        return [f for term in sorted(glossary().translations(parts[0]))
+                for f in self.exact.get(term, [])
+                if self.schema.table_names.get(f[0], frozenset()) & kind]
 
     def _schema_word(self, word: str) -> bool:
         """Whether `word` names a table or column (then it is not a stored text value:

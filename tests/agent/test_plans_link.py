@@ -2175,3 +2175,15 @@ def test_the_catalog_and_kinds_said_loosely(propose: Any, doc: CombinedSchema,
     plan = propose(question)[0].plan
     got, want = figures(con, doc, settings, plan, gold)
     assert _column(got, 0) == _column(want, 0), compile_plan(plan, doc)
+
+
+def test_a_name_said_in_english_before_its_table_s_noun(propose: Any, doc: CombinedSchema,
+                                                        con: Connection,
+                                                        settings: Settings) -> None:
+    # "the accounting department": the glossary's 'contabilidade' is a stored name of
+    # the table "department" names
+    plan = propose("how many employees work in the accounting department?")[0].plan
+    gold = ("SELECT COUNT(*) FROM CAD_FUNC F JOIN RH_DEPTO D ON D.DEP_COD = F.DEP_COD "
+            "WHERE D.DEP_NOME = 'CONTABILIDADE'")
+    got, want = figures(con, doc, settings, plan, gold)
+    assert got == want, compile_plan(plan, doc)
