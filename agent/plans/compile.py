@@ -282,9 +282,10 @@ class _Writer:
         else:
             assert item.part is not None
             cond = self.condition(item.part)
-            if item.expr is None:  # 100.00: COUNT * 100 / COUNT would divide integers
-                return (f"COUNT(CASE WHEN {cond} THEN 1 END) * 100.00 / "
-                        "NULLIF(COUNT(*), 0)")
+            if item.expr is None:  # a double: integers would divide as integers, and
+                # 100.00 would cut the quotient at two decimals
+                return (f"COUNT(CASE WHEN {cond} THEN 1 END) * 100 / "
+                        "NULLIF(CAST(COUNT(*) AS DOUBLE PRECISION), 0)")
             text = self.expr(item.expr)
             part, whole = f"SUM(CASE WHEN {cond} THEN {text} ELSE 0 END)", f"SUM({text})"
         return f"{part} * 100 / NULLIF({whole}, 0)"

@@ -262,7 +262,8 @@ CASES: dict[str, tuple[QueryPlan, str, bool]] = {
                                                                          "=", 9))],
                   filters=[Filter(expr=Expr(column=Col(table="MOV_PED", column="DT_EMISSAO"),
                                             part="YEAR"), op="=", value=2023)]),
-        "SELECT SUM(CASE WHEN STATUS = 9 THEN 1 ELSE 0 END) * 100.00 / COUNT(*) FROM MOV_PED "
+        "SELECT SUM(CASE WHEN STATUS = 9 THEN 1 ELSE 0 END) * 100 "
+        "/ CAST(COUNT(*) AS DOUBLE PRECISION) FROM MOV_PED "
         "WHERE DT_EMISSAO BETWEEN '2023-01-01' AND '2023-12-31'", False),
     "percentage of a sum": (
         QueryPlan(table="CAR_BAIXA", select=[Item(agg="SUM", expr=col("CAR_BAIXA", "VL_BAIXA"),

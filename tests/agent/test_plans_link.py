@@ -1128,10 +1128,12 @@ def test_a_flag_named_by_its_description_or_denied_by_a_verb(
 
 @pytest.mark.parametrize(("question", "gold"), [
     ("what percentage of our products are inactive?",
-     "SELECT SUM(CASE WHEN SITUACAO = 'I' THEN 1 ELSE 0 END) * 100.00 / COUNT(*) FROM CAD_PRO"),
+     "SELECT SUM(CASE WHEN SITUACAO = 'I' THEN 1 ELSE 0 END) * 100 "
+     "/ CAST(COUNT(*) AS DOUBLE PRECISION) FROM CAD_PRO"),
     ("qual a porcentagem dos clientes de Curitiba que estão bloqueados?",
-     "SELECT SUM(CASE WHEN c.SITUACAO = 'B' THEN 1 ELSE 0 END) * 100.00 / COUNT(*) FROM "
-     "CAD_CLI c JOIN CAD_CID d ON d.CID_COD = c.CID_COD WHERE d.CID_NOME = 'Curitiba'"),
+     "SELECT SUM(CASE WHEN c.SITUACAO = 'B' THEN 1 ELSE 0 END) * 100 "
+     "/ CAST(COUNT(*) AS DOUBLE PRECISION) FROM CAD_CLI c "
+     "JOIN CAD_CID d ON d.CID_COD = c.CID_COD WHERE d.CID_NOME = 'Curitiba'"),
     ("quantos por cento do que recebemos em 2023 veio por boleto?",
      "SELECT (SELECT SUM(VL_BAIXA) FROM CAR_BAIXA WHERE FORMA = 'BL' AND DT_BAIXA BETWEEN "
      "'2023-01-01' AND '2023-12-31') * 100 / SUM(VL_BAIXA) FROM CAR_BAIXA WHERE DT_BAIXA "
@@ -2010,7 +2012,8 @@ def test_a_number_after_a_table_s_name_is_no_stored_value(propose: Any,
      "AND EXTRACT(YEAR FROM M.DT_MOV) = 2024"),
     # "quantos %" asks for a share, like "quantos por cento"
     ("quantos % dos clientes são pessoa jurídica?",
-     "SELECT COUNT(CASE WHEN TP_PES = 'J' THEN 1 END) * 100.00 / COUNT(*) FROM CAD_CLI"),
+     "SELECT COUNT(CASE WHEN TP_PES = 'J' THEN 1 END) * 100 "
+     "/ CAST(COUNT(*) AS DOUBLE PRECISION) FROM CAD_CLI"),
     # a number right after a word naming one of the base's number columns is its value
     ("quais contas do plano estão no nível 3?",
      "SELECT CTA_COD FROM FIN_PLANO_CTA WHERE NIVEL = 3"),
