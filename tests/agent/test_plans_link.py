@@ -2190,3 +2190,14 @@ def test_a_name_said_in_english_before_its_table_s_noun(propose: Any, doc: Combi
             "WHERE D.DEP_NOME = 'CONTABILIDADE'")
     got, want = figures(con, doc, settings, plan, gold)
     assert got == want, compile_plan(plan, doc)
+
+
+def test_the_staff_said_as_pessoal_are_counted_as_rows(propose: Any, doc: CombinedSchema,
+                                                       con: Connection,
+                                                       settings: Settings) -> None:
+    # "do pessoal": the employees themselves (a share of rows), not a share of salaries
+    plan = propose("quantos por cento do pessoal está de férias?")[0].plan
+    gold = ("SELECT SUM(CASE WHEN SITUACAO = 'F' THEN 1 ELSE 0 END) * 100 "
+            "/ CAST(COUNT(*) AS DOUBLE PRECISION) FROM CAD_FUNC")
+    got, want = figures(con, doc, settings, plan, gold)
+    assert got == want, compile_plan(plan, doc)
