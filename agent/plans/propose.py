@@ -1246,7 +1246,10 @@ class Linker:
                     d.claim(range(span.start, span.end))
                     d.score += 1.0
                     continue
+            # "cada filial gastou de telefone e internet": words a value took after the
+            # first group nothing
             words = q.content(span)
+            words = words[:1] + [i for i in words[1:] if i not in d.claimed]
             best = self.cols.column(q, d, words, kinds=None, depth=2, keys=True, hop_cost=0.3)
             if best is not None and words and words[0] not in best[2]:
                 # the word right after "each/por" is what is grouped, if a column is it

@@ -2201,3 +2201,10 @@ def test_the_staff_said_as_pessoal_are_counted_as_rows(propose: Any, doc: Combin
             "/ CAST(COUNT(*) AS DOUBLE PRECISION) FROM CAD_FUNC")
     got, want = figures(con, doc, settings, plan, gold)
     assert got == want, compile_plan(plan, doc)
+
+
+def test_words_a_value_took_group_nothing(propose: Any, doc: CombinedSchema) -> None:
+    # "telefone" is the account's 'TELEFONE E INTERNET', not the branch's phone column
+    plan = propose("quanto cada filial pagou de telefone e internet em 2024?")[0].plan
+    grouped = [e.column.column for e in plan.group_by if e.column]
+    assert grouped == ["FIL_COD"], compile_plan(plan, doc)
