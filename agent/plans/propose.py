@@ -420,6 +420,8 @@ class Linker:
 
     def _filters(self, q: Question, d: Draft, links: list[ValueLink]) -> None:
         by_span: dict[tuple[int, int], list[tuple[float, str, ValueLink, float, float]]] = {}
+        if q.under_spans:  # "da linha de hidráulica": the parent of the product's group
+            d.reach = {**d.reach, **self.reach.lines(d.base)}
         for link in links:
             if link.words & d.claimed:
                 continue  # a date, comparison or missing thing took these words
@@ -677,10 +679,14 @@ class Linker:
     def _under(q: Question, d: Draft, hop: Hop, link: ValueLink) -> float:
         """A value said after "under", "subgrupos de" names the parent row: the way
         through the table's reference to itself fits it ("the subgroups under the
-        electrical group": the GRP_PAI row is 'ELÉTRICA'), its own column less."""
+        electrical group": the GRP_PAI row is 'ELÉTRICA'), its own column less; after "a
+        linha de", the rows are the members of the line's subgroups, not the groups."""
         spans = [s for s in q.under_spans if s.holds_any(link.words)]
         if not spans:
             return 0.0
+        if d.base == link.table and link.meaning is None and any(s in q.line_spans
+                                                                 for s in spans):
+            return -1.5  # "os produtos da linha X": the line's members, not its subgroups
         joins = hop.joins
         itself = bool(joins) and joins[-1].table == d.reach[joins[-1].on[0][0].table].table
         return 0.8 if itself else 0.0

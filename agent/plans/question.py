@@ -148,6 +148,7 @@ class Question:
     every_spans: list[Span] = field(default_factory=list)  # after "across all the"
     included_spans: list[Span] = field(default_factory=list)  # after "contando a", "including"
     under_spans: list[Span] = field(default_factory=list)  # "subgroups under the X group"
+    line_spans: list[Span] = field(default_factory=list)  # "a linha de X": X's members' rows
     glossed: set[int] = field(default_factory=set)  # "(estoquista)": a value's own words
     remaining_spans: list[Span] = field(default_factory=list)  # "still to be received"
     share: Span | None = None  # "what percentage of": the cue
@@ -293,7 +294,9 @@ def read_question(text: str) -> Question:
     # "not counting the dismissed ones" is excluded, though "counting the" is said
     q.included_spans = [s for s in _cue_spans(q, c["included"], width=3)
                         if not any(e.start <= s.start < e.end for e in q.excluded_spans)]
-    q.under_spans = [_with_gloss(q, s) for s in _cue_spans(q, c["under"], width=4)]
+    q.line_spans = [_with_gloss(q, s) for s in _cue_spans(q, c["line"], width=4)]
+    q.under_spans = [_with_gloss(q, s) for s in _cue_spans(q, c["under"], width=4)] + \
+        q.line_spans
     q.remaining_spans = _cue_spans(q, c["remaining"], width=2)
     q.missing_spans = _spans_after(q, c["missing"])
     q.present_spans = _read_present(q, c)

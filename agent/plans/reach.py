@@ -58,6 +58,26 @@ class Reach:
             self._cache[base] = found
         return found
 
+    def lines(self, base: str) -> dict[str, Hop]:
+        """The parents, through their reference to themselves, of the tables `base`
+        reaches in one hop: "os produtos da linha de hidráulica" is the product's group's
+        parent group. Apart from `of`: only a question saying so goes that far."""
+        out: dict[str, Hop] = {}
+        hops = self.of(base)
+        for hop in [h for h in hops.values() if h.depth == 1]:
+            for edge in self.parents.get(hop.table, []):
+                if edge.table != edge.ref_table:
+                    continue
+                alias = f"{hop.alias}.{'.'.join(edge.columns)}"
+                if alias in hops:
+                    continue
+                join = Join(table=edge.ref_table, alias=alias,
+                            on=[(Col(table=hop.alias, column=a), Col(table=alias, column=b))
+                                for a, b in zip(edge.columns, edge.ref_columns, strict=True)],
+                            role=edge.columns[0])
+                out[alias] = Hop(alias, edge.ref_table, (*hop.joins, join), edge.columns)
+        return out
+
     def _walk(self, base: str) -> dict[str, Hop]:
         hops = {base: Hop(base, base, ())}
         frontier = [hops[base]]

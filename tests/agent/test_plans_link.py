@@ -2208,3 +2208,22 @@ def test_words_a_value_took_group_nothing(propose: Any, doc: CombinedSchema) -> 
     plan = propose("quanto cada filial pagou de telefone e internet em 2024?")[0].plan
     grouped = [e.column.column for e in plan.group_by if e.column]
     assert grouped == ["FIL_COD"], compile_plan(plan, doc)
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    # "a linha de X": a top group; its products sit in its subgroups (the product's
+    # group's parent), and the rows asked for are the products, not the subgroups
+    ("quantos produtos ativos temos na linha de elétrica?",
+     "SELECT COUNT(*) FROM CAD_PRO P JOIN TB_GRUPO_PRO G ON G.GRP_COD = P.GRP_COD "
+     "JOIN TB_GRUPO_PRO PAI ON PAI.GRP_COD = G.GRP_PAI "
+     "WHERE PAI.GRP_DESCR = 'ELÉTRICA' AND P.SITUACAO = 'A'"),
+    ("quantos produtos temos na linha de tintas?",
+     "SELECT COUNT(*) FROM CAD_PRO P JOIN TB_GRUPO_PRO G ON G.GRP_COD = P.GRP_COD "
+     "JOIN TB_GRUPO_PRO PAI ON PAI.GRP_COD = G.GRP_PAI WHERE PAI.GRP_DESCR = 'TINTAS'"),
+])
+def test_the_products_of_a_line_sit_in_its_subgroups(propose: Any, doc: CombinedSchema,
+                                                     con: Connection, settings: Settings,
+                                                     question: str, gold: str) -> None:
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert want[0][0] and got == want, compile_plan(plan, doc)
