@@ -552,9 +552,12 @@ class ValueLinks:
                     # "water tanks" is the stored 'CAIXA D'AGUA 1000L' (the glossary)
                     contained = self._translated(parts)
                 for (table, column), (text, count) in contained.items():
+                    # a proper name names one thing: the column holding it once is its
+                    # own ('Itaú Unibanco', the bank), not the 31 customers named after it
+                    held = (0.25 if count == 1 else 0.0) if proper and n == 1 and \
+                        _lone_name(words, start, start + n) else min(count, 50) / 200
                     links.append(ValueLink(table, column, text, span, op="CONTAINING",
-                                           strength=0.5 + 0.1 * n + min(count, 50) / 200,
-                                           words=ids))
+                                           strength=0.5 + 0.1 * n + held, words=ids))
                 if found or contained:
                     taken.update(idx)
         return links
@@ -646,6 +649,16 @@ class ValueLinks:
                 if hits:
                     out[key] = (_stored_run(hits[0], wanted), len(hits))
         return out
+
+
+def _lone_name(words: list[Word], start: int, end: int) -> bool:
+    """Whether the capitalised word(s) start..end stand alone: no other capitalised word
+    (the question's first aside) within two words ("Schmidt & Monteiro Madeireira" is one
+    name; its parts are not each a name of their own)."""
+    if words[start].number is not None:
+        return False
+    near = [*range(max(start - 2, 1), start), *range(end, min(end + 2, len(words)))]
+    return not any(words[i].text[:1].isupper() for i in near)
 
 
 def _spaced(raw: str, words: list[str]) -> bool:

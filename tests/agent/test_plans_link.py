@@ -2227,3 +2227,12 @@ def test_the_products_of_a_line_sit_in_its_subgroups(propose: Any, doc: Combined
     plan = propose(question)[0].plan
     got, want = figures(con, doc, settings, plan, gold)
     assert want[0][0] and got == want, compile_plan(plan, doc)
+
+
+def test_a_lone_proper_name_is_the_one_row_holding_it(propose: Any,
+                                                      doc: CombinedSchema) -> None:
+    # 'Itaú' is inside one bank's name ('Itaú Unibanco') and in many customers' trade
+    # names: a proper name said alone names the one thing, the collecting bank
+    plan = propose("how many open receivables does Itaú collect for us?")[0].plan
+    named = next(f for f in plan.filters if f.value in ("Itaú", "ITAÚ"))
+    assert plan.aliases()[named.expr.column.table] == "TB_BANCO", compile_plan(plan, doc)
