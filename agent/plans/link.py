@@ -271,6 +271,7 @@ class ValueLinks:
         # and the names looked up already
         self.unlisted = name_columns(values) if values else []
         self.asked: set[tuple[str, ...]] = set()
+        self._states: set[tuple[str, str]] | None = None  # columns of states' names
         self._lock = threading.Lock()  # learn() may run while another turn links
         # columns holding identifiers ('MULTA_ATRASO', 'CAD_CLI'): value -> its parts' terms
         self.identifiers: dict[Key, list[tuple[str, list[frozenset[str]]]]] = {}
@@ -422,6 +423,28 @@ class ValueLinks:
                                            words=frozenset(hit)))
         return links
 
+    def _state_of(self, word: str) -> list[tuple[str, str, str]]:
+        """"fornecedores mineiros", "clientes paulistas": the stored name of the state a
+        demonym (cue list `demonyms`, any number and gender) is of."""
+        names = cues()["demonyms"]
+        for form in (word, word.removesuffix("s"), word.removesuffix("s").removesuffix("a")
+                     + "o"):
+            if form in names:
+                # the columns holding states' names, not a city called 'São Paulo'
+                return [f for f in self.exact.get(fold(names[form]), [])
+                        if (f[0], f[1]) in self._state_columns()]
+        return []
+
+    def _state_columns(self) -> set[tuple[str, str]]:
+        """The columns storing at least three states' names whole."""
+        if self._states is None:
+            held: dict[tuple[str, str], int] = defaultdict(int)
+            for state in set(cues()["demonyms"].values()):
+                for table, column, _ in self.exact.get(fold(state), []):
+                    held[(table, column)] += 1
+            self._states = {key for key, n in held.items() if n >= 3}
+        return self._states
+
     def _named_after(self, parts: list[str], noun: str) -> list[tuple[str, str, str]]:
         """"the BH branch", "the Joinville branch": a name said before its kind's English
         noun is the stored 'FILIAL BH', the kind's own word first; "the IT department",
@@ -521,6 +544,8 @@ class ValueLinks:
                     f for f in self.exact_stems.get(tuple(short_stem(p) for p in parts), [])
                     if _near_lengths(parts, f[2])] or (
                     self.exact.get(" ".join(inner), []) if 2 <= len(inner) < n else [])
+                state = self._state_of(parts[0]) if not found and n == 1 else []
+                found = found or state
                 if not found and n == 2:
                     found = self._named_after(parts, words[start + 1].text)
                     if found:  # the noun also names the table: the name alone is the value
@@ -547,7 +572,8 @@ class ValueLinks:
                     value, op = (raws[0], "=") if len(raws) == 1 else (tuple(raws), "IN")
                     links.append(ValueLink(table, column, value, span, op=op,
                                            strength=0.8 + 0.1 * n, words=ids))
-                contained = self._contained(parts, words[start:start + n])
+                # a demonym is its state, not a word inside names ('Serralheria Mineira')
+                contained = {} if state else self._contained(parts, words[start:start + n])
                 if not found and not contained:
                     # "water tanks" is the stored 'CAIXA D'AGUA 1000L' (the glossary)
                     contained = self._translated(parts)

@@ -2236,3 +2236,20 @@ def test_a_lone_proper_name_is_the_one_row_holding_it(propose: Any,
     plan = propose("how many open receivables does Itaú collect for us?")[0].plan
     named = next(f for f in plan.filters if f.value in ("Itaú", "ITAÚ"))
     assert plan.aliases()[named.expr.column.table] == "TB_BANCO", compile_plan(plan, doc)
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    # a demonym is its state's stored name, not a word inside trade names ('... MINEIRA')
+    ("quantos fornecedores mineiros a gente tem?",
+     "SELECT COUNT(*) FROM CAD_FOR F JOIN CAD_CID C ON C.CID_COD = F.CID_COD "
+     "JOIN TB_UF U ON U.UF_SIGLA = C.UF_SIGLA WHERE U.UF_NOME = 'Minas Gerais'"),
+    # the state, not the city of the same name
+    ("quantas clientes paulistas estão bloqueadas?",
+     "SELECT COUNT(*) FROM CAD_CLI L JOIN CAD_CID C ON C.CID_COD = L.CID_COD "
+     "WHERE C.UF_SIGLA = 'SP' AND L.SITUACAO = 'B'"),
+])
+def test_a_demonym_is_its_state(propose: Any, doc: CombinedSchema, con: Connection,
+                                settings: Settings, question: str, gold: str) -> None:
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert got == want, compile_plan(plan, doc)
