@@ -2171,36 +2171,21 @@ def test_the_most_rows_said_loosely_are_counted(propose: Any, doc: CombinedSchem
     # "que são construtoras": a kind, a word of their names, not one whole trade name
     ("quantos clientes a gente tem que são construtoras?",
      "SELECT COUNT(*) FROM CAD_CLI WHERE CLI_NOMRAZ CONTAINING 'CONSTRUTORA'"),
+    # "the accounting department": the glossary's 'contabilidade' is a stored name of
+    # the table "department" names
+    ("how many employees work in the accounting department?",
+     "SELECT COUNT(*) FROM CAD_FUNC F JOIN RH_DEPTO D ON D.DEP_COD = F.DEP_COD "
+     "WHERE D.DEP_NOME = 'CONTABILIDADE'"),
+    # "do pessoal": the employees themselves (a share of rows), not a share of salaries
+    ("quantos por cento do pessoal está de férias?",
+     "SELECT SUM(CASE WHEN SITUACAO = 'F' THEN 1 ELSE 0 END) * 100 "
+     "/ CAST(COUNT(*) AS DOUBLE PRECISION) FROM CAD_FUNC"),
 ])
-def test_the_catalog_and_kinds_said_loosely(propose: Any, doc: CombinedSchema,
-                                            con: Connection, settings: Settings,
-                                            question: str, gold: str) -> None:
+def test_words_said_loosely(propose: Any, doc: CombinedSchema, con: Connection,
+                            settings: Settings, question: str, gold: str) -> None:
     plan = propose(question)[0].plan
     got, want = figures(con, doc, settings, plan, gold)
     assert _column(got, 0) == _column(want, 0), compile_plan(plan, doc)
-
-
-def test_a_name_said_in_english_before_its_table_s_noun(propose: Any, doc: CombinedSchema,
-                                                        con: Connection,
-                                                        settings: Settings) -> None:
-    # "the accounting department": the glossary's 'contabilidade' is a stored name of
-    # the table "department" names
-    plan = propose("how many employees work in the accounting department?")[0].plan
-    gold = ("SELECT COUNT(*) FROM CAD_FUNC F JOIN RH_DEPTO D ON D.DEP_COD = F.DEP_COD "
-            "WHERE D.DEP_NOME = 'CONTABILIDADE'")
-    got, want = figures(con, doc, settings, plan, gold)
-    assert got == want, compile_plan(plan, doc)
-
-
-def test_the_staff_said_as_pessoal_are_counted_as_rows(propose: Any, doc: CombinedSchema,
-                                                       con: Connection,
-                                                       settings: Settings) -> None:
-    # "do pessoal": the employees themselves (a share of rows), not a share of salaries
-    plan = propose("quantos por cento do pessoal está de férias?")[0].plan
-    gold = ("SELECT SUM(CASE WHEN SITUACAO = 'F' THEN 1 ELSE 0 END) * 100 "
-            "/ CAST(COUNT(*) AS DOUBLE PRECISION) FROM CAD_FUNC")
-    got, want = figures(con, doc, settings, plan, gold)
-    assert got == want, compile_plan(plan, doc)
 
 
 def test_words_a_value_took_group_nothing(propose: Any, doc: CombinedSchema) -> None:
@@ -2220,10 +2205,18 @@ def test_words_a_value_took_group_nothing(propose: Any, doc: CombinedSchema) -> 
     ("quantos produtos temos na linha de tintas?",
      "SELECT COUNT(*) FROM CAD_PRO P JOIN TB_GRUPO_PRO G ON G.GRP_COD = P.GRP_COD "
      "JOIN TB_GRUPO_PRO PAI ON PAI.GRP_COD = G.GRP_PAI WHERE PAI.GRP_DESCR = 'TINTAS'"),
+    # a demonym is its state's stored name, not a word inside trade names ('... MINEIRA')
+    ("quantos fornecedores mineiros a gente tem?",
+     "SELECT COUNT(*) FROM CAD_FOR F JOIN CAD_CID C ON C.CID_COD = F.CID_COD "
+     "JOIN TB_UF U ON U.UF_SIGLA = C.UF_SIGLA WHERE U.UF_NOME = 'Minas Gerais'"),
+    # the state, not the city of the same name
+    ("quantas clientes paulistas estão bloqueadas?",
+     "SELECT COUNT(*) FROM CAD_CLI L JOIN CAD_CID C ON C.CID_COD = L.CID_COD "
+     "WHERE C.UF_SIGLA = 'SP' AND L.SITUACAO = 'B'"),
 ])
-def test_the_products_of_a_line_sit_in_its_subgroups(propose: Any, doc: CombinedSchema,
-                                                     con: Connection, settings: Settings,
-                                                     question: str, gold: str) -> None:
+def test_lines_and_states_reached_through_parents(propose: Any, doc: CombinedSchema,
+                                                  con: Connection, settings: Settings,
+                                                  question: str, gold: str) -> None:
     plan = propose(question)[0].plan
     got, want = figures(con, doc, settings, plan, gold)
     assert want[0][0] and got == want, compile_plan(plan, doc)
@@ -2236,20 +2229,3 @@ def test_a_lone_proper_name_is_the_one_row_holding_it(propose: Any,
     plan = propose("how many open receivables does Itaú collect for us?")[0].plan
     named = next(f for f in plan.filters if f.value in ("Itaú", "ITAÚ"))
     assert plan.aliases()[named.expr.column.table] == "TB_BANCO", compile_plan(plan, doc)
-
-
-@pytest.mark.parametrize(("question", "gold"), [
-    # a demonym is its state's stored name, not a word inside trade names ('... MINEIRA')
-    ("quantos fornecedores mineiros a gente tem?",
-     "SELECT COUNT(*) FROM CAD_FOR F JOIN CAD_CID C ON C.CID_COD = F.CID_COD "
-     "JOIN TB_UF U ON U.UF_SIGLA = C.UF_SIGLA WHERE U.UF_NOME = 'Minas Gerais'"),
-    # the state, not the city of the same name
-    ("quantas clientes paulistas estão bloqueadas?",
-     "SELECT COUNT(*) FROM CAD_CLI L JOIN CAD_CID C ON C.CID_COD = L.CID_COD "
-     "WHERE C.UF_SIGLA = 'SP' AND L.SITUACAO = 'B'"),
-])
-def test_a_demonym_is_its_state(propose: Any, doc: CombinedSchema, con: Connection,
-                                settings: Settings, question: str, gold: str) -> None:
-    plan = propose(question)[0].plan
-    got, want = figures(con, doc, settings, plan, gold)
-    assert got == want, compile_plan(plan, doc)
