@@ -679,7 +679,7 @@ class ValueLinks:
 
 def _lone_name(words: list[Word], start: int, end: int) -> bool:
     """Whether the capitalised word(s) start..end stand alone: no other capitalised word
-    (the question's first aside) within two words ("Schmidt & Monteiro Madeireira" is one
+    (the question's first word aside) within two words ("Schmidt & Monteiro Madeireira" is one
     name; its parts are not each a name of their own)."""
     if words[start].number is not None:
         return False

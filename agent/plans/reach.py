@@ -49,6 +49,7 @@ class Reach:
             if edge.table != edge.ref_table:
                 self.children[edge.ref_table].append(edge)
         self._cache: dict[str, dict[str, Hop]] = {}
+        self._lines: dict[str, dict[str, Hop]] = {}
 
     def of(self, base: str) -> dict[str, Hop]:
         """alias -> Hop for `base` itself (depth 0) and every table it reaches."""
@@ -62,21 +63,17 @@ class Reach:
         """The parents, through their reference to themselves, of the tables `base`
         reaches in one hop: "os produtos da linha de hidráulica" is the product's group's
         parent group. Apart from `of`: only a question saying so goes that far."""
-        out: dict[str, Hop] = {}
-        hops = self.of(base)
-        for hop in [h for h in hops.values() if h.depth == 1]:
-            for edge in self.parents.get(hop.table, []):
-                if edge.table != edge.ref_table:
-                    continue
-                alias = f"{hop.alias}.{'.'.join(edge.columns)}"
-                if alias in hops:
-                    continue
-                join = Join(table=edge.ref_table, alias=alias,
-                            on=[(Col(table=hop.alias, column=a), Col(table=alias, column=b))
-                                for a, b in zip(edge.columns, edge.ref_columns, strict=True)],
-                            role=edge.columns[0])
-                out[alias] = Hop(alias, edge.ref_table, (*hop.joins, join), edge.columns)
-        return out
+        found = self._lines.get(base)
+        if found is None:
+            hops = self.of(base)
+            found = {}
+            for hop in [h for h in hops.values() if h.depth == 1]:
+                for edge in self.parents.get(hop.table, []):
+                    alias = f"{hop.alias}.{'.'.join(edge.columns)}"
+                    if edge.table == edge.ref_table and alias not in hops:
+                        found[alias] = _hop(edge, hop, alias)
+            self._lines[base] = found
+        return found
 
     def _walk(self, base: str) -> dict[str, Hop]:
         hops = {base: Hop(base, base, ())}
@@ -88,15 +85,21 @@ class Reach:
                     alias = _alias(edge, hop, hops)
                     if alias is None:
                         continue
-                    join = Join(table=edge.ref_table, alias=alias,
-                                on=[(Col(table=hop.alias, column=a), Col(table=alias, column=b))
-                                    for a, b in zip(edge.columns, edge.ref_columns, strict=True)],
-                                role=edge.columns[0] if edge.table == edge.ref_table else None)
-                    new = Hop(alias, edge.ref_table, (*hop.joins, join), edge.columns)
+                    new = _hop(edge, hop, alias)
                     hops[alias] = new
                     nxt.append(new)
             frontier = nxt
         return hops
+
+
+def _hop(edge: Edge, hop: Hop, alias: str) -> Hop:
+    """The table `edge` leads to from `hop`, as `alias` (a self-reference's join keeps
+    its FK column as the role)."""
+    join = Join(table=edge.ref_table, alias=alias,
+                on=[(Col(table=hop.alias, column=a), Col(table=alias, column=b))
+                    for a, b in zip(edge.columns, edge.ref_columns, strict=True)],
+                role=edge.columns[0] if edge.table == edge.ref_table else None)
+    return Hop(alias, edge.ref_table, (*hop.joins, join), edge.columns)
 
 
 def _alias(edge: Edge, hop: Hop, hops: dict[str, Hop]) -> str | None:
