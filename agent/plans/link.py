@@ -542,8 +542,11 @@ class ValueLinks:
                 inner = [p for p in parts if p not in filler()]
                 found = self.exact.get(" ".join(parts)) or [
                     f for f in self.exact_stems.get(tuple(short_stem(p) for p in parts), [])
-                    if _near_lengths(parts, f[2])] or (
-                    self.exact.get(" ".join(inner), []) if 2 <= len(inner) < n else [])
+                    if _near_lengths(parts, f[2])]
+                looked = list(idx)  # the words a description may hold in a row
+                if not found and 2 <= len(inner) < n and self.exact.get(" ".join(inner)):
+                    found = self.exact[" ".join(inner)]
+                    looked = [i for i in idx if words[i].folded not in filler()]
                 state = self._state_of(parts[0]) if not found and n == 1 else []
                 found = found or state
                 if not found and n == 2:
@@ -573,7 +576,8 @@ class ValueLinks:
                     links.append(ValueLink(table, column, value, span, op=op,
                                            strength=0.8 + 0.1 * n, words=ids))
                 # a demonym is its state, not a word inside names ('Serralheria Mineira')
-                contained = {} if state else self._contained(parts, words[start:start + n])
+                contained = {} if state else self._contained(
+                    [words[i].folded for i in looked], [words[i] for i in looked])
                 if not found and not contained:
                     # "water tanks" is the stored 'CAIXA D'AGUA 1000L' (the glossary)
                     contained = self._translated(parts)

@@ -2229,3 +2229,37 @@ def test_a_lone_proper_name_is_the_one_row_holding_it(propose: Any,
     plan = propose("how many open receivables does Itaú collect for us?")[0].plan
     named = next(f for f in plan.filters if f.value in ("Itaú", "ITAÚ"))
     assert plan.aliases()[named.expr.column.table] == "TB_BANCO", compile_plan(plan, doc)
+
+
+def _holds_columns(got: list[list[Any]], want: list[list[Any]]) -> bool:
+    """Whether every column of `want` comes back whole among `got`'s columns."""
+    def columns(rows: list[list[Any]]) -> list[list[str]]:
+        return [sorted(str(r[i]) for r in rows) for i in range(len(rows[0]) if rows else 0)]
+    return len(got) == len(want) and all(c in columns(got) for c in columns(want))
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    # a supplier's name that is also a customer's whole trade name: the word "supplies"
+    # keeps the supplier; and in English the last noun is what is asked ("product
+    # brands": brands, once each)
+    ("Which product brands does Madeireira Progresso supply to us?",
+     "SELECT DISTINCT M.MAR_NOME FROM CAD_PRO P JOIN CAD_FOR F ON F.FOR_COD = P.FOR_COD "
+     "JOIN TB_MARCA M ON M.MAR_COD = P.MAR_COD "
+     "WHERE F.FOR_NOMRAZ = 'MADEIREIRA PROGRESSO S/A'"),
+    # "máximo" is a cue word, yet it names PERC_DESC_MAX's MAX (no price instead)
+    ("qual a media do desconto maximo por tabela de preço?",
+     "SELECT TPR_COD, AVG(PERC_DESC_MAX) FROM TB_TABPRECO_ITEM GROUP BY TPR_COD"),
+    # a person "mais velho" is the earliest birth date
+    ("quem é o funcionário mais velho?",
+     "SELECT FIRST 1 FUN_NOME FROM CAD_FUNC ORDER BY DT_NASC"),
+    # of the one row a number picks, the parent's column the subject names
+    ("What's the base salary of the job employee 1300 has?",
+     "SELECT G.SAL_BASE FROM CAD_FUNC F JOIN TB_CARGO G ON G.CRG_COD = F.CRG_COD "
+     "WHERE F.FUN_MAT = 1300"),
+])
+def test_names_cue_words_and_parents_columns(propose: Any, doc: CombinedSchema,
+                                             con: Connection, settings: Settings,
+                                             question: str, gold: str) -> None:
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert _holds_columns(got, want), compile_plan(plan, doc)
