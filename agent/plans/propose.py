@@ -1782,8 +1782,24 @@ class Linker:
         keys = {c.name for c in (rel.columns if rel else []) if (d.base, c.name) in
                 self.terms.keys or (d.base, c.name) in self.terms.references}
         # the first word, else the first three ("the full legal name": legal name)
-        return self.cols.column(q, d, d.subject[:1], kinds=None, depth=0, exclude=keys) or \
+        own = self.cols.column(q, d, d.subject[:1], kinds=None, depth=0, exclude=keys) or \
             self.cols.column(q, d, d.subject[1:3], kinds=None, depth=0, exclude=keys)
+        if not d.pinned:
+            return own
+        # of the one row a number picks, a parent's column naming more of the subject
+        # ("the base salary for the job employee 1320 holds": TB_CARGO.SAL_BASE, not
+        # the employee's SALARIO)
+        parent = self.cols.column(q, d, d.subject[:3], kinds=None, depth=1,
+                                  exclude=keys | self.terms.key_names)
+        if parent is not None and parent[0] != d.base and \
+                len(parent[2]) > len(own[2] if own else ()):
+            d.use(parent[0])
+            # ... and as much about the subject as a plan over that parent would be
+            score, hit = self.terms.table_match(d.reach[parent[0]].table, q, d.subject)
+            d.score += SUBJECT * score
+            d.explained |= hit
+            return parent
+        return own
 
     def _asked_role(self, q: Question, d: Draft) -> str | None:
         """The alias of a self-reference whose role the subject's first word names and
@@ -1811,7 +1827,8 @@ class Linker:
         custo": not the account "contábil" names). Of many rows, only a parent asked
         for late ("a filial de Joinville tem conta em qual banco": the banks)."""
         if not d.pinned:
-            return self._parent_named(q, d, _after_asking(q, d, start=2))
+            return self._parent_named(q, d, _after_asking(q, d, start=2)) or \
+                self._parent_named(q, d, self._head_noun(q, d))
         # not the words naming the row's own table by its name ("o título 9000 veio de
         # qual nota": CAR_TIT's description speaks of invoices, its name does not)
         free = [i for i in d.subject or q.content() if i not in d.claimed and
@@ -1823,6 +1840,19 @@ class Linker:
         # a word right after an asking one says it first
         asked = _after_asking(q, d)
         return self._parent_named(q, d, [*asked, *(i for i in free if i not in asked)])
+
+    def _head_noun(self, q: Question, d: Draft) -> list[int]:
+        """In English, the noun after one naming the base right after an asking word:
+        "which product brands" asks for brands (the head comes last), not products."""
+        if q.lang != "en":
+            return []
+        content = q.content()
+        for i in _after_asking(q, d):
+            after = [k for k in content if k > i][:1]
+            if after == [i + 1] and i + 1 not in d.claimed and \
+                    self.terms.table_name_match(d.base, q, [i])[1]:
+                return after
+        return []
 
     def _parent_named(self, q: Question, d: Draft, free: list[int]) -> str | None:
         """The first parent of the base (one join, one column) one of `free` names, put
