@@ -13,11 +13,12 @@ from schemachat.agent.plans.reach import Hop
 from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation, CombinedSchema
 from schemachat.ingest.vocabulary import fold, split_identifier
 
-# Words of a figure or a label, not of a thing: VL_TOTAL and UF_SIGLA name nothing more
-# than their other parts do.
+# Words of a figure, its unit or a label, not of a thing: VL_TOTAL, PERC_DESC_MAX and
+# UF_SIGLA name nothing more than their other parts do.
 _GENERIC = frozenset(("total", "valor", "valu", "value", "quantidade", "quantiti", "amount",
                       "preco", "price", "codigo", "code", "sigla", "numero", "number", "nome",
-                      "name", "descricao", "description", "identificador"))
+                      "name", "descricao", "description", "identificador", "percentual",
+                      "percent"))
 
 _DUE = frozenset(("vencimento", "due"))  # name terms of a due date
 
@@ -174,7 +175,8 @@ class Columns:
             terms = self.terms.name_part(part)
             if part in self.prefixes or terms & _GENERIC:
                 continue
-            if not self.terms.match(terms, q, q.content())[1]:
+            # all the words: "máximo" is a cue word, yet it says PERC_DESC_MAX's MAX
+            if not self.terms.match(terms, q, list(range(len(q.words))))[1]:
                 return True
         return False
 
