@@ -52,6 +52,7 @@ class Columns:
         name best: (alias, column, words matched, score), or None when none matches.
         `measures`: only numbers that are neither keys nor codes."""
         best: tuple[float, str, CombinedColumn, set[int]] | None = None
+        fits: list[tuple[str, Hop, CombinedColumn, set[int]]] = []
         for alias, hop in d.reach.items():
             if hop.depth > depth:
                 continue
@@ -68,14 +69,22 @@ class Columns:
                     continue  # a BLOB is only tested for NULL ("sem observação")
                 if measures and not self.measure_like(key):
                     continue
-                score, hit = self.terms.column_match(key, q, words)
-                if not hit:
-                    continue
-                score -= hop_cost * hop.depth
-                if keys and key in self.terms.references:
-                    score += 0.5
-                if best is None or score > best[0]:
-                    best = (score, alias, col, hit)
+                named = self.terms.match(self.terms.names.get(key, frozenset()), q, words)[1]
+                fits.append((alias, hop, col, named))
+        # A word one column's name says is that column's: "juros" is VL_JUROS, not
+        # VL_PAGO, whose description speaks of interest paid
+        owned = set().union(*(named for *_, named in fits))
+        for alias, hop, col, named in fits:
+            key = (hop.table, col.name)
+            score, hit = self.terms.column_match(
+                key, q, [i for i in words if i not in owned or i in named])
+            if not hit:
+                continue
+            score -= hop_cost * hop.depth
+            if keys and key in self.terms.references:
+                score += 0.5
+            if best is None or score > best[0]:
+                best = (score, alias, col, hit)
         if best is None or best[0] <= 0:
             return None
         return best[1], best[2], best[3], best[0]

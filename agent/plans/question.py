@@ -703,6 +703,8 @@ def _read_overdue(q: Question, c: dict[str, Any]) -> Span | None:
     cue = find_cue(q.words, c["overdue"], q.used)
     if cue is None or DAYS & set(q.folded(Span(max(cue.start - 2, 0), cue.start))):
         return None
+    if set(c["charges"]) & set(q.folded(Span(cue.end, cue.end + 2))):
+        return None  # "late-payment interest": a charge, not what is still unpaid
     q.used.update(range(cue.start, cue.end))
     return cue
 

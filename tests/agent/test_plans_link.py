@@ -333,6 +333,9 @@ def test_overdue_is_a_due_date_before_today_and_an_open_code(
         settings)
     # days of delay are a number, not the overdue state
     assert read_question("quantos títulos foram pagos com 10 dias de atraso?").overdue is None
+    # nor is a charge for paying late
+    assert read_question("how much late-payment interest came in?").overdue is None
+    assert read_question("how much did we charge in late fees in 2023?").overdue is None
 
 
 def test_a_value_is_reached_through_the_table_the_question_names(
@@ -2249,6 +2252,11 @@ def _holds_columns(got: list[list[Any]], want: list[list[Any]]) -> bool:
     # "máximo" is a cue word, yet it names PERC_DESC_MAX's MAX (no price instead)
     ("qual a media do desconto maximo por tabela de preço?",
      "SELECT TPR_COD, AVG(PERC_DESC_MAX) FROM TB_TABPRECO_ITEM GROUP BY TPR_COD"),
+    # a word one column's name says is that column's: "juros" is VL_JUROS, not VL_PAGO
+    # (whose description speaks of interest) nor, through it, the bill's value
+    ("qual titulo pagou mais juros num recebimento em 2023?",
+     "SELECT FIRST 1 TIT_NUM FROM CAR_TIT WHERE DT_PGTO BETWEEN '2023-01-01' AND "
+     "'2023-12-31' ORDER BY VL_JUROS DESC"),
     # a person "mais velho" is the earliest birth date
     ("quem é o funcionário mais velho?",
      "SELECT FIRST 1 FUN_NOME FROM CAD_FUNC ORDER BY DT_NASC"),
