@@ -20,7 +20,7 @@ import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import product
 
@@ -56,6 +56,7 @@ class ValueLink:
     strength: float = 1.0
     words: frozenset[int] = frozenset()  # the words that named it
     no: tuple[str | int | float, str] | None = None  # a yes/no flag's "no": code, meaning
+    ruled_out: frozenset[int] = frozenset()  # "not approved": words of a code it excludes
 
 
 @dataclass
@@ -515,9 +516,26 @@ class ValueLinks:
                 alike[(link.table, link.column, link.words, link.strength)] == 1]
         # ... and a code that fits more of the words wins over one fitting a part of them
         # ("pessoas jurídicas": J, not F).
-        return [link for link in kept if not any(
+        kept = [link for link in kept if not any(
             (o.table, o.column) == (link.table, link.column) and link.words < o.words
             for o in kept)]
+        # A code said right after "not" next to another of its column said plainly is
+        # what the rows are not ("keyed in, not approved yet": typed, not approved);
+        # "but not invoiced" (an excluded span) is read further on, as every code but it.
+        denied = [link for link in kept if link.no is None and
+                  q.words[max(min(link.words) - 1, 0)].folded in _DENIED and
+                  not any(span.holds_any(link.words) for span in q.excluded_spans)]
+        out = []
+        for link in kept:
+            same = [o for o in denied if (o.table, o.column) == (link.table, link.column)]
+            if link not in denied and same:  # it explains "not approved" too
+                out.append(replace(link, ruled_out=frozenset().union(
+                    *({min(o.words) - 1} | o.words for o in same))))
+            elif link not in denied or not any(
+                    (o.table, o.column) == (link.table, link.column) and o not in denied
+                    for o in kept):
+                out.append(link)
+        return out
 
     def _stored(self, q: Question) -> list[ValueLink]:
         links: list[ValueLink] = []

@@ -511,6 +511,7 @@ class Linker:
                     d.claim(range(span.start, span.end))
             d.score += 1.5 * fit
             d.claim(link.words or range(link.span.start, link.span.end))
+            d.claim(link.ruled_out)
 
     def _width(self, table: str) -> int:
         rel = self.doc.relation(table)

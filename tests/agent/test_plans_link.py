@@ -2257,6 +2257,10 @@ def _holds_columns(got: list[list[Any]], want: list[list[Any]]) -> bool:
     ("qual titulo pagou mais juros num recebimento em 2023?",
      "SELECT FIRST 1 TIT_NUM FROM CAR_TIT WHERE DT_PGTO BETWEEN '2023-01-01' AND "
      "'2023-12-31' ORDER BY VL_JUROS DESC"),
+    # a code said after "not" beside another of its column is what the rows are not
+    ("How many sales orders of the Curitiba branch are only keyed in, not approved yet?",
+     "SELECT COUNT(*) FROM MOV_PED P JOIN CAD_FIL F ON F.FIL_COD = P.FIL_COD "
+     "WHERE F.FIL_NOMFAN = 'FILIAL CURITIBA' AND P.STATUS = 0"),
     # a person "mais velho" is the earliest birth date
     ("quem é o funcionário mais velho?",
      "SELECT FIRST 1 FUN_NOME FROM CAD_FUNC ORDER BY DT_NASC"),
