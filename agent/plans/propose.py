@@ -1828,8 +1828,7 @@ class Linker:
         custo": not the account "contábil" names). Of many rows, only a parent asked
         for late ("a filial de Joinville tem conta em qual banco": the banks)."""
         if not d.pinned:
-            return self._parent_named(q, d, _after_asking(q, d, start=2)) or \
-                self._parent_named(q, d, self._head_noun(q, d))
+            return self._parent_named(q, d, _after_asking(q, d, start=2))
         # not the words naming the row's own table by its name ("o título 9000 veio de
         # qual nota": CAR_TIT's description speaks of invoices, its name does not)
         free = [i for i in d.subject or q.content() if i not in d.claimed and
@@ -1841,19 +1840,6 @@ class Linker:
         # a word right after an asking one says it first
         asked = _after_asking(q, d)
         return self._parent_named(q, d, [*asked, *(i for i in free if i not in asked)])
-
-    def _head_noun(self, q: Question, d: Draft) -> list[int]:
-        """In English, the noun after one naming the base right after an asking word:
-        "which product brands" asks for brands (the head comes last), not products."""
-        if q.lang != "en":
-            return []
-        content = q.content()
-        for i in _after_asking(q, d):
-            after = [k for k in content if k > i][:1]
-            if after == [i + 1] and i + 1 not in d.claimed and \
-                    self.terms.table_name_match(d.base, q, [i])[1]:
-                return after
-        return []
 
     def _parent_named(self, q: Question, d: Draft, free: list[int]) -> str | None:
         """The first parent of the base (one join, one column) one of `free` names, put

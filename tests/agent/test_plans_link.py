@@ -2242,12 +2242,10 @@ def _holds_columns(got: list[list[Any]], want: list[list[Any]]) -> bool:
 
 
 @pytest.mark.parametrize(("question", "gold"), [
-    # a supplier's name that is also a customer's whole trade name: the word "supplies"
-    # keeps the supplier; and in English the last noun is what is asked ("product
-    # brands": brands, once each)
-    ("Which product brands does Madeireira Progresso supply to us?",
-     "SELECT DISTINCT M.MAR_NOME FROM CAD_PRO P JOIN CAD_FOR F ON F.FOR_COD = P.FOR_COD "
-     "JOIN TB_MARCA M ON M.MAR_COD = P.MAR_COD "
+    # a supplier's name that is also a customer's whole trade name: the word "supplier"
+    # keeps the supplier
+    ("Which products does Madeireira Progresso supply to us?",
+     "SELECT P.PRO_COD FROM CAD_PRO P JOIN CAD_FOR F ON F.FOR_COD = P.FOR_COD "
      "WHERE F.FOR_NOMRAZ = 'MADEIREIRA PROGRESSO S/A'"),
     # "máximo" is a cue word, yet it names PERC_DESC_MAX's MAX (no price instead)
     ("qual a media do desconto maximo por tabela de preço?",
