@@ -525,16 +525,18 @@ class ValueLinks:
         denied = [link for link in kept if link.no is None and
                   q.words[max(min(link.words) - 1, 0)].folded in _DENIED and
                   not any(span.holds_any(link.words) for span in q.excluded_spans)]
+        plain = {(link.table, link.column) for link in kept if link not in denied}
         out = []
         for link in kept:
-            same = [o for o in denied if (o.table, o.column) == (link.table, link.column)]
-            if link not in denied and same:  # it explains "not approved" too
-                out.append(replace(link, ruled_out=frozenset().union(
-                    *({min(o.words) - 1} | o.words for o in same))))
-            elif link not in denied or not any(
-                    (o.table, o.column) == (link.table, link.column) and o not in denied
-                    for o in kept):
-                out.append(link)
+            column = (link.table, link.column)
+            if link in denied:
+                if column not in plain:  # nothing said plainly: the code stands
+                    out.append(link)
+                continue
+            same = [o for o in denied if (o.table, o.column) == column]
+            # the plain code explains "not approved" too
+            out.append(replace(link, ruled_out=frozenset().union(
+                *({min(o.words) - 1} | o.words for o in same))) if same else link)
         return out
 
     def _stored(self, q: Question) -> list[ValueLink]:
