@@ -267,6 +267,8 @@ class ValueLinks:
         self.column_values: dict[Key, list[tuple[tuple[str, ...], list[str]]]] = \
             defaultdict(list)
         self.raw_values: dict[Key, list[str]] = defaultdict(list)
+        # stored codes written with a sign inside ('STA-91585', 'S/N'), by upper case
+        self.codes: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
         self.translations = _translations()
         # columns the cap cut, where names not in the index are looked up (unlisted.py),
         # and the names looked up already
@@ -298,6 +300,8 @@ class ValueLinks:
         self.exact_stems[seq].append((table, column, raw))
         self.column_values[(table, column)].append((seq, words))
         self.raw_values[(table, column)].append(raw)
+        if _CODE.fullmatch(raw):
+            self.codes[raw.upper()].append((table, column, raw))
         for stem, word, original in zip(seq, folded, words, strict=True):
             if len(word) < 3:
                 continue
@@ -381,8 +385,24 @@ class ValueLinks:
     def find(self, q: Question) -> list[ValueLink]:
         """Every value the question's words name: mapped codes and stored text."""
         with self._lock:
-            return self._mapped(q) + self._stored(q) + self._identifiers(q) + [
-                link for size in q.sizes for link in self._sized(size)]
+            coded = self._coded(q)
+            # a code written whole is not its pieces ('S' of 'S/N' is no yes/no flag)
+            pieces = set().union(*(link.words for link in coded))
+            return [link for link in self._mapped(q) + self._stored(q) + self._identifiers(q)
+                    if not (link.words or set(range(link.span.start, link.span.end)))
+                    <= pieces] + coded + [link for size in q.sizes
+                                          for link in self._sized(size)]
+
+    def _coded(self, q: Question) -> list[ValueLink]:
+        """Stored codes the question writes whole, signs and all ("a referência
+        STA-91585": PRO_REF = 'STA-91585'; "o endereço S/N")."""
+        links = []
+        for token in _CODE.findall(q.text):
+            for start, end in _written(q, token):
+                for table, column, raw in self.codes.get(token.upper(), []):
+                    links.append(ValueLink(table, column, raw, Span(start, end),
+                                           strength=1.5, words=frozenset(range(start, end))))
+        return links
 
     def _sized(self, size: Size) -> list[ValueLink]:
         """Columns whose values hold the size as stored: with its unit ('2,5MM'), bare
@@ -726,6 +746,21 @@ def _contains_key(stem: str, word: str) -> str:
 
 
 _IDENTIFIER = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_CODE = re.compile(r"(?<![\w/-])[^\W_]+(?:[-/][^\W_]+)+(?![\w/-])")  # 'STA-91585', 'S/N'
+
+
+def _written(q: Question, token: str) -> list[tuple[int, int]]:
+    """The spans of words that, put together, write `token` ('STA', '-', '91585')."""
+    out = []
+    for start in range(len(q.words)):
+        text = ""
+        for end in range(start, len(q.words)):
+            text += q.words[end].text
+            if len(text) >= len(token):
+                if text == token:
+                    out.append((start, end + 1))
+                break
+    return out
 
 
 @cache

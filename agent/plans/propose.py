@@ -74,6 +74,8 @@ PLANNED = 3.0  # a table of targets or budgets asked about what was done
 STAGING = 2.0  # a staging copy, backup or log table the question does not name
 SALES = 3.0  # a sales question over a table recording sales
 JOIN = 0.7  # each table a plan joins
+_WHO = frozenset(("who", "whom", "which", "quem"))  # asking for a row, not a value
+
 SUBJECT = 1.5  # weight of how well the base table's terms match the question's subject
 UNMAPPED = 1.2  # what each question word the plan leaves unexplained costs
 STORED = 3.0  # times that, for a word naming a whole stored value ('TIGRE')
@@ -512,6 +514,16 @@ class Linker:
             d.score += 1.5 * fit
             d.claim(link.words or range(link.span.start, link.span.end))
             d.claim(link.ruled_out)
+            if link.meaning is None:  # "a referência STA-91585": the column, named
+                d.claim(self._column_before(q, d.reach[alias].table, link))
+
+    def _column_before(self, q: Question, table: str, link: ValueLink) -> set[int]:
+        """The words right before a stored value that name its column, not its table
+        ("da referência STA-91585": PRO_REF's 'referência', not 'produto')."""
+        before = q.content(Span(max(link.span.start - 2, 0), link.span.start))
+        _, hit = self.terms.match(self.terms.names.get((table, link.column), frozenset()),
+                                  q, before)
+        return {i for i in hit if not self.terms.table_name_match(table, q, [i])[1]}
 
     def _width(self, table: str) -> int:
         rel = self.doc.relation(table)
@@ -940,11 +952,28 @@ class Linker:
                 d.score -= UNPLACED
                 continue
             alias, col, hit, score = best
-            d.said_at[len(d.filters)] = span.start
-            d.filters.append(Filter(expr=Expr(column=Col(table=alias, column=col.name)),
-                                    op="IS NULL"))
+            stored = self._stored_for(q, d, words, col.name, links)
+            if stored is None:
+                d.said_at[len(d.filters)] = span.start
+                d.filters.append(Filter(expr=Expr(column=Col(table=alias, column=col.name)),
+                                        op="IS NULL"))
+            else:  # the value stored for it says it ("sem número, aquele S/N": 'S/N')
+                d.claim(stored)
             d.score += 1.0 + 0.3 * score
             d.claim(hit)
+
+    def _stored_for(self, q: Question, d: Draft, words: list[int], column: str,
+                    links: list[ValueLink]) -> set[int] | None:
+        """The missing words that name the column of a value stored for "none" ("sem
+        número, aquele S/N": CLI_NUM = 'S/N'), None when no such value is said."""
+        for link in links:
+            if link.table != d.base or link.meaning is not None or link.op != "=":
+                continue
+            _, hit = self.terms.match(self.terms.names.get((d.base, link.column), frozenset()),
+                                      q, words)
+            if hit or link.column == column:
+                return hit
+        return None
 
     def _present(self, q: Question, d: Draft) -> None:
         """"clientes com alguma observação anotada": a column of the base that must be
@@ -954,6 +983,12 @@ class Linker:
             words = [i for i in q.content(span)
                      if i not in d.claimed and not self._names_a_table(q, d, i)]
             best = self.cols.column(q, d, words, kinds=None, depth=0, nullable=True)
+            # "pedidos que tiveram desconto": an amount above zero, not merely filled in
+            amount = self.cols.measure_column(q, d, words, kinds=("number",), depth=0)
+            if amount is not None and (best is None or amount[3] >= best[3]):
+                d.filters.append(Filter(expr=Expr(column=_taken(d, amount)), op=">", value=0))
+                d.score += 1.0 + 0.3 * amount[3]
+                continue
             if best is None:
                 d.score -= 1.0 if words else 0.0  # "alguma observação": the base has none
                 continue
@@ -1198,7 +1233,9 @@ class Linker:
                 item = Item(expr=Expr(column=counted), agg="COUNT", distinct=True)
                 self._grouped_subject(q, d, counted)
         else:
-            measure = self._measure(q, d)
+            # "ICMS at each tax rate": the rate is grouped, so not what is summed
+            measure = self._measure(q, d, exclude={g.column.column for g in group
+                                                   if g.column.table == d.base})
             if measure is None:
                 d.score -= 3.0
                 return
@@ -1258,8 +1295,11 @@ class Linker:
             words = q.content(span)
             words = words[:1] + [i for i in words[1:] if i not in d.claimed]
             best = self.cols.column(q, d, words, kinds=None, depth=2, keys=True, hop_cost=0.3)
-            if best is not None and words and words[0] not in best[2]:
+            if best is not None and words and words[0] not in best[2] and not (
+                    q.lang == "en" and len(words) > 1 and words[1] == words[0] + 1
+                    and words[1] in best[2]):
                 # the word right after "each/por" is what is grouped, if a column is it
+                # (in English, unless the column is the next word's: "each tax rate")
                 best = self.cols.column(q, d, words[:1], kinds=None, depth=2, keys=True,
                                         hop_cost=0.3) or best
             if best is not None and d.reach[best[0]].depth > 0 and len(words) > 1:
@@ -1352,9 +1392,11 @@ class Linker:
             return [Expr(column=column, part="DATE")]
         return [Expr(column=column)]
 
-    def _measure(self, q: Question, d: Draft) -> Expr | None:
+    def _measure(self, q: Question, d: Draft, exclude: set[str] | None = None
+                 ) -> Expr | None:
         """What SUM/AVG/MIN/MAX aggregate: the number the words after (or before) the
-        cue name, two of them combined, or the base's main money column."""
+        cue name, two of them combined, or the base's main money column; none of the
+        base's `exclude`."""
         span = q.aggregate_span or Span(0, 0)
         expr = self._arithmetic(q, d, Span(0, len(q.words)))
         if expr is None and days_asked(q):  # "em média, quantos dias ... ficaram"
@@ -1375,7 +1417,8 @@ class Linker:
             [i for i in free if span.end <= i < span.end + 8][:5],
             [i for i in free if span.start - WINDOW <= i < span.start]]
         for words in windows:
-            found = self.cols.measure_column(q, d, words, kinds=("number",), depth=0)
+            found = self.cols.measure_column(q, d, words, kinds=("number",), depth=0,
+                                             exclude=exclude)
             if found is not None and not self._measures_asked(q, d, found, bool(hinted)):
                 found = None
             if found is not None and (best is None or found[3] > best[3]):
@@ -1516,6 +1559,12 @@ class Linker:
             score, _ = self.terms.table_name_match(hop.table, q, subject)
             if hop.depth == 2:  # one more join: only when it names the subject better
                 score -= 0.5
+            # of two keys to one table, the one the question's words name ("the account
+            # most money was debited to": CTA_DEB, not CTA_CRED)
+            fk = hop.joins[-1].on[0][0]
+            score += 0.1 * bool(self.terms.match(self.terms.names.get(
+                (d.reach[fk.table].table, fk.column), frozenset()), q,
+                [i for i in q.content() if i not in subject])[1])
             # "quais vendedores têm meta": TB_VEND_META and CAD_VEND both say vendedor,
             # but only CAD_VEND says nothing more: its rows are the ones asked for.
             closer = not exact and score >= own > 0 and \
@@ -1558,6 +1607,16 @@ class Linker:
         best = self.cols.said(q, d, self.cols.measure_column(
             q, d, [i for i in words if i not in named],
             kinds=("number",) if keys else ("number", "date"), depth=0 if keys else 1))
+        dated = self._top_date(q, d, words, best)
+        if dated is not None:  # "overdue the longest": by the earliest due date
+            best = dated
+            column = _taken(d, best)
+            if not desc and self._nullable(d, column):  # NULLs sort first in Firebird
+                d.filters.append(Filter(expr=Expr(column=column), op="IS NOT NULL"))
+            if keys:
+                self._ordered(d, keys, Expr(column=column), "MAX" if desc else "MIN", desc)
+                d.score += 1.0
+                return
         if keys and named and best is None and named <= set(sales_words(q)):
             best = self.cols.money(q, d)  # "the month with the highest sales": money
         if keys and named and best is None:  # "the 5 customers with the most orders"
@@ -1600,6 +1659,22 @@ class Linker:
         # "the 3 departments with the highest average salary": the aggregate said
         agg = cast(Aggregate, q.aggregate if q.aggregate in ("AVG", "MIN", "MAX") else "SUM")
         self._ordered(d, keys, Expr(column=Col(table=alias, column=col.name)), agg, desc)
+
+    def _top_date(self, q: Question, d: Draft, words: list[int],
+                  best: Found | None) -> Found | None:
+        """The date a superlative of time ranks by (cue list `top_dated`), when `best` is
+        none: the one the words name, else the due date of what is overdue, else the
+        base's main date. None for other superlatives."""
+        span = q.top_span
+        if span is None or not find_cue(q.words[span.start:span.end], cues()["top_dated"]):
+            return None
+        if best is not None and kind(best[1]) == "date":
+            return None
+        found = self.cols.column(q, d, words, kinds=("date",), depth=1)
+        if found is not None:
+            return found
+        due = self.cols.due_date(d) if q.overdue is not None else None
+        return (d.base, due, set(), 0.0) if due is not None else self.cols.default_date(d)
 
     def _value_of(self, d: Draft, found: Found) -> Expr | None:
         """The money a quantity stands for: the base's money column, else the quantity
@@ -1697,7 +1772,8 @@ class Linker:
             return
         parent = self._asked_parent(q, d)
         if parent is not None:  # "qual banco cobra o título 7777": the bank, named
-            d.select = self._shown(d, parent)
+            named = self._parent_column(q, d, parent)
+            d.select = [Item(expr=Expr(column=named))] if named else self._shown(d, parent)
             d.distinct = True  # the number may pick several rows (a bill's installments)
             d.score += 0.5
             return
@@ -1713,6 +1789,7 @@ class Linker:
             return
         parent = None if combined is not None else self._counted_parent(q, d, far=True)
         if parent is not None:
+            d.use(parent.table)  # a parent's FK to the subject ("far"): its join too
             d.select = [Item(expr=Expr(column=parent))]
             d.distinct = True
             self._grouped_subject(q, d, parent)
@@ -1758,16 +1835,28 @@ class Linker:
             return False
         words = [i for i in q.content() if i not in d.claimed and i not in d.table_words]
         found = self.cols.column(q, d, words, kinds=("date",), depth=0)
-        if found is None and q.when is not None:
+        who = q.extreme is not None and q.when is None and q.words[0].folded in _WHO
+        if found is None and (q.when is not None or who):
             found = self.cols.default_date(d)
         if found is None:
             return False
         expr = Expr(column=_taken(d, found))
+        if who and q.extreme is not None:
+            # "who was the last person to log in": the row with the latest date
+            d.claim(found[2] | set(range(q.extreme[1].start, q.extreme[1].end)))
+            if self._nullable(d, expr.column):  # type: ignore[arg-type]
+                d.filters.append(Filter(expr=expr, op="IS NOT NULL"))
+            d.select = [*self._shown(d, d.base), Item(expr=expr)]
+            d.order_by = [Order(item=len(d.select) - 1, desc=q.extreme[0] == "MAX")]
+            d.limit = 1
+            d.score += 0.5
+            return True
         if q.extreme is not None:
             d.select = [Item(expr=expr, agg=q.extreme[0])]  # type: ignore[arg-type]
             d.claim(range(q.extreme[1].start, q.extreme[1].end))
         else:
             d.select = [Item(expr=expr)]
+            d.distinct = True  # "on what date was the May payroll paid": one date, once
         if q.when is not None:
             d.claim(range(q.when.start, q.when.end))
         d.score += 0.5
@@ -1840,6 +1929,20 @@ class Linker:
         # a word right after an asking one says it first
         asked = _after_asking(q, d)
         return self._parent_named(q, d, [*asked, *(i for i in free if i not in asked)])
+
+    def _parent_column(self, q: Question, d: Draft, parent: str) -> Col | None:
+        """The asked parent's own column the subject's other words name ("the NF-e access
+        key of the invoice behind receivable 8000": NF_CAB.CHAVE_NFE, not the invoice's
+        number), None when they name none."""
+        table = d.reach[parent].table
+        words = [i for i in d.subject[:3] if i not in d.claimed]
+        found = self.cols.column(q, d, words, kinds=None, depth=1,
+                                 exclude=self.terms.key_names)
+        if found is None or found[0] != parent or \
+                not [i for i in found[2] if not self.terms.table_name_match(table, q, [i])[1]]:
+            return None
+        d.claim(found[2])
+        return Col(table=parent, column=found[1].name)
 
     def _parent_named(self, q: Question, d: Draft, free: list[int]) -> str | None:
         """The first parent of the base (one join, one column) one of `free` names, put

@@ -2267,3 +2267,54 @@ def test_names_cue_words_and_parents_columns(propose: Any, doc: CombinedSchema,
     plan = propose(question)[0].plan
     got, want = figures(con, doc, settings, plan, gold)
     assert contains(got, want), compile_plan(plan, doc)
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    # the asked parent's own column: the invoice's access key, not its number
+    ("what is the NF-e access key of receivable 8101?",
+     "SELECT DISTINCT N.CHAVE_NFE FROM CAR_TIT T JOIN NF_CAB N ON N.NF_ID = T.NF_ID "
+     "WHERE T.TIT_NUM = 8101"),
+    # "who ... last": the row with the latest date, not the date
+    ("Who was the last one to sign into the system?",
+     "SELECT FIRST 1 FULL_NAME FROM USERS WHERE LAST_LOGIN IS NOT NULL "
+     "ORDER BY LAST_LOGIN DESC"),
+    # of two keys to the chart of accounts, the one the question names
+    ("Which ledger account was debited the largest amount in 2024?",
+     "SELECT FIRST 1 CTA_DEB FROM FIN_LANC WHERE DT_LANC BETWEEN '2024-01-01' AND "
+     "'2024-12-31' GROUP BY CTA_DEB ORDER BY SUM(VALOR) DESC"),
+    # "per tax rate": the rate is grouped (not the invoice "tax" names), and not summed
+    ("what was the total ICMS per tax rate on 2024 invoices?",
+     "SELECT I.ALIQ_ICMS, SUM(I.VL_ICMS) FROM NF_ITEM I JOIN NF_CAB N ON N.NF_ID = I.NF_ID "
+     "WHERE N.DT_EMI BETWEEN '2024-01-01' AND '2024-12-31' GROUP BY I.ALIQ_ICMS"),
+    # the date many rows share, once
+    ("when was the April 2024 payroll paid?",
+     "SELECT DISTINCT DT_PGTO FROM RH_FOLHA WHERE ANO = 2024 AND MES = 4"),
+    # a superlative of time ranks by a date, earliest first, NULLs aside
+    ("which customer has been registered with us the longest?",
+     "SELECT FIRST 1 CLI_NOMRAZ FROM CAD_CLI WHERE CLI_DTCAD IS NOT NULL "
+     "ORDER BY CLI_DTCAD"),
+    # a stored code written whole, sign and all
+    ("which product has reference code AMA-11988?",
+     "SELECT PRO_DESCR FROM CAD_PRO WHERE PRO_REF = 'AMA-11988'"),
+    # "sem número", and the value stored for it said: that value, not a NULL
+    ("quantos clientes cadastrados sem número no endereço, o famoso S/N?",
+     "SELECT COUNT(*) FROM CAD_CLI WHERE CLI_NUM = 'S/N'"),
+    # "that had a discount": an amount above zero
+    ("how many 2024 sales orders that had a discount were there?",
+     "SELECT COUNT(*) FROM MOV_PED WHERE VL_DESC > 0 AND "
+     "DT_EMISSAO BETWEEN '2024-01-01' AND '2024-12-31'"),
+])
+def test_parents_columns_time_superlatives_and_codes(propose: Any, doc: CombinedSchema,
+                                                      con: Connection, settings: Settings,
+                                                      question: str, gold: str) -> None:
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert contains(got, want), compile_plan(plan, doc)
+
+
+def test_by_default_groups_nothing_and_every_candidate_compiles(propose: Any,
+                                                                doc: CombinedSchema) -> None:
+    assert not read_question("which price list is applied by default?").group_spans
+    # a parent's key to the subject, listed: its join comes with it
+    for cand in propose("Which banks have never been the collecting bank on any receivable?"):
+        compile_plan(cand.plan, doc)
