@@ -92,14 +92,14 @@ MORE_QUESTIONS13 = Path(__file__).parent / "agent_questions_more13.yaml"
 # (counted at 18/50 and 19/50 on the code before and after the rules of the session that
 # read the thirteenth, then its failures were read)
 MORE_QUESTIONS14 = Path(__file__).parent / "agent_questions_more14.yaml"
+# a fifteenth batch of 50 spread like the first file, written blind after the fourteenth
+# (counted at 15/50 before its failures were read)
+MORE_QUESTIONS15 = Path(__file__).parent / "agent_questions_more15.yaml"
 # the tuning set: every file above, in the order they were written
 TUNING_FILES = (QUESTIONS, MORE_QUESTIONS, MORE_QUESTIONS2, MORE_QUESTIONS3, MORE_QUESTIONS4,
                 MORE_QUESTIONS5, MORE_QUESTIONS6, MORE_QUESTIONS7, MORE_QUESTIONS8,
                 MORE_QUESTIONS9, MORE_QUESTIONS10, MORE_QUESTIONS11, MORE_QUESTIONS12,
-                MORE_QUESTIONS13, MORE_QUESTIONS14)
-# a fifteenth batch of 50 spread like the first file, written blind after the fourteenth and
-# not yet in the tuning set (no rule has read it; count it before adding it to TUNING_FILES)
-MORE_QUESTIONS15 = Path(__file__).parent / "agent_questions_more15.yaml"
+                MORE_QUESTIONS13, MORE_QUESTIONS14, MORE_QUESTIONS15)
 # a sixteenth batch of 50 spread like the first file, written blind after the fifteenth and
 # not yet in the tuning set (no rule has read it; count it before adding it to TUNING_FILES)
 MORE_QUESTIONS16 = Path(__file__).parent / "agent_questions_more16.yaml"

@@ -1297,9 +1297,11 @@ class Linker:
             best = self.cols.column(q, d, words, kinds=None, depth=2, keys=True, hop_cost=0.3)
             if best is not None and words and words[0] not in best[2] and not (
                     q.lang == "en" and len(words) > 1 and words[1] == words[0] + 1
-                    and words[1] in best[2]):
+                    and words[1] in best[2]
+                    and (d.reach[best[0]].table, best[1].name) not in self.terms.keys):
                 # the word right after "each/por" is what is grouped, if a column is it
-                # (in English, unless the column is the next word's: "each tax rate")
+                # (in English, unless a column not a key is the next word's: "each tax
+                # rate", but not PAG_ID of "each branch pay")
                 best = self.cols.column(q, d, words[:1], kinds=None, depth=2, keys=True,
                                         hop_cost=0.3) or best
             if best is not None and d.reach[best[0]].depth > 0 and len(words) > 1:
