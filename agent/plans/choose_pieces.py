@@ -70,6 +70,8 @@ def filter_label(flt: Filter) -> str:
         return f"{left} {flt.op}"
     if flt.other is not None:
         right = expr_label(flt.other) + (f" * {flt.factor:g}" if flt.factor else "")
+    elif flt.average:
+        right = f"AVG({left})"
     elif flt.today:
         right = "CURRENT_DATE"
     elif flt.op == "BETWEEN" and isinstance(flt.value, list) and len(flt.value) == 2:

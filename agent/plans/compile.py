@@ -185,6 +185,12 @@ def _check_filter(flt: Filter, scope: _Scope) -> None:
             raise PlanError(f"plan refused: {name} ({got}) compared with "
                             f"{flt.other.column.column} ({other})")
         return
+    if flt.average:
+        if got != "number" or flt.expr.op is not None or flt.expr.part is not None or \
+                flt.op not in ("<", "<=", ">", ">=", "<>"):
+            raise PlanError(f"plan refused: only a number column is compared with its "
+                            f"average; {name} is {got}")
+        return
     if flt.today:
         if got != "date" or flt.op not in ("<", "<=", ">", ">=", "=", "<>"):
             raise PlanError(f"plan refused: only a date is compared with today; {name} is "
@@ -246,6 +252,7 @@ class _Writer:
         self.joined = bool(plan.joins)
         self.dialect = doc_dialect(scope.doc)
         self.alias: dict[str, str] = {}
+        self.tables = plan.aliases()
         for name in plan.aliases():
             self.alias[name] = _short(name, set(self.alias.values()))
 
@@ -304,6 +311,12 @@ class _Writer:
         if flt.other is not None:
             times = f" * {_decimal(flt.factor)}" if flt.factor is not None else ""
             return f"{left} {flt.op} {self.expr(flt.other)}{times}"
+        if flt.average:  # over every row of the column's table, not the filtered ones
+            table = self.tables[flt.expr.column.table]
+            inner = _short(table, set(self.alias.values()))
+            column = sql_name(flt.expr.column.column, self.dialect)
+            return (f"{left} {flt.op} (SELECT AVG({inner}.{column}) FROM "
+                    f"{sql_name(table, self.dialect)} {inner})")
         if flt.today:  # dialect 1 has no CURRENT_DATE; its DATE is a timestamp
             today = "CURRENT_DATE" if self.dialect >= 3 else "CAST('TODAY' AS TIMESTAMP)"
             return f"{left} {flt.op} {today}"

@@ -122,6 +122,8 @@ def _conditions(filters: list[Filter], w: dict[str, Any]) -> list[str]:
             out.append(w["contains"].format(c=expr_text(f.expr), v=f.value))
         elif f.other is not None:
             out.append(f"{expr_text(f.expr)} {f.op} {other_text(f)}")
+        elif f.average:
+            out.append(w["average"].format(c=expr_text(f.expr), op=f.op))
         elif f.today:
             out.append(w["before today" if f.op in ("<", "<=") else "today"].format(
                 c=expr_text(f.expr), op=f.op))

@@ -61,6 +61,9 @@ class Filter(_Part):
     other: Expr | None = Field(None, description="Compare with this column instead.")
     today: bool = Field(False, description=(
         "Compare with today's date (CURRENT_DATE) instead of `value`: overdue titles."))
+    average: bool = Field(False, description=(
+        "Compare with the average of `expr` over all the table's rows instead of `value`: "
+        "job titles paying above the average base salary."))
     factor: float | None = Field(None, gt=0, description=(
         "With `other`: compare with other times this (10 % of it: 0.1; 20 % above it: 1.2)."))
     meaning: str | None = None

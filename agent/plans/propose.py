@@ -712,6 +712,9 @@ class Linker:
                      if i not in d.table_words]
             if comp.of is not None and self._share_of(q, d, comp, words):
                 continue
+            if comp.average:
+                self._above_average(q, d, comp, words)
+                continue
             if comp.versus:  # no other column found: nothing to compare with
                 d.score -= UNPLACED
                 continue
@@ -740,6 +743,19 @@ class Linker:
             d.filters.append(Filter(expr=expr, op=comp.op, value=comp.value))
             d.score += 1.0
             d.claim(range(comp.span.start, comp.span.end))
+
+    def _above_average(self, q: Question, d: Draft, comp: Comparison,
+                       words: list[int]) -> None:
+        """"cargos com salário base acima da média": the number the words before name,
+        compared with its average over its whole table."""
+        best = self.cols.measure_column(q, d, words, kinds=("number",), depth=1)
+        if best is None:
+            d.score -= UNPLACED
+            return
+        d.said_at[len(d.filters)] = comp.span.start
+        d.filters.append(Filter(expr=Expr(column=_taken(d, best)), op=comp.op, average=True))
+        d.score += 1.0 + 0.3 * best[3]
+        d.claim(range(comp.span.start, comp.span.end))
 
     def _counts_rows(self, q: Question, d: Draft, comp: Comparison) -> bool:
         """"clientes com mais de 3 pedidos", "customers who placed more than 5 orders":

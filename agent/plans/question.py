@@ -97,6 +97,7 @@ class Comparison:
     of: Span | None = None  # "10% of the goods value": the words naming the other column
     factor: float | None = None  # what the other column is multiplied by (0.1, 1.2)
     versus: bool = False  # "desconto maior que o frete": another column, no number
+    average: bool = False  # "salário acima da média": the column's own average
 
 
 @dataclass(frozen=True)
@@ -260,6 +261,7 @@ def read_question(text: str) -> Question:
     _read_dates(q, c)
     _read_weekdays(q, c)
     _read_comparisons(q, c)
+    _read_versus_average(q, c)
     _read_versus(q, c)
     _read_sizes(q, c)
     _read_either(q)
@@ -658,6 +660,16 @@ def _read_comparisons(q: Question, c: dict[str, Any]) -> None:
                                         percent, of, factor))
         q.numbers.remove((value, span))
         q.used.update(range(start, max(end, unit)))
+
+
+def _read_versus_average(q: Question, c: dict[str, Any]) -> None:
+    """"acima da média", "above the average": a number compared with its own average
+    (cue list `versus_average`); the words before it name the number."""
+    for op, entries in c["versus_average"].items():
+        while (span := find_cue(q.words, entries, q.used)) is not None:
+            q.comparisons.append(Comparison(op, 0.0, span, " ".join(
+                w.text for w in q.words[span.start:span.end]), average=True))
+            q.used.update(range(span.start, span.end))
 
 
 def _read_versus(q: Question, c: dict[str, Any]) -> None:

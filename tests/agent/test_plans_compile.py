@@ -151,6 +151,14 @@ CASES: dict[str, tuple[QueryPlan, str, bool]] = {
         count("CAR_TIT", Filter(expr=col("CAR_TIT", "DT_VENC"), op="<", today=True),
               where("CAR_TIT", "SITUACAO", "=", "A")),
         "SELECT COUNT(*) FROM CAR_TIT WHERE DT_VENC < CURRENT_DATE AND SITUACAO = 'A'", False),
+    "column > its average": (
+        count("TB_CARGO", Filter(expr=col("TB_CARGO", "SAL_BASE"), op=">", average=True)),
+        "SELECT COUNT(*) FROM TB_CARGO WHERE SAL_BASE > (SELECT AVG(SAL_BASE) FROM TB_CARGO)",
+        False),
+    "column < its average": (
+        count("CAD_CLI", Filter(expr=col("CAD_CLI", "CLI_LIMCRED"), op="<", average=True)),
+        "SELECT COUNT(*) FROM CAD_CLI WHERE CLI_LIMCRED < (SELECT AVG(CLI_LIMCRED) FROM CAD_CLI)",
+        False),
     "column > share of a column": (
         count("MOV_PED", Filter(expr=col("MOV_PED", "VL_FRETE"), op=">",
                                 other=col("MOV_PED", "VL_PROD"), factor=0.05)),
@@ -409,6 +417,9 @@ REFUSED: dict[str, tuple[QueryPlan, list[str]]] = {
     "unknown table": (count("CLIENTES_VIP"), ["CLIENTES_VIP"]),
     "today against a text": (
         count("CAD_CLI", Filter(expr=col("CAD_CLI", "CLI_NOMRAZ"), op="<", today=True)),
+        ["CLI_NOMRAZ"]),
+    "average of a text": (
+        count("CAD_CLI", Filter(expr=col("CAD_CLI", "CLI_NOMRAZ"), op=">", average=True)),
         ["CLI_NOMRAZ"]),
     "unknown joined table": (
         count("CAD_CLI", joins=[Join(table="CIDADES", alias="CIDADES", on=[

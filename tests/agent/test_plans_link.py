@@ -2318,3 +2318,18 @@ def test_by_default_groups_nothing_and_every_candidate_compiles(propose: Any,
     # a parent's key to the subject, listed: its join comes with it
     for cand in propose("Which banks have never been the collecting bank on any receivable?"):
         compile_plan(cand.plan, doc)
+
+
+@pytest.mark.parametrize(("question", "gold"), [
+    ("quantos clientes tem limite de credito abaixo da média?",
+     "SELECT COUNT(*) FROM CAD_CLI WHERE CLI_LIMCRED < (SELECT AVG(CLI_LIMCRED) FROM CAD_CLI)"),
+    ("which job titles have a base salary above average?",
+     "SELECT CRG_DESCR FROM TB_CARGO WHERE SAL_BASE > (SELECT AVG(SAL_BASE) FROM TB_CARGO)"),
+])
+def test_a_number_above_or_below_its_average(propose: Any, doc: CombinedSchema,
+                                             con: Connection, settings: Settings,
+                                             question: str, gold: str) -> None:
+    assert read_question(question).aggregate != "AVG"  # "média" compares: no AVG asked
+    plan = propose(question)[0].plan
+    got, want = figures(con, doc, settings, plan, gold)
+    assert contains(got, want), compile_plan(plan, doc)
