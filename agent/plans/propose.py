@@ -685,8 +685,12 @@ class Linker:
         if k < 0:
             return 0.0
         owner = d.reach[hop.joins[-1].on[0][0].table].table if hop.joins else d.base
-        return 0.8 if any(self.terms.table_name_match(t, q, [k])[1]
-                          for t in {owner, hop.table}) else 0.0
+        if any(self.terms.table_name_match(t, q, [k])[1] for t in {owner, hop.table}):
+            return 0.8
+        # ... or a table further back on its way, less: "customers in Rio de Janeiro
+        # state" is the customer's city's state
+        passed = {j.table for j in hop.joins[:-2]} - {d.base}
+        return 0.5 if any(self.terms.table_name_match(t, q, [k])[1] for t in passed) else 0.0
 
     @staticmethod
     def _under(q: Question, d: Draft, hop: Hop, link: ValueLink) -> float:

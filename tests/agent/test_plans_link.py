@@ -2299,6 +2299,11 @@ def test_names_cue_words_and_parents_columns(propose: Any, doc: CombinedSchema,
     # "sem número", and the value stored for it said: that value, not a NULL
     ("quantos clientes cadastrados sem número no endereço, o famoso S/N?",
      "SELECT COUNT(*) FROM CAD_CLI WHERE CLI_NUM = 'S/N'"),
+    # "customers in Rio de Janeiro state": the customer's city's state, not the city
+    ("how many invoices went to customers in Rio de Janeiro state in 2024?",
+     "SELECT COUNT(*) FROM NF_CAB N JOIN CAD_CLI C ON C.CLI_COD = N.CLI_COD "
+     "JOIN CAD_CID D ON D.CID_COD = C.CID_COD WHERE D.UF_SIGLA = 'RJ' "
+     "AND N.DT_EMI BETWEEN '2024-01-01' AND '2024-12-31'"),
     # "that had a discount": an amount above zero
     ("how many 2024 sales orders that had a discount were there?",
      "SELECT COUNT(*) FROM MOV_PED WHERE VL_DESC > 0 AND "
