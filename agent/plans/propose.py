@@ -1629,6 +1629,13 @@ class Linker:
         best = self.cols.said(q, d, self.cols.measure_column(
             q, d, [i for i in words if i not in named],
             kinds=("number",) if keys else ("number", "date"), depth=0 if keys else 1))
+        if best is not None and kind(best[1]) == "date" and not keys and \
+                not self._says_time(q, d, best):
+            # "the 5 largest customer payments": 'payments' named DT_PGTO, yet the size
+            # of a payment is money
+            money = self.cols.money(q, d)
+            if money is not None:
+                best = (money[0], money[1], best[2], money[3])
         dated = self._top_date(q, d, words, best)
         if dated is not None:  # "overdue the longest": by the earliest due date
             best = dated
@@ -1681,6 +1688,18 @@ class Linker:
         # "the 3 departments with the highest average salary": the aggregate said
         agg = cast(Aggregate, q.aggregate if q.aggregate in ("AVG", "MIN", "MAX") else "SUM")
         self._ordered(d, keys, Expr(column=Col(table=alias, column=col.name)), agg, desc)
+
+    def _says_time(self, q: Question, d: Draft, found: Found) -> bool:
+        """Whether the words naming a date column, or the superlative, speak of time:
+        "most recent" (hinted to a date, cue list `hints`), "youngest" (hinted to the
+        column's birth), "the longest" (cue list `top_dated`)."""
+        span = q.top_span or Span(0, 0)
+        names = self.terms.names.get((d.reach[found[0]].table, found[1].name), frozenset())
+        hints = cues()["hints"]
+        return any(set(hints.get(q.words[i].folded, "").split()) & ({"data", "date"} | names)
+                   or q.words[i].folded in ("data", "date", "dia", "day")
+                   for i in [*found[2], *range(span.start, span.end)]) or \
+            find_cue(q.words[span.start:span.end], cues()["top_dated"]) is not None
 
     def _top_date(self, q: Question, d: Draft, words: list[int],
                   best: Found | None) -> Found | None:

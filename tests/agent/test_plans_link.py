@@ -2304,6 +2304,10 @@ def test_names_cue_words_and_parents_columns(propose: Any, doc: CombinedSchema,
      "SELECT COUNT(*) FROM NF_CAB N JOIN CAD_CLI C ON C.CLI_COD = N.CLI_COD "
      "JOIN CAD_CID D ON D.CID_COD = C.CID_COD WHERE D.UF_SIGLA = 'RJ' "
      "AND N.DT_EMI BETWEEN '2024-01-01' AND '2024-12-31'"),
+    # "largest" payments are the biggest amounts, not the latest payment dates
+    ("What were the 3 largest customer payments we received in 2023?",
+     "SELECT FIRST 3 VL_BAIXA FROM CAR_BAIXA WHERE DT_BAIXA BETWEEN '2023-01-01' AND "
+     "'2023-12-31' ORDER BY VL_BAIXA DESC"),
     # "that had a discount": an amount above zero
     ("how many 2024 sales orders that had a discount were there?",
      "SELECT COUNT(*) FROM MOV_PED WHERE VL_DESC > 0 AND "
