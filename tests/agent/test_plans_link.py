@@ -2302,6 +2302,9 @@ def test_a_lone_proper_name_is_the_one_row_holding_it(propose: Any,
     ("how many 2024 sales orders that had a discount were there?",
      "SELECT COUNT(*) FROM MOV_PED WHERE VL_DESC > 0 AND "
      "DT_EMISSAO BETWEEN '2024-01-01' AND '2024-12-31'"),
+    # "children": the glossary's plural of child, the dependants' code 'F' (filho)
+    ("how many employees have children registered as dependents?",
+     "SELECT COUNT(DISTINCT FUN_MAT) FROM RH_DEPENDENTE WHERE PARENTESCO = 'F'"),
     # a number against its own average ("média" compares: no AVG is asked)
     ("quantos clientes tem limite de credito abaixo da média?",
      "SELECT COUNT(*) FROM CAD_CLI WHERE CLI_LIMCRED < (SELECT AVG(CLI_LIMCRED) FROM CAD_CLI)"),
