@@ -1248,7 +1248,7 @@ class Linker:
             d.score += 1.0
         elif agg == "COUNT":
             item = Item(agg="COUNT")
-            counted = self._counted_parent(q, d)
+            counted = None if self._counts_a_kind(q, d) else self._counted_parent(q, d)
             if counted is not None and not group:
                 item = Item(expr=Expr(column=counted), agg="COUNT", distinct=True)
                 self._grouped_subject(q, d, counted)
@@ -1265,6 +1265,18 @@ class Linker:
         group = group or [e for e in d.each if e not in group]
         d.select = [*(Item(expr=g) for g in group), item]
         d.group_by = group
+
+    @staticmethod
+    def _counts_a_kind(q: Question, d: Draft) -> bool:
+        """"quantos filhos de funcionário": the first word after the count cue is a code
+        of the base's own column (PARENTESCO 'F'), so the base's rows are counted, not the
+        employees they belong to."""
+        span = q.aggregate_span
+        first = next((i for i in q.content() if span and i >= span.end), None)
+        return first is not None and any(
+            at == first and d.filters[k].meaning is not None and
+            d.filters[k].expr.column.table == d.base for k, at in d.said_at.items()
+            if k < len(d.filters))
 
     def _share(self, q: Question, d: Draft) -> bool:
         """A percentage (agent/plans/share.py), grouped when the question says so; False

@@ -2305,6 +2305,9 @@ def test_a_lone_proper_name_is_the_one_row_holding_it(propose: Any,
     # "children": the glossary's plural of child, the dependants' code 'F' (filho)
     ("how many employees have children registered as dependents?",
      "SELECT COUNT(DISTINCT FUN_MAT) FROM RH_DEPENDENTE WHERE PARENTESCO = 'F'"),
+    # the first word after the count is a code of the base: its rows are counted
+    ("quantos filhos dos nossos funcionários temos no cadastro de dependentes?",
+     "SELECT COUNT(*) FROM RH_DEPENDENTE WHERE PARENTESCO = 'F'"),
     # a number against its own average ("média" compares: no AVG is asked)
     ("quantos clientes tem limite de credito abaixo da média?",
      "SELECT COUNT(*) FROM CAD_CLI WHERE CLI_LIMCRED < (SELECT AVG(CLI_LIMCRED) FROM CAD_CLI)"),
