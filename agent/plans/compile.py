@@ -188,8 +188,8 @@ def _check_filter(flt: Filter, scope: _Scope) -> None:
     if flt.average:
         if got != "number" or flt.expr.op is not None or flt.expr.part is not None or \
                 flt.op not in ("<", "<=", ">", ">=", "<>"):
-            raise PlanError(f"plan refused: only a number column is compared with its "
-                            f"average; {name} is {got}")
+            raise PlanError(f"plan refused: {name} ({got}) {flt.op} its average: only a "
+                            "number column, with <, <=, >, >= or <>")
         return
     if flt.today:
         if got != "date" or flt.op not in ("<", "<=", ">", ">=", "=", "<>"):
@@ -253,7 +253,7 @@ class _Writer:
         self.dialect = doc_dialect(scope.doc)
         self.alias: dict[str, str] = {}
         self.tables = plan.aliases()
-        for name in plan.aliases():
+        for name in self.tables:
             self.alias[name] = _short(name, set(self.alias.values()))
 
     def col(self, col: Col) -> str:

@@ -74,8 +74,6 @@ PLANNED = 3.0  # a table of targets or budgets asked about what was done
 STAGING = 2.0  # a staging copy, backup or log table the question does not name
 SALES = 3.0  # a sales question over a table recording sales
 JOIN = 0.7  # each table a plan joins
-_WHO = frozenset(("who", "whom", "which", "quem"))  # asking for a row, not a value
-
 SUBJECT = 1.5  # weight of how well the base table's terms match the question's subject
 UNMAPPED = 1.2  # what each question word the plan leaves unexplained costs
 STORED = 3.0  # times that, for a word naming a whole stored value ('TIGRE')
@@ -87,6 +85,7 @@ _ASIDE = re.compile(r"\([^)]*\)")
 _NUMBER_WORDS = frozenset({"number", "no", "nº", "no.", "numero", "num", "nr", "nro", "#",
                            "id", "code", "codigo", "cod"})
 _ASKING = frozenset({"qual", "quais", "que", "which", "what"})
+_WHO = frozenset(("who", "whom", "which", "quem"))  # asking for a row, not a value
 _NUMBER_NAME = re.compile(r"(?:^|_)(?:NUM|NR|NRO|NUMERO)(?:_|$)")
 
 
@@ -1710,18 +1709,14 @@ class Linker:
         hints = cues()["hints"]
         return any(set(hints.get(q.words[i].folded, "").split()) & ({"data", "date"} | names)
                    or q.words[i].folded in ("data", "date", "dia", "day")
-                   for i in [*found[2], *range(span.start, span.end)]) or \
-            find_cue(q.words[span.start:span.end], cues()["top_dated"]) is not None
+                   for i in [*found[2], *range(span.start, span.end)]) or _dated_superlative(q)
 
     def _top_date(self, q: Question, d: Draft, words: list[int],
                   best: Found | None) -> Found | None:
         """The date a superlative of time ranks by (cue list `top_dated`), when `best` is
         none: the one the words name, else the due date of what is overdue, else the
         base's main date. None for other superlatives."""
-        span = q.top_span
-        if span is None or not find_cue(q.words[span.start:span.end], cues()["top_dated"]):
-            return None
-        if best is not None and kind(best[1]) == "date":
+        if not _dated_superlative(q) or (best is not None and kind(best[1]) == "date"):
             return None
         found = self.cols.column(q, d, words, kinds=("date",), depth=1)
         if found is not None:
@@ -1897,7 +1892,7 @@ class Linker:
         if who and q.extreme is not None:
             # "who was the last person to log in": the row with the latest date
             d.claim(found[2] | set(range(q.extreme[1].start, q.extreme[1].end)))
-            if self._nullable(d, expr.column):  # type: ignore[arg-type]
+            if self._nullable(d, expr.column):
                 d.filters.append(Filter(expr=expr, op="IS NOT NULL"))
             d.select = [*self._shown(d, d.base), Item(expr=expr)]
             d.order_by = [Order(item=len(d.select) - 1, desc=q.extreme[0] == "MAX")]
@@ -2151,6 +2146,13 @@ class Linker:
             score -= ONE_NAME
         return Candidate(plan, score, d.explained, unmapped, d.guesses,
                          expects_rows=not counts)
+
+
+def _dated_superlative(q: Question) -> bool:
+    """Whether the superlative is one of time (cue list `top_dated`: "the longest")."""
+    span = q.top_span
+    return span is not None and \
+        find_cue(q.words[span.start:span.end], cues()["top_dated"]) is not None
 
 
 def _taken(d: Draft, found: Found) -> Col:
