@@ -103,6 +103,9 @@ TUNING_FILES = (QUESTIONS, MORE_QUESTIONS, MORE_QUESTIONS2, MORE_QUESTIONS3, MOR
 # a sixteenth batch of 50 spread like the first file, written blind after the fifteenth and
 # not yet in the tuning set (no rule has read it; count it before adding it to TUNING_FILES)
 MORE_QUESTIONS16 = Path(__file__).parent / "agent_questions_more16.yaml"
+# a seventeenth batch of 50 spread like the first file, written blind after the sixteenth and
+# not yet in the tuning set (no rule has read it; count it before adding it to TUNING_FILES)
+MORE_QUESTIONS17 = Path(__file__).parent / "agent_questions_more17.yaml"
 HELD_OUT = Path(__file__).parent / "agent_questions_heldout.yaml"
 SCHEMA_QUESTIONS = ["onde fica o limite de crédito do cliente?",
                     "o que significa a coluna SITUACAO do cliente?",
