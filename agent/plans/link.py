@@ -543,20 +543,21 @@ class ValueLinks:
         # what the rows are not ("keyed in, not approved yet": typed, not approved);
         # "but not invoiced" (an excluded span) is read further on, as every code but it.
         denied = [link for link in kept if link.no is None and
-                  q.words[max(min(link.words) - 1, 0)].folded in _DENIED and
+                  _denial(q, link.words) is not None and
                   not any(span.holds_any(link.words) for span in q.excluded_spans)]
         plain = {(link.table, link.column) for link in kept if link not in denied}
         out = []
         for link in kept:
             column = (link.table, link.column)
             if link in denied:
-                if column not in plain:  # nothing said plainly: the code stands
-                    out.append(link)
+                if column not in plain:  # nothing said plainly: every code but it
+                    out.append(replace(link, op="<>", words=link.words | _denied_words(
+                        q, link.words)))
                 continue
             same = [o for o in denied if (o.table, o.column) == column]
             # the plain code explains "not approved" too
             out.append(replace(link, ruled_out=frozenset().union(
-                *({min(o.words) - 1} | o.words for o in same))) if same else link)
+                *(_denied_words(q, o.words) | o.words for o in same))) if same else link)
         return out
 
     def _stored(self, q: Question) -> list[ValueLink]:
@@ -824,6 +825,35 @@ def _position(seq: tuple[str, ...], part: list[str]) -> int:
         if list(seq[i:i + n]) == part:
             return i
     return -1
+
+
+def _denial(q: Question, words: frozenset[int]) -> int | None:
+    """Where the "not" before a code's words is ("ainda não foram pagas"), if said."""
+    for i in sorted(words):
+        if i - 1 not in words and (k := _said_not(q, i)) is not None:
+            return k
+    return None
+
+
+def _denied_words(q: Question, words: frozenset[int]) -> frozenset[int]:
+    """The "not" and the fillers between it and the code it denies."""
+    k = _denial(q, words)
+    if k is None:
+        return frozenset()
+    return frozenset(range(k, min(i for i in words if i > k)))
+
+
+def _said_not(q: Question, at: int) -> int | None:
+    """Where the "not" said right before word `at` is, past up to two fillers ("em
+    dinheiro e não no boleto", "not by boleto"); None when none is."""
+    k = at - 1
+    while k >= 0 and at - k <= 3:
+        if q.words[k].folded in _DENIED:
+            return k
+        if q.words[k].folded not in filler():
+            return None
+        k -= 1
+    return None
 
 
 _STOP = frozenset(("de", "do", "da", "a", "o", "e", "ou", "por", "em", "para", "com", "the",

@@ -556,7 +556,7 @@ class Linker:
         """Filter `alias` on the value `link` names; a mapping nobody wrote down is kept
         as a guess, so the answer says so."""
         d.use(alias)
-        op = link.op if link.op in ("CONTAINING", "IN") else "="
+        op = link.op if link.op in ("CONTAINING", "IN", "<>") else "="
         value = list(link.value) if isinstance(link.value, tuple) else link.value
         d.filters.append(Filter(expr=Expr(column=Col(table=alias, column=link.column)), op=op,
                                 value=value, meaning=link.meaning, guess=link.guess))

@@ -799,9 +799,12 @@ def _read_either(q: Question) -> None:
     words = q.words
     for i in range(1, len(words) - 1):
         state, other = words[i - 1].folded, words[i + 1].folded
+        # "em dinheiro e não no boleto" contrasts two things: not either
+        contrast = words[i].folded in ("and", "e") and i + 2 < len(words) and \
+            words[i + 2].folded.isalpha()
         if words[i].folded in ("or", "ou", "and", "e") and state.isalpha() and (
-                other in ("not", "nao") or other in {p + state for p in ("in", "i", "un",
-                                                                         "des", "dis")}):
+                (other in ("not", "nao") and not contrast) or
+                other in {p + state for p in ("in", "i", "un", "des", "dis")}):
             q.used.update(range(i - 1, i + 2))
 
 

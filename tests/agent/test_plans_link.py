@@ -2313,6 +2313,13 @@ def test_a_lone_proper_name_is_the_one_row_holding_it(propose: Any,
      "SELECT COUNT(*) FROM CAD_CLI WHERE CLI_LIMCRED < (SELECT AVG(CLI_LIMCRED) FROM CAD_CLI)"),
     ("which job titles have a base salary above average?",
      "SELECT CRG_DESCR FROM TB_CARGO WHERE SAL_BASE > (SELECT AVG(SAL_BASE) FROM TB_CARGO)"),
+    # "X e não no Y": X, and the "not" denies Y past its article (no "ou não" either)
+    ("quantos títulos em aberto são cobrados em dinheiro e não no boleto?",
+     "SELECT COUNT(*) FROM CAR_TIT WHERE SITUACAO = 'A' AND TP_COB = 'DN'"),
+    # a code denied with nothing said plainly in its column: every code but it;
+    # "passam de" compares
+    ("quantas contas a pagar passam de 50 mil e ainda não foram pagas?",
+     "SELECT COUNT(*) FROM FIN_PAGAR WHERE VALOR > 50000 AND STATUS <> 'P'"),
 ])
 def test_names_cue_words_and_parents_columns(propose: Any, doc: CombinedSchema,
                                              con: Connection, settings: Settings,
