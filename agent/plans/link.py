@@ -25,7 +25,7 @@ from functools import cache
 from itertools import product
 
 from schemachat.agent.plans.question import Question, Size, Span, Word, cues, filler
-from schemachat.agent.plans.unlisted import name_columns
+from schemachat.agent.plans.unlisted import CODE, code_columns, name_columns, written_codes
 from schemachat.agent.retrieval.text import Analyzer
 from schemachat.ingest.joins import Edge, join_edges
 from schemachat.ingest.models.combined import CombinedColumn, CombinedRelation, CombinedSchema
@@ -273,6 +273,7 @@ class ValueLinks:
         # columns the cap cut, where names not in the index are looked up (unlisted.py),
         # and the names looked up already
         self.unlisted = name_columns(values) if values else []
+        self.unlisted_codes = code_columns(values) if values else []
         self.asked: set[tuple[str, ...]] = set()
         self._states: set[tuple[str, str]] | None = None  # columns of states' names
         self._lock = threading.Lock()  # learn() may run while another turn links
@@ -300,7 +301,7 @@ class ValueLinks:
         self.exact_stems[seq].append((table, column, raw))
         self.column_values[(table, column)].append((seq, words))
         self.raw_values[(table, column)].append(raw)
-        if _CODE.fullmatch(raw):
+        if CODE.fullmatch(raw):
             self.codes[raw.upper()].append((table, column, raw))
         for stem, word, original in zip(seq, folded, words, strict=True):
             if len(word) < 3:
@@ -396,12 +397,14 @@ class ValueLinks:
     def _coded(self, q: Question) -> list[ValueLink]:
         """Stored codes the question writes whole, signs and all ("a referência
         STA-91585": PRO_REF = 'STA-91585'; "o endereço S/N")."""
-        links = []
-        for token in _CODE.findall(q.text):
-            for start, end in _written(q, token):
+        links: list[ValueLink] = []
+        for token in written_codes(q.text):
+            for start, end in _written(q, token.replace(" ", "")):
+                if any(link.words >= set(range(start, end)) for link in links):
+                    continue  # 'NF 55751-1' found: not '55751-1' again
                 for table, column, raw in self.codes.get(token.upper(), []):
                     links.append(ValueLink(table, column, raw, Span(start, end),
-                                           strength=1.5, words=frozenset(range(start, end))))
+                                           strength=CODED, words=frozenset(range(start, end))))
         return links
 
     def _sized(self, size: Size) -> list[ValueLink]:
@@ -747,7 +750,6 @@ def _contains_key(stem: str, word: str) -> str:
 
 
 _IDENTIFIER = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
-_CODE = re.compile(r"(?<![\w/-])[^\W_]+(?:[-/][^\W_]+)+(?![\w/-])")  # 'STA-91585', 'S/N'
 
 
 def _written(q: Question, token: str) -> list[tuple[int, int]]:
@@ -854,6 +856,9 @@ def _said_not(q: Question, at: int) -> int | None:
             return None
         k -= 1
     return None
+
+
+CODED = 1.5  # the strength of a stored code written whole
 
 
 _STOP = frozenset(("de", "do", "da", "a", "o", "e", "ou", "por", "em", "para", "com", "the",

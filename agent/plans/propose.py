@@ -25,7 +25,7 @@ from schemachat.agent.plans.columns import Columns, name_column
 from schemachat.agent.plans.compile import kind
 from schemachat.agent.plans.draft import Draft, Found
 from schemachat.agent.plans.duration import LATE, days_asked, duration
-from schemachat.agent.plans.link import SchemaTerms, ValueLink, ValueLinks
+from schemachat.agent.plans.link import CODED, SchemaTerms, ValueLink, ValueLinks
 from schemachat.agent.plans.plan import (
     Aggregate,
     Col,
@@ -163,7 +163,10 @@ class Linker:
         # a value and its table say nothing about the rows: the others do ("vendeu").
         about = subject or [i for i in q.content() if i not in valued and
                             not self._names_value(q, i, links)] or q.content()
-        numbered = self._numbered(q)
+        # a number inside a stored code ('NF 55751-1') is no row's key
+        coded = {i for link in links if link.meaning is None and link.strength >= CODED
+                 for i in link.words}
+        numbered = [n for n in self._numbered(q) if n.span.start not in coded]
         for rank, base in enumerate(bases):
             for draft in self._drafts(q, base, links, subject, about, numbered):
                 if base in children and q.top is None:

@@ -5,7 +5,8 @@ frequent in text_values.json (`complete` False), so "Serralheria Mineira", one c
 4,000, is in the database and not in the index. Words that look like a name (capitalised,
 in a run) and that no value, table or cue took are looked up in those columns by the
 node that plans (`agent/graph/nodes/plan.py`, with the database), and the values found
-join the index (`ValueLinks.learn`) for this question and later ones.
+join the index (`ValueLinks.learn`) for this question and later ones. Codes written whole
+("the payable NF 55751-1") are looked up the same way in the cut columns of codes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from schemachat.ingest.vocabulary import vocabulary
 
 NAMES = 0.8  # share of a column's values that must read as names (words, no e-mail)
 _NAME = re.compile(r"[^\W\d_]{3,}")
+# a stored code: pieces joined by signs ('STA-91585', 'S/N'), after a short capitalised
+# prefix or not ('NF 55751-1')
+CODE = re.compile(r"(?<![\w/-])((?:[A-Z]{1,5} )?)([^\W_]+(?:[-/][^\W_]+)+)(?![\w/-])")
 
 
 def name_columns(values: TextValues) -> list[tuple[str, str]]:
@@ -32,6 +36,32 @@ def name_columns(values: TextValues) -> list[tuple[str, str]]:
         if named >= NAMES * len(found.values):
             table, _, column = key.partition(".")
             out.append((table, column))
+    return out
+
+
+def code_columns(values: TextValues) -> list[tuple[str, str]]:
+    """The (table, column) pairs whose value list the cap cut and whose values are codes
+    with a digit ('NF 55751-1', '01/2019'): documents looked up by their number."""
+    out = []
+    for key, found in values.columns.items():
+        if found.complete or not found.values:
+            continue
+        coded = sum(1 for v in found.values if CODE.fullmatch(v) and any(
+            ch.isdigit() for ch in v))
+        if coded >= NAMES * len(found.values):
+            table, _, column = key.partition(".")
+            out.append((table, column))
+    return out
+
+
+def written_codes(text: str) -> list[str]:
+    """The codes a question writes, each with its prefix when it has one ("the payable
+    NF 55751-1": 'NF 55751-1', then '55751-1')."""
+    out = []
+    for m in CODE.finditer(text):
+        if m.group(1):
+            out.append(m.group(1) + m.group(2))
+        out.append(m.group(2))
     return out
 
 

@@ -299,3 +299,20 @@ def test_a_name_looked_up_is_found_without_its_accents(
     gold = "SELECT CLI_LIMCRED FROM CAD_CLI WHERE CLI_NOMRAZ = 'VINÍCIUS MOREIRA'"
     assert result.error is None and result.sql is not None and "VINÍCIUS" in result.sql
     assert result.rows == hand(demo_db, gold)
+
+
+def test_a_document_number_the_index_had_no_room_for_is_looked_up(
+        plan_agent: Callable[..., Agent], agent_workspace: Path, demo_db: Path) -> None:
+    # FIN_PAGAR.NUM_DOC has more codes than the index keeps: pick one it left out
+    values = json.loads((agent_workspace / "text_values.json").read_text("utf-8"))
+    docs = values["columns"]["FIN_PAGAR.NUM_DOC"]
+    assert not docs["complete"]
+    stored = [r[0] for r in hand(demo_db, "SELECT FIRST 200 NUM_DOC FROM FIN_PAGAR "
+                                          "WHERE NUM_DOC STARTING WITH 'NF ' ORDER BY PAG_ID")]
+    doc = next(d.rstrip() for d in stored if d.rstrip() not in docs["values"])
+    agent = plan_agent()
+    result = agent.ask(f"a conta a pagar {doc} é de qual fornecedor?", mode="sql", run=True)
+    assert result.error is None and result.sql is not None and f"'{doc}'" in result.sql
+    want = hand(demo_db, f"SELECT FOR_COD FROM FIN_PAGAR WHERE NUM_DOC = '{doc}'")
+    assert [[row[0]] for row in result.rows] == want, result.sql
+    assert (doc,) in agent.context.linker().values.asked

@@ -23,7 +23,12 @@ from schemachat.agent.plans.plan import Filter, QueryPlan
 from schemachat.agent.plans.propose import Candidate, Linker
 from schemachat.agent.plans.question import Span, read_question
 from schemachat.agent.plans.reach import Reach
-from schemachat.agent.plans.unlisted import name_columns, unlisted_names
+from schemachat.agent.plans.unlisted import (
+    code_columns,
+    name_columns,
+    unlisted_names,
+    written_codes,
+)
 from schemachat.agent.retrieval import SchemaIndex
 from schemachat.agent.sql.guard import run_read_only
 from schemachat.configs import Settings, load_settings
@@ -1690,6 +1695,22 @@ def test_only_cut_columns_of_names_are_looked_up(values: TextValues) -> None:
     assert ("CAD_CLI", "CLI_NOMRAZ") in cut
     assert not {("CAD_CLI", "CLI_FONE"), ("CAD_CLI", "CLI_CEP"), ("CAD_CLI", "CLI_EMAIL")} & \
         set(cut)
+    assert all(not values.columns[f"{t}.{c}"].complete for t, c in cut)
+
+
+@pytest.mark.parametrize(("text", "codes"), [
+    ("quem é o fornecedor da conta NF 1234-2?", ["NF 1234-2", "1234-2"]),
+    ("o produto de referência STA-91585", ["STA-91585"]),
+    ("quantos clientes em 2023?", []),
+])
+def test_codes_to_look_up(text: str, codes: list[str]) -> None:
+    assert written_codes(text) == codes
+
+
+def test_only_cut_columns_of_codes_are_looked_up(values: TextValues) -> None:
+    # the payables' document numbers ('NF 55751-1') are cut, and codes; names are not
+    cut = code_columns(values)
+    assert ("FIN_PAGAR", "NUM_DOC") in cut and ("CAD_CLI", "CLI_NOMRAZ") not in cut
     assert all(not values.columns[f"{t}.{c}"].complete for t, c in cut)
 
 

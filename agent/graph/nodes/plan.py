@@ -30,7 +30,7 @@ from schemachat.agent.plans.describe import describe
 from schemachat.agent.plans.plan import QueryPlan
 from schemachat.agent.plans.propose import Candidate
 from schemachat.agent.plans.question import Question, read_question
-from schemachat.agent.plans.unlisted import unlisted_names
+from schemachat.agent.plans.unlisted import unlisted_names, written_codes
 from schemachat.agent.sql.check import Verdict, validate
 from schemachat.agent.sql.lookup import values_holding
 from schemachat.ingest.firebird import DatabaseUnavailable
@@ -114,6 +114,7 @@ def look_up_names(ctx: AgentContext, q: Question) -> None:
     of thousands), read from the columns the cap cut and added to the index; each name
     once. Best effort: a database error leaves the index as it was."""
     values = ctx.linker().values
+    look_up_codes(ctx, q)
     # no capitalised run at all (most questions): no need to link the values twice
     if not values.unlisted or not ctx.has_database or not unlisted_names(q, set()):
         return
@@ -134,6 +135,28 @@ def look_up_names(ctx: AgentContext, q: Question) -> None:
                 values.asked.add(tuple(words))
     except (DatabaseError, DatabaseUnavailable) as exc:
         log.warning("looking up %s in the database failed: %s", names, exc)
+
+
+def look_up_codes(ctx: AgentContext, q: Question) -> None:
+    """Codes `q` writes ("the payable NF 55751-1") that no indexed value is, read from
+    the code columns the cap cut and added to the index; each code once."""
+    values = ctx.linker().values
+    if not values.unlisted_codes or not ctx.has_database:
+        return
+    codes = [c for c in written_codes(q.text) if c.upper() not in values.codes]
+    codes = [c for c in codes if (c,) not in values.asked]
+    if not codes:
+        return
+    try:
+        with ctx.database() as con:
+            for code in codes:
+                for table, column in values.unlisted_codes:
+                    values.learn(table, column, values_holding(
+                        con, table, column, [code],
+                        timeout_ms=ctx.settings.statement_timeout_ms))
+                values.asked.add((code,))
+    except (DatabaseError, DatabaseUnavailable) as exc:
+        log.warning("looking up %s in the database failed: %s", codes, exc)
 
 
 @dataclass
