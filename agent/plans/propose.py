@@ -1977,8 +1977,9 @@ class Linker:
         # the second only right after an asking word ("... veio de qual nota"), not an
         # adjective of the first ("margem unitária")
         free = free[:1] + [i for i in free[1:] if i and q.words[i - 1].folded in _ASKING]
-        # a word right after an asking one says it first
-        asked = _after_asking(q, d)
+        # a word right after an asking one says it first, then one right before "com
+        # qual" ("foi pra um cliente com qual inscrição": the customer's)
+        asked = _after_asking(q, d) + _before_with_asking(q, d)
         return self._parent_named(q, d, [*asked, *(i for i in free if i not in asked)])
 
     def _parent_column(self, q: Question, d: Draft, parent: str) -> Col | None:
@@ -1987,6 +1988,9 @@ class Linker:
         number), None when they name none."""
         table = d.reach[parent].table
         words = [i for i in d.subject[:3] if i not in d.claimed]
+        # "... um cliente com qual inscrição estadual": the words after a later asking one
+        words += [k for i in _after_asking(q, d, start=1) for k in range(i, i + 3)
+                  if k not in words and k not in d.claimed and k in q.content()]
         found = self.cols.column(q, d, words, kinds=None, depth=1,
                                  exclude=self.terms.key_names)
         if found is None or found[0] != parent or \
@@ -2201,6 +2205,15 @@ def _after_asking(q: Question, d: Draft, start: int = 0) -> list[int]:
     content = set(q.content())
     return [i + 1 for i in range(start, len(q.words) - 1) if q.words[i].folded in _ASKING
             and i + 1 not in d.claimed and i + 1 in content]
+
+
+def _before_with_asking(q: Question, d: Draft) -> list[int]:
+    """The word right before "com qual", "with which" ("um cliente com qual limite"),
+    not claimed by the draft."""
+    content = set(q.content())
+    return [i - 2 for i in range(2, len(q.words)) if q.words[i].folded in _ASKING and
+            q.words[i - 1].folded in ("com", "with") and i - 2 in content and
+            i - 2 not in d.claimed]
 
 
 def _subject(q: Question, links: list[ValueLink]) -> list[int]:

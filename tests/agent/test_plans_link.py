@@ -2337,6 +2337,10 @@ def test_a_lone_proper_name_is_the_one_row_holding_it(propose: Any,
     # "X e não no Y": X, and the "not" denies Y past its article (no "ou não" either)
     ("quantos títulos em aberto são cobrados em dinheiro e não no boleto?",
      "SELECT COUNT(*) FROM CAR_TIT WHERE SITUACAO = 'A' AND TP_COB = 'DN'"),
+    # "a customer with what X": the parent before "with what", and its column X
+    ("order 1500 went to a customer with what credit limit?",
+     "SELECT DISTINCT C.CLI_LIMCRED FROM MOV_PED P JOIN CAD_CLI C ON C.CLI_COD = P.CLI_COD "
+     "WHERE P.PED_NUM = 1500"),
     # a code denied with nothing said plainly in its column: every code but it;
     # "passam de" compares
     ("quantas contas a pagar passam de 50 mil e ainda não foram pagas?",
