@@ -95,17 +95,18 @@ MORE_QUESTIONS14 = Path(__file__).parent / "agent_questions_more14.yaml"
 # a fifteenth batch of 50 spread like the first file, written blind after the fourteenth
 # (counted at 15/50 before its failures were read)
 MORE_QUESTIONS15 = Path(__file__).parent / "agent_questions_more15.yaml"
+# a sixteenth batch of 50 spread like the first file, written blind after the fifteenth
+# (counted at 20/50 before its failures were read)
+MORE_QUESTIONS16 = Path(__file__).parent / "agent_questions_more16.yaml"
+# a seventeenth batch of 50 spread like the first file, written blind after the sixteenth
+# (counted at 20/50 before its failures were read)
+MORE_QUESTIONS17 = Path(__file__).parent / "agent_questions_more17.yaml"
 # the tuning set: every file above, in the order they were written
 TUNING_FILES = (QUESTIONS, MORE_QUESTIONS, MORE_QUESTIONS2, MORE_QUESTIONS3, MORE_QUESTIONS4,
                 MORE_QUESTIONS5, MORE_QUESTIONS6, MORE_QUESTIONS7, MORE_QUESTIONS8,
                 MORE_QUESTIONS9, MORE_QUESTIONS10, MORE_QUESTIONS11, MORE_QUESTIONS12,
-                MORE_QUESTIONS13, MORE_QUESTIONS14, MORE_QUESTIONS15)
-# a sixteenth batch of 50 spread like the first file, written blind after the fifteenth and
-# not yet in the tuning set (no rule has read it; count it before adding it to TUNING_FILES)
-MORE_QUESTIONS16 = Path(__file__).parent / "agent_questions_more16.yaml"
-# a seventeenth batch of 50 spread like the first file, written blind after the sixteenth and
-# not yet in the tuning set (no rule has read it; count it before adding it to TUNING_FILES)
-MORE_QUESTIONS17 = Path(__file__).parent / "agent_questions_more17.yaml"
+                MORE_QUESTIONS13, MORE_QUESTIONS14, MORE_QUESTIONS15, MORE_QUESTIONS16,
+                MORE_QUESTIONS17)
 HELD_OUT = Path(__file__).parent / "agent_questions_heldout.yaml"
 SCHEMA_QUESTIONS = ["onde fica o limite de crédito do cliente?",
                     "o que significa a coluna SITUACAO do cliente?",

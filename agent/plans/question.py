@@ -896,9 +896,12 @@ def _read_aggregate(q: Question, c: dict[str, Any]) -> None:
             span = None
         if span is not None and (best is None or span.start < best[0] or
                                  (agg == "AVG" and best[1] == "COUNT") or
+                                 (agg == "AVG" and best[1] == "SUM" and
+                                  span.start == best[2].end) or
                                  (span.start == best[0] and span.end > best[2].end)):
             # "how many units": the longer cue (a sum of units, not a count of rows);
-            # "how many days ..., on average": the average of a number of days
+            # "how many days ..., on average": the average of a number of days; "qual o
+            # valor médio": the average the sum's cue is followed by
             best = (span.start, agg, span)
     if best is None:
         return

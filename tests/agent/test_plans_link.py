@@ -2341,6 +2341,13 @@ def test_a_lone_proper_name_is_the_one_row_holding_it(propose: Any,
     ("order 1500 went to a customer with what credit limit?",
      "SELECT DISTINCT C.CLI_LIMCRED FROM MOV_PED P JOIN CAD_CLI C ON C.CLI_COD = P.CLI_COD "
      "WHERE P.PED_NUM = 1500"),
+    # "qual o valor médio": the average right after the sum's cue
+    ("qual o valor médio dos pedidos de compra de 2023?",
+     "SELECT AVG(VL_TOTAL) FROM MOV_COMPRA WHERE DT_EMI BETWEEN '2023-01-01' AND '2023-12-31'"),
+    # "tipo" is no order 'digitado' (an English "typed" stems to "type")
+    ("quantos pedidos de 2024 em cada tipo de frete?",
+     "SELECT TP_FRETE, COUNT(*) FROM MOV_PED WHERE DT_EMISSAO BETWEEN '2024-01-01' AND "
+     "'2024-12-31' GROUP BY TP_FRETE"),
     # a code denied with nothing said plainly in its column: every code but it;
     # "passam de" compares
     ("quantas contas a pagar passam de 50 mil e ainda não foram pagas?",
