@@ -25,11 +25,12 @@ from schemachat.ingest.vocabulary import fold
 
 # A number ends with a digit: "em 2023, em quantidade" is the year 2023 and a comma; a
 # number with letters stuck to it ("220V", "50kg") is one word, a size stored as such.
-# A document number is one word, stored as written: CNPJ, CPF, CEP, and phone numbers
-# ("2020-9038", "99876-5432", stored with their area code).
+# A document number is one word, stored as written: CNPJ, CPF, CEP, phone numbers
+# ("2020-9038", "99876-5432", stored with their area code), and keys of twenty digits or
+# more (an NF-e access key, a boleto's barcode): text, no amount.
 PHONE = r"\d{4,5}-\d{4}"
 _DOCUMENT = (r"\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}|\d{3}\.\d{3}\.\d{3}-\d{2}|\d{5}-\d{3}\b|"
-             + PHONE + r"\b")
+             + PHONE + r"\b|\d{20,}\b")
 _TOKEN = re.compile(_DOCUMENT + r"|R\$\s*|\d+[^\W\d_]+\b|\d(?:[\d.,]*\d)?%?|"
                     r"[^\W\d_]+(?:['’][^\W\d_]+)?|[^\s\w]", re.UNICODE)
 _HYPHEN = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")

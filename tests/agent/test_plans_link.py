@@ -1698,6 +1698,18 @@ def test_only_cut_columns_of_names_are_looked_up(values: TextValues) -> None:
     assert all(not values.columns[f"{t}.{c}"].complete for t, c in cut)
 
 
+def test_a_long_key_is_a_document(propose: Any, doc: CombinedSchema, con: Connection,
+                                  settings: Settings) -> None:
+    # forty-four digits are an NF-e access key, stored as text, not an amount
+    key = con.cursor().execute("SELECT FIRST 1 CHAVE_NFE FROM NF_CAB WHERE CHAVE_NFE IS NOT "
+                               "NULL ORDER BY NF_ID").fetchone()[0].strip()
+    assert not read_question(f"a nota da chave {key}").numbers
+    plan = propose(f"qual o valor total da nota com chave de acesso {key}?")[0].plan
+    gold = f"SELECT VL_TOTAL FROM NF_CAB WHERE CHAVE_NFE = '{key}'"
+    got, want = figures(con, doc, settings, plan, gold)
+    assert contains(got, want), compile_plan(plan, doc)
+
+
 @pytest.mark.parametrize(("text", "codes"), [
     ("quem é o fornecedor da conta NF 1234-2?", ["NF 1234-2", "1234-2"]),
     ("o produto de referência STA-91585", ["STA-91585"]),
