@@ -2235,7 +2235,11 @@ def _subject(q: Question, links: list[ValueLink]) -> list[int]:
     first = content[0] if content else start
     end = min([s for s in stops if s > first] or [len(q.words)])
     # "quantos dias ...": a number of days, not rows of a table holding days
-    found = [i for i in q.content(Span(start, end)) if q.words[i].folded not in _UNITS][:4]
+    # "the Curitiba branch's orders": the orders, not the branch that owns them ("which
+    # carrier's orders" asks for the carrier)
+    found = [i for i in q.content(Span(start, end)) if q.words[i].folded not in _UNITS
+             and not (q.words[i].owner and i + 1 < len(q.words) and
+                      q.words[i - 1].folded not in _ASKING)][:4]
     if q.aggregate_span is not None and \
             q.words[q.aggregate_span.end - 1].folded in cues()["counting_nouns"]:
         found = [q.aggregate_span.end - 1, *found[:3]]  # "headcount" says what is counted

@@ -57,6 +57,7 @@ class Word:
     text: str  # as written
     folded: str  # lower case, no accents
     number: float | None = None  # when it is a number (multipliers applied later)
+    owner: bool = False  # written with "'s" ("the branch's orders"): it owns what follows
 
 
 @dataclass(frozen=True)
@@ -216,11 +217,13 @@ def _words(text: str) -> list[Word]:
     # "e-mail", "batch-controlled": the words of a hyphenated compound, without the hyphen
     # (which would end the span of a cue: "não têm e-mail")
     for tok in _TOKEN.findall(_HYPHEN.sub(" ", text)):
+        owner = re.search(r"['’]s$", tok.strip()) is not None
         tok = re.sub(r"['’]s$", "", tok.strip())  # "what's", "Moura's"
         if not tok or tok.startswith("R$"):
             continue
         document = re.fullmatch(_DOCUMENT, tok) is not None
-        out.append(Word(tok, fold(tok), None if document else _number(tok)))
+        out.append(Word(tok, fold(tok), None if document else _number(tok),
+                        owner=owner and fold(tok) not in ("what", "it", "that", "who")))
     return out
 
 

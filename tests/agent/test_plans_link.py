@@ -2360,6 +2360,11 @@ def test_a_lone_proper_name_is_the_one_row_holding_it(propose: Any,
     ("quantos pedidos de 2024 em cada tipo de frete?",
      "SELECT TP_FRETE, COUNT(*) FROM MOV_PED WHERE DT_EMISSAO BETWEEN '2024-01-01' AND "
      "'2024-12-31' GROUP BY TP_FRETE"),
+    # "the Joinville branch's orders": the orders are counted, not their branch
+    ("how many of the Joinville branch's 2023 sales orders were cancelled?",
+     "SELECT COUNT(*) FROM MOV_PED P JOIN CAD_FIL F ON F.FIL_COD = P.FIL_COD WHERE "
+     "F.FIL_NOMFAN = 'FILIAL JOINVILLE' AND P.STATUS = 9 AND "
+     "P.DT_EMISSAO BETWEEN '2023-01-01' AND '2023-12-31'"),
     # a code denied with nothing said plainly in its column: every code but it;
     # "passam de" compares
     ("quantas contas a pagar passam de 50 mil e ainda não foram pagas?",
