@@ -1885,7 +1885,11 @@ class Linker:
         if q.when is None and q.extreme is None:
             return False
         words = [i for i in q.content() if i not in d.claimed and i not in d.table_words]
-        found = self.cols.column(q, d, words, kinds=("date",), depth=0)
+        # the base's own date, else a parent's the words name ("when was salesperson 12
+        # hired": the employee's admission date)
+        found = self.cols.column(q, d, words, kinds=("date",), depth=0) or (
+            self.cols.column(q, d, words, kinds=("date",), depth=1)
+            if q.when is not None else None)
         who = q.extreme is not None and q.when is None and q.words[0].folded in _WHO
         if found is None and (q.when is not None or who):
             found = self.cols.default_date(d)

@@ -2365,6 +2365,10 @@ def test_a_lone_proper_name_is_the_one_row_holding_it(propose: Any,
      "SELECT COUNT(*) FROM MOV_PED P JOIN CAD_FIL F ON F.FIL_COD = P.FIL_COD WHERE "
      "F.FIL_NOMFAN = 'FILIAL JOINVILLE' AND P.STATUS = 9 AND "
      "P.DT_EMISSAO BETWEEN '2023-01-01' AND '2023-12-31'"),
+    # "quando": a parent's date the words name when the base has none named
+    ("quando foi admitido o vendedor 7?",
+     "SELECT F.DT_ADM FROM CAD_VEND V JOIN CAD_FUNC F ON F.FUN_MAT = V.FUN_MAT "
+     "WHERE V.VEN_COD = 7"),
     # a code denied with nothing said plainly in its column: every code but it;
     # "passam de" compares
     ("quantas contas a pagar passam de 50 mil e ainda não foram pagas?",
