@@ -872,7 +872,11 @@ class Linker:
                     right=Col(table=d.base, column=due.name))
 
     def _dates(self, q: Question, d: Draft) -> None:
-        for ref in q.dates:
+        # the words before each date: another date's are not this one's event ("feitos em
+        # dezembro de 2023 só foram entregues em 2024": delivered is the second date's)
+        windows = [self._date_words(q, d, ref) for ref in q.dates]
+        for ref, words in zip(q.dates, windows, strict=True):
+            others = {i for w in windows if w is not words for i in w}
             parts = self.cols.year_month_columns(d)
             if parts is not None:
                 alias, year, month = parts
@@ -888,15 +892,9 @@ class Linker:
                     d.filters.append(_month(Expr(column=Col(table=alias, column=month)), ref))
                 d.score += 1.0
                 continue
-            # Filler counts here: "cadastrados em 2023" names the date of registration.
-            # Not a table the subject names: "clientes" is in DT_ENTREGA's description
-            # ("entrega ao cliente"), but names who bought, not which date.
-            words = [i for i in range(max(ref.span.start - WINDOW, 0), ref.span.start)
-                     if i not in q.used and q.words[i].folded.isalpha()
-                     and not self._names_a_table(q, d, i)]
             best = self.cols.column(q, d, words, kinds=("date",), depth=0) or \
                 self._paid_date(q, d) or \
-                self._event_date(q, d, words) or \
+                self._event_date(q, d, words + sorted(others)) or \
                 self.cols.default_date(d) or \
                 self.cols.column(q, d, words, kinds=("date",), depth=1) or \
                 self.cols.parent_date(d)
@@ -905,6 +903,15 @@ class Linker:
                 continue
             d.filters += _date_filters(_taken(d, best), ref)
             d.score += 1.0 + 0.3 * best[3]
+
+    def _date_words(self, q: Question, d: Draft, ref: DateRef) -> list[int]:
+        """The words right before a date that may name its column. Filler counts here:
+        "cadastrados em 2023" names the date of registration. Not a table the subject
+        names: "clientes" is in DT_ENTREGA's description ("entrega ao cliente"), but
+        names who bought, not which date."""
+        return [i for i in range(max(ref.span.start - WINDOW, 0), ref.span.start)
+                if i not in q.used and q.words[i].folded.isalpha()
+                and not self._names_a_table(q, d, i)]
 
     def _weekdays(self, q: Question, d: Draft) -> None:
         """"notas emitidas em sábado ou domingo em 2023": the days of the week of the date

@@ -2369,6 +2369,14 @@ def test_a_lone_proper_name_is_the_one_row_holding_it(propose: Any,
     ("quando foi admitido o vendedor 7?",
      "SELECT F.DT_ADM FROM CAD_VEND V JOIN CAD_FUNC F ON F.FUN_MAT = V.FUN_MAT "
      "WHERE V.VEN_COD = 7"),
+    # two dates, each on the column its own words name: the delivery is the second's,
+    # not the first's event; "foram pagos" is the payment date
+    ("quantos pedidos de venda que fizemos em dezembro de 2023 só foram entregues em 2024?",
+     "SELECT COUNT(*) FROM MOV_PED WHERE DT_EMISSAO BETWEEN '2023-12-01' AND '2023-12-31' "
+     "AND EXTRACT(YEAR FROM DT_ENTREGA) = 2024"),
+    ("quantos títulos a receber com vencimento em janeiro de 2024 foram pagos em fevereiro?",
+     "SELECT COUNT(*) FROM CAR_TIT WHERE DT_VENC BETWEEN '2024-01-01' AND '2024-01-31' "
+     "AND EXTRACT(MONTH FROM DT_PGTO) = 2"),
     # a code denied with nothing said plainly in its column: every code but it;
     # "passam de" compares
     ("quantas contas a pagar passam de 50 mil e ainda não foram pagas?",
