@@ -350,6 +350,9 @@ class ValueLinks:
                 note = col.annotation
                 if note and note.values:
                     pairs, guess = list(note.values.items()), False
+                elif col.type.upper().startswith("BOOLEAN"):
+                    # a BOOLEAN is a yes/no flag by its type ("active ERP users": IS_ACTIVE)
+                    pairs, guess = [("TRUE", "sim"), ("FALSE", "não")], False
                 else:
                     pairs, guess = _common_codes(col, codes), True
                 for code, meaning in pairs:
@@ -363,7 +366,8 @@ class ValueLinks:
                     # controlam lote" is CONTROLA_LOTE = 'S' ('sim' is never said).
                     own = self.schema.table_names.get(rel.name, frozenset())
                     named = self.schema.names[(rel.name, col.name)] - own
-                    said = " ".join(split_identifier(col.name)).lower()
+                    said = " ".join(p for p in split_identifier(col.name) if p.lower()
+                                    not in _FLAG_PREFIXES).lower() or col.name.lower()
                     (yes, _), (no, denial) = flag
                     ways = [(named, 1)]
                     if named <= {fold(p) for p in split_identifier(col.name)}:
@@ -869,6 +873,7 @@ _NEGATIONS = frozenset(("sem", "nao", "without", "no", "not", "nenhum", "nenhuma
                         "nunca"))
 _DENIED = frozenset(("nao", "not", "never", "nunca", "isn't", "aren't", "don't", "doesn't"))
 _HAVE = frozenset(("tem", "have", "has", "possui", "possuem"))
+_FLAG_PREFIXES = frozenset(("is", "has", "fl", "flg"))  # IS_ACTIVE says "active"
 _YES = frozenset(("sim", "s", "yes", "y", "true", "verdadeiro", "t"))
 _NO = frozenset(("nao", "n", "no", "false", "falso", "f"))
 

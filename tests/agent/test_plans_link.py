@@ -2377,6 +2377,11 @@ def test_a_lone_proper_name_is_the_one_row_holding_it(propose: Any,
     ("quantos títulos a receber com vencimento em janeiro de 2024 foram pagos em fevereiro?",
      "SELECT COUNT(*) FROM CAR_TIT WHERE DT_VENC BETWEEN '2024-01-01' AND '2024-01-31' "
      "AND EXTRACT(MONTH FROM DT_PGTO) = 2"),
+    # a BOOLEAN column is a yes/no flag its name says ("active": IS_ACTIVE), closer than
+    # the employee's status
+    ("how many ERP logins are still active, per department?",
+     "SELECT F.DEP_COD, COUNT(*) FROM USERS U JOIN CAD_FUNC F ON F.FUN_MAT = U.FUN_MAT "
+     "WHERE U.IS_ACTIVE = TRUE GROUP BY F.DEP_COD"),
     # a code denied with nothing said plainly in its column: every code but it;
     # "passam de" compares
     ("quantas contas a pagar passam de 50 mil e ainda não foram pagas?",
