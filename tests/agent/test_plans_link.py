@@ -2382,6 +2382,9 @@ def test_a_lone_proper_name_is_the_one_row_holding_it(propose: Any,
     ("how many ERP logins are still active, per department?",
      "SELECT F.DEP_COD, COUNT(*) FROM USERS U JOIN CAD_FUNC F ON F.FUN_MAT = U.FUN_MAT "
      "WHERE U.IS_ACTIVE = TRUE GROUP BY F.DEP_COD"),
+    # "inflows": the vocabulary's English word for the stock movement 'entrada'
+    ("how many stock inflows were recorded in 2023?",
+     "SELECT COUNT(*) FROM EST_MOV WHERE TP_MOV = 'E' AND EXTRACT(YEAR FROM DT_MOV) = 2023"),
     # a code denied with nothing said plainly in its column: every code but it;
     # "passam de" compares
     ("quantas contas a pagar passam de 50 mil e ainda não foram pagas?",
