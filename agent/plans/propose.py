@@ -893,7 +893,7 @@ class Linker:
                 d.score += 1.0
                 continue
             best = self.cols.column(q, d, words, kinds=("date",), depth=0) or \
-                self._paid_date(q, d) or \
+                self._paid_date(q, d, ref) or \
                 self._event_date(q, d, words + sorted(others)) or \
                 self.cols.default_date(d) or \
                 self.cols.column(q, d, words, kinds=("date",), depth=1) or \
@@ -942,11 +942,13 @@ class Linker:
                and q.words[i].folded.isalpha() and not self._names_a_table(q, d, i)]
         return self.cols.column(q, d, far, kinds=("date",), depth=0)
 
-    def _paid_date(self, q: Question, d: Draft) -> Found | None:
+    def _paid_date(self, q: Question, d: Draft, ref: DateRef) -> Found | None:
         """"quanto pagamos em 2023", "bills we settled in April": the payment date, when
-        the words before the date name no other."""
+        the words before the date name no other; not for a date said before a passive
+        "foram pagos" ("títulos de 2024 foram pagos com atraso": the bills of 2024)."""
         date = self.cols.paid(d)[1] if q.paid is not None else None
-        if date is None or q.paid is None:
+        if date is None or q.paid is None or (
+                q.paid.start > ref.span.start and q.folded(q.paid)[0] in _PASSIVE):
             return None
         return d.base, date, set(range(q.paid.start, q.paid.end)), 0.0
 
@@ -2164,6 +2166,9 @@ class Linker:
             score -= ONE_NAME
         return Candidate(plan, score, d.explained, unmapped, d.guesses,
                          expects_rows=not counts)
+
+
+_PASSIVE = frozenset(("foram", "foi", "were", "was"))  # "foram pagas", "was paid"
 
 
 def _dated_superlative(q: Question) -> bool:

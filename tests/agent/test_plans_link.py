@@ -2385,6 +2385,10 @@ def test_a_lone_proper_name_is_the_one_row_holding_it(propose: Any,
     # "inflows": the vocabulary's English word for the stock movement 'entrada'
     ("how many stock inflows were recorded in 2023?",
      "SELECT COUNT(*) FROM EST_MOV WHERE TP_MOV = 'E' AND EXTRACT(YEAR FROM DT_MOV) = 2023"),
+    # "mais antigo", singular, ranks up by a date (not "mais" alone, ranking down)
+    ("quando foi admitido o funcionário mais antigo da filial de Curitiba?",
+     "SELECT MIN(F.DT_ADM) FROM CAD_FUNC F JOIN CAD_FIL L ON L.FIL_COD = F.FIL_COD "
+     "WHERE L.FIL_NOMFAN = 'FILIAL CURITIBA'"),
     # a code denied with nothing said plainly in its column: every code but it;
     # "passam de" compares
     ("quantas contas a pagar passam de 50 mil e ainda não foram pagas?",
