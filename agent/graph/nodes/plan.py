@@ -123,18 +123,7 @@ def look_up_names(ctx: AgentContext, q: Question) -> None:
     taken = {i for link in values.find(q) if link.op != "CONTAINING"
              for i in range(link.span.start, link.span.end)}
     names = [n for n in unlisted_names(q, taken) if tuple(n) not in values.asked]
-    if not names:
-        return
-    try:
-        with ctx.database() as con:
-            for words in names:
-                for table, column in values.unlisted:
-                    values.learn(table, column, values_holding(
-                        con, table, column, words,
-                        timeout_ms=ctx.settings.statement_timeout_ms))
-                values.asked.add(tuple(words))
-    except (DatabaseError, DatabaseUnavailable) as exc:
-        log.warning("looking up %s in the database failed: %s", names, exc)
+    _look_up(ctx, names, values.unlisted)
 
 
 def look_up_codes(ctx: AgentContext, q: Question) -> None:
@@ -143,20 +132,29 @@ def look_up_codes(ctx: AgentContext, q: Question) -> None:
     values = ctx.linker().values
     if not values.unlisted_codes or not ctx.has_database:
         return
-    codes = [c for c in written_codes(q.text) if c.upper() not in values.codes]
-    codes = [c for c in codes if (c,) not in values.asked]
-    if not codes:
+    codes = [[c] for c in written_codes(q.text)
+             if c.upper() not in values.codes and (c,) not in values.asked]
+    _look_up(ctx, codes, values.unlisted_codes)
+
+
+def _look_up(ctx: AgentContext, searches: list[list[str]],
+             columns: list[tuple[str, str]]) -> None:
+    """The stored values of `columns` holding each of `searches` (its words), learned
+    by the value index; each search once. Best effort: a database error leaves the
+    index as it was."""
+    if not searches:
         return
+    values = ctx.linker().values
     try:
         with ctx.database() as con:
-            for code in codes:
-                for table, column in values.unlisted_codes:
+            for words in searches:
+                for table, column in columns:
                     values.learn(table, column, values_holding(
-                        con, table, column, [code],
+                        con, table, column, words,
                         timeout_ms=ctx.settings.statement_timeout_ms))
-                values.asked.add((code,))
+                values.asked.add(tuple(words))
     except (DatabaseError, DatabaseUnavailable) as exc:
-        log.warning("looking up %s in the database failed: %s", codes, exc)
+        log.warning("looking up %s in the database failed: %s", searches, exc)
 
 
 @dataclass
