@@ -875,8 +875,8 @@ class Linker:
         # the words before each date: another date's are not this one's event ("feitos em
         # dezembro de 2023 só foram entregues em 2024": delivered is the second date's)
         windows = [self._date_words(q, d, ref) for ref in q.dates]
-        for ref, words in zip(q.dates, windows, strict=True):
-            others = {i for w in windows if w is not words for i in w}
+        for k, (ref, words) in enumerate(zip(q.dates, windows, strict=True)):
+            others = {i for j, w in enumerate(windows) if j != k for i in w}
             parts = self.cols.year_month_columns(d)
             if parts is not None:
                 alias, year, month = parts

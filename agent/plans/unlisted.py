@@ -12,12 +12,13 @@ join the index (`ValueLinks.learn`) for this question and later ones. Codes writ
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from schemachat.agent.plans.question import Question, cues, filler
 from schemachat.ingest.models.values import TextValues
 from schemachat.ingest.vocabulary import vocabulary
 
-NAMES = 0.8  # share of a column's values that must read as names (words, no e-mail)
+NAMES = 0.8  # share of a cut column's kept values that must read as names (or codes)
 _NAME = re.compile(r"[^\W\d_]{3,}")
 # a stored code: pieces joined by signs ('STA-91585', 'S/N'), after a short capitalised
 # prefix or not ('NF 55751-1')
@@ -27,28 +28,25 @@ CODE = re.compile(r"(?<![\w/-])((?:[A-Z]{1,5} )?)([^\W_]+(?:[-/][^\W_]+)+)(?![\w
 def name_columns(values: TextValues) -> list[tuple[str, str]]:
     """The (table, column) pairs whose value list the cap cut and whose values are names
     or descriptions (words), not codes, numbers, phones or e-mail addresses."""
-    out = []
-    for key, found in values.columns.items():
-        if found.complete or not found.values:
-            continue
-        named = sum(1 for v in found.values if "@" not in v and _NAME.search(v)
-                    and sum(ch.isdigit() for ch in v) * 3 < len(v))
-        if named >= NAMES * len(found.values):
-            table, _, column = key.partition(".")
-            out.append((table, column))
-    return out
+    return _cut_columns(values, lambda v: "@" not in v and _NAME.search(v) is not None
+                        and sum(ch.isdigit() for ch in v) * 3 < len(v))
 
 
 def code_columns(values: TextValues) -> list[tuple[str, str]]:
     """The (table, column) pairs whose value list the cap cut and whose values are codes
     with a digit ('NF 55751-1', '01/2019'): documents looked up by their number."""
+    return _cut_columns(values, lambda v: CODE.fullmatch(v) is not None and any(
+        ch.isdigit() for ch in v))
+
+
+def _cut_columns(values: TextValues, reads: Callable[[str], bool]) -> list[tuple[str, str]]:
+    """The (table, column) pairs whose value list the cap cut and of whose kept values at
+    least a share NAMES `reads` accepts."""
     out = []
     for key, found in values.columns.items():
         if found.complete or not found.values:
             continue
-        coded = sum(1 for v in found.values if CODE.fullmatch(v) and any(
-            ch.isdigit() for ch in v))
-        if coded >= NAMES * len(found.values):
+        if sum(1 for v in found.values if reads(v)) >= NAMES * len(found.values):
             table, _, column = key.partition(".")
             out.append((table, column))
     return out

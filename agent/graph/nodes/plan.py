@@ -83,6 +83,7 @@ def plan_sql(state: AgentState, runtime: Runtime[AgentContext]) -> AgentState:
     q = read_question(state["question"])
     get_stream_writer()({"status": "building query plans"})
     hits = [h["name"] for h in state.get("hits") or []]
+    look_up_codes(ctx, q)
     look_up_names(ctx, q)
     candidates = golden_plans(ctx, q) + ctx.linker().propose(q, hits)
     run = bool(state.get("run")) and ctx.has_database
@@ -114,7 +115,6 @@ def look_up_names(ctx: AgentContext, q: Question) -> None:
     of thousands), read from the columns the cap cut and added to the index; each name
     once. Best effort: a database error leaves the index as it was."""
     values = ctx.linker().values
-    look_up_codes(ctx, q)
     # no capitalised run at all (most questions): no need to link the values twice
     if not values.unlisted or not ctx.has_database or not unlisted_names(q, set()):
         return
