@@ -385,16 +385,26 @@ def _side(q: Question, at: int, step: int) -> Span:
     return Span(min(idx), max(idx) + 1) if idx else Span(at, at)
 
 
+# multipliers that are a number on their own ("over a thousand"); "k" and "mi" are not
+_ALONE = frozenset({"mil", "thousand", "milhao", "million"})
+
+
 def _read_numbers(q: Question, c: dict[str, Any]) -> None:
     multipliers = {fold(k): v for k, v in c["multipliers"].items()}
     spelled = c["number_words"]
+    scaled: set[int] = set()
     for i, w in enumerate(q.words):
         value = w.number if w.number is not None else spelled.get(w.folded)
+        if value is None and i not in scaled and w.folded in _ALONE:
+            value = multipliers[w.folded]  # "mais de mil": a thousand, said alone
+            q.numbers.append((value, Span(i, i + 1)))
+            continue
         if value is None:
             continue
         end = i + 1
         if end < len(q.words) and q.words[end].folded in multipliers:
             value *= multipliers[q.words[end].folded]
+            scaled.add(end)
             end += 1
         q.numbers.append((value, Span(i, end)))
 

@@ -2393,6 +2393,9 @@ def test_a_lone_proper_name_is_the_one_row_holding_it(propose: Any,
     # "passam de" compares
     ("quantas contas a pagar passam de 50 mil e ainda não foram pagas?",
      "SELECT COUNT(*) FROM FIN_PAGAR WHERE VALOR > 50000 AND STATUS <> 'P'"),
+    # "mil" said alone is a thousand
+    ("quantos produtos têm mais de mil unidades em estoque?",
+     "SELECT COUNT(DISTINCT PRO_COD) FROM EST_SALDO WHERE QTDE > 1000"),
 ])
 def test_names_cue_words_and_parents_columns(propose: Any, doc: CombinedSchema,
                                              con: Connection, settings: Settings,
