@@ -898,6 +898,12 @@ def _year_before_noun(q: Question, at: int) -> bool:
         q.words[at + 1].folded.isalpha()
 
 
+def _compared_after(q: Question, span: Span) -> bool:
+    """"how many products have an average cost above 500": the average names the column
+    compared (a comparison starts within two words after it), not what is asked."""
+    return any(span.end <= c.span.start <= span.end + 2 for c in q.comparisons)
+
+
 def _read_aggregate(q: Question, c: dict[str, Any]) -> None:
     best: tuple[int, str, Span] | None = None
     for agg, entries in c["aggregates"].items():
@@ -909,7 +915,8 @@ def _read_aggregate(q: Question, c: dict[str, Any]) -> None:
                 q.words[span.start - 1].folded not in filler():
             span = None
         if span is not None and (best is None or span.start < best[0] or
-                                 (agg == "AVG" and best[1] == "COUNT") or
+                                 (agg == "AVG" and best[1] == "COUNT" and
+                                  not _compared_after(q, span)) or
                                  (agg == "AVG" and best[1] == "SUM" and
                                   span.start == best[2].end) or
                                  (span.start == best[0] and span.end > best[2].end)):

@@ -2396,6 +2396,9 @@ def test_a_lone_proper_name_is_the_one_row_holding_it(propose: Any,
     # "mil" said alone is a thousand
     ("quantos produtos têm mais de mil unidades em estoque?",
      "SELECT COUNT(DISTINCT PRO_COD) FROM EST_SALDO WHERE QTDE > 1000"),
+    # "average cost" before a comparison names the column compared; the count stands
+    ("quantos produtos têm custo médio acima de 50 reais?",
+     "SELECT COUNT(DISTINCT PRO_COD) FROM EST_SALDO WHERE CUSTO_MED > 50"),
 ])
 def test_names_cue_words_and_parents_columns(propose: Any, doc: CombinedSchema,
                                              con: Connection, settings: Settings,
