@@ -101,12 +101,15 @@ MORE_QUESTIONS16 = Path(__file__).parent / "agent_questions_more16.yaml"
 # a seventeenth batch of 50 spread like the first file, written blind after the sixteenth
 # (counted at 20/50 before its failures were read)
 MORE_QUESTIONS17 = Path(__file__).parent / "agent_questions_more17.yaml"
+# an eighteenth batch of 50 spread like the first file, written blind after the seventeenth
+# (counted at 18/50 before its failures were read)
+MORE_QUESTIONS18 = Path(__file__).parent / "agent_questions_more18.yaml"
 # the tuning set: every file above, in the order they were written
 TUNING_FILES = (QUESTIONS, MORE_QUESTIONS, MORE_QUESTIONS2, MORE_QUESTIONS3, MORE_QUESTIONS4,
                 MORE_QUESTIONS5, MORE_QUESTIONS6, MORE_QUESTIONS7, MORE_QUESTIONS8,
                 MORE_QUESTIONS9, MORE_QUESTIONS10, MORE_QUESTIONS11, MORE_QUESTIONS12,
                 MORE_QUESTIONS13, MORE_QUESTIONS14, MORE_QUESTIONS15, MORE_QUESTIONS16,
-                MORE_QUESTIONS17)
+                MORE_QUESTIONS17, MORE_QUESTIONS18)
 HELD_OUT = Path(__file__).parent / "agent_questions_heldout.yaml"
 SCHEMA_QUESTIONS = ["onde fica o limite de crédito do cliente?",
                     "o que significa a coluna SITUACAO do cliente?",
