@@ -898,6 +898,10 @@ def _year_before_noun(q: Question, at: int) -> bool:
         q.words[at + 1].folded.isalpha()
 
 
+_UNITS_OF_MEASURE = [["unidades", "de", "medida"], ["units", "of", "measure"],
+                     ["units", "of", "measurement"]]
+
+
 def _compared_after(q: Question, span: Span) -> bool:
     """"how many products have an average cost above 500": the average names the column
     compared (a comparison starts within two words after it), not what is asked."""
@@ -914,6 +918,9 @@ def _read_aggregate(q: Question, c: dict[str, Any]) -> None:
                 q.words[span.start - 1].folded.isalpha() and \
                 q.words[span.start - 1].folded not in filler():
             span = None
+        if span is not None and agg == "SUM" and [w.folded for w in q.words[
+                span.end - 1:span.end + 2]] in _UNITS_OF_MEASURE:
+            span = None  # "quantas unidades de medida": a count of the units themselves
         if span is not None and (best is None or span.start < best[0] or
                                  (agg == "AVG" and best[1] == "COUNT" and
                                   not _compared_after(q, span)) or

@@ -2399,6 +2399,15 @@ def test_a_lone_proper_name_is_the_one_row_holding_it(propose: Any,
     # "average cost" before a comparison names the column compared; the count stands
     ("quantos produtos têm custo médio acima de 50 reais?",
      "SELECT COUNT(DISTINCT PRO_COD) FROM EST_SALDO WHERE CUSTO_MED > 50"),
+    # "qto entrou": money that came in, not a login; "qtas unidades": a sum of units
+    ("qto entrou de juros em 2023 em cada forma de recebimento?",
+     "SELECT FORMA, SUM(VL_JUROS) FROM CAR_BAIXA WHERE EXTRACT(YEAR FROM DT_BAIXA) = 2023 "
+     "GROUP BY FORMA"),
+    ("qtas unidades do produto 5 tem em estoque na matriz?",
+     "SELECT SUM(s.QTDE) FROM EST_SALDO s JOIN CAD_FIL f ON f.FIL_COD = s.FIL_COD "
+     "WHERE f.MATRIZ = 'S' AND s.PRO_COD = 5"),
+    # ... but "unidades de medida" are counted
+    ("quantas unidades de medida tem cadastradas no sistema?", "SELECT COUNT(*) FROM TB_UNID"),
 ])
 def test_names_cue_words_and_parents_columns(propose: Any, doc: CombinedSchema,
                                              con: Connection, settings: Settings,
