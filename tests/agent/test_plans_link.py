@@ -2408,6 +2408,9 @@ def test_a_lone_proper_name_is_the_one_row_holding_it(propose: Any,
      "WHERE f.MATRIZ = 'S' AND s.PRO_COD = 5"),
     # ... but "unidades de medida" are counted
     ("quantas unidades de medida tem cadastradas no sistema?", "SELECT COUNT(*) FROM TB_UNID"),
+    # "de 100 unidades pra cima": at least 100
+    ("quantas linhas de nota fiscal foram de 100 unidades pra cima?",
+     "SELECT COUNT(*) FROM NF_ITEM WHERE QTDE >= 100"),
 ])
 def test_names_cue_words_and_parents_columns(propose: Any, doc: CombinedSchema,
                                              con: Connection, settings: Settings,
