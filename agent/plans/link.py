@@ -140,6 +140,15 @@ class SchemaTerms:
                                                                      document=True)))
         return frozenset(out)
 
+    def said_part(self, part: str) -> frozenset[str]:
+        """The terms of one part of an identifier as written or spelled out, without
+        synonyms (MOV -> movimento; TIT -> título, not 'bill' and so not "invoice")."""
+        words = [*self.analyzer.expand_part(part)]
+        if part not in vocabulary().abbreviations:
+            words.append(part)
+        return frozenset(_kept_stems(w for w, _ in self.analyzer.words(
+            " ".join(words), document=False, translate=False)))
+
     def name_part(self, part: str) -> frozenset[str]:
         """The terms of one part of an identifier ('meta' -> meta, target, goal...)."""
         return self._name_terms(part)

@@ -401,11 +401,17 @@ class Linker:
         parts = split_identifier(rel.name)
         if all(p in self.prefixes for p in parts):
             parts = parts[-1:]  # EST_MOV: the prefixes are the name
+        # "the customers we sell padlocks to": selling says a sales table's name (PED);
+        # "revenue" says no order
+        money = set(cues()["money"])
+        selling = [i for i in sales_words(q) if q.words[i].folded not in money]
+        sold = {p for t in self.sales for p in split_identifier(t)} \
+            if selling and self._records_sales(rel.name) else set()
         for part in parts:
-            if part in self.prefixes and len(parts) > 1:
+            if (part in self.prefixes and len(parts) > 1) or part in sold:
                 continue
-            terms = frozenset(self.terms.analyzer.terms(part, document=True))
-            if not self.terms.match(terms, q, words)[1]:
+            # an abbreviation by what it stands for: MOV is movimento, PED pedido
+            if not self.terms.match(self.terms.said_part(part), q, words)[1]:
                 penalty += 0.7
         planned = cues()["planned"]
         if any(p in planned for p in split_identifier(rel.name)) and \

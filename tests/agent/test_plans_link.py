@@ -2411,6 +2411,10 @@ def test_a_lone_proper_name_is_the_one_row_holding_it(propose: Any,
     # "de 100 unidades pra cima": at least 100
     ("quantas linhas de nota fiscal foram de 100 unidades pra cima?",
      "SELECT COUNT(*) FROM NF_ITEM WHERE QTDE >= 100"),
+    # a table's abbreviated name is read as what it stands for (CCUSTO: centro de custo)
+    ("quantos centros de custo nunca tiveram conta a pagar lançada neles?",
+     "SELECT COUNT(*) FROM FIN_CCUSTO c WHERE NOT EXISTS "
+     "(SELECT 1 FROM FIN_PAGAR p WHERE p.CC_COD = c.CC_COD)"),
 ])
 def test_names_cue_words_and_parents_columns(propose: Any, doc: CombinedSchema,
                                              con: Connection, settings: Settings,
