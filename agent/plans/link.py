@@ -130,24 +130,25 @@ class SchemaTerms:
     def _name_terms(self, name: str) -> frozenset[str]:
         """Terms of an identifier's parts: a known abbreviation by what it stands for only
         (VEND is vendedor, and its letters must not match 'vendas'), others as written."""
-        known = vocabulary().abbreviations
         out: set[str] = set()
         for part in split_identifier(name):
-            words = list(self.analyzer.expand_part(part))
-            if part not in known:
-                words.append(part)
-            out.update(_kept_stems(w for w, _ in self.analyzer.words(" ".join(words),
-                                                                     document=True)))
+            out.update(_kept_stems(w for w, _ in self.analyzer.words(
+                self._spelled(part), document=True)))
         return frozenset(out)
+
+    def _spelled(self, part: str) -> str:
+        """One part of an identifier in words: a known abbreviation by what it stands for
+        only, others also as written."""
+        words = list(self.analyzer.expand_part(part))
+        if part not in vocabulary().abbreviations:
+            words.append(part)
+        return " ".join(words)
 
     def said_part(self, part: str) -> frozenset[str]:
         """The terms of one part of an identifier as written or spelled out, without
         synonyms (MOV -> movimento; TIT -> título, not 'bill' and so not "invoice")."""
-        words = [*self.analyzer.expand_part(part)]
-        if part not in vocabulary().abbreviations:
-            words.append(part)
         return frozenset(_kept_stems(w for w, _ in self.analyzer.words(
-            " ".join(words), document=False, translate=False)))
+            self._spelled(part), document=False, translate=False)))
 
     def name_part(self, part: str) -> frozenset[str]:
         """The terms of one part of an identifier ('meta' -> meta, target, goal...)."""

@@ -403,10 +403,11 @@ class Linker:
             parts = parts[-1:]  # EST_MOV: the prefixes are the name
         # "the customers we sell padlocks to": selling says a sales table's name (PED);
         # "revenue" says no order
+        sold: set[str] = set()
         money = set(cues()["money"])
-        selling = [i for i in sales_words(q) if q.words[i].folded not in money]
-        sold = {p for t in self.sales for p in split_identifier(t)} \
-            if selling and self._records_sales(rel.name) else set()
+        if self._records_sales(rel.name) and any(
+                q.words[i].folded not in money for i in sales_words(q)):
+            sold = {p for t in self.sales for p in split_identifier(t)}
         for part in parts:
             if (part in self.prefixes and len(parts) > 1) or part in sold:
                 continue
